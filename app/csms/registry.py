@@ -1,0 +1,55 @@
+"""What the CSMS knows about each charger, kept current from the engine's events."""
+
+from __future__ import annotations
+
+from app.domain import model
+
+MAX_WARNINGS = 20  # distinct compliance warnings kept per charger (all are in the journal)
+
+
+class Registry:
+    """Charger id -> ChargerInfo, for connected and previously seen chargers. Loop-thread only."""
+
+    def __init__(self) -> None:
+        self.chargers: dict[str, model.ChargerInfo] = {}
+
+    def info(self, charger_id: str) -> model.ChargerInfo:
+        found = self.chargers.get(charger_id)
+        if found is None:
+            found = self.chargers[charger_id] = model.ChargerInfo(charger_id)
+        return found
+
+    def apply(self, event: model.Event) -> None:
+        info = self.info(event.charger_id)
+        if isinstance(event, model.Connected):
+            info.connected = True
+            info.ocpp_version = event.ocpp_version
+            info.remote_address = event.remote_address
+            info.connected_ms = event.ts_ms
+            info.last_message_ms = event.ts_ms
+            for warning in event.warnings:
+                self.warn(info, warning)
+        elif isinstance(event, model.Disconnected):
+            info.connected = False
+        elif isinstance(event, model.Booted):
+            info.vendor, info.model, info.serial = event.vendor, event.model, event.serial
+            info.firmware, info.boot_status = event.firmware, event.status
+        elif isinstance(event, model.StatusChanged):
+            info.connectors[event.connector] = model.ConnectorState(
+                event.connector, event.status, event.error_code, updated_ms=event.ts_ms)
+        elif isinstance(event, model.ComplianceWarning):
+            self.warn(info, event.message)
+
+    def frame(self, frame: model.Frame) -> None:
+        info = self.chargers.get(frame.charger_id)
+        if info is not None:
+            info.last_message_ms = frame.ts_ms
+            if frame.warnings:
+                self.warn(info, frame.warnings)
+
+    @staticmethod
+    def warn(info: model.ChargerInfo, message: str) -> None:
+        if message in info.warnings:
+            return
+        info.warnings.append(message)
+        del info.warnings[:-MAX_WARNINGS]

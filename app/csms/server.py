@@ -1,0 +1,225 @@
+"""The websockets server: handshake policy, one RpcSession per charger, clean replacement.
+
+Handshake rules (OCPP-J §3): the charger id is the last path segment, so both
+ws://host:port/CP1 and ws://host:port/any/base/path/CP1 work. Subprotocols ocpp2.1,
+ocpp2.0.1 and ocpp1.6 are negotiated per connection (newest shared one wins). Many real
+chargers send no Sec-WebSocket-Protocol header: tolerant mode assumes 1.6 and records a
+compliance warning, strict mode refuses the handshake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import errno
+import hmac
+import http
+import itertools
+import logging
+import urllib.parse
+from typing import Any, Callable
+
+from websockets import exceptions as ws_exceptions
+from websockets.asyncio import server as ws_server
+from websockets.datastructures import Headers
+from websockets.http11 import Request, Response
+
+from app.domain import config as domain_config
+from app.domain import errors, model
+from app.ocpp import context as ocpp_context
+from app.ocpp import session as ocpp_session
+from app.ocpp import v16, v21, v201
+
+log = logging.getLogger(__name__)
+
+SUBPROTOCOLS = ("ocpp2.1", "ocpp2.0.1", "ocpp1.6")  # preference order: newest first
+_HANDLERS = {"1.6": v16.CsmsHandlers, "2.0.1": v201.CsmsHandlers, "2.1": v21.CsmsHandlers}
+NO_SUBPROTOCOL_WARNING = "no Sec-WebSocket-Protocol header: assumed OCPP 1.6"
+
+
+def charger_id_from_path(path: str) -> str:
+    segments = [s for s in urllib.parse.urlsplit(path).path.split("/") if s]
+    return urllib.parse.unquote(segments[-1]) if segments else ""
+
+
+class _Link:
+    """A live connection: the websocket and its session."""
+
+    __slots__ = ("ws", "session", "replaced")
+
+    def __init__(self, ws: ws_server.ServerConnection, session: ocpp_session.RpcSession) -> None:
+        self.ws = ws
+        self.session = session
+        self.replaced = False
+
+
+class CsmsServer:
+    def __init__(
+        self,
+        config: domain_config.CsmsConfig,
+        record: Callable[[model.Frame], None],
+        emit: Callable[[model.Event], None],
+        clock: Callable[[], int] = ocpp_session.now_ms,
+    ) -> None:
+        self.config = config
+        self._record = record
+        self._emit = emit
+        self._clock = clock
+        self._links: dict[str, _Link] = {}
+        self._closing: set[asyncio.Task] = set()  # owned: closes of replaced connections
+        self._server: ws_server.Server | None = None
+        self._transaction_ids = itertools.count(clock() // 1000 % 1_000_000_000)
+        self.port = config.port
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        try:
+            self._server = await ws_server.serve(
+                self._handle,
+                self.config.host,
+                self.config.port,
+                subprotocols=list(SUBPROTOCOLS),
+                select_subprotocol=self._select_subprotocol,
+                process_request=self._process_request,
+                # permessage-deflate costs CPU on every frame and chargers rarely offer it.
+                compression=None,
+                # Frames above the OCPP limit are still read, so they can be answered with a
+                # CallError instead of a dropped connection; only far larger ones are cut.
+                max_size=max(16 * self.config.max_frame_bytes, 1 << 20),
+                ping_interval=30,
+                ping_timeout=30,
+                server_header="Commissioner",
+                backlog=4096,
+            )
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise errors.PortInUseError(self.config.host, self.config.port) from exc
+            raise errors.CsmsError(f"Cannot listen on {self.config.host}:{self.config.port}: {exc.strerror}.",
+                                   hint="Check the host address in Settings.") from exc
+        sockets = self._server.sockets
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    # ------------------------------------------------------------ handshake
+
+    def _process_request(self, connection: ws_server.ServerConnection, request: Request) -> Response | None:
+        charger_id = charger_id_from_path(request.path)
+        peer = _peer(connection)
+        if not charger_id:
+            return self._refuse(connection, http.HTTPStatus.NOT_FOUND, peer, "?",
+                                "no charger id in the URL: connect to ws://host:port/<ChargerId>")
+        if not self.config.admits(charger_id):
+            # OCPP-J 1.6 §3.1.1: an unknown charger id is answered with 404.
+            return self._refuse(connection, http.HTTPStatus.NOT_FOUND, peer, charger_id,
+                                "not on the allow-list (Settings > Chargers)")
+        password = self.config.passwords.get(charger_id) or self.config.passwords.get("*")
+        if password and not _basic_auth_ok(request.headers, charger_id, password):
+            response = self._refuse(connection, http.HTTPStatus.UNAUTHORIZED, peer, charger_id,
+                                    "missing or wrong HTTP basic-auth password")
+            response.headers["WWW-Authenticate"] = 'Basic realm="Commissioner", charset="UTF-8"'
+            return response
+        if "Sec-WebSocket-Protocol" not in request.headers and \
+                self.config.mode_for(charger_id) is model.Mode.STRICT:
+            return self._refuse(connection, http.HTTPStatus.BAD_REQUEST, peer, charger_id,
+                                "no Sec-WebSocket-Protocol header (strict mode requires ocpp1.6, "
+                                "ocpp2.0.1 or ocpp2.1)")
+        return None
+
+    def _select_subprotocol(self, connection: ws_server.ServerConnection, offered: Any) -> Any:
+        if not offered:
+            return None  # tolerant mode (strict was refused in _process_request)
+        for subprotocol in SUBPROTOCOLS:
+            if subprotocol in offered:
+                return subprotocol
+        log.warning("refused %s from %s: offered subprotocols %s, supported: %s",
+                    charger_id_from_path(connection.request.path) if connection.request else "?",
+                    _peer(connection), ", ".join(offered), ", ".join(SUBPROTOCOLS))
+        raise ws_exceptions.NegotiationError("unsupported subprotocol; supported: " + ", ".join(SUBPROTOCOLS))
+
+    def _refuse(self, connection: ws_server.ServerConnection, status: http.HTTPStatus, peer: str,
+                charger_id: str, why: str) -> Response:
+        log.warning("refused connection of %s from %s: %s", charger_id, peer, why)
+        self._emit(model.ComplianceWarning(charger_id, self._clock(), f"connection refused: {why}"))
+        return connection.respond(status, f"{why}\n")
+
+    # ------------------------------------------------------------ sessions
+
+    async def _handle(self, ws: ws_server.ServerConnection) -> None:
+        charger_id = charger_id_from_path(ws.request.path)
+        version = model.OcppVersion.from_subprotocol(ws.subprotocol)
+        warnings = []
+        if version is None:
+            version = model.OcppVersion.V16
+            warnings.append(NO_SUBPROTOCOL_WARNING)
+        ctx = ocpp_context.HandlerContext(charger_id, self.config, self._emit, self._clock, self._transaction_ids)
+        session = ocpp_session.RpcSession(
+            charger_id, version.value, ws.send, _HANDLERS[version.value](ctx),
+            record=self._record, mode=self.config.mode_for(charger_id),
+            max_frame_bytes=self.config.max_frame_bytes, call_timeout=self.config.call_timeout,
+            clock=self._clock,
+        )
+        link = _Link(ws, session)
+        old = self._links.get(charger_id)
+        self._links[charger_id] = link
+        if old is not None:
+            # A charger that reconnects with the same id replaces its old session cleanly.
+            old.replaced = True
+            old.session.close()
+            task = asyncio.ensure_future(old.ws.close(code=1000, reason="replaced by a new connection"))
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+        self._emit(model.Connected(charger_id, self._clock(), version.value, _peer(ws), warnings))
+        code, reason = None, ""
+        try:
+            async for raw in ws:
+                await session.receive(raw)
+        except ws_exceptions.ConnectionClosed:
+            pass
+        finally:
+            session.close()
+            if ws.close_code is not None:
+                code, reason = ws.close_code, ws.close_reason or ""
+            if self._links.get(charger_id) is link:
+                del self._links[charger_id]
+                self._emit(model.Disconnected(charger_id, self._clock(), code, reason))
+
+    def session(self, charger_id: str) -> ocpp_session.RpcSession:
+        link = self._links.get(charger_id)
+        if link is None:
+            raise errors.ChargerNotConnectedError(charger_id)
+        return link.session
+
+    def connected(self) -> list[str]:
+        return list(self._links)
+
+    async def disconnect(self, charger_id: str) -> None:
+        link = self._links.get(charger_id)
+        if link is not None:
+            await link.ws.close(code=1000, reason="closed by the technician")
+
+
+def _peer(connection: ws_server.ServerConnection) -> str:
+    address = connection.remote_address
+    if isinstance(address, tuple) and len(address) >= 2:
+        return f"{address[0]}:{address[1]}"
+    return str(address or "")
+
+
+def _basic_auth_ok(headers: Headers, charger_id: str, password: str) -> bool:
+    value = headers.get("Authorization", "")
+    scheme, _, encoded = value.partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        user, _, given = base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return hmac.compare_digest(user, charger_id) and hmac.compare_digest(given, password)

@@ -1,0 +1,1 @@
+"""Plain data: dataclasses and enums shared by every layer. Imports nothing of the app."""

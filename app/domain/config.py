@@ -1,0 +1,35 @@
+"""The CSMS's behaviour as a test backend: what it answers and how strict it is."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from app.domain import model
+
+
+@dataclasses.dataclass
+class CsmsConfig:
+    host: str = "0.0.0.0"
+    port: int = 9000
+    mode: model.Mode = model.Mode.TOLERANT
+    charger_modes: dict[str, model.Mode] = dataclasses.field(default_factory=dict)
+    boot_status: model.BootStatus = model.BootStatus.ACCEPTED
+    heartbeat_interval: int = 300
+    auto_accept: bool = True  # False: only chargers in allowed_chargers may connect
+    allowed_chargers: list[str] = dataclasses.field(default_factory=list)
+    authorize_all: bool = True  # False: only id tags in allowed_id_tags are Accepted
+    allowed_id_tags: list[str] = dataclasses.field(default_factory=list)
+    passwords: dict[str, str] = dataclasses.field(default_factory=dict)  # charger id -> basic-auth password
+    max_frame_bytes: int = 1 << 20
+    call_timeout: float = 30.0
+
+    def mode_for(self, charger_id: str) -> model.Mode:
+        return self.charger_modes.get(charger_id, self.mode)
+
+    def admits(self, charger_id: str) -> bool:
+        return self.auto_accept or charger_id in self.allowed_chargers
+
+    def id_tag_status(self, id_tag: str | None) -> str:
+        if self.authorize_all or (id_tag is not None and id_tag in self.allowed_id_tags):
+            return "Accepted"
+        return "Invalid"

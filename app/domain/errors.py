@@ -1,0 +1,112 @@
+"""Domain errors: what services raise and the UI shows in its message bar.
+
+Every message says what happened and, where there is one, what to do next.
+
+    CommissionerError
+    ├── ConfigError                 bad settings or form values
+    ├── StorageError                the data directory or journal cannot be used
+    ├── CsmsError
+    │   ├── PortInUseError          the CSMS port is taken by another program
+    │   └── ChargerNotConnectedError
+    └── OperationError              a CSMS-initiated operation did not succeed
+        ├── PayloadInvalidError     refused before sending: the request breaks the schema
+        ├── CallTimeoutError        the charger did not answer in time
+        ├── CallErrorReceived       the charger answered with a CALLERROR (code, description)
+        └── ResponseInvalidError    the charger's answer breaks the schema (strict mode)
+"""
+
+from __future__ import annotations
+
+
+class CommissionerError(Exception):
+    """Base of every error the app raises on purpose."""
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}".strip()
+
+
+class ConfigError(CommissionerError):
+    pass
+
+
+class StorageError(CommissionerError):
+    pass
+
+
+class CsmsError(CommissionerError):
+    pass
+
+
+class PortInUseError(CsmsError):
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(
+            f"Port {port} on {host} is already in use by another program.",
+            hint="Close that program or choose another port in Settings.",
+        )
+        self.host = host
+        self.port = port
+
+
+class ChargerNotConnectedError(CsmsError):
+    def __init__(self, charger_id: str) -> None:
+        super().__init__(
+            f"Charger {charger_id} is not connected.",
+            hint="Check that the charger's backend URL points at this laptop and that it is powered.",
+        )
+        self.charger_id = charger_id
+
+
+class OperationError(CommissionerError):
+    def __init__(self, message: str, *, action: str = "", hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.action = action
+
+
+class PayloadInvalidError(OperationError):
+    """The request was not sent: it breaks the action's JSON schema."""
+
+    def __init__(self, action: str, errors: list[str]) -> None:
+        super().__init__(
+            f"{action} was not sent: " + "; ".join(errors),
+            action=action,
+            hint="Correct the marked fields and send again.",
+        )
+        self.errors = errors
+
+
+class CallTimeoutError(OperationError):
+    def __init__(self, action: str, charger_id: str, timeout: float) -> None:
+        super().__init__(
+            f"{charger_id} did not answer {action} within {timeout:g} s.",
+            action=action,
+            hint="The charger may be busy or offline; check its connection and try again.",
+        )
+        self.charger_id = charger_id
+        self.timeout = timeout
+
+
+class CallErrorReceived(OperationError):
+    """The charger answered with a CALLERROR; code and description are the charger's own."""
+
+    def __init__(self, action: str, code: str, description: str, details: object = None) -> None:
+        super().__init__(
+            f"The charger refused {action}: {code}" + (f" ({description})" if description else ""),
+            action=action,
+        )
+        self.code = code
+        self.description = description
+        self.details = details
+
+
+class ResponseInvalidError(OperationError):
+    def __init__(self, action: str, errors: list[str]) -> None:
+        super().__init__(
+            f"The charger's answer to {action} breaks the schema: " + "; ".join(errors),
+            action=action,
+        )
+        self.errors = errors

@@ -1,0 +1,182 @@
+"""Core records: frames, chargers and the events the CSMS engine emits."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from typing import Any
+
+
+class OcppVersion(str, enum.Enum):
+    V16 = "1.6"
+    V201 = "2.0.1"
+    V21 = "2.1"
+
+    @property
+    def subprotocol(self) -> str:
+        return "ocpp" + self.value
+
+    @classmethod
+    def from_subprotocol(cls, subprotocol: str | None) -> OcppVersion | None:
+        for version in cls:
+            if version.subprotocol == subprotocol:
+                return version
+        return None
+
+
+class Direction(str, enum.Enum):
+    IN = "in"  # charger -> CSMS
+    OUT = "out"  # CSMS -> charger
+
+
+class MessageType(enum.IntEnum):
+    CALL = 2
+    CALLRESULT = 3
+    CALLERROR = 4
+    CALLRESULTERROR = 5  # OCPP 2.1
+    SEND = 6  # OCPP 2.1
+
+    @property
+    def label(self) -> str:
+        return {2: "CALL", 3: "CALLRESULT", 4: "CALLERROR", 5: "CALLRESULTERROR", 6: "SEND"}[self.value]
+
+
+class Mode(str, enum.Enum):
+    """How the CSMS treats a charger's schema violations."""
+
+    TOLERANT = "tolerant"  # accept, record a compliance warning
+    STRICT = "strict"  # answer with the spec's CALLERROR
+
+
+class BootStatus(str, enum.Enum):
+    ACCEPTED = "Accepted"
+    PENDING = "Pending"
+    REJECTED = "Rejected"
+
+
+@dataclasses.dataclass(slots=True)
+class Frame:
+    """One OCPP-J frame as it crossed the wire, as stored in the journal."""
+
+    charger_id: str
+    direction: Direction
+    ts_ms: int
+    message_type: int  # MessageType value; 0 for a frame that could not be parsed
+    action: str
+    unique_id: str
+    payload: str  # the raw frame text (never re-serialised)
+    latency_ms: float | None = None
+    warnings: str = ""  # compliance warnings, "; "-separated
+    id: int | None = None
+
+
+@dataclasses.dataclass
+class ConnectorState:
+    connector_id: int  # 1.6 connectorId; 2.x "evse/connector"
+    status: str
+    error_code: str = ""
+    evse_id: int | None = None
+    updated_ms: int = 0
+
+
+@dataclasses.dataclass
+class ChargerInfo:
+    charger_id: str
+    ocpp_version: str = ""
+    connected: bool = False
+    vendor: str = ""
+    model: str = ""
+    serial: str = ""
+    firmware: str = ""
+    remote_address: str = ""
+    connected_ms: int = 0
+    last_message_ms: int = 0
+    boot_status: str = ""
+    connectors: dict[str, ConnectorState] = dataclasses.field(default_factory=dict)
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+# ---- events emitted by the CSMS engine (consumed by CLI --json, the GUI bridge, services)
+
+
+@dataclasses.dataclass(slots=True)
+class Event:
+    charger_id: str
+    ts_ms: int
+
+    @property
+    def kind(self) -> str:
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {"event": self.kind}
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            data[field.name] = value.value if isinstance(value, enum.Enum) else value
+        return data
+
+
+@dataclasses.dataclass(slots=True)
+class Connected(Event):
+    ocpp_version: str
+    remote_address: str
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+    kind = "connected"  # type: ignore[assignment]
+
+
+@dataclasses.dataclass(slots=True)
+class Disconnected(Event):
+    code: int | None = None
+    reason: str = ""
+
+    kind = "disconnected"  # type: ignore[assignment]
+
+
+@dataclasses.dataclass(slots=True)
+class FrameEvent(Event):
+    direction: Direction
+    message_type: int
+    action: str
+    unique_id: str
+    latency_ms: float | None = None
+    warnings: str = ""
+
+    kind = "frame"  # type: ignore[assignment]
+
+
+@dataclasses.dataclass(slots=True)
+class Booted(Event):
+    vendor: str
+    model: str
+    serial: str
+    firmware: str
+    status: str
+
+    kind = "boot"  # type: ignore[assignment]
+
+
+@dataclasses.dataclass(slots=True)
+class StatusChanged(Event):
+    connector: str  # "1" (1.6) or "1/1" (2.x evse/connector)
+    status: str
+    error_code: str = ""
+
+    kind = "status"  # type: ignore[assignment]
+
+
+@dataclasses.dataclass(slots=True)
+class ComplianceWarning(Event):
+    message: str
+
+    kind = "warning"  # type: ignore[assignment]
+
+
+@dataclasses.dataclass(slots=True)
+class Listening(Event):
+    urls: list[str]
+
+    kind = "listening"  # type: ignore[assignment]

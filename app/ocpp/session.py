@@ -1,0 +1,342 @@
+"""One charger's OCPP-J session: routes CALLs to handlers, correlates responses, journals frames.
+
+Replaces `ocpp.ChargePoint.start/route_message/call` (the package's I/O loop) while keeping its
+routing (`@on`/`@after` route maps), frame classes and schemas. Differences that matter:
+- responses are matched by message id in a dict, so an unsolicited CALLRESULT is journaled with
+  a warning and dropped instead of piling up in an unbounded queue;
+- coroutine handlers run in their own task, so a handler that awaits `call()` cannot deadlock
+  the reader; `@after` hooks are owned tasks too;
+- unknown actions get NotImplemented, known-but-unhandled ones NotSupported (the package swaps
+  them, and its 2.1 class answers neither);
+- tolerant mode accepts schema violations and records them; strict mode answers the CallError;
+- a bad frame is journaled and logged in one line, not with a traceback per frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import inspect
+import logging
+import time
+import uuid
+from typing import Any, Awaitable, Callable
+
+from ocpp import charge_point as ocpp_charge_point
+from ocpp import routing
+from ocpp.v16 import call_result as v16_call_result
+from ocpp.v21 import call_result as v21_call_result
+from ocpp.v201 import call_result as v201_call_result
+
+from app.domain import errors as domain_errors
+from app.domain import model
+from app.ocpp import actions, errors, rpc, schemas
+
+log = logging.getLogger(__name__)
+
+OFFLOAD_BYTES = 64 * 1024  # validate frames larger than this in a worker thread
+_LOGGED_FAULTS = 5  # per session; later bad frames are only journaled
+_CALL_RESULTS = {"1.6": v16_call_result, "2.0.1": v201_call_result, "2.1": v21_call_result}
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@functools.lru_cache(maxsize=8192)
+def _snake_key(key: str) -> str:
+    return next(iter(ocpp_charge_point.camel_to_snake_case({key: None})))
+
+
+@functools.lru_cache(maxsize=8192)
+def _camel_key(key: str) -> str:
+    return next(iter(ocpp_charge_point.snake_to_camel_case({key: None})))
+
+
+def to_snake(data: Any) -> Any:
+    """`ocpp`'s camelCase -> snake_case conversion, with its per-key result cached."""
+    if isinstance(data, dict):
+        return {_snake_key(k): to_snake(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [to_snake(v) for v in data]
+    return data
+
+
+def to_camel(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {_camel_key(k): to_camel(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [to_camel(v) for v in data]
+    return data
+
+
+def dataclass_payload(obj: Any) -> dict[str, Any]:
+    """An `ocpp` call/call_result dataclass -> the camelCase payload the wire carries."""
+    return to_camel(ocpp_charge_point.remove_nones(ocpp_charge_point.serialize_as_dict(obj)))
+
+
+@dataclasses.dataclass(slots=True)
+class _Pending:
+    action: str
+    sent_ms: int
+    future: asyncio.Future
+
+
+class RpcSession:
+    """Drive one connection. `send` writes a text frame; `record` receives every journaled frame."""
+
+    def __init__(
+        self,
+        charger_id: str,
+        version: str,
+        send: Callable[[str], Awaitable[None]],
+        handlers: Any,
+        *,
+        record: Callable[[model.Frame], None],
+        mode: model.Mode = model.Mode.TOLERANT,
+        max_frame_bytes: int = 1 << 20,
+        call_timeout: float = 30.0,
+        clock: Callable[[], int] = now_ms,
+        new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+    ) -> None:
+        self.charger_id = charger_id
+        self.version = version
+        self.mode = mode
+        self.max_frame_bytes = max_frame_bytes
+        self.call_timeout = call_timeout
+        self._send = send
+        self._record = record
+        self._clock = clock
+        self._new_id = new_id
+        self._routes = routing.create_route_map(handlers)
+        self._pending: dict[str, _Pending] = {}
+        self._call_lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task] = set()
+        self._faults_logged = 0
+        self.closed = False
+
+    # ---------------------------------------------------------------- incoming
+
+    async def receive(self, raw: str | bytes) -> None:
+        """Handle one frame from the charger. Never raises for bad input."""
+        received = self._clock()
+        decoded = rpc.decode(raw, self.version, self.max_frame_bytes)
+        text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
+        if isinstance(decoded, rpc.Fault):
+            await self._on_fault(decoded, text, received)
+            return
+        mtype = decoded.message_type
+        if mtype == rpc.CALL:
+            await self._on_call(decoded, text, received)
+        elif mtype in (rpc.CALLRESULT, rpc.CALLERROR):
+            self._on_response(decoded, text, received)
+        elif mtype == rpc.SEND:
+            warnings = self._check_send(decoded)
+            self._journal(model.Direction.IN, received, mtype, decoded.action, decoded.unique_id, text,
+                          warnings=warnings)
+        else:  # CALLRESULTERROR: the charger could not use one of our results
+            self._journal(model.Direction.IN, received, mtype, "", decoded.unique_id, text,
+                          warnings=f"charger reports an error in our response: {decoded.error_code}")
+
+    async def _on_fault(self, fault: rpc.Fault, text: str, received: int) -> None:
+        self._log_fault(fault.message)
+        self._journal(model.Direction.IN, received, fault.message_type, fault.action, fault.unique_id,
+                      text, warnings=fault.message)
+        if fault.reply:
+            await self._reply_error(fault.unique_id, fault.error_code, fault.message, fault.action, received)
+
+    async def _on_call(self, msg: rpc.Message, text: str, received: int) -> None:
+        action = msg.action
+        if not actions.is_known(self.version, action):
+            self._journal(model.Direction.IN, received, rpc.CALL, action, msg.unique_id, text,
+                          warnings=f"unknown action {action!r} for OCPP {self.version}")
+            await self._reply_error(msg.unique_id, errors.code(self.version, errors.NOT_IMPLEMENTED),
+                                    f"{action} is not an OCPP {self.version} action", action, received)
+            return
+        route = self._routes.get(action)
+        if route is None or "_on_action" not in route:
+            self._journal(model.Direction.IN, received, rpc.CALL, action, msg.unique_id, text,
+                          warnings=f"{action} is not sent by a charger")
+            await self._reply_error(msg.unique_id, errors.code(self.version, errors.NOT_SUPPORTED),
+                                    f"this CSMS does not accept {action} from a charger", action, received)
+            return
+        violation = None
+        if not route.get("_skip_schema_validation", False):
+            violation = await self._validate(action, msg.payload, response=False, size=len(text))
+        if violation is not None and self.mode is model.Mode.STRICT:
+            self._journal(model.Direction.IN, received, rpc.CALL, action, msg.unique_id, text,
+                          warnings=f"{violation.path}: {violation.message}")
+            await self._reply_error(msg.unique_id, violation.code, f"{violation.path}: {violation.message}",
+                                    action, received)
+            return
+        self._journal(model.Direction.IN, received, rpc.CALL, action, msg.unique_id, text,
+                      warnings=f"{violation.path}: {violation.message}" if violation else "")
+        handler = route["_on_action"]
+        if inspect.iscoroutinefunction(handler):
+            self._spawn(self._answer_async(handler, route, msg, received))
+        else:
+            await self._answer(handler, route, msg, received)
+
+    async def _answer(self, handler: Callable, route: dict, msg: rpc.Message, received: int) -> None:
+        kwargs = to_snake(msg.payload)
+        try:
+            result = handler(**kwargs)
+        except Exception as exc:  # a handler bug must not take the session down
+            await self._handler_failed(exc, msg, received)
+            return
+        await self._finish(result, route, kwargs, msg, received)
+
+    async def _answer_async(self, handler: Callable, route: dict, msg: rpc.Message, received: int) -> None:
+        kwargs = to_snake(msg.payload)
+        try:
+            result = await handler(**kwargs)
+        except Exception as exc:
+            await self._handler_failed(exc, msg, received)
+            return
+        await self._finish(result, route, kwargs, msg, received)
+
+    async def _finish(self, result: Any, route: dict, kwargs: dict, msg: rpc.Message, received: int) -> None:
+        try:
+            payload = dataclass_payload(result)
+        except Exception as exc:
+            await self._handler_failed(exc, msg, received)
+            return
+        text = rpc.encode_result(msg.unique_id, payload)
+        await self._write(text)
+        self._journal(model.Direction.OUT, self._clock(), rpc.CALLRESULT, msg.action, msg.unique_id, text,
+                      latency=self._clock() - received)
+        after = route.get("_after_action")
+        if after is not None:
+            outcome = after(**kwargs)
+            if inspect.isawaitable(outcome):
+                self._spawn(outcome)
+
+    async def _handler_failed(self, exc: Exception, msg: rpc.Message, received: int) -> None:
+        log.error("%s: handler for %s failed", self.charger_id, msg.action, exc_info=exc)
+        await self._reply_error(msg.unique_id, errors.code(self.version, errors.INTERNAL),
+                                f"{type(exc).__name__} while handling {msg.action}", msg.action, received)
+
+    def _on_response(self, msg: rpc.Message, text: str, received: int) -> None:
+        pending = self._pending.pop(msg.unique_id, None)
+        if pending is None:
+            self._journal(model.Direction.IN, received, msg.message_type, "", msg.unique_id, text,
+                          warnings="unsolicited response: no request with this id is pending")
+            return
+        latency = received - pending.sent_ms
+        if msg.message_type == rpc.CALLERROR:
+            self._journal(model.Direction.IN, received, rpc.CALLERROR, pending.action, msg.unique_id, text,
+                          latency=latency)
+            if not pending.future.done():
+                pending.future.set_exception(domain_errors.CallErrorReceived(
+                    pending.action, msg.error_code, msg.error_description, msg.payload))
+            return
+        violation = schemas.validate(self.version, pending.action, msg.payload, response=True)
+        self._journal(model.Direction.IN, received, rpc.CALLRESULT, pending.action, msg.unique_id, text,
+                      latency=latency, warnings=f"{violation.path}: {violation.message}" if violation else "")
+        if pending.future.done():
+            return
+        if violation is not None and self.mode is model.Mode.STRICT:
+            pending.future.set_exception(domain_errors.ResponseInvalidError(
+                pending.action, [f"{violation.path}: {violation.message}"]))
+        else:
+            pending.future.set_result(msg.payload)
+
+    def _check_send(self, msg: rpc.Message) -> str:
+        if not actions.is_known(self.version, msg.action) or not schemas.has_schema(self.version, msg.action):
+            return f"unknown action {msg.action!r} for OCPP {self.version}"
+        violation = schemas.validate(self.version, msg.action, msg.payload)
+        return f"{violation.path}: {violation.message}" if violation else ""
+
+    # ---------------------------------------------------------------- outgoing
+
+    async def call(self, action: str, payload: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
+        """Send a CALL and return the charger's CALLRESULT payload.
+
+        Raises PayloadInvalidError (nothing sent), CallTimeoutError, CallErrorReceived,
+        ResponseInvalidError (strict mode) or ChargerNotConnectedError.
+        """
+        if action not in actions.csms_initiated(self.version):
+            raise domain_errors.PayloadInvalidError(action, [f"{action} is not a CSMS-initiated OCPP {self.version} action"])
+        violation = schemas.validate(self.version, action, payload)
+        if violation is not None:
+            raise domain_errors.PayloadInvalidError(action, [f"{violation.path}: {violation.message}"])
+        timeout = self.call_timeout if timeout is None else timeout
+        # OCPP-J allows one outstanding CALL per direction: later calls wait their turn.
+        async with self._call_lock:
+            if self.closed:
+                raise domain_errors.ChargerNotConnectedError(self.charger_id)
+            unique_id = self._new_id()
+            future = asyncio.get_running_loop().create_future()
+            text = rpc.encode_call(unique_id, action, payload)
+            sent = self._clock()
+            self._pending[unique_id] = _Pending(action, sent, future)
+            try:
+                await self._write(text)
+                self._journal(model.Direction.OUT, sent, rpc.CALL, action, unique_id, text)
+                return await asyncio.wait_for(future, timeout)
+            except TimeoutError:
+                raise domain_errors.CallTimeoutError(action, self.charger_id, timeout) from None
+            finally:
+                self._pending.pop(unique_id, None)
+
+    async def send(self, request: Any, timeout: float | None = None) -> Any:
+        """Typed call: an `ocpp.vXX.call` dataclass in, the matching `call_result` dataclass out."""
+        action = type(request).__name__
+        payload = await self.call(action, dataclass_payload(request), timeout)
+        result_cls = getattr(_CALL_RESULTS[self.version], action)
+        fields = {f.name for f in dataclasses.fields(result_cls)}
+        # Tolerant mode lets unknown keys through; the dataclass would refuse them.
+        return result_cls(**{k: v for k, v in to_snake(payload).items() if k in fields})
+
+    # ---------------------------------------------------------------- plumbing
+
+    async def _validate(self, action: str, payload: Any, *, response: bool, size: int) -> schemas.Violation | None:
+        if size > OFFLOAD_BYTES:
+            return await asyncio.to_thread(schemas.validate, self.version, action, payload, response=response)
+        return schemas.validate(self.version, action, payload, response=response)
+
+    async def _reply_error(self, unique_id: str, code: str, message: str, action: str, received: int) -> None:
+        text = rpc.encode_error(unique_id, code, message)
+        await self._write(text)
+        self._journal(model.Direction.OUT, self._clock(), rpc.CALLERROR, action, unique_id, text,
+                      latency=self._clock() - received)
+
+    async def _write(self, text: str) -> None:
+        try:
+            await self._send(text)
+        except Exception as exc:  # the connection went away; the reader loop will notice
+            if not self.closed:
+                log.info("%s: could not send (%s)", self.charger_id, type(exc).__name__)
+
+    def _journal(self, direction: model.Direction, ts: int, mtype: int, action: str, unique_id: str,
+                 text: str, *, latency: float | None = None, warnings: str = "") -> None:
+        self._record(model.Frame(self.charger_id, direction, ts, mtype, action, unique_id, text,
+                                 latency, warnings))
+
+    def _log_fault(self, message: str) -> None:
+        self._faults_logged += 1
+        if self._faults_logged <= _LOGGED_FAULTS:
+            log.warning("%s: bad frame: %s", self.charger_id, message)
+            if self._faults_logged == _LOGGED_FAULTS:
+                log.warning("%s: further bad frames are only journaled", self.charger_id)
+
+    def _spawn(self, awaitable: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(awaitable)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("%s: background task failed", self.charger_id, exc_info=task.exception())
+
+    def close(self) -> None:
+        """The connection is gone: fail pending calls, cancel owned tasks."""
+        self.closed = True
+        for pending in self._pending.values():
+            if not pending.future.done():
+                pending.future.set_exception(domain_errors.ChargerNotConnectedError(self.charger_id))
+        self._pending.clear()
+        for task in list(self._tasks):
+            task.cancel()

@@ -1,0 +1,139 @@
+"""OCPP 2.0.1: CSMS answers to every charger-initiated action.
+
+Answers are what a test backend would give: accept and acknowledge, refuse only what this
+CSMS cannot honour (no CA to sign CSRs, no OCSP responder, no smart-charging schedules).
+OCPP 2.1 reuses these handlers with its own dataclasses (see v21).
+"""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+from ocpp.routing import on
+from ocpp.v201 import call_result
+
+from app.ocpp import context as ocpp_context
+
+VERSION = "2.0.1"
+
+
+class CsmsHandlers:
+    result: types.ModuleType = call_result  # v21 swaps in its own call_result module
+
+    def __init__(self, ctx: ocpp_context.HandlerContext) -> None:
+        self.ctx = ctx
+
+    def _id_token_info(self, id_token: dict[str, Any] | None) -> dict[str, Any]:
+        token = id_token.get("id_token") if isinstance(id_token, dict) else None
+        return {"status": self.ctx.config.id_tag_status(token)}
+
+    @on("BootNotification")
+    def on_boot_notification(self, **p: Any) -> Any:
+        station = p.get("charging_station") or {}
+        status = self.ctx.booted(station.get("vendor_name", ""), station.get("model", ""),
+                                 station.get("serial_number", ""), station.get("firmware_version", ""))
+        return self.result.BootNotification(current_time=self.ctx.now_iso(),
+                                            interval=self.ctx.config.heartbeat_interval, status=status)
+
+    @on("Heartbeat")
+    def on_heartbeat(self, **p: Any) -> Any:
+        return self.result.Heartbeat(current_time=self.ctx.now_iso())
+
+    @on("Authorize")
+    def on_authorize(self, **p: Any) -> Any:
+        return self.result.Authorize(id_token_info=self._id_token_info(p.get("id_token")))
+
+    @on("StatusNotification")
+    def on_status_notification(self, **p: Any) -> Any:
+        self.ctx.status(f"{p.get('evse_id', '')}/{p.get('connector_id', '')}", p.get("connector_status", ""))
+        return self.result.StatusNotification()
+
+    @on("TransactionEvent")
+    def on_transaction_event(self, **p: Any) -> Any:
+        id_token = p.get("id_token")
+        if id_token:
+            return self.result.TransactionEvent(id_token_info=self._id_token_info(id_token))
+        return self.result.TransactionEvent()
+
+    @on("MeterValues")
+    def on_meter_values(self, **p: Any) -> Any:
+        return self.result.MeterValues()
+
+    @on("DataTransfer")
+    def on_data_transfer(self, **p: Any) -> Any:
+        return self.result.DataTransfer(status="Accepted")
+
+    @on("NotifyReport")
+    def on_notify_report(self, **p: Any) -> Any:
+        return self.result.NotifyReport()
+
+    @on("NotifyEvent")
+    def on_notify_event(self, **p: Any) -> Any:
+        return self.result.NotifyEvent()
+
+    @on("NotifyMonitoringReport")
+    def on_notify_monitoring_report(self, **p: Any) -> Any:
+        return self.result.NotifyMonitoringReport()
+
+    @on("NotifyChargingLimit")
+    def on_notify_charging_limit(self, **p: Any) -> Any:
+        return self.result.NotifyChargingLimit()
+
+    @on("ClearedChargingLimit")
+    def on_cleared_charging_limit(self, **p: Any) -> Any:
+        return self.result.ClearedChargingLimit()
+
+    @on("NotifyCustomerInformation")
+    def on_notify_customer_information(self, **p: Any) -> Any:
+        return self.result.NotifyCustomerInformation()
+
+    @on("NotifyDisplayMessages")
+    def on_notify_display_messages(self, **p: Any) -> Any:
+        return self.result.NotifyDisplayMessages()
+
+    @on("NotifyEVChargingNeeds")
+    def on_notify_ev_charging_needs(self, **p: Any) -> Any:
+        # "Rejected": this backend will not compute a charging schedule.
+        return self.result.NotifyEVChargingNeeds(status="Rejected")
+
+    @on("NotifyEVChargingSchedule")
+    def on_notify_ev_charging_schedule(self, **p: Any) -> Any:
+        return self.result.NotifyEVChargingSchedule(status="Accepted")
+
+    @on("ReportChargingProfiles")
+    def on_report_charging_profiles(self, **p: Any) -> Any:
+        return self.result.ReportChargingProfiles()
+
+    @on("ReservationStatusUpdate")
+    def on_reservation_status_update(self, **p: Any) -> Any:
+        return self.result.ReservationStatusUpdate()
+
+    @on("FirmwareStatusNotification")
+    def on_firmware_status_notification(self, **p: Any) -> Any:
+        return self.result.FirmwareStatusNotification()
+
+    @on("PublishFirmwareStatusNotification")
+    def on_publish_firmware_status_notification(self, **p: Any) -> Any:
+        return self.result.PublishFirmwareStatusNotification()
+
+    @on("LogStatusNotification")
+    def on_log_status_notification(self, **p: Any) -> Any:
+        return self.result.LogStatusNotification()
+
+    @on("SecurityEventNotification")
+    def on_security_event_notification(self, **p: Any) -> Any:
+        return self.result.SecurityEventNotification()
+
+    @on("SignCertificate")
+    def on_sign_certificate(self, **p: Any) -> Any:
+        # No CA is configured to sign the CSR; "Accepted" would promise a CertificateSigned.
+        return self.result.SignCertificate(status="Rejected")
+
+    @on("Get15118EVCertificate")
+    def on_get_15118_ev_certificate(self, **p: Any) -> Any:
+        return self.result.Get15118EVCertificate(status="Failed", exi_response="")
+
+    @on("GetCertificateStatus")
+    def on_get_certificate_status(self, **p: Any) -> Any:
+        return self.result.GetCertificateStatus(status="Failed")

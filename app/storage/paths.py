@@ -1,0 +1,32 @@
+"""The data directory: --data-dir, else $COMMISSIONER_DATA_DIR, else the platform's user data dir."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+
+import platformdirs
+
+from app.domain import errors
+
+ENV_VAR = "COMMISSIONER_DATA_DIR"
+APP_NAME = "Commissioner"
+
+
+def data_dir(override: str | os.PathLike[str] | None = None) -> pathlib.Path:
+    chosen = override or os.environ.get(ENV_VAR) or platformdirs.user_data_dir(APP_NAME, appauthor=False)
+    path = pathlib.Path(chosen).expanduser()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise errors.StorageError(
+            f"Cannot create the data directory {path}: {exc.strerror}.",
+            hint=f"Choose a writable folder with --data-dir or the {ENV_VAR} environment variable.",
+        ) from exc
+    return path
+
+
+def log_dir(base: pathlib.Path) -> pathlib.Path:
+    path = base / "logs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,88 @@
+"""User settings as versioned JSON, with a migration path from every older version."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import pathlib
+from typing import Any, Callable
+
+from app.domain import config as domain_config
+from app.domain import errors, model
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+FILE_NAME = "settings.json"
+
+
+@dataclasses.dataclass
+class Settings:
+    csms: domain_config.CsmsConfig = dataclasses.field(default_factory=domain_config.CsmsConfig)
+    language: str = ""  # "" = the system's
+
+
+def _v0_to_v1(data: dict[str, Any]) -> dict[str, Any]:
+    # Version 0 (unversioned) kept the CSMS keys at the top level.
+    csms_keys = {f.name for f in dataclasses.fields(domain_config.CsmsConfig)}
+    csms = {k: data.pop(k) for k in list(data) if k in csms_keys}
+    data["csms"] = csms
+    return data
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _v0_to_v1}
+
+
+def to_dict(settings: Settings) -> dict[str, Any]:
+    data = dataclasses.asdict(settings)
+    csms = data["csms"]
+    csms["mode"] = settings.csms.mode.value
+    csms["boot_status"] = settings.csms.boot_status.value
+    csms["charger_modes"] = {k: v.value for k, v in settings.csms.charger_modes.items()}
+    csms.pop("passwords", None)  # secrets never go to a plain file
+    return {"schema_version": SCHEMA_VERSION, **data}
+
+
+def from_dict(data: dict[str, Any]) -> Settings:
+    version = int(data.pop("schema_version", 0))
+    if version > SCHEMA_VERSION:
+        raise errors.ConfigError(f"The settings file was written by a newer Commissioner (schema {version}).",
+                                 hint="Update Commissioner, or delete the settings file to start afresh.")
+    while version < SCHEMA_VERSION:
+        data = MIGRATIONS[version](data)
+        version += 1
+    raw = data.get("csms", {})
+    known = {f.name for f in dataclasses.fields(domain_config.CsmsConfig)}
+    csms = {k: v for k, v in raw.items() if k in known}
+    try:
+        if "mode" in csms:
+            csms["mode"] = model.Mode(csms["mode"])
+        if "boot_status" in csms:
+            csms["boot_status"] = model.BootStatus(csms["boot_status"])
+        csms["charger_modes"] = {k: model.Mode(v) for k, v in csms.get("charger_modes", {}).items()}
+        config = domain_config.CsmsConfig(**csms)
+    except (TypeError, ValueError) as exc:
+        raise errors.ConfigError(f"The settings file has an invalid value: {exc}.",
+                                 hint="Fix it in Settings or delete the settings file.") from exc
+    return Settings(csms=config, language=str(data.get("language", "")))
+
+
+def load(directory: pathlib.Path) -> Settings:
+    path = directory / FILE_NAME
+    if not path.exists():
+        return Settings()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise errors.ConfigError(f"Cannot read {path}: {exc}.",
+                                 hint="Delete the file to start with default settings.") from exc
+    return from_dict(data)
+
+
+def save(directory: pathlib.Path, settings: Settings) -> None:
+    path = directory / FILE_NAME
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(to_dict(settings), indent=2), encoding="utf-8")
+    os.replace(tmp, path)  # atomic: a crash never leaves half a settings file
