@@ -20,6 +20,8 @@ class Registry:
         return found
 
     def apply(self, event: model.Event) -> None:
+        if event.charger_id in ("", "?"):  # server-wide events (listening, nameless refusals)
+            return
         info = self.info(event.charger_id)
         if isinstance(event, model.Connected):
             info.connected = True

@@ -52,8 +52,9 @@ BIDIRECTIONAL = {"DataTransfer"}
 
 @functools.cache
 def known(version: str) -> frozenset[str]:
-    """Every action the version defines."""
-    return frozenset(action.value for action in _ENUMS[version])
+    """Every action the version defines (the package's 2.1 enum lacks the SEND-only one)."""
+    names = {action.value for action in _ENUMS[version]}
+    return frozenset(names | SEND_ONLY_21 if version == "2.1" else names)
 
 
 @functools.cache

@@ -99,6 +99,11 @@ def decode(raw: str | bytes, version: str, max_bytes: int) -> Message | Fault:  
     try:
         frame = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
+        if str(exc).startswith("depth limit"):
+            # Valid JSON, only deeper than the parser goes: the id is still readable.
+            mtype, uid = peek_id(raw)
+            return Fault(uid, errors.code(version, errors.FORMAT), f"frame nests deeper than {MAX_DEPTH} levels",
+                         message_type=mtype, reply=mtype in (0, CALL))
         # The 2.0.1 spec names RpcFrameworkError for a frame whose message id cannot be read.
         return Fault(UNKNOWN_ID, errors.code(version, errors.RPC), f"not valid JSON: {exc}")
     if not isinstance(frame, list) or not frame:

@@ -172,25 +172,26 @@ class RpcSession:
             return
         self._journal(model.Direction.IN, received, rpc.CALL, action, msg.unique_id, text,
                       warnings=f"{violation.path}: {violation.message}" if violation else "")
-        handler = route["_on_action"]
-        if inspect.iscoroutinefunction(handler):
-            self._spawn(self._answer_async(handler, route, msg, received))
-        else:
-            await self._answer(handler, route, msg, received)
+        await self._answer(route, msg, received)
 
-    async def _answer(self, handler: Callable, route: dict, msg: rpc.Message, received: int) -> None:
+    async def _answer(self, route: dict, msg: rpc.Message, received: int) -> None:
         kwargs = to_snake(msg.payload)
         try:
-            result = handler(**kwargs)
+            result = route["_on_action"](**kwargs)
         except Exception as exc:  # a handler bug must not take the session down
             await self._handler_failed(exc, msg, received)
             return
+        if inspect.isawaitable(result):
+            # A coroutine handler runs in its own task: if it awaits call(), the answer it waits
+            # for must still get through this reader.
+            self._spawn(self._answer_later(result, route, kwargs, msg, received))
+            return
         await self._finish(result, route, kwargs, msg, received)
 
-    async def _answer_async(self, handler: Callable, route: dict, msg: rpc.Message, received: int) -> None:
-        kwargs = to_snake(msg.payload)
+    async def _answer_later(self, pending: Awaitable[Any], route: dict, kwargs: dict, msg: rpc.Message,
+                            received: int) -> None:
         try:
-            result = await handler(**kwargs)
+            result = await pending
         except Exception as exc:
             await self._handler_failed(exc, msg, received)
             return

@@ -1,0 +1,17 @@
+"""The built-in virtual charger (OCPP 1.6J, 2.0.1 and 2.1), for demo mode and as the CSMS's test peer.
+
+    config = simulator.SimConfig(url="ws://127.0.0.1:9000/ocpp", charger_id="CP-1")
+    charger = simulator.VirtualCharger(config)
+    await charger.run()              # until charger.stop()
+
+    await simulator.run_fleet("ws://127.0.0.1:9000/ocpp", "SIM", "2.0.1", count=50, stop=event)
+
+Modules: config (SimConfig, backoff), station (state kept across connections), session
+(version-neutral boot/heartbeat/tasks), v16 and v2x (the handlers), config_keys and
+device_model (1.6 keys, 2.x variables), meter (plausible readings), charger (the run loop).
+"""
+
+from app.simulator.charger import VirtualCharger, fleet_ids, run_fleet
+from app.simulator.config import SimConfig
+
+__all__ = ["SimConfig", "VirtualCharger", "fleet_ids", "run_fleet"]

@@ -1,0 +1,159 @@
+"""The virtual charger's life: connect, serve a session, and come back after drops and resets.
+
+One VirtualCharger outlives many websocket connections. Each connection gets a fresh stock
+`ocpp` ChargePoint (a session, see app.simulator.session) over the same Station, so
+configuration, meters and running transactions survive a dropped network as they would on
+real hardware.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import websockets.asyncio.client
+import websockets.exceptions
+import websockets.headers
+import websockets.protocol
+import websockets.typing
+
+from app.simulator import config as simconfig
+from app.simulator import config_keys, device_model, session, station, v2x, v16
+
+LOGGER = simconfig.LOGGER
+
+_SESSIONS = {"1.6": v16.ChargePoint16, "2.0.1": v2x.ChargePoint201, "2.1": v2x.ChargePoint21}
+
+# Errors that mean "the CSMS is not there (yet)": retry with backoff. Anything else is a bug
+# or a configuration error and propagates.
+_CONNECT_ERRORS = (OSError, TimeoutError, websockets.exceptions.InvalidHandshake)
+
+
+class VirtualCharger:
+    """A simulated charger that runs until `stop()`, reconnecting with exponential backoff."""
+
+    def __init__(self, config: simconfig.SimConfig) -> None:
+        self.config = config
+        self.station = station.Station(config)
+        # Set after an Accepted BootNotification, cleared when the connection goes.
+        self.booted: asyncio.Event = self.station.booted
+        self.session: session.Session | None = None
+        self.connections = 0  # websocket connections opened so far
+        self._connection: websockets.asyncio.client.ClientConnection | None = None
+        self._stopping = asyncio.Event()
+        self._backoff = simconfig.Backoff(config.backoff_min, config.backoff_max, self.station.rng)
+
+    @property
+    def connected(self) -> bool:
+        return self._connection is not None and self._connection.state is websockets.protocol.State.OPEN
+
+    @property
+    def config_keys(self) -> config_keys.ConfigKeys | None:
+        """OCPP 1.6 configuration keys (None for 2.x)."""
+        return self.station.config_keys
+
+    @property
+    def device_model(self) -> device_model.DeviceModel | None:
+        """OCPP 2.x device model (None for 1.6)."""
+        return self.station.device_model
+
+    @property
+    def connectors(self) -> list[station.Connector]:
+        return self.station.connectors
+
+    def stop(self) -> None:
+        """Ask `run()` to close the connection and return. Safe to call from any task, any time."""
+        self._stopping.set()
+
+    async def run(self) -> None:
+        """Connect, boot, serve; on a drop or a Reset, reconnect. Returns after `stop()`."""
+        main = asyncio.create_task(self._connect_forever(), name=f"{self.config.charger_id}:run")
+        stopped = asyncio.create_task(self._stopping.wait(), name=f"{self.config.charger_id}:stop")
+        try:
+            await asyncio.wait({main, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            # Cancelling `main` unwinds `async with connect(...)`, which closes the websocket
+            # with a proper close handshake.
+            main.cancel()
+            stopped.cancel()
+            await asyncio.gather(main, stopped, return_exceptions=True)
+            self.booted.clear()
+        if not main.cancelled() and main.exception() is not None:
+            raise main.exception()
+
+    async def _connect_forever(self) -> None:
+        while True:
+            delay = await self._connect_once()
+            LOGGER.debug("%s: reconnecting in %.1f s", self.config.charger_id, delay)
+            await asyncio.sleep(delay)
+
+    def _headers(self) -> dict[str, str]:
+        password = self.station.password()
+        if not password:
+            return {}
+        return {"Authorization": websockets.headers.build_authorization_basic(self.config.charger_id, password)}
+
+    async def _connect_once(self) -> float:
+        """One connection from open to close; returns how long to wait before the next one."""
+        cfg = self.config
+        try:
+            connection = await websockets.asyncio.client.connect(
+                cfg.endpoint,
+                subprotocols=[websockets.typing.Subprotocol(cfg.subprotocol)],
+                additional_headers=self._headers(),
+                user_agent_header=f"{cfg.vendor}-{cfg.model}/{cfg.firmware}",
+                ping_interval=self.station.ping_interval(),
+                # A technician's laptop often has a corporate proxy in its environment that
+                # cannot reach a CSMS on the local network; chargers never use one either.
+                proxy=None,
+                # Charger firmware rarely negotiates permessage-deflate; do as they do.
+                compression=None,
+            )
+        except _CONNECT_ERRORS as error:
+            LOGGER.info("%s: cannot connect to %s: %s", cfg.charger_id, cfg.endpoint, error)
+            return self._backoff.next_delay()
+        self.connections += 1
+        async with connection:
+            if connection.subprotocol != cfg.subprotocol:
+                LOGGER.warning("%s: the CSMS did not agree to %s (answered %s); closing",
+                               cfg.charger_id, cfg.subprotocol, connection.subprotocol)
+                return self._backoff.next_delay()
+            self._connection = connection
+            self.session = _SESSIONS[cfg.ocpp_version](self.station, connection)
+            try:
+                await self.session.serve()
+            finally:
+                self._connection = None
+                self.booted.clear()
+        if self.station.reboot_requested:
+            self.station.reboot_requested = False
+            self._backoff.reset()
+            return cfg.reboot_delay
+        if self.session.accepted:
+            # A session that got as far as an accepted boot was healthy; start backing off afresh.
+            self._backoff.reset()
+        LOGGER.info("%s: connection closed (%s)", cfg.charger_id, connection.close_reason or connection.close_code)
+        return self._backoff.next_delay()
+
+
+def fleet_ids(base_id: str, count: int | None) -> list[str]:
+    """None -> [base_id]; N -> base_id-0001 ... base_id-N."""
+    if count is None:
+        return [base_id]
+    return [f"{base_id}-{i:04d}" for i in range(1, count + 1)]
+
+
+async def run_fleet(url: str, base_id: str, ocpp_version: str, count: int | None = None,
+                    password: str | None = None, stop: asyncio.Event | None = None) -> None:
+    """Run one charger (count None) or `count` chargers until `stop` is set (or until cancelled)."""
+    chargers = [
+        VirtualCharger(simconfig.SimConfig(url=url, charger_id=charger_id, ocpp_version=ocpp_version,
+                                           password=password))
+        for charger_id in fleet_ids(base_id, count)
+    ]
+    async with asyncio.TaskGroup() as group:
+        for charger in chargers:
+            group.create_task(charger.run(), name=f"{charger.config.charger_id}:fleet")
+        if stop is not None:
+            await stop.wait()
+            for charger in chargers:
+                charger.stop()

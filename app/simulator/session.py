@@ -1,0 +1,241 @@
+"""What every simulated connection does, whatever its OCPP version: boot, heartbeat, own its tasks.
+
+A session is one stock `ocpp` ChargePoint bound to one websocket. The version modules (v16,
+v2x) mix `Session` in front of `ocpp.v16.ChargePoint` / `ocpp.v201.ChargePoint` and supply
+the version's messages through the hooks at the bottom.
+
+Two facts about the stock ChargePoint shape this module:
+  * `start()` reads frames and runs each @on handler inline, so a handler that awaits
+    `call()` waits for an answer nobody reads: a deadlock. Anything a handler triggers
+    (the triggered message, the transaction after a remote start) is spawned as a task from
+    a plain `@after` hook, and the task is owned here instead of the library's fire-and-forget
+    `asyncio.ensure_future`.
+  * `call()` waits `response_timeout` for an answer even when the socket is gone, so the
+    session reads in its own task and cancels everything else the moment reading stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import ocpp.exceptions
+import websockets.exceptions
+
+from app.simulator import config as simconfig
+from app.simulator import station as simstation
+
+LOGGER = simconfig.LOGGER
+
+
+class Tasks:
+    """Background tasks of one session: referenced while they run, failures logged, all cancelled at the end."""
+
+    def __init__(self, charger_id: str) -> None:
+        self._charger_id = charger_id
+        self._tasks: set[asyncio.Task] = set()
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task:
+        task = asyncio.get_running_loop().create_task(coro, name=f"{self._charger_id}:{name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        error = task.exception()
+        if isinstance(error, websockets.exceptions.ConnectionClosed):
+            return  # the session is ending; the charger's run loop reconnects
+        if error is not None:
+            LOGGER.warning("%s: %s failed: %r", self._charger_id, task.get_name(), error, exc_info=error)
+
+    async def close(self) -> None:
+        current = asyncio.current_task()
+        pending = [task for task in self._tasks if task is not current]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+
+class Ticker:
+    """A sleep that can be cut short so a changed interval (HeartbeatInterval) applies at once."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def poke(self) -> None:
+        # Wake everyone sleeping now; later sleepers get a fresh, unset event.
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def sleep(self, seconds: float | None) -> bool:
+        """True when the full time passed, False when poked. None: wait for a poke only."""
+        event = self._event
+        if seconds is None:
+            await event.wait()
+            return False
+        try:
+            async with asyncio.timeout(seconds):
+                await event.wait()
+        except TimeoutError:
+            return True
+        return False
+
+
+class Session:
+    """Version-neutral behaviour; must come before the stock ChargePoint in the bases."""
+
+    station: simstation.Station
+    logger: logging.Logger
+
+    def _init_session(self, station: simstation.Station) -> None:
+        self.station = station
+        self.tasks = Tasks(station.config.charger_id)
+        self.heartbeat_ticker = Ticker()
+        self.meter_ticker = Ticker()
+        self._accepted = asyncio.Event()
+        self._meter_tasks: dict[int, asyncio.Task] = {}
+        self._follow_ups: dict[str, tuple[str, Callable[[], Coroutine]]] = {}
+
+    @property
+    def accepted(self) -> bool:
+        """True once a BootNotification of this session was Accepted."""
+        return self._accepted.is_set()
+
+    @property
+    def charger_id(self) -> str:
+        return self.station.config.charger_id
+
+    async def serve(self) -> None:
+        """Run until the websocket closes: read frames here, boot and heartbeat in a task."""
+        self.tasks.spawn(self._lifecycle(), "lifecycle")
+        try:
+            await self.start()
+        except websockets.exceptions.ConnectionClosed:
+            pass  # normal end of a session: the charger's run loop decides what comes next
+        finally:
+            await self.tasks.close()
+
+    async def _lifecycle(self) -> None:
+        await self._boot_until_accepted()
+        self.station.booted.set()
+        await self.send_all_status()
+        for connector in self.station.connectors:
+            if connector.transaction is not None:
+                self.start_meter_loop(connector)  # charging went on while we were offline
+        await self._heartbeat_loop()
+
+    async def _boot_until_accepted(self) -> None:
+        floor = self.station.config.boot_retry_min
+        while not self._accepted.is_set():
+            interval = await self.boot()
+            if self._accepted.is_set():
+                break
+            # Pending/Rejected: wait the interval the CSMS asked for, unless a triggered
+            # BootNotification gets Accepted first.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(max(interval, floor)):
+                    await self._accepted.wait()
+
+    async def boot(self) -> int:
+        """Send one BootNotification; returns the interval the CSMS answered (0 on failure)."""
+        result = await self.try_call(self.boot_payload())
+        if result is None:
+            return 0
+        if result.status == "Accepted":
+            if result.interval > 0:
+                self.station.set_heartbeat_interval(result.interval)
+                self.heartbeat_ticker.poke()
+            self.station.boot_reason = "PowerUp"
+            self._accepted.set()
+        else:
+            LOGGER.info("%s: BootNotification %s, retrying in %s s", self.charger_id, result.status, result.interval)
+        return result.interval
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            interval = self.station.heartbeat_interval()
+            if await self.heartbeat_ticker.sleep(interval if interval > 0 else None):
+                await self.try_call(self.heartbeat_payload())
+
+    async def try_call(self, payload: Any) -> Any | None:
+        """call() that reports a CSMS CallError or silence as a warning and returns None.
+
+        A real charger does not fall over when its CSMS misbehaves; the warning is how the
+        technician sees it. Lost connections still propagate and end the session.
+        """
+        try:
+            return await self.call(payload, suppress=False)
+        except ocpp.exceptions.OCPPError as error:
+            LOGGER.warning("%s: CSMS answered %s with %s", self.charger_id, type(payload).__name__, error)
+        except TimeoutError:
+            LOGGER.warning("%s: no answer to %s within %s s", self.charger_id, type(payload).__name__,
+                           self.station.config.response_timeout)
+        return None
+
+    def follow_up(self, call_unique_id: str, name: str, func: Callable[..., Coroutine], *args: Any) -> None:
+        """Called in an @on handler: run `func(*args)` once the answer has gone out.
+
+        The @on handler decides (it knows which connector it picked); the matching @after
+        hook only calls `run_follow_up`. A partial, not a coroutine, waits in between, so an
+        answer that never goes out leaves no un-awaited coroutine behind.
+        """
+        self._follow_ups[call_unique_id] = (name, functools.partial(func, *args))
+
+    def run_follow_up(self, call_unique_id: str) -> None:
+        entry = self._follow_ups.pop(call_unique_id, None)
+        if entry is not None:
+            name, func = entry
+            self.tasks.spawn(func(), name)
+
+    # -- transactions -----------------------------------------------------------------------
+
+    def start_meter_loop(self, connector: simstation.Connector) -> None:
+        self.stop_meter_loop(connector)
+        self._meter_tasks[connector.id] = self.tasks.spawn(self._meter_loop(connector), f"meter-{connector.id}")
+
+    def stop_meter_loop(self, connector: simstation.Connector) -> None:
+        task = self._meter_tasks.pop(connector.id, None)
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+
+    async def _meter_loop(self, connector: simstation.Connector) -> None:
+        while connector.transaction is not None:
+            interval = self.station.meter_interval()
+            if await self.meter_ticker.sleep(interval if interval > 0 else None):
+                await self.send_periodic_meter_values(connector)
+
+    async def reboot(self, reason: str) -> None:
+        """Reset: end the transactions, close the websocket, and let the run loop reboot us."""
+        await self.end_transactions_for_reset(reason)
+        self.station.reboot_requested = True
+        self.station.boot_reason = "RemoteReset"
+        await self._connection.close()
+
+    def apply_scheduled_availability(self, connector: simstation.Connector) -> None:
+        if connector.scheduled_operative is not None:
+            connector.operative = connector.scheduled_operative
+            connector.scheduled_operative = None
+
+    # -- hooks the version modules implement --------------------------------------------------
+
+    def boot_payload(self) -> Any:
+        raise NotImplementedError
+
+    def heartbeat_payload(self) -> Any:
+        raise NotImplementedError
+
+    async def send_all_status(self) -> None:
+        raise NotImplementedError
+
+    async def send_periodic_meter_values(self, connector: simstation.Connector) -> None:
+        raise NotImplementedError
+
+    async def end_transactions_for_reset(self, reason: str) -> None:
+        raise NotImplementedError

@@ -1,0 +1,193 @@
+"""What the virtual charger remembers across connections: connectors, meters, transactions, settings.
+
+A session (one websocket connection) comes and goes; the Station stays, so a transaction that
+was charging when the network dropped is still charging, with a meter that kept counting,
+when the charger comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime
+import random
+import time
+
+from app.simulator import config as simconfig
+from app.simulator import config_keys, device_model, meter
+
+# Connector states in OCPP 1.6 words (ChargePointStatus); 2.x folds them into fewer.
+AVAILABLE = "Available"
+PREPARING = "Preparing"
+CHARGING = "Charging"
+SUSPENDED_EV = "SuspendedEV"
+FINISHING = "Finishing"
+UNAVAILABLE = "Unavailable"
+FAULTED = "Faulted"
+
+_STATUS_2X = {
+    AVAILABLE: "Available",
+    PREPARING: "Occupied",
+    CHARGING: "Occupied",
+    SUSPENDED_EV: "Occupied",
+    FINISHING: "Occupied",
+    UNAVAILABLE: "Unavailable",
+    FAULTED: "Faulted",
+}
+
+
+@dataclasses.dataclass
+class Transaction:
+    # 1.6: assigned by the CSMS in the StartTransaction answer; 2.x: a UUID the charger makes.
+    id: int | str | None
+    id_tag: str
+    meter_start_wh: float
+    started_at: datetime.datetime
+    remote_start_id: int | None = None
+    seq_no: int = 0  # 2.x TransactionEvent sequence, per transaction
+
+    def next_seq_no(self) -> int:
+        seq_no = self.seq_no
+        self.seq_no += 1
+        return seq_no
+
+
+@dataclasses.dataclass
+class Connector:
+    """A 1.6 connector, or a 2.x EVSE with its single connector (connector id 1)."""
+
+    id: int
+    meter: meter.Meter
+    status: str = AVAILABLE
+    operative: bool = True
+    # ChangeAvailability received during a transaction: applied when it ends (answered Scheduled).
+    scheduled_operative: bool | None = None
+    transaction: Transaction | None = None
+
+    @property
+    def status_2x(self) -> str:
+        return _STATUS_2X[self.status]
+
+    def idle_status(self) -> str:
+        return AVAILABLE if self.operative else UNAVAILABLE
+
+
+class Station:
+    def __init__(self, config: simconfig.SimConfig) -> None:
+        self.config = config
+        # Seeded from the id: the same charger shows the same meter registers on every run,
+        # and chargers of a fleet still differ in their reconnect jitter.
+        self.rng = random.Random(config.charger_id)
+        self.connectors = [meter_connector(i, self.rng) for i in range(1, config.connectors + 1)]
+        self.booted = asyncio.Event()
+        self.boot_reason = "PowerUp"
+        self.reboot_requested = False
+        self.reset_on_idle = False  # 2.x Reset OnIdle answered Scheduled: reboot when the last transaction ends
+        self.operative = True  # connector 0 / the whole station
+        self.charging_profiles: dict[int, dict] = {}  # 1.6 SetChargingProfile, by profile id
+        self.config_keys: config_keys.ConfigKeys | None = None
+        self.device_model: device_model.DeviceModel | None = None
+        if config.ocpp_version == "1.6":
+            self.config_keys = config_keys.ConfigKeys.default(config.connectors, config.password)
+        else:
+            self.device_model = device_model.DeviceModel(
+                device_model.default_variables(
+                    vendor=config.vendor, model=config.model, serial=config.serial_number,
+                    charger_id=config.charger_id, evses=config.connectors, password=config.password,
+                )
+            )
+            self._wire_live_variables(self.device_model)
+
+    def _wire_live_variables(self, model: device_model.DeviceModel) -> None:
+        def station_state() -> str:
+            # The station is Available while any EVSE can take a car.
+            states = [c.status_2x for c in self.connectors]
+            if not self.operative:
+                return "Unavailable"
+            return "Available" if "Available" in states else states[0]
+
+        model.find("ChargingStation", "AvailabilityState").live = station_state
+        model.find("ChargingStation", "Available").live = lambda: str(self.operative).lower()
+        model.find("ClockCtrlr", "DateTime").live = self.timestamp
+        for c in self.connectors:
+            for where in ({"evse_id": c.id}, {"evse_id": c.id, "connector_id": 1}):
+                component = "EVSE" if len(where) == 1 else "Connector"
+                model.find(component, "AvailabilityState", **where).live = lambda c=c: c.status_2x
+                model.find(component, "Available", **where).live = lambda c=c: str(c.operative).lower()
+            model.find("EVSE", "Power", evse_id=c.id).live = lambda c=c: f"{c.meter.power_w():.0f}"
+
+    # -- time -------------------------------------------------------------------------------
+
+    def now(self) -> datetime.datetime:
+        return self.config.clock()
+
+    def timestamp(self) -> str:
+        return simconfig.iso(self.now())
+
+    @staticmethod
+    def monotonic() -> float:
+        return time.monotonic()
+
+    # -- connectors ---------------------------------------------------------------------------
+
+    def connector(self, connector_id: int | None) -> Connector | None:
+        if connector_id is None or not 1 <= connector_id <= len(self.connectors):
+            return None
+        return self.connectors[connector_id - 1]
+
+    def connector_for_start(self, requested: int | None) -> Connector | None:
+        """The connector a remote start goes to, or None when it must be refused."""
+        if not self.operative:
+            return None
+        candidates = self.connectors if requested is None else [self.connector(requested)]
+        for c in candidates:
+            if c is not None and c.operative and c.transaction is None and c.status != FAULTED:
+                return c
+        return None
+
+    def connector_with_transaction(self, transaction_id: int | str) -> Connector | None:
+        for c in self.connectors:
+            if c.transaction is not None and c.transaction.id == transaction_id:
+                return c
+        return None
+
+    def has_transactions(self) -> bool:
+        return any(c.transaction is not None for c in self.connectors)
+
+    # -- settings that live in the version's own configuration store ---------------------------
+
+    def password(self) -> str | None:
+        """The basic-auth password for the next connection: a CSMS may have changed it."""
+        if self.config_keys is not None:
+            return self.config_keys.get("AuthorizationKey") or self.config.password
+        value = self.device_model.value("SecurityCtrlr", "BasicAuthPassword")
+        return value or self.config.password
+
+    def ping_interval(self) -> float | None:
+        if self.config_keys is not None:
+            seconds = self.config_keys.get_int("WebSocketPingInterval")
+        else:
+            seconds = int(self.device_model.value("OCPPCommCtrlr", "WebSocketPingInterval"))
+        return seconds or None  # 0 switches websocket pings off
+
+    def heartbeat_interval(self) -> int:
+        if self.config_keys is not None:
+            return self.config_keys.get_int("HeartbeatInterval")
+        return int(self.device_model.value("OCPPCommCtrlr", "HeartbeatInterval"))
+
+    def set_heartbeat_interval(self, seconds: int) -> None:
+        if self.config_keys is not None:
+            self.config_keys.set("HeartbeatInterval", str(seconds))
+        else:
+            self.device_model.set_value("OCPPCommCtrlr", "HeartbeatInterval", str(seconds))
+
+    def meter_interval(self) -> float:
+        if self.config.meter_interval is not None:
+            return self.config.meter_interval
+        if self.config_keys is not None:
+            return float(self.config_keys.get_int("MeterValueSampleInterval"))
+        return float(self.device_model.value("SampledDataCtrlr", "TxUpdatedInterval"))
+
+
+def meter_connector(connector_id: int, rng: random.Random) -> Connector:
+    return Connector(connector_id, meter.Meter(rng))

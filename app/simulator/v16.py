@@ -1,0 +1,319 @@
+"""The virtual charger speaking OCPP 1.6J: Core, RemoteTrigger and a stored-only SmartCharging.
+
+Handlers answer at once and leave every message they cause (the triggered Heartbeat, the
+StartTransaction after a remote start) to a follow-up task; see app.simulator.session.
+"""
+
+from __future__ import annotations
+
+import ocpp.v16
+from ocpp.routing import after, on
+from ocpp.v16 import call, call_result
+from ocpp.v16.enums import Action
+
+from app.simulator import config as simconfig
+from app.simulator import config_keys as keys_module
+from app.simulator import meter, session
+from app.simulator import station as simstation
+
+TRIGGERABLE = (
+    "BootNotification", "Heartbeat", "StatusNotification", "MeterValues",
+    "DiagnosticsStatusNotification", "FirmwareStatusNotification",
+)
+
+
+class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
+    def __init__(self, station: simstation.Station, connection) -> None:
+        ocpp.v16.ChargePoint.__init__(
+            self, station.config.charger_id, connection,
+            response_timeout=station.config.response_timeout, logger=simconfig.FRAME_LOGGER,
+        )
+        self._init_session(station)
+        self.keys: keys_module.ConfigKeys = station.config_keys
+
+    # -- messages the charger sends ---------------------------------------------------------
+
+    def boot_payload(self) -> call.BootNotification:
+        cfg = self.station.config
+        return call.BootNotification(
+            charge_point_vendor=cfg.vendor[:20],
+            charge_point_model=cfg.model[:20],
+            charge_point_serial_number=cfg.serial_number,
+            charge_box_serial_number=cfg.serial_number,
+            firmware_version=cfg.firmware[:50],
+            meter_type="SIM-3P-AC",
+            meter_serial_number=f"M{cfg.serial_number}"[-25:],
+        )
+
+    def heartbeat_payload(self) -> call.Heartbeat:
+        return call.Heartbeat()
+
+    async def send_status(self, connector_id: int, status: str) -> None:
+        await self.try_call(call.StatusNotification(
+            connector_id=connector_id, error_code="NoError", status=status, timestamp=self.station.timestamp(),
+        ))
+
+    async def send_all_status(self) -> None:
+        await self.send_status(0, simstation.AVAILABLE if self.station.operative else simstation.UNAVAILABLE)
+        for connector in self.station.connectors:
+            await self.send_status(connector.id, connector.status)
+
+    async def set_status(self, connector: simstation.Connector, status: str) -> None:
+        connector.status = status
+        await self.send_status(connector.id, status)
+
+    def _meter_value(self, connector: simstation.Connector, measurands_key: str, context: str) -> dict:
+        """One meterValue entry sampling the measurands a configuration key lists."""
+        reading = connector.meter.read(self.station.monotonic())
+        measurands = meter.measurand_list(self.keys.get(measurands_key))
+        return {"timestamp": self.station.timestamp(),
+                "sampled_value": meter.sampled_values_16(reading, measurands, context)}
+
+    async def send_meter_values(self, connector: simstation.Connector, context: str) -> None:
+        tx = connector.transaction
+        await self.try_call(call.MeterValues(
+            connector_id=connector.id,
+            transaction_id=tx.id if tx is not None and isinstance(tx.id, int) else None,
+            meter_value=[self._meter_value(connector, "MeterValuesSampledData", context)],
+        ))
+
+    async def send_periodic_meter_values(self, connector: simstation.Connector) -> None:
+        await self.send_meter_values(connector, "Sample.Periodic")
+
+    # -- transactions -----------------------------------------------------------------------
+
+    async def start_transaction(self, connector: simstation.Connector, id_tag: str) -> None:
+        """Remote start: (Authorize), Preparing, StartTransaction, Charging, then periodic MeterValues."""
+        if self.keys.get_bool("AuthorizeRemoteTxRequests"):
+            answer = await self.try_call(call.Authorize(id_tag=id_tag))
+            if answer is None or answer.id_tag_info["status"] != "Accepted":
+                connector.transaction = None
+                await self.set_status(connector, connector.idle_status())
+                return
+        tx = connector.transaction
+        await self.set_status(connector, simstation.PREPARING)
+        now = self.station.monotonic()
+        connector.meter.start(now)
+        start_wh = tx.meter_start_wh = connector.meter.read(now).energy_wh
+        answer = await self.try_call(call.StartTransaction(
+            connector_id=connector.id, id_tag=id_tag, meter_start=int(start_wh), timestamp=self.station.timestamp(),
+        ))
+        if answer is None:
+            # The CSMS refused the CALL itself; give the connector back rather than charge unbilled.
+            connector.meter.unplug(self.station.monotonic())
+            connector.transaction = None
+            await self.set_status(connector, connector.idle_status())
+            return
+        tx.id = answer.transaction_id
+        await self.set_status(connector, simstation.CHARGING)
+        if answer.id_tag_info["status"] != "Accepted" and self.keys.get_bool("StopTransactionOnInvalidId"):
+            await self.stop_transaction(connector, "DeAuthorized")
+            return
+        self.start_meter_loop(connector)
+
+    async def stop_transaction(self, connector: simstation.Connector, reason: str) -> None:
+        tx = connector.transaction
+        if tx is None:
+            return
+        self.stop_meter_loop(connector)
+        connector.meter.stop(self.station.monotonic())
+        await self.set_status(connector, simstation.FINISHING)
+        if tx.id is not None:  # None: reset before the CSMS numbered it; nothing to stop there
+            end = self._meter_value(connector, "StopTxnSampledData", "Transaction.End")
+            await self.try_call(call.StopTransaction(
+                meter_stop=int(connector.meter.energy_wh), timestamp=self.station.timestamp(),
+                transaction_id=tx.id, reason=reason, id_tag=tx.id_tag,
+                transaction_data=[end] if end["sampled_value"] else None,
+            ))
+        connector.transaction = None
+        # The simulated driver unplugs straight away, so Finishing is brief.
+        connector.meter.unplug(self.station.monotonic())
+        self.apply_scheduled_availability(connector)
+        await self.set_status(connector, connector.idle_status())
+
+    async def end_transactions_for_reset(self, reason: str) -> None:
+        for connector in self.station.connectors:
+            await self.stop_transaction(connector, "HardReset" if reason == "Hard" else "SoftReset")
+
+    # -- Core profile handlers ----------------------------------------------------------------
+
+    @on(Action.get_configuration)
+    def on_get_configuration(self, key: list[str] | None = None, **kwargs) -> call_result.GetConfiguration:
+        known, unknown = self.keys.report(key)
+        return call_result.GetConfiguration(configuration_key=known, unknown_key=unknown or None)
+
+    @on(Action.change_configuration)
+    def on_change_configuration(self, key: str, value: str, **kwargs) -> call_result.ChangeConfiguration:
+        status = self.keys.change(key, value)
+        if status in (keys_module.ACCEPTED, keys_module.REBOOT_REQUIRED):
+            if key.lower() == "heartbeatinterval":
+                self.heartbeat_ticker.poke()
+            elif key.lower() == "metervaluesampleinterval":
+                self.meter_ticker.poke()
+        return call_result.ChangeConfiguration(status=status)
+
+    @on(Action.reset)
+    def on_reset(self, call_unique_id: str, **kwargs) -> call_result.Reset:
+        self.follow_up(call_unique_id, "reset", self.reboot, kwargs["type"])
+        return call_result.Reset(status="Accepted")
+
+    @after(Action.reset)
+    def after_reset(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
+    @on(Action.remote_start_transaction)
+    def on_remote_start_transaction(self, id_tag: str, call_unique_id: str, connector_id: int | None = None,
+                                    **kwargs) -> call_result.RemoteStartTransaction:
+        connector = None if connector_id == 0 else self.station.connector_for_start(connector_id)
+        if connector is None:
+            return call_result.RemoteStartTransaction(status="Rejected")
+        # Claim the connector now, so a second remote start arriving meanwhile is refused.
+        connector.transaction = simstation.Transaction(None, id_tag, 0.0, self.station.now())
+        self.follow_up(call_unique_id, "remote-start", self.start_transaction, connector, id_tag)
+        return call_result.RemoteStartTransaction(status="Accepted")
+
+    @after(Action.remote_start_transaction)
+    def after_remote_start_transaction(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
+    @on(Action.remote_stop_transaction)
+    def on_remote_stop_transaction(self, transaction_id: int, call_unique_id: str,
+                                   **kwargs) -> call_result.RemoteStopTransaction:
+        connector = self.station.connector_with_transaction(transaction_id)
+        if connector is None:
+            return call_result.RemoteStopTransaction(status="Rejected")
+        self.follow_up(call_unique_id, "remote-stop", self.stop_transaction, connector, "Remote")
+        return call_result.RemoteStopTransaction(status="Accepted")
+
+    @after(Action.remote_stop_transaction)
+    def after_remote_stop_transaction(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
+    @on(Action.change_availability)
+    def on_change_availability(self, connector_id: int, call_unique_id: str,
+                               **kwargs) -> call_result.ChangeAvailability:
+        operative = kwargs["type"] == "Operative"
+        if connector_id == 0:
+            targets = self.station.connectors
+            self.station.operative = operative
+        else:
+            connector = self.station.connector(connector_id)
+            if connector is None:
+                return call_result.ChangeAvailability(status="Rejected")
+            targets = [connector]
+        scheduled = False
+        for connector in targets:
+            if connector.transaction is not None:
+                connector.scheduled_operative = operative
+                scheduled = True
+            elif connector.operative != operative:
+                connector.operative = operative
+                connector.status = connector.idle_status()
+        self.follow_up(call_unique_id, "availability", self.send_all_status)
+        return call_result.ChangeAvailability(status="Scheduled" if scheduled else "Accepted")
+
+    @after(Action.change_availability)
+    def after_change_availability(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
+    @on(Action.unlock_connector)
+    def on_unlock_connector(self, connector_id: int, call_unique_id: str, **kwargs) -> call_result.UnlockConnector:
+        connector = self.station.connector(connector_id)
+        if connector is None:
+            return call_result.UnlockConnector(status="NotSupported")
+        if connector.transaction is not None:
+            # 1.6 section 5.17: unlocking during a transaction ends it first.
+            self.follow_up(call_unique_id, "unlock", self.stop_transaction, connector, "UnlockCommand")
+        return call_result.UnlockConnector(status="Unlocked")
+
+    @after(Action.unlock_connector)
+    def after_unlock_connector(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
+    @on(Action.clear_cache)
+    def on_clear_cache(self, **kwargs) -> call_result.ClearCache:
+        return call_result.ClearCache(status="Accepted")
+
+    @on(Action.data_transfer)
+    def on_data_transfer(self, vendor_id: str, **kwargs) -> call_result.DataTransfer:
+        return call_result.DataTransfer(status="UnknownVendorId")
+
+    # -- RemoteTrigger ------------------------------------------------------------------------
+
+    def _trigger_status(self, requested_message: str, connector_id: int | None) -> str:
+        if requested_message not in TRIGGERABLE:
+            return "NotImplemented"
+        if connector_id not in (None, 0) and self.station.connector(connector_id) is None:
+            return "Rejected"
+        return "Accepted"
+
+    @on(Action.trigger_message)
+    def on_trigger_message(self, requested_message: str, call_unique_id: str, connector_id: int | None = None,
+                           **kwargs) -> call_result.TriggerMessage:
+        status = self._trigger_status(requested_message, connector_id)
+        if status == "Accepted":
+            self.follow_up(call_unique_id, f"trigger-{requested_message}", self.send_triggered,
+                           requested_message, connector_id)
+        return call_result.TriggerMessage(status=status)
+
+    @after(Action.trigger_message)
+    def after_trigger_message(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
+    async def send_triggered(self, requested_message: str, connector_id: int | None) -> None:
+        connectors = self.station.connectors if not connector_id else [self.station.connector(connector_id)]
+        if requested_message == "BootNotification":
+            await self.boot()
+        elif requested_message == "Heartbeat":
+            await self.try_call(self.heartbeat_payload())
+        elif requested_message == "StatusNotification":
+            if connector_id is None:
+                await self.send_all_status()
+            elif connector_id == 0:
+                await self.send_status(0, simstation.AVAILABLE if self.station.operative else simstation.UNAVAILABLE)
+            else:
+                await self.send_status(connector_id, connectors[0].status)
+        elif requested_message == "MeterValues":
+            for connector in connectors:
+                await self.send_meter_values(connector, "Trigger")
+        elif requested_message == "DiagnosticsStatusNotification":
+            await self.try_call(call.DiagnosticsStatusNotification(status="Idle"))
+        elif requested_message == "FirmwareStatusNotification":
+            await self.try_call(call.FirmwareStatusNotification(status="Idle"))
+
+    # -- SmartCharging: profiles are kept and reported as set, not enforced ---------------------
+
+    @on(Action.set_charging_profile)
+    def on_set_charging_profile(self, connector_id: int, cs_charging_profiles: dict,
+                                **kwargs) -> call_result.SetChargingProfile:
+        profile = cs_charging_profiles
+        connector = self.station.connector(connector_id)
+        too_high = profile["stack_level"] > self.keys.get_int("ChargeProfileMaxStackLevel")
+        # 1.6 section 5.16.3: a TxProfile needs a transaction on that connector.
+        orphan_tx = profile["charging_profile_purpose"] == "TxProfile" and (connector is None or connector.transaction is None)
+        if too_high or orphan_tx or (connector_id != 0 and connector is None):
+            return call_result.SetChargingProfile(status="Rejected")
+        self.station.charging_profiles[profile["charging_profile_id"]] = {**profile, "connector_id": connector_id}
+        return call_result.SetChargingProfile(status="Accepted")
+
+    @on(Action.clear_charging_profile)
+    def on_clear_charging_profile(self, **kwargs) -> call_result.ClearChargingProfile:
+        # Every field is an optional filter; the payload's "id" arrives in kwargs so it
+        # does not shadow the built-in.
+        wanted = {"charging_profile_id": kwargs.get("id"), "connector_id": kwargs.get("connector_id"),
+                  "charging_profile_purpose": kwargs.get("charging_profile_purpose"),
+                  "stack_level": kwargs.get("stack_level")}
+
+        def matches(profile: dict) -> bool:
+            return all(value is None or profile[field] == value for field, value in wanted.items())
+
+        doomed = [pid for pid, profile in self.station.charging_profiles.items() if matches(profile)]
+        for pid in doomed:
+            del self.station.charging_profiles[pid]
+        return call_result.ClearChargingProfile(status="Accepted" if doomed else "Unknown")
+
+    @on(Action.get_composite_schedule)
+    def on_get_composite_schedule(self, **kwargs) -> call_result.GetCompositeSchedule:
+        # Profiles are stored, not combined into a schedule; a real charger without the
+        # feature answers the same.
+        return call_result.GetCompositeSchedule(status="Rejected")

@@ -1,0 +1,365 @@
+"""The virtual charger speaking OCPP 2.0.1, and 2.1 through the same code.
+
+The stock `ocpp.v21` messages used here carry the same fields as their 2.0.1 twins, so the
+handlers build payloads from `self._call` / `self._call_result` (the stock ChargePoint's
+version modules) and one class body serves both versions. Each EVSE has one connector.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import ocpp.exceptions
+import ocpp.v21
+import ocpp.v201
+from ocpp.routing import after, on
+from ocpp.v201.enums import Action
+
+from app.simulator import config as simconfig
+from app.simulator import device_model as dm
+from app.simulator import meter, session
+from app.simulator import station as simstation
+
+TRIGGERABLE = (
+    "BootNotification", "Heartbeat", "StatusNotification", "MeterValues", "TransactionEvent",
+    "FirmwareStatusNotification", "LogStatusNotification",
+)
+
+
+class _ChargePoint2x(session.Session):
+    """Handlers and senders shared by 2.0.1 and 2.1; the stock ChargePoint follows in the MRO."""
+
+    # 2.0.1 keeps 1.6's misspelt "OccurenceConstraintViolation"; 2.1 fixed it.
+    occurrence_error: type[ocpp.exceptions.OCPPError] = ocpp.exceptions.OccurenceConstraintViolationError
+
+    def __init__(self, station: simstation.Station, connection) -> None:
+        super().__init__(
+            station.config.charger_id, connection,
+            response_timeout=station.config.response_timeout, logger=simconfig.FRAME_LOGGER,
+        )
+        self._init_session(station)
+        self.model: dm.DeviceModel = station.device_model
+
+    def _items_per_message(self, instance: str) -> int:
+        return int(self.model.value("DeviceDataCtrlr", "ItemsPerMessage", variable_instance=instance))
+
+    # -- messages the charger sends ---------------------------------------------------------
+
+    def boot_payload(self):
+        cfg = self.station.config
+        return self._call.BootNotification(
+            charging_station={"model": cfg.model[:20], "vendor_name": cfg.vendor[:50],
+                              "serial_number": cfg.serial_number, "firmware_version": cfg.firmware[:50]},
+            reason=self.station.boot_reason,
+        )
+
+    def heartbeat_payload(self):
+        return self._call.Heartbeat()
+
+    async def send_status(self, connector: simstation.Connector) -> None:
+        await self.try_call(self._call.StatusNotification(
+            timestamp=self.station.timestamp(), connector_status=connector.status_2x,
+            evse_id=connector.id, connector_id=1,
+        ))
+
+    async def send_all_status(self) -> None:
+        for connector in self.station.connectors:
+            await self.send_status(connector)
+
+    async def set_status(self, connector: simstation.Connector, status: str) -> None:
+        before = connector.status_2x
+        connector.status = status
+        if connector.status_2x != before:  # 2.x only reports the folded states
+            await self.send_status(connector)
+
+    def _meter_value(self, connector: simstation.Connector, variable: str, context: str) -> list[dict]:
+        reading = connector.meter.read(self.station.monotonic())
+        measurands = meter.measurand_list(self.model.value("SampledDataCtrlr", variable))
+        values = meter.sampled_values_2x(reading, measurands, context)
+        return [{"timestamp": self.station.timestamp(), "sampled_value": values}] if values else []
+
+    async def send_transaction_event(self, connector: simstation.Connector, event_type: str, trigger_reason: str,
+                                     *, meter_value: list[dict], charging_state: str | None = None,
+                                     stopped_reason: str | None = None, first: bool = False):
+        tx = connector.transaction
+        info = {"transaction_id": tx.id}
+        if charging_state:
+            info["charging_state"] = charging_state
+        if stopped_reason:
+            info["stopped_reason"] = stopped_reason
+        if first and tx.remote_start_id is not None:
+            info["remote_start_id"] = tx.remote_start_id
+        return await self.try_call(self._call.TransactionEvent(
+            event_type=event_type, timestamp=self.station.timestamp(), trigger_reason=trigger_reason,
+            seq_no=tx.next_seq_no(), transaction_info=info, meter_value=meter_value or None,
+            # The token and EVSE go with the first event only, as the spec asks (E01/E02).
+            id_token={"id_token": tx.id_tag, "type": "Central"} if first else None,
+            evse={"id": connector.id, "connector_id": 1} if first else None,
+        ))
+
+    async def send_periodic_meter_values(self, connector: simstation.Connector) -> None:
+        await self.send_transaction_event(
+            connector, "Updated", "MeterValuePeriodic", charging_state="Charging",
+            meter_value=self._meter_value(connector, "TxUpdatedMeasurands", "Sample.Periodic"),
+        )
+
+    # -- transactions -----------------------------------------------------------------------
+
+    async def start_transaction(self, connector: simstation.Connector) -> None:
+        """Remote start: (Authorize), Occupied, TransactionEvent Started, then Updated every TxUpdatedInterval."""
+        tx = connector.transaction
+        if self.model.value("AuthCtrlr", "AuthorizeRemoteStart") == "true":
+            answer = await self.try_call(self._call.Authorize(id_token={"id_token": tx.id_tag, "type": "Central"}))
+            if answer is None or answer.id_token_info["status"] != "Accepted":
+                connector.transaction = None
+                await self.set_status(connector, connector.idle_status())
+                return
+        now = self.station.monotonic()
+        connector.meter.start(now)
+        tx.meter_start_wh = connector.meter.read(now).energy_wh
+        await self.set_status(connector, simstation.PREPARING)
+        answer = await self.send_transaction_event(
+            connector, "Started", "RemoteStart", charging_state="Charging", first=True,
+            meter_value=self._meter_value(connector, "TxStartedMeasurands", "Transaction.Begin"),
+        )
+        connector.status = simstation.CHARGING
+        info = getattr(answer, "id_token_info", None) or {}
+        if info.get("status", "Accepted") != "Accepted" and self.model.value("TxCtrlr", "StopTxOnInvalidId") == "true":
+            await self.end_transaction(connector, "Deauthorized", "DeAuthorized")
+            return
+        self.start_meter_loop(connector)
+
+    async def end_transaction(self, connector: simstation.Connector, trigger_reason: str, stopped_reason: str) -> None:
+        if connector.transaction is None:
+            return
+        self.stop_meter_loop(connector)
+        connector.meter.stop(self.station.monotonic())
+        await self.send_transaction_event(
+            connector, "Ended", trigger_reason, charging_state="EVConnected", stopped_reason=stopped_reason,
+            meter_value=self._meter_value(connector, "TxEndedMeasurands", "Transaction.End"),
+        )
+        connector.transaction = None
+        connector.meter.unplug(self.station.monotonic())  # the simulated driver leaves at once
+        self.apply_scheduled_availability(connector)
+        await self.set_status(connector, connector.idle_status())
+        if self.station.reset_on_idle and not self.station.has_transactions():
+            self.station.reset_on_idle = False
+            self.tasks.spawn(self.reboot("OnIdle"), "reset-on-idle")
+
+    async def end_transactions_for_reset(self, reason: str) -> None:
+        for connector in self.station.connectors:
+            await self.end_transaction(connector, "ResetCommand", "ImmediateReset")
+
+    # -- device model -------------------------------------------------------------------------
+
+    @on(Action.get_variables)
+    def on_get_variables(self, get_variable_data: list[dict], **kwargs):
+        if len(get_variable_data) > self._items_per_message("GetVariables"):
+            raise self.occurrence_error(description="more getVariableData than ItemsPerMessageGetVariables")
+        results = []
+        for item in get_variable_data:
+            status, value = self.model.get(item["component"], item["variable"], item.get("attribute_type"))
+            result = {"attribute_status": status, "component": item["component"], "variable": item["variable"]}
+            if item.get("attribute_type"):
+                result["attribute_type"] = item["attribute_type"]
+            if value is not None:
+                result["attribute_value"] = value
+            results.append(result)
+        return self._call_result.GetVariables(get_variable_result=results)
+
+    @on(Action.set_variables)
+    def on_set_variables(self, set_variable_data: list[dict], **kwargs):
+        if len(set_variable_data) > self._items_per_message("SetVariables"):
+            raise self.occurrence_error(description="more setVariableData than ItemsPerMessageSetVariables")
+        results = []
+        for item in set_variable_data:
+            status, changed = self.model.set(
+                item["component"], item["variable"], item.get("attribute_type"), item["attribute_value"]
+            )
+            if changed is not None and changed.name == "HeartbeatInterval":
+                self.heartbeat_ticker.poke()
+            elif changed is not None and changed.name == "TxUpdatedInterval":
+                self.meter_ticker.poke()
+            result = {"attribute_status": status, "component": item["component"], "variable": item["variable"]}
+            if item.get("attribute_type"):
+                result["attribute_type"] = item["attribute_type"]
+            results.append(result)
+        return self._call_result.SetVariables(set_variable_result=results)
+
+    @on(Action.get_base_report)
+    def on_get_base_report(self, request_id: int, report_base: str, call_unique_id: str, **kwargs):
+        data = self.model.report(report_base)
+        if not data:
+            return self._call_result.GetBaseReport(status="EmptyResultSet")
+        self.follow_up(call_unique_id, "notify-report", self.send_report, request_id, data)
+        return self._call_result.GetBaseReport(status="Accepted")
+
+    @after(Action.get_base_report)
+    def after_get_base_report(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
+    async def send_report(self, request_id: int, data: list[dict]) -> None:
+        """NotifyReport frames of ItemsPerMessageGetReport entries: seqNo counts up, tbc on all but the last."""
+        size = self._items_per_message("GetReport")
+        parts = [data[i:i + size] for i in range(0, len(data), size)]
+        generated_at = self.station.timestamp()
+        for seq_no, part in enumerate(parts):
+            await self.try_call(self._call.NotifyReport(
+                request_id=request_id, generated_at=generated_at, seq_no=seq_no,
+                tbc=seq_no < len(parts) - 1, report_data=part,
+            ))
+
+    # -- provisioning and control ---------------------------------------------------------------
+
+    @on(Action.reset)
+    def on_reset(self, call_unique_id: str, evse_id: int | None = None, **kwargs):
+        if evse_id is not None:
+            # Resetting a single EVSE is optional in 2.0.1 (B11/B12); this charger reboots whole.
+            return self._call_result.Reset(status="Rejected")
+        if kwargs["type"] == "OnIdle" and self.station.has_transactions():
+            self.station.reset_on_idle = True
+            return self._call_result.Reset(status="Scheduled")
+        self.follow_up(call_unique_id, "reset", self.reboot, kwargs["type"])
+        return self._call_result.Reset(status="Accepted")
+
+    @after(Action.reset)
+    def after_reset(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
+    @on(Action.request_start_transaction)
+    def on_request_start_transaction(self, id_token: dict, remote_start_id: int, call_unique_id: str,
+                                     evse_id: int | None = None, **kwargs):
+        connector = self.station.connector_for_start(evse_id)
+        if connector is None:
+            return self._call_result.RequestStartTransaction(status="Rejected")
+        # Claim the EVSE now. The CSMS learns the transaction id from TransactionEvent
+        # Started, which carries its remoteStartId; the answer's transactionId is only for a
+        # transaction that was already running ("cable plugged in first", part 2, F01).
+        connector.transaction = simstation.Transaction(
+            str(uuid.uuid4()), id_token["id_token"], 0.0, self.station.now(), remote_start_id=remote_start_id,
+        )
+        self.follow_up(call_unique_id, "remote-start", self.start_transaction, connector)
+        return self._call_result.RequestStartTransaction(status="Accepted")
+
+    @after(Action.request_start_transaction)
+    def after_request_start_transaction(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
+    @on(Action.request_stop_transaction)
+    def on_request_stop_transaction(self, transaction_id: str, call_unique_id: str, **kwargs):
+        connector = self.station.connector_with_transaction(transaction_id)
+        if connector is None:
+            return self._call_result.RequestStopTransaction(status="Rejected")
+        self.follow_up(call_unique_id, "remote-stop", self.end_transaction, connector, "RemoteStop", "Remote")
+        return self._call_result.RequestStopTransaction(status="Accepted")
+
+    @after(Action.request_stop_transaction)
+    def after_request_stop_transaction(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
+    @on(Action.change_availability)
+    def on_change_availability(self, operational_status: str, call_unique_id: str, evse: dict | None = None,
+                               **kwargs):
+        operative = operational_status == "Operative"
+        if evse is None or evse.get("id") == 0:
+            targets = self.station.connectors
+            self.station.operative = operative
+        else:
+            connector = self.station.connector(evse.get("id"))
+            if connector is None or evse.get("connector_id", 1) != 1:
+                return self._call_result.ChangeAvailability(status="Rejected")
+            targets = [connector]
+        scheduled = False
+        for connector in targets:
+            if connector.transaction is not None:
+                connector.scheduled_operative = operative
+                scheduled = True
+            else:
+                connector.operative = operative
+                connector.status = connector.idle_status()
+        self.follow_up(call_unique_id, "availability", self.send_all_status)
+        return self._call_result.ChangeAvailability(status="Scheduled" if scheduled else "Accepted")
+
+    @after(Action.change_availability)
+    def after_change_availability(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
+    @on(Action.unlock_connector)
+    def on_unlock_connector(self, evse_id: int, connector_id: int, **kwargs):
+        connector = self.station.connector(evse_id)
+        if connector is None or connector_id != 1:
+            return self._call_result.UnlockConnector(status="UnknownConnector")
+        if connector.transaction is not None:
+            return self._call_result.UnlockConnector(status="OngoingAuthorizedTransaction")
+        return self._call_result.UnlockConnector(status="Unlocked")
+
+    @on(Action.clear_cache)
+    def on_clear_cache(self, **kwargs):
+        return self._call_result.ClearCache(status="Accepted")
+
+    @on(Action.data_transfer)
+    def on_data_transfer(self, vendor_id: str, **kwargs):
+        return self._call_result.DataTransfer(status="UnknownVendorId")
+
+    # -- TriggerMessage -----------------------------------------------------------------------
+
+    def _trigger_targets(self, evse: dict | None) -> list[simstation.Connector] | None:
+        if evse is None:
+            return list(self.station.connectors)
+        connector = self.station.connector(evse.get("id"))
+        return None if connector is None else [connector]
+
+    @on(Action.trigger_message)
+    def on_trigger_message(self, requested_message: str, call_unique_id: str, evse: dict | None = None, **kwargs):
+        targets = self._trigger_targets(evse)
+        if requested_message not in TRIGGERABLE:
+            status = "NotImplemented"
+        elif targets is None:
+            status = "Rejected"
+        elif requested_message == "BootNotification" and self._accepted.is_set():
+            status = "Rejected"  # F06.FR.17: no BootNotification once accepted
+        elif requested_message == "TransactionEvent" and not any(c.transaction for c in targets):
+            status = "Rejected"
+        else:
+            status = "Accepted"
+            self.follow_up(call_unique_id, f"trigger-{requested_message}", self.send_triggered,
+                           requested_message, targets)
+        return self._call_result.TriggerMessage(status=status)
+
+    @after(Action.trigger_message)
+    def after_trigger_message(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
+    async def send_triggered(self, requested_message: str, targets: list[simstation.Connector]) -> None:
+        if requested_message == "BootNotification":
+            self.station.boot_reason = "Triggered"
+            await self.boot()
+        elif requested_message == "Heartbeat":
+            await self.try_call(self.heartbeat_payload())
+        elif requested_message == "StatusNotification":
+            for connector in targets:
+                await self.send_status(connector)
+        elif requested_message == "MeterValues":
+            for connector in targets:
+                values = self._meter_value(connector, "TxUpdatedMeasurands", "Trigger")
+                if values:  # the schema wants at least one meterValue
+                    await self.try_call(self._call.MeterValues(evse_id=connector.id, meter_value=values))
+        elif requested_message == "TransactionEvent":
+            for connector in targets:
+                if connector.transaction is not None:
+                    await self.send_transaction_event(
+                        connector, "Updated", "Trigger", charging_state="Charging",
+                        meter_value=self._meter_value(connector, "TxUpdatedMeasurands", "Trigger"),
+                    )
+        elif requested_message == "FirmwareStatusNotification":
+            await self.try_call(self._call.FirmwareStatusNotification(status="Idle"))
+        elif requested_message == "LogStatusNotification":
+            await self.try_call(self._call.LogStatusNotification(status="Idle"))
+
+
+class ChargePoint201(_ChargePoint2x, ocpp.v201.ChargePoint):
+    pass
+
+
+class ChargePoint21(_ChargePoint2x, ocpp.v21.ChargePoint):
+    occurrence_error = ocpp.exceptions.OccurrenceConstraintViolationError
