@@ -9,15 +9,19 @@ real hardware.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import websockets.asyncio.client
 import websockets.exceptions
+import websockets.frames
 import websockets.headers
 import websockets.protocol
 import websockets.typing
 
 from app.simulator import config as simconfig
-from app.simulator import config_keys, device_model, session, station, v2x, v16
+from app.simulator import config_keys as simkeys
+from app.simulator import device_model as simmodel
+from app.simulator import session, station, v2x, v16
 
 LOGGER = simconfig.LOGGER
 
@@ -47,12 +51,12 @@ class VirtualCharger:
         return self._connection is not None and self._connection.state is websockets.protocol.State.OPEN
 
     @property
-    def config_keys(self) -> config_keys.ConfigKeys | None:
+    def config_keys(self) -> simkeys.ConfigKeys | None:
         """OCPP 1.6 configuration keys (None for 2.x)."""
         return self.station.config_keys
 
     @property
-    def device_model(self) -> device_model.DeviceModel | None:
+    def device_model(self) -> simmodel.DeviceModel | None:
         """OCPP 2.x device model (None for 1.6)."""
         return self.station.device_model
 
@@ -61,7 +65,10 @@ class VirtualCharger:
         return self.station.connectors
 
     def stop(self) -> None:
-        """Ask `run()` to close the connection and return. Safe to call from any task, any time."""
+        """Ask `run()` to close the connection and return; any time, from the charger's loop.
+
+        From another thread (the GUI), use `loop.call_soon_threadsafe(charger.stop)`.
+        """
         self._stopping.set()
 
     async def run(self) -> None:
@@ -71,11 +78,12 @@ class VirtualCharger:
         try:
             await asyncio.wait({main, stopped}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            # Cancelling `main` unwinds `async with connect(...)`, which closes the websocket
-            # with a proper close handshake.
+            # Cancelling `main` unwinds `async with connect(...)` through a proper close
+            # handshake. One cancel, not session.cancel_and_wait: a second one would cut that
+            # handshake short, and the session's own tasks are re-cancelled by the session.
             main.cancel()
             stopped.cancel()
-            await asyncio.gather(main, stopped, return_exceptions=True)
+            await asyncio.wait({main, stopped})
             self.booted.clear()
         if not main.cancelled() and main.exception() is not None:
             raise main.exception()
@@ -108,6 +116,11 @@ class VirtualCharger:
                 # Charger firmware rarely negotiates permessage-deflate; do as they do.
                 compression=None,
             )
+        except websockets.exceptions.InvalidStatus as error:
+            # The CSMS is there but says no (401 wrong password, 404 unknown id): worth a
+            # warning, since only the technician can fix it. Retried all the same, as chargers do.
+            LOGGER.warning("%s: %s refused the connection: %s", cfg.charger_id, cfg.endpoint, error)
+            return self._backoff.next_delay()
         except _CONNECT_ERRORS as error:
             LOGGER.info("%s: cannot connect to %s: %s", cfg.charger_id, cfg.endpoint, error)
             return self._backoff.next_delay()
@@ -121,6 +134,11 @@ class VirtualCharger:
             self.session = _SESSIONS[cfg.ocpp_version](self.station, connection)
             try:
                 await self.session.serve()
+            except asyncio.CancelledError:
+                # stop() or a cancelled run(): leaving `async with` by an exception would
+                # close with 1011 (internal error); a charger powering down is 1001 (going away).
+                await connection.close(websockets.frames.CloseCode.GOING_AWAY, "charger stopping")
+                raise
             finally:
                 self._connection = None
                 self.booted.clear()
@@ -143,11 +161,14 @@ def fleet_ids(base_id: str, count: int | None) -> list[str]:
 
 
 async def run_fleet(url: str, base_id: str, ocpp_version: str, count: int | None = None,
-                    password: str | None = None, stop: asyncio.Event | None = None) -> None:
-    """Run one charger (count None) or `count` chargers until `stop` is set (or until cancelled)."""
+                    password: str | None = None, stop: asyncio.Event | None = None, **options: Any) -> None:
+    """Run one charger (count None) or `count` chargers until `stop` is set (or until cancelled).
+
+    `options` go to every charger's SimConfig (meter_interval=5 for a lively demo, connectors=4 ...).
+    """
     chargers = [
         VirtualCharger(simconfig.SimConfig(url=url, charger_id=charger_id, ocpp_version=ocpp_version,
-                                           password=password))
+                                           password=password, **options))
         for charger_id in fleet_ids(base_id, count)
     ]
     async with asyncio.TaskGroup() as group:

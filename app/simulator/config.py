@@ -15,6 +15,8 @@ from collections.abc import Callable
 import websockets.exceptions
 import websockets.uri
 
+from app.domain import errors
+
 VERSIONS = ("1.6", "2.0.1", "2.1")
 
 # The stock ocpp.ChargePoint logs every frame in and out at INFO. A fleet of a hundred
@@ -63,19 +65,22 @@ class SimConfig:
 
     def __post_init__(self) -> None:
         if self.ocpp_version not in VERSIONS:
-            raise ValueError(f"OCPP version {self.ocpp_version!r} is not one of {', '.join(VERSIONS)}")
+            raise errors.ConfigError(f"OCPP version {self.ocpp_version!r} is not supported.",
+                                     hint=f"Choose one of {', '.join(VERSIONS)}.")
         if self.connectors < 1:
-            raise ValueError("a charger needs at least one connector")
+            raise errors.ConfigError("A charger needs at least one connector.")
         if not 0 < self.backoff_min <= self.backoff_max:
-            raise ValueError("backoff_min must be positive and not above backoff_max")
-        if ":" in self.charger_id or "/" in self.charger_id:
+            raise errors.ConfigError("The reconnect backoff must be positive, its minimum not above its maximum.")
+        if not self.charger_id or ":" in self.charger_id or "/" in self.charger_id:
             # ':' breaks basic auth (RFC 7617) and '/' the URL path; the 1.6 security
             # whitepaper forbids ':' in charger identities for the same reason.
-            raise ValueError(f"charger id {self.charger_id!r} may not contain ':' or '/'")
+            raise errors.ConfigError(f"Charger id {self.charger_id!r} cannot be used.",
+                                     hint="Use a non-empty id without ':' or '/'.")
         try:
             websockets.uri.parse_uri(self.endpoint)
         except websockets.exceptions.InvalidURI as error:
-            raise ValueError(f"{self.url!r} is not a ws:// or wss:// URL") from error
+            raise errors.ConfigError(f"{self.url!r} is not a CSMS address.",
+                                     hint="Use a ws:// or wss:// URL, e.g. ws://192.168.1.10:9000/ocpp.") from error
 
     @property
     def serial_number(self) -> str:

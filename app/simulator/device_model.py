@@ -38,6 +38,9 @@ class Variable:
     connector_id: int | None = None
     min_limit: float | None = None
     max_limit: float | None = None
+    # The spec types BasicAuthPassword as passwordString, but the 2.0.1 JSON schema's
+    # DataEnumType lacks that value, so it is reported as a string and checked here.
+    password: bool = False
     live: Callable[[], str] | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
@@ -69,7 +72,7 @@ class Variable:
             return value in allowed
         if self.data_type in ("MemberList", "SequenceList"):
             return all(item in allowed for item in meter.measurand_list(value))
-        if self.data_type == "passwordString":
+        if self.password:
             # OCPP 2.0.1 part 2, BasicAuthPassword: 16 to 40 characters.
             return 16 <= len(value) <= 40
         return len(value) <= (int(self.max_limit) if self.max_limit else 1000)
@@ -250,7 +253,7 @@ def default_variables(*, vendor: str, model: str, serial: str, charger_id: str, 
         V("SecurityCtrlr", "Identity", charger_id, READ_ONLY, max_limit=48),
         V("SecurityCtrlr", "OrganizationName", "Commissioner"),
         V("SecurityCtrlr", "CertificateEntries", "0", READ_ONLY, "integer"),
-        V("SecurityCtrlr", "BasicAuthPassword", password or "", WRITE_ONLY, "passwordString", max_limit=40),
+        V("SecurityCtrlr", "BasicAuthPassword", password or "", WRITE_ONLY, max_limit=40, password=True),
     ]
     for evse in range(1, evses + 1):
         out += [

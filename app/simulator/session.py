@@ -11,7 +11,7 @@ Two facts about the stock ChargePoint shape this module:
     a plain `@after` hook, and the task is owned here instead of the library's fire-and-forget
     `asyncio.ensure_future`.
   * `call()` waits `response_timeout` for an answer even when the socket is gone, so the
-    session reads in its own task and cancels everything else the moment reading stops.
+    moment `start()` stops reading, the session cancels every task it owns.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -57,10 +56,22 @@ class Tasks:
 
     async def close(self) -> None:
         current = asyncio.current_task()
-        pending = [task for task in self._tasks if task is not current]
+        await cancel_and_wait({task for task in self._tasks if task is not current})
+
+
+async def cancel_and_wait(tasks: set[asyncio.Task]) -> None:
+    """Cancel until the tasks are really gone.
+
+    On Python 3.11 the asyncio.wait_for inside ocpp's call() swallows a cancellation that
+    lands in the same loop turn as the answer (https://github.com/python/cpython/issues/86296,
+    fixed in 3.12); the task then sends its next CALL and waits response_timeout for an
+    answer nobody reads. Cancelling again until done closes that window.
+    """
+    pending = set(tasks)
+    while pending:
         for task in pending:
             task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        _, pending = await asyncio.wait(pending, timeout=0.1)
 
 
 class Ticker:
@@ -92,7 +103,6 @@ class Session:
     """Version-neutral behaviour; must come before the stock ChargePoint in the bases."""
 
     station: simstation.Station
-    logger: logging.Logger
 
     def _init_session(self, station: simstation.Station) -> None:
         self.station = station
@@ -173,7 +183,9 @@ class Session:
         try:
             return await self.call(payload, suppress=False)
         except ocpp.exceptions.OCPPError as error:
-            LOGGER.warning("%s: CSMS answered %s with %s", self.charger_id, type(payload).__name__, error)
+            # Either the CSMS answered with a CALLERROR or the library refused our payload
+            # against the schema before sending; the error text tells which.
+            LOGGER.warning("%s: %s failed: %s", self.charger_id, type(payload).__name__, error)
         except TimeoutError:
             LOGGER.warning("%s: no answer to %s within %s s", self.charger_id, type(payload).__name__,
                            self.station.config.response_timeout)
@@ -216,7 +228,12 @@ class Session:
         await self.end_transactions_for_reset(reason)
         self.station.reboot_requested = True
         self.station.boot_reason = "RemoteReset"
-        await self._connection.close()
+        # Shut down the way real firmware does: let a CALL of ours that is still out get its
+        # answer before closing. Closing under it makes the stock server loop fail on that
+        # answer's send and die before it reads our Reset answer, so the CSMS's Reset
+        # call would time out. `_call_lock` is the stock ChargePoint's one-CALL-at-a-time lock.
+        async with self._call_lock:
+            await self._connection.close()
 
     def apply_scheduled_availability(self, connector: simstation.Connector) -> None:
         if connector.scheduled_operative is not None:

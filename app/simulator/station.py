@@ -14,7 +14,9 @@ import random
 import time
 
 from app.simulator import config as simconfig
-from app.simulator import config_keys, device_model, meter
+from app.simulator import config_keys as simkeys
+from app.simulator import device_model as simmodel
+from app.simulator import meter
 
 # Connector states in OCPP 1.6 words (ChargePointStatus); 2.x folds them into fewer.
 AVAILABLE = "Available"
@@ -44,6 +46,7 @@ class Transaction:
     meter_start_wh: float
     started_at: datetime.datetime
     remote_start_id: int | None = None
+    token_type: str | None = None  # 2.x IdTokenType.type as the CSMS gave it (ISO14443, Central ...)
     seq_no: int = 0  # 2.x TransactionEvent sequence, per transaction
 
     def next_seq_no(self) -> int:
@@ -85,25 +88,25 @@ class Station:
         self.reset_on_idle = False  # 2.x Reset OnIdle answered Scheduled: reboot when the last transaction ends
         self.operative = True  # connector 0 / the whole station
         self.charging_profiles: dict[int, dict] = {}  # 1.6 SetChargingProfile, by profile id
-        self.config_keys: config_keys.ConfigKeys | None = None
-        self.device_model: device_model.DeviceModel | None = None
+        self.config_keys: simkeys.ConfigKeys | None = None
+        self.device_model: simmodel.DeviceModel | None = None
         if config.ocpp_version == "1.6":
-            self.config_keys = config_keys.ConfigKeys.default(config.connectors, config.password)
+            self.config_keys = simkeys.ConfigKeys.default(config.connectors, config.password)
         else:
-            self.device_model = device_model.DeviceModel(
-                device_model.default_variables(
+            self.device_model = simmodel.DeviceModel(
+                simmodel.default_variables(
                     vendor=config.vendor, model=config.model, serial=config.serial_number,
                     charger_id=config.charger_id, evses=config.connectors, password=config.password,
                 )
             )
             self._wire_live_variables(self.device_model)
 
-    def _wire_live_variables(self, model: device_model.DeviceModel) -> None:
+    def _wire_live_variables(self, model: simmodel.DeviceModel) -> None:
         def station_state() -> str:
             # The station is Available while any EVSE can take a car.
-            states = [c.status_2x for c in self.connectors]
             if not self.operative:
                 return "Unavailable"
+            states = [c.status_2x for c in self.connectors]
             return "Available" if "Available" in states else states[0]
 
         model.find("ChargingStation", "AvailabilityState").live = station_state

@@ -7,12 +7,11 @@ StartTransaction after a remote start) to a follow-up task; see app.simulator.se
 from __future__ import annotations
 
 import ocpp.v16
-from ocpp.routing import after, on
-from ocpp.v16 import call, call_result
-from ocpp.v16.enums import Action
+from ocpp import routing
+from ocpp.v16 import call, call_result, enums
 
 from app.simulator import config as simconfig
-from app.simulator import config_keys as keys_module
+from app.simulator import config_keys as simkeys
 from app.simulator import meter, session
 from app.simulator import station as simstation
 
@@ -24,12 +23,12 @@ TRIGGERABLE = (
 
 class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
     def __init__(self, station: simstation.Station, connection) -> None:
-        ocpp.v16.ChargePoint.__init__(
-            self, station.config.charger_id, connection,
+        super().__init__(
+            station.config.charger_id, connection,
             response_timeout=station.config.response_timeout, logger=simconfig.FRAME_LOGGER,
         )
         self._init_session(station)
-        self.keys: keys_module.ConfigKeys = station.config_keys
+        self.keys: simkeys.ConfigKeys = station.config_keys
 
     # -- messages the charger sends ---------------------------------------------------------
 
@@ -71,10 +70,13 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
 
     async def send_meter_values(self, connector: simstation.Connector, context: str) -> None:
         tx = connector.transaction
+        value = self._meter_value(connector, "MeterValuesSampledData", context)
+        if not value["sampled_value"]:
+            return  # MeterValuesSampledData was set empty: nothing to sample, and the schema wants one
         await self.try_call(call.MeterValues(
             connector_id=connector.id,
             transaction_id=tx.id if tx is not None and isinstance(tx.id, int) else None,
-            meter_value=[self._meter_value(connector, "MeterValuesSampledData", context)],
+            meter_value=[value],
         ))
 
     async def send_periodic_meter_values(self, connector: simstation.Connector) -> None:
@@ -137,31 +139,31 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
 
     # -- Core profile handlers ----------------------------------------------------------------
 
-    @on(Action.get_configuration)
+    @routing.on(enums.Action.get_configuration)
     def on_get_configuration(self, key: list[str] | None = None, **kwargs) -> call_result.GetConfiguration:
         known, unknown = self.keys.report(key)
         return call_result.GetConfiguration(configuration_key=known, unknown_key=unknown or None)
 
-    @on(Action.change_configuration)
+    @routing.on(enums.Action.change_configuration)
     def on_change_configuration(self, key: str, value: str, **kwargs) -> call_result.ChangeConfiguration:
         status = self.keys.change(key, value)
-        if status in (keys_module.ACCEPTED, keys_module.REBOOT_REQUIRED):
+        if status in (simkeys.ACCEPTED, simkeys.REBOOT_REQUIRED):
             if key.lower() == "heartbeatinterval":
                 self.heartbeat_ticker.poke()
             elif key.lower() == "metervaluesampleinterval":
                 self.meter_ticker.poke()
         return call_result.ChangeConfiguration(status=status)
 
-    @on(Action.reset)
+    @routing.on(enums.Action.reset)
     def on_reset(self, call_unique_id: str, **kwargs) -> call_result.Reset:
         self.follow_up(call_unique_id, "reset", self.reboot, kwargs["type"])
         return call_result.Reset(status="Accepted")
 
-    @after(Action.reset)
+    @routing.after(enums.Action.reset)
     def after_reset(self, call_unique_id: str, **kwargs) -> None:
         self.run_follow_up(call_unique_id)
 
-    @on(Action.remote_start_transaction)
+    @routing.on(enums.Action.remote_start_transaction)
     def on_remote_start_transaction(self, id_tag: str, call_unique_id: str, connector_id: int | None = None,
                                     **kwargs) -> call_result.RemoteStartTransaction:
         connector = None if connector_id == 0 else self.station.connector_for_start(connector_id)
@@ -172,11 +174,11 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
         self.follow_up(call_unique_id, "remote-start", self.start_transaction, connector, id_tag)
         return call_result.RemoteStartTransaction(status="Accepted")
 
-    @after(Action.remote_start_transaction)
+    @routing.after(enums.Action.remote_start_transaction)
     def after_remote_start_transaction(self, call_unique_id: str, **kwargs) -> None:
         self.run_follow_up(call_unique_id)
 
-    @on(Action.remote_stop_transaction)
+    @routing.on(enums.Action.remote_stop_transaction)
     def on_remote_stop_transaction(self, transaction_id: int, call_unique_id: str,
                                    **kwargs) -> call_result.RemoteStopTransaction:
         connector = self.station.connector_with_transaction(transaction_id)
@@ -185,11 +187,11 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
         self.follow_up(call_unique_id, "remote-stop", self.stop_transaction, connector, "Remote")
         return call_result.RemoteStopTransaction(status="Accepted")
 
-    @after(Action.remote_stop_transaction)
+    @routing.after(enums.Action.remote_stop_transaction)
     def after_remote_stop_transaction(self, call_unique_id: str, **kwargs) -> None:
         self.run_follow_up(call_unique_id)
 
-    @on(Action.change_availability)
+    @routing.on(enums.Action.change_availability)
     def on_change_availability(self, connector_id: int, call_unique_id: str,
                                **kwargs) -> call_result.ChangeAvailability:
         operative = kwargs["type"] == "Operative"
@@ -212,29 +214,29 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
         self.follow_up(call_unique_id, "availability", self.send_all_status)
         return call_result.ChangeAvailability(status="Scheduled" if scheduled else "Accepted")
 
-    @after(Action.change_availability)
+    @routing.after(enums.Action.change_availability)
     def after_change_availability(self, call_unique_id: str, **kwargs) -> None:
         self.run_follow_up(call_unique_id)
 
-    @on(Action.unlock_connector)
+    @routing.on(enums.Action.unlock_connector)
     def on_unlock_connector(self, connector_id: int, call_unique_id: str, **kwargs) -> call_result.UnlockConnector:
         connector = self.station.connector(connector_id)
         if connector is None:
             return call_result.UnlockConnector(status="NotSupported")
         if connector.transaction is not None:
-            # 1.6 section 5.17: unlocking during a transaction ends it first.
+            # OCPP 1.6, 5.18 Unlock Connector: a transaction on it is stopped first.
             self.follow_up(call_unique_id, "unlock", self.stop_transaction, connector, "UnlockCommand")
         return call_result.UnlockConnector(status="Unlocked")
 
-    @after(Action.unlock_connector)
+    @routing.after(enums.Action.unlock_connector)
     def after_unlock_connector(self, call_unique_id: str, **kwargs) -> None:
         self.run_follow_up(call_unique_id)
 
-    @on(Action.clear_cache)
+    @routing.on(enums.Action.clear_cache)
     def on_clear_cache(self, **kwargs) -> call_result.ClearCache:
         return call_result.ClearCache(status="Accepted")
 
-    @on(Action.data_transfer)
+    @routing.on(enums.Action.data_transfer)
     def on_data_transfer(self, vendor_id: str, **kwargs) -> call_result.DataTransfer:
         return call_result.DataTransfer(status="UnknownVendorId")
 
@@ -247,7 +249,7 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
             return "Rejected"
         return "Accepted"
 
-    @on(Action.trigger_message)
+    @routing.on(enums.Action.trigger_message)
     def on_trigger_message(self, requested_message: str, call_unique_id: str, connector_id: int | None = None,
                            **kwargs) -> call_result.TriggerMessage:
         status = self._trigger_status(requested_message, connector_id)
@@ -256,7 +258,7 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
                            requested_message, connector_id)
         return call_result.TriggerMessage(status=status)
 
-    @after(Action.trigger_message)
+    @routing.after(enums.Action.trigger_message)
     def after_trigger_message(self, call_unique_id: str, **kwargs) -> None:
         self.run_follow_up(call_unique_id)
 
@@ -283,20 +285,22 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
 
     # -- SmartCharging: profiles are kept and reported as set, not enforced ---------------------
 
-    @on(Action.set_charging_profile)
+    @routing.on(enums.Action.set_charging_profile)
     def on_set_charging_profile(self, connector_id: int, cs_charging_profiles: dict,
                                 **kwargs) -> call_result.SetChargingProfile:
         profile = cs_charging_profiles
         connector = self.station.connector(connector_id)
         too_high = profile["stack_level"] > self.keys.get_int("ChargeProfileMaxStackLevel")
-        # 1.6 section 5.16.3: a TxProfile needs a transaction on that connector.
-        orphan_tx = profile["charging_profile_purpose"] == "TxProfile" and (connector is None or connector.transaction is None)
+        # OCPP 1.6, 5.16 Set Charging Profile: a TxProfile needs a transaction on that connector.
+        orphan_tx = profile["charging_profile_purpose"] == "TxProfile" and (
+            connector is None or connector.transaction is None
+        )
         if too_high or orphan_tx or (connector_id != 0 and connector is None):
             return call_result.SetChargingProfile(status="Rejected")
         self.station.charging_profiles[profile["charging_profile_id"]] = {**profile, "connector_id": connector_id}
         return call_result.SetChargingProfile(status="Accepted")
 
-    @on(Action.clear_charging_profile)
+    @routing.on(enums.Action.clear_charging_profile)
     def on_clear_charging_profile(self, **kwargs) -> call_result.ClearChargingProfile:
         # Every field is an optional filter; the payload's "id" arrives in kwargs so it
         # does not shadow the built-in.
@@ -312,7 +316,7 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
             del self.station.charging_profiles[pid]
         return call_result.ClearChargingProfile(status="Accepted" if doomed else "Unknown")
 
-    @on(Action.get_composite_schedule)
+    @routing.on(enums.Action.get_composite_schedule)
     def on_get_composite_schedule(self, **kwargs) -> call_result.GetCompositeSchedule:
         # Profiles are stored, not combined into a schedule; a real charger without the
         # feature answers the same.

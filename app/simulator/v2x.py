@@ -11,12 +11,13 @@ import uuid
 
 import ocpp.exceptions
 import ocpp.v21
+import ocpp.v21.enums
 import ocpp.v201
-from ocpp.routing import after, on
-from ocpp.v201.enums import Action
+from ocpp import routing
+from ocpp.v201 import enums
 
 from app.simulator import config as simconfig
-from app.simulator import device_model as dm
+from app.simulator import device_model as simmodel
 from app.simulator import meter, session
 from app.simulator import station as simstation
 
@@ -38,7 +39,7 @@ class _ChargePoint2x(session.Session):
             response_timeout=station.config.response_timeout, logger=simconfig.FRAME_LOGGER,
         )
         self._init_session(station)
-        self.model: dm.DeviceModel = station.device_model
+        self.model: simmodel.DeviceModel = station.device_model
 
     def _items_per_message(self, instance: str) -> int:
         return int(self.model.value("DeviceDataCtrlr", "ItemsPerMessage", variable_instance=instance))
@@ -92,10 +93,15 @@ class _ChargePoint2x(session.Session):
         return await self.try_call(self._call.TransactionEvent(
             event_type=event_type, timestamp=self.station.timestamp(), trigger_reason=trigger_reason,
             seq_no=tx.next_seq_no(), transaction_info=info, meter_value=meter_value or None,
-            # The token and EVSE go with the first event only, as the spec asks (E01/E02).
-            id_token={"id_token": tx.id_tag, "type": "Central"} if first else None,
+            # Token and EVSE are only required in a transaction's first event; later events
+            # leave them out, as most stations do.
+            id_token=self._id_token(tx) if first else None,
             evse={"id": connector.id, "connector_id": 1} if first else None,
         ))
+
+    @staticmethod
+    def _id_token(tx: simstation.Transaction) -> dict:
+        return {"id_token": tx.id_tag, "type": tx.token_type or "Central"}
 
     async def send_periodic_meter_values(self, connector: simstation.Connector) -> None:
         await self.send_transaction_event(
@@ -109,7 +115,7 @@ class _ChargePoint2x(session.Session):
         """Remote start: (Authorize), Occupied, TransactionEvent Started, then Updated every TxUpdatedInterval."""
         tx = connector.transaction
         if self.model.value("AuthCtrlr", "AuthorizeRemoteStart") == "true":
-            answer = await self.try_call(self._call.Authorize(id_token={"id_token": tx.id_tag, "type": "Central"}))
+            answer = await self.try_call(self._call.Authorize(id_token=self._id_token(tx)))
             if answer is None or answer.id_token_info["status"] != "Accepted":
                 connector.transaction = None
                 await self.set_status(connector, connector.idle_status())
@@ -152,7 +158,7 @@ class _ChargePoint2x(session.Session):
 
     # -- device model -------------------------------------------------------------------------
 
-    @on(Action.get_variables)
+    @routing.on(enums.Action.get_variables)
     def on_get_variables(self, get_variable_data: list[dict], **kwargs):
         if len(get_variable_data) > self._items_per_message("GetVariables"):
             raise self.occurrence_error(description="more getVariableData than ItemsPerMessageGetVariables")
@@ -167,7 +173,7 @@ class _ChargePoint2x(session.Session):
             results.append(result)
         return self._call_result.GetVariables(get_variable_result=results)
 
-    @on(Action.set_variables)
+    @routing.on(enums.Action.set_variables)
     def on_set_variables(self, set_variable_data: list[dict], **kwargs):
         if len(set_variable_data) > self._items_per_message("SetVariables"):
             raise self.occurrence_error(description="more setVariableData than ItemsPerMessageSetVariables")
@@ -186,7 +192,7 @@ class _ChargePoint2x(session.Session):
             results.append(result)
         return self._call_result.SetVariables(set_variable_result=results)
 
-    @on(Action.get_base_report)
+    @routing.on(enums.Action.get_base_report)
     def on_get_base_report(self, request_id: int, report_base: str, call_unique_id: str, **kwargs):
         data = self.model.report(report_base)
         if not data:
@@ -194,7 +200,7 @@ class _ChargePoint2x(session.Session):
         self.follow_up(call_unique_id, "notify-report", self.send_report, request_id, data)
         return self._call_result.GetBaseReport(status="Accepted")
 
-    @after(Action.get_base_report)
+    @routing.after(enums.Action.get_base_report)
     def after_get_base_report(self, call_unique_id: str, **kwargs) -> None:
         self.run_follow_up(call_unique_id)
 
@@ -211,10 +217,10 @@ class _ChargePoint2x(session.Session):
 
     # -- provisioning and control ---------------------------------------------------------------
 
-    @on(Action.reset)
+    @routing.on(enums.Action.reset)
     def on_reset(self, call_unique_id: str, evse_id: int | None = None, **kwargs):
         if evse_id is not None:
-            # Resetting a single EVSE is optional in 2.0.1 (B11/B12); this charger reboots whole.
+            # This charger only reboots as a whole; Rejected is a valid answer to an EVSE reset.
             return self._call_result.Reset(status="Rejected")
         if kwargs["type"] == "OnIdle" and self.station.has_transactions():
             self.station.reset_on_idle = True
@@ -222,11 +228,11 @@ class _ChargePoint2x(session.Session):
         self.follow_up(call_unique_id, "reset", self.reboot, kwargs["type"])
         return self._call_result.Reset(status="Accepted")
 
-    @after(Action.reset)
+    @routing.after(enums.Action.reset)
     def after_reset(self, call_unique_id: str, **kwargs) -> None:
         self.run_follow_up(call_unique_id)
 
-    @on(Action.request_start_transaction)
+    @routing.on(enums.Action.request_start_transaction)
     def on_request_start_transaction(self, id_token: dict, remote_start_id: int, call_unique_id: str,
                                      evse_id: int | None = None, **kwargs):
         connector = self.station.connector_for_start(evse_id)
@@ -237,15 +243,16 @@ class _ChargePoint2x(session.Session):
         # transaction that was already running ("cable plugged in first", part 2, F01).
         connector.transaction = simstation.Transaction(
             str(uuid.uuid4()), id_token["id_token"], 0.0, self.station.now(), remote_start_id=remote_start_id,
+            token_type=id_token["type"],
         )
         self.follow_up(call_unique_id, "remote-start", self.start_transaction, connector)
         return self._call_result.RequestStartTransaction(status="Accepted")
 
-    @after(Action.request_start_transaction)
+    @routing.after(enums.Action.request_start_transaction)
     def after_request_start_transaction(self, call_unique_id: str, **kwargs) -> None:
         self.run_follow_up(call_unique_id)
 
-    @on(Action.request_stop_transaction)
+    @routing.on(enums.Action.request_stop_transaction)
     def on_request_stop_transaction(self, transaction_id: str, call_unique_id: str, **kwargs):
         connector = self.station.connector_with_transaction(transaction_id)
         if connector is None:
@@ -253,11 +260,11 @@ class _ChargePoint2x(session.Session):
         self.follow_up(call_unique_id, "remote-stop", self.end_transaction, connector, "RemoteStop", "Remote")
         return self._call_result.RequestStopTransaction(status="Accepted")
 
-    @after(Action.request_stop_transaction)
+    @routing.after(enums.Action.request_stop_transaction)
     def after_request_stop_transaction(self, call_unique_id: str, **kwargs) -> None:
         self.run_follow_up(call_unique_id)
 
-    @on(Action.change_availability)
+    @routing.on(enums.Action.change_availability)
     def on_change_availability(self, operational_status: str, call_unique_id: str, evse: dict | None = None,
                                **kwargs):
         operative = operational_status == "Operative"
@@ -280,11 +287,11 @@ class _ChargePoint2x(session.Session):
         self.follow_up(call_unique_id, "availability", self.send_all_status)
         return self._call_result.ChangeAvailability(status="Scheduled" if scheduled else "Accepted")
 
-    @after(Action.change_availability)
+    @routing.after(enums.Action.change_availability)
     def after_change_availability(self, call_unique_id: str, **kwargs) -> None:
         self.run_follow_up(call_unique_id)
 
-    @on(Action.unlock_connector)
+    @routing.on(enums.Action.unlock_connector)
     def on_unlock_connector(self, evse_id: int, connector_id: int, **kwargs):
         connector = self.station.connector(evse_id)
         if connector is None or connector_id != 1:
@@ -293,11 +300,11 @@ class _ChargePoint2x(session.Session):
             return self._call_result.UnlockConnector(status="OngoingAuthorizedTransaction")
         return self._call_result.UnlockConnector(status="Unlocked")
 
-    @on(Action.clear_cache)
+    @routing.on(enums.Action.clear_cache)
     def on_clear_cache(self, **kwargs):
         return self._call_result.ClearCache(status="Accepted")
 
-    @on(Action.data_transfer)
+    @routing.on(enums.Action.data_transfer)
     def on_data_transfer(self, vendor_id: str, **kwargs):
         return self._call_result.DataTransfer(status="UnknownVendorId")
 
@@ -309,7 +316,7 @@ class _ChargePoint2x(session.Session):
         connector = self.station.connector(evse.get("id"))
         return None if connector is None else [connector]
 
-    @on(Action.trigger_message)
+    @routing.on(enums.Action.trigger_message)
     def on_trigger_message(self, requested_message: str, call_unique_id: str, evse: dict | None = None, **kwargs):
         targets = self._trigger_targets(evse)
         if requested_message not in TRIGGERABLE:
@@ -326,7 +333,7 @@ class _ChargePoint2x(session.Session):
                            requested_message, targets)
         return self._call_result.TriggerMessage(status=status)
 
-    @after(Action.trigger_message)
+    @routing.after(enums.Action.trigger_message)
     def after_trigger_message(self, call_unique_id: str, **kwargs) -> None:
         self.run_follow_up(call_unique_id)
 
@@ -363,3 +370,16 @@ class ChargePoint201(_ChargePoint2x, ocpp.v201.ChargePoint):
 
 class ChargePoint21(_ChargePoint2x, ocpp.v21.ChargePoint):
     occurrence_error = ocpp.exceptions.OccurrenceConstraintViolationError
+
+    async def _handle_call(self, msg):
+        # ocpp 2.1.0's _raise_key_error knows only 1.6 and 2.0.1, so a 2.1 CALL without a
+        # handler gets no answer at all and the CSMS waits out its timeout. Answer it the
+        # way the library does for the other versions.
+        if "_on_action" not in self.route_map.get(msg.action, {}):
+            cause = {"cause": f"No handler for {msg.action} registered."}
+            try:
+                ocpp.v21.enums.Action(msg.action)
+            except ValueError:
+                raise ocpp.exceptions.NotSupportedError(details=cause) from None
+            raise ocpp.exceptions.NotImplementedError(details=cause)
+        return await super()._handle_call(msg)

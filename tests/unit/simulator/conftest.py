@@ -18,7 +18,7 @@ import ocpp.v201
 import pytest
 import websockets.asyncio.server
 import websockets.exceptions
-from ocpp.routing import on
+from ocpp import routing
 
 from app import simulator
 
@@ -42,80 +42,80 @@ class _Recorder:
 
 
 class Csms16(_Recorder, ocpp.v16.ChargePoint):
-    @on("BootNotification")
+    @routing.on("BootNotification")
     def on_boot_notification(self, **payload):
         self.record("BootNotification", payload)
         return ocpp.v16.call_result.BootNotification(
             current_time=_now(), interval=self.csms.heartbeat_interval, status=self.boot_status()
         )
 
-    @on("Heartbeat")
+    @routing.on("Heartbeat")
     def on_heartbeat(self, **payload):
         self.record("Heartbeat", payload)
         return ocpp.v16.call_result.Heartbeat(current_time=_now())
 
-    @on("StatusNotification")
+    @routing.on("StatusNotification")
     def on_status_notification(self, **payload):
         self.record("StatusNotification", payload)
         return ocpp.v16.call_result.StatusNotification()
 
-    @on("MeterValues")
+    @routing.on("MeterValues")
     def on_meter_values(self, **payload):
         self.record("MeterValues", payload)
         return ocpp.v16.call_result.MeterValues()
 
-    @on("Authorize")
+    @routing.on("Authorize")
     def on_authorize(self, **payload):
         self.record("Authorize", payload)
         return ocpp.v16.call_result.Authorize(id_tag_info={"status": "Accepted"})
 
-    @on("StartTransaction")
+    @routing.on("StartTransaction")
     def on_start_transaction(self, **payload):
         self.record("StartTransaction", payload)
         return ocpp.v16.call_result.StartTransaction(
             transaction_id=next(self.csms.transaction_ids), id_tag_info={"status": "Accepted"}
         )
 
-    @on("StopTransaction")
+    @routing.on("StopTransaction")
     def on_stop_transaction(self, **payload):
         self.record("StopTransaction", payload)
         return ocpp.v16.call_result.StopTransaction(id_tag_info={"status": "Accepted"})
 
-    @on("DiagnosticsStatusNotification")
+    @routing.on("DiagnosticsStatusNotification")
     def on_diagnostics_status_notification(self, **payload):
         self.record("DiagnosticsStatusNotification", payload)
         return ocpp.v16.call_result.DiagnosticsStatusNotification()
 
 
 class _Csms2x(_Recorder):
-    @on("BootNotification")
+    @routing.on("BootNotification")
     def on_boot_notification(self, **payload):
         self.record("BootNotification", payload)
         return self._call_result.BootNotification(
             current_time=_now(), interval=self.csms.heartbeat_interval, status=self.boot_status()
         )
 
-    @on("Heartbeat")
+    @routing.on("Heartbeat")
     def on_heartbeat(self, **payload):
         self.record("Heartbeat", payload)
         return self._call_result.Heartbeat(current_time=_now())
 
-    @on("StatusNotification")
+    @routing.on("StatusNotification")
     def on_status_notification(self, **payload):
         self.record("StatusNotification", payload)
         return self._call_result.StatusNotification()
 
-    @on("NotifyReport")
+    @routing.on("NotifyReport")
     def on_notify_report(self, **payload):
         self.record("NotifyReport", payload)
         return self._call_result.NotifyReport()
 
-    @on("TransactionEvent")
+    @routing.on("TransactionEvent")
     def on_transaction_event(self, **payload):
         self.record("TransactionEvent", payload)
         return self._call_result.TransactionEvent()
 
-    @on("MeterValues")
+    @routing.on("MeterValues")
     def on_meter_values(self, **payload):
         self.record("MeterValues", payload)
         return self._call_result.MeterValues()
@@ -138,6 +138,7 @@ class Csms:
         self.sessions: dict[str, ocpp.v16.ChargePoint] = {}
         self.headers: list[dict[str, str]] = []
         self.connects = 0
+        self.connections: list[websockets.asyncio.server.ServerConnection] = []
         self.boot_answers = ["Accepted"]  # answered in turn; the last one repeats
         self.heartbeat_interval = 1
         self.transaction_ids = itertools.count(101)
@@ -162,6 +163,7 @@ class Csms:
         charger_id = connection.request.path.rstrip("/").rsplit("/", 1)[-1]
         self.connects += 1
         self.headers.append(dict(connection.request.headers.raw_items()))
+        self.connections.append(connection)
         cp = _CLASSES[connection.subprotocol](charger_id, connection, response_timeout=5, logger=QUIET)
         cp.csms = self
         self.sessions[charger_id] = cp

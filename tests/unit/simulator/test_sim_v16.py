@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import datetime
 
 from ocpp.v16 import call
 
@@ -185,3 +186,25 @@ async def test_reconnects_after_the_server_restarts(csms, start_charger):
     await csms.start()
     await asyncio.wait_for(charger.booted.wait(), 3)
     assert csms.count("BootNotification") == 2
+
+
+async def test_a_transaction_survives_a_dropped_connection(csms, start_charger):
+    charger = start_charger(meter_interval=0.05)
+    await asyncio.wait_for(charger.booted.wait(), 2)
+    await csms.call(CP, call.RemoteStartTransaction(id_tag="TAG-1", connector_id=1))
+    await csms.wait_for("MeterValues", lambda p: p.get("transaction_id") == 101)
+    await csms.stop()
+    await csms.start()
+    await asyncio.wait_for(charger.booted.wait(), 3)
+    mark = len(csms.received)
+    # Back online: still Charging, and the meter kept counting for the same transaction.
+    await csms.wait_for("StatusNotification", lambda p: p["connector_id"] == 1 and p["status"] == "Charging", skip=mark)
+    await csms.wait_for("MeterValues", lambda p: p.get("transaction_id") == 101, skip=mark)
+    assert csms.count("StartTransaction") == 1 and csms.count("StopTransaction") == 0
+
+
+async def test_timestamps_come_from_the_injected_clock(csms, start_charger):
+    moment = datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+    start_charger(clock=lambda: moment)
+    status = await csms.wait_for("StatusNotification")
+    assert status["timestamp"] == "2024-01-02T03:04:05.000Z"
