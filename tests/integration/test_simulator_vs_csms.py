@@ -140,7 +140,7 @@ async def test_v2x_every_supported_operation(engine: csms_engine.Engine, version
         assert start.status == "Accepted"
         await until(lambda: "TransactionEvent" in actions_in(engine, "SIM-1"))
         started = [orjson.loads(p)[3] for p in payloads(engine, "SIM-1", "TransactionEvent") if '"Started"' in p]
-        assert started and started[0]["remoteStartId"] == 42
+        assert started and started[0]["transactionInfo"]["remoteStartId"] == 42
         transaction_id = started[0]["transactionInfo"]["transactionId"]
         stop = await send(call.RequestStopTransaction(transaction_id=transaction_id))
         assert stop.status == "Accepted"
