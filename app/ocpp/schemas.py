@@ -75,7 +75,8 @@ def validator(version: str, action: str, response: bool) -> Callable[[Any], Any]
         with _compile_lock:
             found = _validators.get(key)
             if found is None:
-                found = fastjsonschema.compile(_without_multiple_of(load_schema(*key)))
+                # use_default=False: validation must never write schema defaults into the payload.
+                found = fastjsonschema.compile(_without_multiple_of(load_schema(*key)), use_default=False)
                 _validators[key] = found
     return found
 

@@ -166,3 +166,27 @@ def _handlers(version: str) -> Any:
 
     ctx = context.HandlerContext("CP1", domain_config.CsmsConfig(), lambda e: None, session.now_ms, itertools.count(1))
     return (v201 if version == "2.0.1" else v21).CsmsHandlers(ctx)
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1", "2.1"])
+async def test_typed_api_covers_every_csms_initiated_action(version: str) -> None:
+    import importlib
+
+    from app.ocpp import actions, examples
+
+    calls = importlib.import_module({"1.6": "ocpp.v16.call", "2.0.1": "ocpp.v201.call",
+                                     "2.1": "ocpp.v21.call"}[version])
+    results = session._CALL_RESULTS[version]
+    sess, wire, _ = make(version, handlers=object(), timeout=2)
+    for action in actions.csms_initiated(version):
+        request = getattr(calls, action)(**session.to_snake(examples.example(version, action)))
+        task = asyncio.ensure_future(sess.send(request))
+        sent = await wire.next()
+        expected = examples.example(version, action)
+        assert sent[2] == action, action
+        # The dataclasses add their empty-list defaults; everything given is sent as given.
+        assert {k: v for k, v in sent[3].items() if k in expected} == expected, action
+        assert all(v == [] for k, v in sent[3].items() if k not in expected), action
+        await sess.receive(orjson.dumps([3, sent[1], examples.example(version, action, response=True)]).decode())
+        answer = await task
+        assert isinstance(answer, getattr(results, action)), action
