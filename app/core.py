@@ -9,6 +9,8 @@ from typing import Any
 from app.csms import engine as csms_engine
 from app.domain import config as domain_config
 from app.domain import errors, model
+from app.services import demo
+from app.storage import journal as storage_journal
 from app.storage import paths, settings
 
 
@@ -38,3 +40,50 @@ def csms_config(data_dir: pathlib.Path, *, strict: bool = False, boot_status: st
 
 def build_engine(config: domain_config.CsmsConfig, data_dir: pathlib.Path) -> csms_engine.Engine:
     return csms_engine.Engine(config, data_dir)
+
+
+class Core:
+    """What a front end needs: data dir, settings, the engine (restartable), demo chargers."""
+
+    def __init__(self, data_dir: pathlib.Path, port_override: int | None = None) -> None:
+        self.data_dir = data_dir
+        self.settings = settings.load(data_dir)
+        if port_override is not None:
+            self.settings.csms.port = port_override
+        self.engine: csms_engine.Engine | None = None
+        self.demo: demo.DemoChargers | None = None
+        self.start_error: errors.CommissionerError | None = None
+
+    @property
+    def journal_path(self) -> pathlib.Path:
+        return self.data_dir / storage_journal.FILE_NAME
+
+    def start(self) -> list[str]:
+        """Start the CSMS in its worker thread. On failure (e.g. port busy) `start_error` says why."""
+        self.start_error = None
+        engine = build_engine(self.settings.csms, self.data_dir)
+        try:
+            urls = engine.start_in_thread()
+        except errors.CommissionerError as exc:
+            engine.stop_thread()  # also closes its journal
+            self.start_error = exc
+            self.engine = None
+            raise
+        self.engine = engine
+        self.demo = demo.DemoChargers(engine)
+        return urls
+
+    def apply_settings(self, new: settings.Settings) -> list[str]:
+        """Save new settings and restart the CSMS with them."""
+        settings.save(self.data_dir, new)
+        self.settings = new
+        self.shutdown()
+        return self.start()
+
+    def shutdown(self) -> None:
+        if self.demo is not None:
+            self.demo.stop_all()
+            self.demo = None
+        if self.engine is not None:
+            self.engine.stop_thread()
+            self.engine = None

@@ -1,0 +1,1 @@
+"""Workflows on top of the CSMS: demo chargers today; configuration, firmware, reports later."""

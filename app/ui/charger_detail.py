@@ -1,0 +1,247 @@
+"""One charger: identity, connector states, compliance warnings, and the quick actions."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import pathlib
+import time
+
+import orjson
+import qasync
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from app.domain import errors, model
+from app.services import operations
+from app.storage import journal as storage_journal
+from app.ui import charger_list
+
+REPORT_TIMEOUT_S = 20.0
+_request_ids = itertools.count(int(time.time()) % 100_000)
+
+
+class ChargerDetail(QtWidgets.QWidget):
+    error = QtCore.Signal(object)  # a domain error for the message bar
+    notice = QtCore.Signal(str)
+
+    def __init__(self, journal_path: pathlib.Path, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.journal_path = journal_path
+        self.bridge = None
+        self.info: model.ChargerInfo | None = None
+        layout = QtWidgets.QVBoxLayout(self)
+
+        self.title = QtWidgets.QLabel()
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.title.setFont(font)
+        layout.addWidget(self.title)
+        self.identity = QtWidgets.QLabel()
+        self.identity.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.identity.setWordWrap(True)
+        layout.addWidget(self.identity)
+        self.connectors = QtWidgets.QHBoxLayout()
+        self.connectors.setSpacing(6)
+        layout.addLayout(self.connectors)
+        self.warnings = QtWidgets.QListWidget()
+        self.warnings.setMaximumHeight(80)
+        self.warnings.setToolTip(self.tr("Compliance warnings: what this charger does differently from the OCPP spec"))
+        layout.addWidget(self.warnings)
+
+        actions = QtWidgets.QGroupBox(self.tr("Quick actions"))
+        grid = QtWidgets.QGridLayout(actions)
+        self.buttons: dict[str, QtWidgets.QPushButton] = {}
+        self._button(grid, 0, 0, "trigger_heartbeat", self.tr("Trigger heartbeat"))
+        self._button(grid, 0, 1, "trigger_status", self.tr("Trigger status"))
+        self._button(grid, 0, 2, "configuration", self.tr("Get configuration"))
+        self._button(grid, 1, 0, "reset_soft", self.tr("Soft reset"))
+        self._button(grid, 1, 1, "reset_hard", self.tr("Hard reset"))
+        grid.addWidget(QtWidgets.QLabel(self.tr("Connector")), 2, 0)
+        self.connector_combo = QtWidgets.QComboBox()
+        self.connector_combo.setToolTip(self.tr("0 = the whole charger"))
+        grid.addWidget(self.connector_combo, 2, 1)
+        self._button(grid, 3, 0, "operative", self.tr("Make available"))
+        self._button(grid, 3, 1, "inoperative", self.tr("Make unavailable"))
+        self._button(grid, 3, 2, "unlock", self.tr("Unlock connector"))
+        layout.addWidget(actions)
+
+        self.busy = QtWidgets.QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumHeight(8)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        layout.addWidget(self.busy)
+        self.result = QtWidgets.QLabel()
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.result)
+
+        self.config_filter = QtWidgets.QLineEdit()
+        self.config_filter.setPlaceholderText(self.tr("Filter configuration…"))
+        self.config_filter.setClearButtonEnabled(True)
+        layout.addWidget(self.config_filter)
+        self.config_model = QtGui.QStandardItemModel(0, 3, self)
+        self.config_model.setHorizontalHeaderLabels([self.tr("Key / variable"), self.tr("Value"), self.tr("Access")])
+        proxy = QtCore.QSortFilterProxyModel(self)
+        proxy.setSourceModel(self.config_model)
+        proxy.setFilterCaseSensitivity(QtCore.Qt.CaseSensitivity.CaseInsensitive)
+        proxy.setFilterKeyColumn(-1)
+        self.config_filter.textChanged.connect(proxy.setFilterFixedString)
+        self.config_view = QtWidgets.QTableView()
+        self.config_view.setModel(proxy)
+        self.config_view.verticalHeader().hide()
+        self.config_view.horizontalHeader().setStretchLastSection(True)
+        self.config_view.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.config_view, 1)
+        self.set_charger(None)
+
+    def _button(self, grid: QtWidgets.QGridLayout, row: int, column: int, kind: str, label: str) -> None:
+        button = QtWidgets.QPushButton(label)
+        button.clicked.connect(lambda: self.run_quick(kind))
+        grid.addWidget(button, row, column)
+        self.buttons[kind] = button
+
+    # ------------------------------------------------------------------ state
+
+    def set_bridge(self, bridge) -> None:
+        self.bridge = bridge
+
+    def set_charger(self, info: model.ChargerInfo | None) -> None:
+        changed = info is None or self.info is None or info.charger_id != self.info.charger_id
+        self.info = info
+        if changed:
+            self.config_model.setRowCount(0)
+            self.result.clear()
+        enabled = info is not None and info.connected and self.bridge is not None
+        for button in self.buttons.values():
+            button.setEnabled(enabled)
+        if info is None:
+            self.title.setText(self.tr("No charger selected"))
+            self.identity.setText(self.tr("Select a charger in the list to see it here."))
+            self._show_connectors({})
+            self.warnings.hide()
+            return
+        self.title.setText(info.charger_id)
+        state = self.tr("connected") if info.connected else self.tr("disconnected")
+        rows = [
+            (self.tr("Vendor / model"), " / ".join(p for p in (info.vendor, info.model) if p) or "—"),
+            (self.tr("Serial"), info.serial or "—"), (self.tr("Firmware"), info.firmware or "—"),
+            (self.tr("OCPP"), f"{info.ocpp_version} ({state})"), (self.tr("Address"), info.remote_address or "—"),
+            (self.tr("Boot"), info.boot_status or self.tr("no BootNotification yet")),
+            (self.tr("Last message"), charger_list.ago(info.last_message_ms) or "—"),
+        ]
+        self.identity.setText("<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>"
+                                                  for k, v in rows) + "</table>")
+        self._show_connectors(info.connectors)
+        self.warnings.clear()
+        self.warnings.addItems(info.warnings)
+        self.warnings.setVisible(bool(info.warnings))
+        keys = sorted((k for k in info.connectors if k not in ("0", "0/0")), key=charger_list.connector_order)
+        current = self.connector_combo.currentText()
+        if [self.connector_combo.itemText(i) for i in range(self.connector_combo.count())] != ["0", *keys]:
+            self.connector_combo.clear()
+            self.connector_combo.addItems(["0", *keys] if keys else ["0", "1"])
+            if current:
+                self.connector_combo.setCurrentText(current)
+        self.buttons["configuration"].setText(
+            self.tr("Get configuration") if info.ocpp_version == "1.6" else self.tr("Get base report"))
+
+    def _show_connectors(self, connectors: dict[str, model.ConnectorState]) -> None:
+        while self.connectors.count():
+            item = self.connectors.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        for key in sorted(connectors, key=charger_list.connector_order):
+            state = connectors[key]
+            chip = QtWidgets.QLabel(f" {key}: {state.status} ")
+            chip.setStyleSheet(f"background:{charger_list.status_colour(state.status).name()}; color:white;"
+                               "border-radius:6px; padding:3px 6px;")
+            if state.error_code and state.error_code != "NoError":
+                chip.setToolTip(state.error_code)
+            self.connectors.addWidget(chip)
+        self.connectors.addStretch(1)
+
+    # ------------------------------------------------------------------ actions
+
+    def _target(self) -> tuple[int, int]:
+        """(evse, connector) from the combo: "2" (1.6) or "1/2" (2.x)."""
+        text = self.connector_combo.currentText() or "0"
+        if "/" in text:
+            evse, connector = text.split("/", 1)
+            return int(evse or 0), int(connector or 0)
+        return 0, int(text)
+
+    def run_quick(self, kind: str) -> None:
+        if self.info is None:
+            return
+        if kind == "reset_hard" and QtWidgets.QMessageBox.question(
+                self, self.tr("Hard reset"),
+                self.tr("Hard-reset {0}? A running charging session will be stopped.").format(self.info.charger_id)
+        ) != QtWidgets.QMessageBox.StandardButton.Yes:
+            return
+        evse, connector = self._target()
+        quick_kind = "availability" if kind in ("operative", "inoperative") else kind
+        request = operations.quick(self.info.ocpp_version, quick_kind, connector=connector,
+                                   operative=kind == "operative", evse=evse, request_id=next(_request_ids))
+        self.perform(request)
+
+    @qasync.asyncSlot(object)
+    async def perform(self, request: operations.Request) -> None:
+        if self.info is None or self.bridge is None:
+            return
+        charger_id, version = self.info.charger_id, self.info.ocpp_version
+        self.busy.show()
+        for button in self.buttons.values():
+            button.setEnabled(False)
+        started = time.monotonic()
+        try:
+            result = await self.bridge.call(charger_id, request.action, request.payload)
+            elapsed = (time.monotonic() - started) * 1000
+            status = result.get("status", "")
+            self.result.setText(self.tr("{0}: {1} ({2:.0f} ms)").format(
+                request.action, status or self.tr("answered"), elapsed))
+            if request.action == "GetConfiguration":
+                self._show_rows(operations.rows_from_get_configuration(result))
+            elif request.action == "GetBaseReport" and status == "Accepted":
+                await self._collect_report(charger_id, request.payload["requestId"])
+        except errors.CommissionerError as exc:
+            self.result.setText(f"<span style='color:#c62828'>{exc.message}</span>")
+            self.error.emit(exc)
+        finally:
+            self.busy.hide()
+            self.set_charger(self.info)
+
+    async def _collect_report(self, charger_id: str, request_id: int) -> None:
+        """NotifyReport frames answer a GetBaseReport asynchronously: gather them from the journal."""
+        reader = storage_journal.JournalReader(self.journal_path)
+        try:
+            deadline = time.monotonic() + REPORT_TIMEOUT_S
+            while time.monotonic() < deadline:
+                parts = []
+                for frame in reader.frames(charger_id=charger_id, action="NotifyReport", limit=100_000):
+                    if frame.direction is model.Direction.IN and frame.message_type == 2:
+                        payload = orjson.loads(frame.payload)[3]
+                        if payload.get("requestId") == request_id:
+                            parts.append(payload)
+                if parts and operations.report_complete(parts):
+                    self._show_rows(operations.rows_from_notify_report(parts))
+                    self.result.setText(self.tr("Base report: {0} variables in {1} part(s)").format(
+                        self.config_model.rowCount(), len(parts)))
+                    return
+                await asyncio.sleep(0.2)
+            self.result.setText(self.tr("The charger accepted the report request but sent no complete report "
+                                        "within {0:.0f} s; see the message log.").format(REPORT_TIMEOUT_S))
+        finally:
+            reader.close()
+
+    def _show_rows(self, rows: list[operations.ConfigRow]) -> None:
+        self.config_model.setRowCount(0)
+        for row in rows:
+            access = self.tr("read/write") if row.writable else self.tr("read-only")
+            items = [QtGui.QStandardItem(row.name), QtGui.QStandardItem(row.value), QtGui.QStandardItem(access)]
+            for item in items:
+                if row.detail:
+                    item.setToolTip(row.detail)
+            self.config_model.appendRow(items)
+        self.config_view.resizeColumnToContents(0)

@@ -1,0 +1,112 @@
+"""One channel for user messages: a message bar for errors and notices, a crash dialog for bugs."""
+
+from __future__ import annotations
+
+import logging
+import pathlib
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from app.domain import errors
+
+log = logging.getLogger(__name__)
+
+_STYLES = {
+    "error": "background:#fde7e9; color:#6b0b16; border:1px solid #e8a3ab;",
+    "warning": "background:#fff4ce; color:#5c4200; border:1px solid #e6cf7a;",
+    "info": "background:#e5f1fb; color:#0b3a66; border:1px solid #9cc5ea;",
+    "success": "background:#dff6dd; color:#0e4b12; border:1px solid #9fd89f;",
+}
+
+
+class MessageBar(QtWidgets.QFrame):
+    """A dismissable strip above the content: what happened, and what to do next."""
+
+    action_triggered = QtCore.Signal(str)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageBar")
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        self.text = QtWidgets.QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.text, 1)
+        self.action_button = QtWidgets.QPushButton()
+        self.action_button.hide()
+        self.action_button.clicked.connect(lambda: self.action_triggered.emit(self._action))
+        layout.addWidget(self.action_button)
+        close = QtWidgets.QToolButton()
+        close.setText("✕")
+        close.setToolTip(self.tr("Dismiss"))
+        close.setAutoRaise(True)
+        close.clicked.connect(self.hide)
+        layout.addWidget(close)
+        self._action = ""
+        self.level = ""
+        self.hide()
+
+    def show_message(self, level: str, text: str, action: str = "", action_label: str = "") -> None:
+        self.level = level
+        self.setStyleSheet(f"#messageBar {{ {_STYLES[level]} border-radius:4px; }} QLabel {{ border:none; }}")
+        self.text.setText(text)
+        self._action = action
+        self.action_button.setVisible(bool(action))
+        self.action_button.setText(action_label)
+        self.show()
+
+    def show_error(self, error: BaseException, action: str = "", action_label: str = "") -> None:
+        if isinstance(error, errors.CommissionerError):
+            text = error.message + (f"\n{error.hint}" if error.hint else "")
+        else:
+            text = self.tr("Unexpected error: {0}").format(error)
+        self.show_message("error", text, action, action_label)
+
+
+class CrashDialog(QtWidgets.QDialog):
+    """For bugs: says sorry, where the log is, and lets the technician copy the details."""
+
+    def __init__(self, details: str, log_path: pathlib.Path | None, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Commissioner ran into a problem"))
+        layout = QtWidgets.QVBoxLayout(self)
+        intro = QtWidgets.QLabel(self.tr(
+            "Something went wrong inside Commissioner. Your recorded data is safe: every frame is "
+            "already in the journal.\nPlease send the log file below to support."))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        if log_path is not None:
+            path = QtWidgets.QLineEdit(str(log_path))
+            path.setReadOnly(True)
+            layout.addWidget(path)
+        self.details = QtWidgets.QPlainTextEdit(details)
+        self.details.setReadOnly(True)
+        self.details.setMinimumSize(560, 200)
+        layout.addWidget(self.details)
+        buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Close)
+        copy = buttons.addButton(self.tr("Copy details"), QtWidgets.QDialogButtonBox.ButtonRole.ActionRole)
+        copy.clicked.connect(lambda: QtGui.QGuiApplication.clipboard().setText(details))
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+def install_excepthook(log_path: pathlib.Path | None, parent_getter) -> None:
+    """Unexpected exceptions (asyncSlots included) open the crash dialog; nothing is swallowed."""
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        if isinstance(value, KeyboardInterrupt):
+            sys.__excepthook__(kind, value, tb)
+            return
+        details = "".join(traceback.format_exception(kind, value, tb))
+        log.error("unexpected exception\n%s", details)
+        if isinstance(value, errors.CommissionerError) and parent_getter() is not None:
+            # A domain error that escaped a slot: it has a message for the technician.
+            parent_getter().message_bar.show_error(value)
+            return
+        CrashDialog(details, log_path, parent_getter()).exec()
+
+    sys.excepthook = hook

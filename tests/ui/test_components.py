@@ -1,0 +1,93 @@
+"""Main-window components: platform check, connection panel, charger list, settings dialog."""
+
+from __future__ import annotations
+
+import pathlib
+
+from PySide6 import QtCore, QtWidgets
+
+from app import gui
+from app.domain import model
+from app.storage import settings as storage_settings
+from app.ui import charger_list, connection_panel, settings_dialog
+
+
+def test_platform_problem_names_the_missing_library() -> None:
+    env = {"DISPLAY": ":0"}
+    message = gui.platform_problem(env, "linux", find_library=lambda name: None)
+    assert message and "libxcb-cursor0" in message and "apt install" in message
+    assert gui.platform_problem(env, "linux", find_library=lambda name: "libxcb-cursor.so.0") is None
+    assert "no display" in gui.platform_problem({}, "linux")
+    assert gui.platform_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
+    assert gui.platform_problem({}, "win32") is None
+
+
+def test_connection_panel_shows_urls_and_qr(qtbot) -> None:
+    panel = connection_panel.ConnectionPanel()
+    qtbot.addWidget(panel)
+    panel.set_listening(9123)
+    address = panel.address_combo.currentText()
+    assert panel.base_url.text() == f"ws://{address}:9123/"
+    panel.charger_id_edit.setText("ACME-42")
+    assert panel.full_url.text() == f"ws://{address}:9123/ACME-42"
+    assert not panel.qr.pixmap().isNull()
+    panel.set_failed("Port 9123 on 0.0.0.0 is already in use by another program.", "Choose another port.")
+    assert "already in use" in panel.status.text() and panel.full_url.text() == ""
+    assert not panel.settings_button.isHidden()
+
+
+def test_qr_code_encodes_the_url(qtbot) -> None:
+    pixmap = connection_panel.qr_pixmap("ws://192.168.1.20:9000/CP001")
+    image = pixmap.toImage()
+    assert image.width() == image.height() >= 100
+    colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 3) for y in range(0, image.height(), 3)}
+    assert colours == {"#000000", "#ffffff"}
+
+
+def test_charger_list_updates_in_place(qtbot) -> None:
+    table = charger_list.ChargerListModel()
+    a = model.ChargerInfo("A", "1.6", True, "ACME", "X1", "S1", "2.0",
+                          connectors={"1": model.ConnectorState(1, "Faulted", "GroundFailure"),
+                                      "2": model.ConnectorState(2, "Available")})
+    table.update([a])
+    assert table.rowCount() == 1
+    index = table.index(0, table.VENDOR)
+    assert table.data(index) == "ACME / X1"
+    connectors = table.index(0, table.CONNECTORS)
+    assert table.data(connectors) == "1: Faulted  2: Available"
+    assert table.data(connectors, QtCore.Qt.ItemDataRole.ForegroundRole).name() == charger_list.STATUS_COLOURS["Faulted"]
+    assert "GroundFailure" in table.data(connectors, QtCore.Qt.ItemDataRole.ToolTipRole)
+    b = model.ChargerInfo("B", "2.0.1", True, warnings=["no Sec-WebSocket-Protocol header: assumed OCPP 1.6"])
+    with qtbot.waitSignal(table.rowsInserted):
+        table.update([a, b])
+    assert table.data(table.index(1, table.WARNINGS)) == "1"
+    a.connected = False
+    table.update([a, b])
+    assert table.rowCount() == 2 and table.data(table.index(0, table.STATE)) == "Disconnected"
+
+
+def test_settings_dialog_validates_and_returns_settings(qtbot) -> None:
+    dialog = settings_dialog.SettingsDialog(storage_settings.Settings())
+    qtbot.addWidget(dialog)
+    dialog.port.setValue(9100)
+    dialog.heartbeat.setValue(45)
+    dialog.mode.setCurrentIndex(1)
+    dialog.allow_list_only.setChecked(True)
+    assert dialog.problems()  # allow-list chosen but empty
+    dialog.allowed.setPlainText("CP1\n\nCP2 \n")
+    dialog.host.setText("not an address")
+    assert len(dialog.problems()) == 1
+    dialog.host.setText("0.0.0.0")
+    assert dialog.problems() == []
+    result = dialog.result_settings()
+    assert (result.csms.port, result.csms.heartbeat_interval, result.csms.mode) == (9100, 45, model.Mode.STRICT)
+    assert result.csms.allowed_chargers == ["CP1", "CP2"] and not result.csms.auto_accept
+
+
+def test_settings_dialog_refuses_to_close_with_errors(qtbot) -> None:
+    dialog = settings_dialog.SettingsDialog(storage_settings.Settings())
+    qtbot.addWidget(dialog)
+    dialog.host.setText("nope")
+    dialog.accept()
+    assert dialog.result() != QtWidgets.QDialog.DialogCode.Accepted
+    assert "IP address" in dialog.error.text()
