@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
-import logging.handlers
-import pathlib
 import sys
 from typing import Any
 
 from app import __version__
+from app import core as app_core
 from app.domain import errors
 
 
@@ -53,36 +51,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _setup_logging(data_dir: pathlib.Path | None, verbose: bool = False) -> None:
-    root = logging.getLogger()
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    console = logging.StreamHandler(sys.stderr)
-    console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(console)
-    if data_dir is not None:
-        from app.storage import paths
-
-        logfile = logging.handlers.RotatingFileHandler(paths.log_dir(data_dir) / "commissioner.log",
-                                                       maxBytes=5 << 20, backupCount=3, encoding="utf-8")
-        logfile.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(logfile)
-    # websockets logs every failed handshake with a traceback at ERROR/INFO; our own line says it.
-    logging.getLogger("websockets").setLevel(logging.WARNING)
-
-
 def _serve(args: argparse.Namespace) -> int:
-    from app import core
-
-    data_dir = core.resolve_data_dir(args.data_dir)
-    _setup_logging(data_dir, args.verbose)
+    data_dir = app_core.resolve_data_dir(args.data_dir)
+    app_core.setup_logging(data_dir, args.verbose)
     overrides: dict[str, Any] = {
         "host": args.host, "port": args.port, "heartbeat_interval": args.heartbeat_interval,
         "max_frame_bytes": args.max_frame_bytes,
     }
-    config = core.csms_config(data_dir, strict=args.strict, boot_status=args.boot_status,
+    config = app_core.csms_config(data_dir, strict=args.strict, boot_status=args.boot_status,
                               allow=args.allow, password=args.password,
                               **{k: v for k, v in overrides.items() if v is not None})
-    engine = core.build_engine(config, data_dir)
+    engine = app_core.build_engine(config, data_dir)
     out = sys.stdout
 
     if args.json:
@@ -107,7 +86,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _simulate(args: argparse.Namespace) -> int:
     from app import simulator
 
-    _setup_logging(None)
+    app_core.setup_logging(None)
     try:
         asyncio.run(simulator.run_fleet(args.url, args.charger_id, args.ocpp, count=args.count,
                                         password=args.password))

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
+import logging.handlers
 import pathlib
+import sys
 from typing import Any
 
 from app.csms import engine as csms_engine
@@ -12,6 +15,21 @@ from app.domain import errors, model
 from app.services import demo
 from app.storage import journal as storage_journal
 from app.storage import paths, settings
+
+
+def setup_logging(data_dir: pathlib.Path | None, verbose: bool = False) -> None:
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    console = logging.StreamHandler(sys.stderr)
+    console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(console)
+    if data_dir is not None:
+        logfile = logging.handlers.RotatingFileHandler(paths.log_dir(data_dir) / "commissioner.log",
+                                                       maxBytes=5 << 20, backupCount=3, encoding="utf-8")
+        logfile.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(logfile)
+    # websockets logs every failed handshake with a traceback at ERROR/INFO; our own line says it.
+    logging.getLogger("websockets").setLevel(logging.WARNING)
 
 
 def resolve_data_dir(override: str | None) -> pathlib.Path:

@@ -1,0 +1,101 @@
+"""The desktop app: QApplication + qasync on the GUI thread, the CSMS engine in a worker thread."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ctypes.util
+import json
+import logging
+import os
+import pathlib
+import sys
+import time
+
+import psutil
+
+from app import core as app_core
+
+log = logging.getLogger(__name__)
+
+PROBE_ENV = "COMMISSIONER_STARTUP_PROBE"  # benchmarks: write the time to first window, then quit
+PORT_ENV = "COMMISSIONER_PORT"
+RESOURCES = pathlib.Path(__file__).resolve().parent.parent / "resources"
+
+
+def platform_problem(environ: dict[str, str] | None = None, platform: str | None = None,
+                     find_library=ctypes.util.find_library) -> str | None:
+    """Why Qt could not open a window here, in words a technician can act on; None if it can."""
+    environ = os.environ if environ is None else environ
+    platform = platform or sys.platform
+    requested = environ.get("QT_QPA_PLATFORM", "")
+    if not platform.startswith("linux") or requested.split(":")[0] in ("offscreen", "minimal", "vnc", "wayland"):
+        return None
+    if not environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY"):
+        return ("Commissioner cannot open a window: no display was found (DISPLAY is not set).\n"
+                "Start it from a desktop session, or run the CSMS without a window: "
+                "`commissioner serve`.")
+    if environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY") and find_library("xcb-cursor") is None:
+        return ("Commissioner cannot open a window: Qt needs the system library libxcb-cursor0.\n"
+                "Install it, then start again:\n"
+                "  Debian/Ubuntu:  sudo apt install libxcb-cursor0\n"
+                "  Fedora:         sudo dnf install xcb-util-cursor\n"
+                "  Arch:           sudo pacman -S xcb-util-cursor")
+    return None
+
+
+def _install_translator(app, language: str) -> None:
+    from PySide6 import QtCore
+
+    locale = QtCore.QLocale(language) if language else QtCore.QLocale.system()
+    translator = QtCore.QTranslator(app)
+    if translator.load(locale, "commissioner", "_", str(RESOURCES / "translations")):
+        app.installTranslator(translator)
+    if locale.textDirection() == QtCore.Qt.LayoutDirection.RightToLeft:
+        app.setLayoutDirection(QtCore.Qt.LayoutDirection.RightToLeft)
+
+
+def main(args: argparse.Namespace) -> int:
+    problem = platform_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 3
+    from PySide6 import QtCore, QtGui, QtWidgets
+    import qasync
+
+    from app.storage import paths
+    from app.ui import main_window, message_bar
+
+    data_dir = app_core.resolve_data_dir(args.data_dir)
+    app_core.setup_logging(data_dir)
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    app.setApplicationName("Commissioner")
+    app.setOrganizationName("Commissioner")
+    icon = RESOURCES / "icons" / "commissioner.png"
+    if icon.exists():
+        app.setWindowIcon(QtGui.QIcon(str(icon)))
+    port = int(os.environ[PORT_ENV]) if os.environ.get(PORT_ENV) else None
+    core = app_core.Core(data_dir, port_override=port)
+    _install_translator(app, core.settings.language)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        core.start()
+    except Exception as exc:  # shown in the window with what to do (e.g. port busy)
+        log.warning("CSMS not started: %s", exc)
+    window = main_window.MainWindow(core)
+    message_bar.install_excepthook(paths.log_dir(data_dir) / "commissioner.log", lambda: window)
+    window.show()
+    probe = os.environ.get(PROBE_ENV)
+    if probe:
+        def report() -> None:
+            shown = time.time() - psutil.Process().create_time()
+            pathlib.Path(probe).write_text(json.dumps({"shown_after_s": round(shown, 3)}))
+            app.quit()
+        QtCore.QTimer.singleShot(0, report)
+    try:
+        with loop:
+            loop.run_forever()
+    finally:
+        core.shutdown()
+    return 0
