@@ -60,6 +60,7 @@ class Engine:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._stopped: asyncio.Event | None = None
+        self._stop_task: asyncio.Future | None = None
         self.urls: list[str] = []
 
     # ---------------------------------------------------------------- events
@@ -155,14 +156,21 @@ class Engine:
         return ready.result(timeout)
 
     def stop_thread(self, timeout: float = 10.0) -> None:
-        if self._thread is None or self.loop is None:
-            return
-        if self.loop.is_running():
-            with contextlib.suppress(concurrent.futures.TimeoutError, RuntimeError):
-                self.submit(self.stop()).result(timeout)
-        self._thread.join(timeout)
+        """Stop the worker-thread engine and release the journal; safe to call more than once."""
+        thread, loop = self._thread, self.loop
+        if thread is not None and loop is not None:
+            try:
+                # The coroutine is made on the loop itself, so a loop that is already closing
+                # cannot leave a never-awaited stop() behind.
+                loop.call_soon_threadsafe(self._begin_stop)
+            except RuntimeError:
+                pass  # loop closed: the thread is ending on its own (e.g. start failed)
+            thread.join(timeout)
         self._thread = None
         self.close()
+
+    def _begin_stop(self) -> None:
+        self._stop_task = asyncio.ensure_future(self.stop())
 
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
         """Run a coroutine on the engine loop from any thread."""

@@ -106,6 +106,7 @@ class Journal:
             return self._written_cond.wait_for(lambda: self._written >= target or self.error is not None, timeout)
 
     def close(self) -> None:
+        """Write what is queued, then release the file. Idempotent."""
         if self._thread.is_alive():
             self._queue.put(None)
             self._thread.join(timeout=10)

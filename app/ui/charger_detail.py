@@ -203,6 +203,8 @@ class ChargerDetail(QtWidgets.QWidget):
                 request.action, status or self.tr("answered"), elapsed))
             if request.action == "GetConfiguration":
                 self._show_rows(operations.rows_from_get_configuration(result))
+                self.result.setText(self.tr("GetConfiguration: {0} keys ({1:.0f} ms)").format(
+                    self.config_model.rowCount(), elapsed))
             elif request.action == "GetBaseReport" and status == "Accepted":
                 await self._collect_report(charger_id, request.payload["requestId"])
         except errors.CommissionerError as exc:

@@ -39,14 +39,15 @@ def connector_order(key: str) -> tuple[int, ...]:
 
 
 class ChargerListModel(QtCore.QAbstractTableModel):
-    ID, VENDOR, SERIAL, FIRMWARE, VERSION, STATE, LAST, CONNECTORS, WARNINGS = range(9)
+    # State first: a technician scans "is it there, what are its connectors doing" before identity.
+    ID, STATE, CONNECTORS, WARNINGS, LAST, VERSION, VENDOR, SERIAL, FIRMWARE = range(9)
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[model.ChargerInfo] = []
-        self._headers = [self.tr("Charger"), self.tr("Vendor / model"), self.tr("Serial"), self.tr("Firmware"),
-                         self.tr("OCPP"), self.tr("State"), self.tr("Last message"), self.tr("Connectors"),
-                         self.tr("Warnings")]
+        self._headers = [self.tr("Charger"), self.tr("State"), self.tr("Connectors"), self.tr("Warnings"),
+                         self.tr("Last message"), self.tr("OCPP"), self.tr("Vendor / model"), self.tr("Serial"),
+                         self.tr("Firmware")]
 
     def rowCount(self, parent: QtCore.QModelIndex = QtCore.QModelIndex()) -> int:  # noqa: N802 (Qt API)
         return 0 if parent.isValid() else len(self._rows)

@@ -22,6 +22,9 @@ _STYLES = {
 }
 
 
+INFO_SECONDS = 8
+
+
 class MessageBar(QtWidgets.QFrame):
     """A dismissable strip above the content: what happened, and what to do next."""
 
@@ -48,6 +51,9 @@ class MessageBar(QtWidgets.QFrame):
         layout.addWidget(close)
         self._action = ""
         self.level = ""
+        self._expire = QtCore.QTimer(self)
+        self._expire.setSingleShot(True)
+        self._expire.timeout.connect(self.hide)
         self.hide()
 
     def show_message(self, level: str, text: str, action: str = "", action_label: str = "") -> None:
@@ -58,6 +64,11 @@ class MessageBar(QtWidgets.QFrame):
         self.action_button.setVisible(bool(action))
         self.action_button.setText(action_label)
         self.show()
+        # Notices go away by themselves; errors and warnings stay until dismissed or acted on.
+        if level in ("info", "success") and not action:
+            self._expire.start(INFO_SECONDS * 1000)
+        else:
+            self._expire.stop()
 
     def show_error(self, error: BaseException, action: str = "", action_label: str = "") -> None:
         if isinstance(error, errors.CommissionerError):

@@ -52,4 +52,4 @@ def bridge(qloop, engine_thread):
 
 
 def wait(qtbot, predicate: Callable[[], bool], timeout: int = 5000) -> None:
-    qtbot.waitUntil(predicate, timeout=timeout)
+    qtbot.waitUntil(lambda: bool(predicate()), timeout=timeout)

@@ -1,0 +1,225 @@
+"""The technician's window: connection panel, charger list, charger detail, message log."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from app import __version__
+from app import core as app_core
+from app.domain import errors, model
+from app.ui import bridge as ui_bridge
+from app.ui import charger_detail, charger_list, connection_panel, log_dock, message_bar, send_operation
+from app.ui import settings_dialog
+
+
+class EmptyState(QtWidgets.QWidget):
+    """What a newcomer sees before any charger connects: the three steps, and a demo button."""
+
+    demo_requested = QtCore.Signal(str)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addStretch(1)
+        title = QtWidgets.QLabel(self.tr("No charger connected yet"))
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        title.setFont(font)
+        title.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(title)
+        steps = QtWidgets.QLabel(self.tr(
+            "1. Connect this laptop to the charger's network.\n"
+            "2. Enter the CSMS URL from the panel on the left as the charger's OCPP backend.\n"
+            "3. The charger appears here as soon as it connects."))
+        steps.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(steps)
+        hint = QtWidgets.QLabel(self.tr("No hardware at hand? Start a built-in demo charger:"))
+        hint.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        hint.setStyleSheet("color:#555; margin-top:18px;")
+        layout.addWidget(hint)
+        row = QtWidgets.QHBoxLayout()
+        row.addStretch(1)
+        for version in ("1.6", "2.0.1"):
+            button = QtWidgets.QPushButton(self.tr("Start demo charger (OCPP {0})").format(version))
+            button.clicked.connect(lambda _=False, v=version: self.demo_requested.emit(v))
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(2)
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    def __init__(self, core: app_core.Core) -> None:
+        super().__init__()
+        self.core = core
+        self.bridge: ui_bridge.EngineBridge | None = None
+        self.setWindowTitle(self.tr("Commissioner"))
+        self.resize(1360, 860)
+
+        central = QtWidgets.QWidget()
+        outer = QtWidgets.QVBoxLayout(central)
+        self.message_bar = message_bar.MessageBar()
+        self.message_bar.action_triggered.connect(self._on_message_action)
+        outer.addWidget(self.message_bar)
+        splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        outer.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+        self.connection = connection_panel.ConnectionPanel()
+        self.connection.settings_requested.connect(self.open_settings)
+        self.connection.setMinimumWidth(280)
+        splitter.addWidget(self.connection)
+
+        self.chargers = charger_list.ChargerListModel(self)
+        self.charger_view = QtWidgets.QTableView()
+        self.charger_view.setModel(self.chargers)
+        self.charger_view.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.charger_view.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        self.charger_view.verticalHeader().hide()
+        self.charger_view.horizontalHeader().setStretchLastSection(True)
+        self.charger_view.setAlternatingRowColors(True)
+        self.charger_view.setWordWrap(False)
+        self.charger_view.horizontalHeader().setResizeContentsPrecision(50)  # a 1,000-charger bench stays quick
+        self.chargers.rowsInserted.connect(lambda *_: self.charger_view.resizeColumnsToContents())
+        self.charger_view.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self.empty = EmptyState()
+        self.empty.demo_requested.connect(self.start_demo)
+        self.center = QtWidgets.QStackedWidget()
+        self.center.addWidget(self.empty)
+        self.center.addWidget(self.charger_view)
+        splitter.addWidget(self.center)
+
+        self.detail = charger_detail.ChargerDetail(core.journal_path)
+        self.detail.error.connect(self.message_bar.show_error)
+        self.send_panel = send_operation.SendOperationPanel(self._call)
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.addTab(self.detail, self.tr("Charger"))
+        self.tabs.addTab(self.send_panel, self.tr("Send operation"))
+        self.tabs.setMinimumWidth(420)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(2, 1)
+        splitter.setSizes([280, 660, 500])
+
+        self.log = log_dock.LogDock(core.journal_path, self)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, self.log)
+        # The log is for reading back; the chargers and their answers get most of the height.
+        self.resizeDocks([self.log], [250], QtCore.Qt.Orientation.Vertical)
+        self._build_menus()
+
+        self._ages = QtCore.QTimer(self)  # keeps "last message: 3 s ago" honest between events
+        self._ages.timeout.connect(self._refresh_ages)
+        self._ages.start(1000)
+        self.attach()
+
+    # ------------------------------------------------------------------ wiring
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        self.settings_action = file_menu.addAction(self.tr("&Settings…"), self.open_settings)
+        self.settings_action.setShortcut(QtGui.QKeySequence.StandardKey.Preferences)
+        file_menu.addAction(self.tr("Open data folder"), lambda: QtGui.QDesktopServices.openUrl(
+            QtCore.QUrl.fromLocalFile(str(self.core.data_dir))))
+        file_menu.addSeparator()
+        file_menu.addAction(self.tr("&Quit"), self.close).setShortcut(QtGui.QKeySequence.StandardKey.Quit)
+        chargers_menu = bar.addMenu(self.tr("&Chargers"))
+        self.demo16_action = chargers_menu.addAction(self.tr("Start demo charger (OCPP 1.6)"),
+                                                     lambda: self.start_demo("1.6"))
+        self.demo201_action = chargers_menu.addAction(self.tr("Start demo charger (OCPP 2.0.1)"),
+                                                      lambda: self.start_demo("2.0.1"))
+        chargers_menu.addAction(self.tr("Stop demo chargers"), self.stop_demos)
+        view_menu = bar.addMenu(self.tr("&View"))
+        view_menu.addAction(self.log.toggleViewAction())
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.tr("About Commissioner"), lambda: QtWidgets.QMessageBox.about(
+            self, self.tr("About Commissioner"),
+            self.tr("Commissioner {0}\nBring EV chargers into service over OCPP.").format(__version__)))
+
+    def attach(self) -> None:
+        """Connect the views to the running engine, or show why it is not running."""
+        if self.bridge is not None:
+            self.bridge.close()
+            self.bridge = None
+        engine = self.core.engine
+        if engine is None:
+            error = self.core.start_error or errors.CsmsError("The CSMS is not running.")
+            self.connection.set_failed(error.message, error.hint)
+            self.message_bar.show_error(error, "settings", self.tr("Open Settings…"))
+            self.detail.set_bridge(None)
+            return
+        self.bridge = ui_bridge.EngineBridge(engine, self)
+        self.bridge.chargers_changed.connect(self._on_chargers)
+        self.bridge.frames_arrived.connect(self.log.on_frames_arrived)
+        self.detail.set_bridge(self.bridge)
+        self.connection.set_listening(engine.server.port)
+        self.bridge.refresh_chargers()
+
+    def _call(self, charger_id: str, action: str, payload: dict):
+        if self.bridge is None:
+            raise errors.CsmsError(self.tr("The CSMS is not running."), hint=self.tr("Check the port in Settings."))
+        return self.bridge.call(charger_id, action, payload)
+
+    # ------------------------------------------------------------------ slots
+
+    @QtCore.Slot(list)
+    def _on_chargers(self, infos: list[model.ChargerInfo]) -> None:
+        self.chargers.update(infos)
+        if self.chargers.rowCount():
+            self.center.setCurrentWidget(self.charger_view)
+            if not self.charger_view.currentIndex().isValid():
+                self.charger_view.selectRow(0)
+        current = self.charger_view.currentIndex()
+        if current.isValid():
+            self._show(self.chargers.charger(current.row()))
+
+    def _on_current_changed(self, current: QtCore.QModelIndex, _previous: QtCore.QModelIndex) -> None:
+        if current.isValid():
+            self._show(self.chargers.charger(current.row()))
+
+    def _show(self, info: model.ChargerInfo) -> None:
+        self.detail.set_charger(info)
+        self.send_panel.set_charger(info.charger_id if info.connected else None, info.ocpp_version or None)
+
+    def _refresh_ages(self) -> None:
+        rows = self.chargers.rowCount()
+        if rows:
+            column = charger_list.ChargerListModel.LAST
+            self.chargers.dataChanged.emit(self.chargers.index(0, column), self.chargers.index(rows - 1, column))
+
+    def _on_message_action(self, action: str) -> None:
+        if action == "settings":
+            self.open_settings()
+
+    @QtCore.Slot(str)
+    def start_demo(self, version: str) -> None:
+        if self.core.demo is None:
+            self.message_bar.show_error(errors.CsmsError(
+                self.tr("Demo chargers need the CSMS to be running."), hint=self.tr("Fix the port in Settings first.")))
+            return
+        charger_id = self.core.demo.start(version)
+        self.message_bar.show_message("info", self.tr("Demo charger {0} (OCPP {1}) is connecting…").format(
+            charger_id, version))
+
+    def stop_demos(self) -> None:
+        if self.core.demo is not None:
+            self.core.demo.stop_all()
+
+    def open_settings(self) -> None:
+        dialog = settings_dialog.SettingsDialog(self.core.settings, self)
+        if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
+            return
+        try:
+            self.core.apply_settings(dialog.result_settings())
+        except errors.CommissionerError:
+            pass  # attach() shows start_error with what to do
+        else:
+            self.message_bar.show_message("success", self.tr("Settings saved; the CSMS is listening on port {0}.")
+                                          .format(self.core.engine.server.port))
+        self.attach()
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        if self.bridge is not None:
+            self.bridge.close()
+        super().closeEvent(event)

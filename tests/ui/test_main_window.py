@@ -1,0 +1,99 @@
+"""The technician's window end to end: demo charger, list, detail, log, busy port."""
+
+from __future__ import annotations
+
+import pathlib
+import socket
+
+import pytest
+from PySide6 import QtCore, QtWidgets
+
+from app import core as app_core
+from app.ui import main_window
+from tests.ui.conftest import wait
+
+
+@pytest.fixture
+def window(qtbot, qloop, isolated_data_dir: pathlib.Path):
+    isolated_data_dir.mkdir(parents=True, exist_ok=True)
+    core = app_core.Core(isolated_data_dir, port_override=0)
+    core.settings.csms.host = "127.0.0.1"
+    core.start()
+    win = main_window.MainWindow(core)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()
+    core.shutdown()
+
+
+def rows_with(win: main_window.MainWindow, charger: str, action: str) -> list[int]:
+    model = win.log.model
+    return [r for r in range(model.rowCount())
+            if model.index(r, 1).data() == charger and model.index(r, 4).data() == action]
+
+
+def test_demo_charger_appears_with_its_boot_in_the_log(qtbot, window) -> None:
+    assert window.center.currentWidget() is window.empty
+    demo_button = window.empty.findChildren(QtWidgets.QPushButton)[0]
+    qtbot.mouseClick(demo_button, QtCore.Qt.MouseButton.LeftButton)
+    wait(qtbot, lambda: window.chargers.rowCount() == 1 and window.chargers.charger(0).boot_status == "Accepted",
+         timeout=10_000)
+    assert window.center.currentWidget() is window.charger_view
+    model = window.chargers
+    assert model.index(0, model.ID).data() == "DEMO-16-01"
+    assert model.index(0, model.VENDOR).data() == "Commissioner / Demo AC 22 kW"
+    assert model.index(0, model.STATE).data() == "Connected"
+    wait(qtbot, lambda: len(rows_with(window, "DEMO-16-01", "BootNotification")) == 2)
+    # the selected charger's detail view shows it, with its connectors
+    assert window.detail.title.text() == "DEMO-16-01"
+    wait(qtbot, lambda: "1: Available" in model.index(0, model.CONNECTORS).data())
+
+
+def test_quick_action_fills_the_configuration_table(qtbot, window) -> None:
+    window.start_demo("2.0.1")
+    wait(qtbot, lambda: window.chargers.rowCount() == 1 and window.chargers.charger(0).boot_status == "Accepted",
+         timeout=10_000)
+    window.charger_view.selectRow(0)
+    assert window.detail.buttons["configuration"].text() == "Get base report"
+    qtbot.mouseClick(window.detail.buttons["configuration"], QtCore.Qt.MouseButton.LeftButton)
+    wait(qtbot, lambda: window.detail.config_model.rowCount() > 20, timeout=10_000)
+    names = {window.detail.config_model.item(r, 0).text() for r in range(window.detail.config_model.rowCount())}
+    assert "OCPPCommCtrlr.HeartbeatInterval" in names
+    assert "Base report" in window.detail.result.text()
+    wait(qtbot, lambda: len(rows_with(window, "DEMO-201-01", "NotifyReport")) >= 2)
+
+
+def test_busy_port_is_explained_with_what_to_do(qtbot, qloop, isolated_data_dir: pathlib.Path) -> None:
+    isolated_data_dir.mkdir(parents=True, exist_ok=True)
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen()
+    try:
+        core = app_core.Core(isolated_data_dir, port_override=blocker.getsockname()[1])
+        core.settings.csms.host = "127.0.0.1"
+        with pytest.raises(Exception):
+            core.start()
+        win = main_window.MainWindow(core)
+        qtbot.addWidget(win)
+        assert win.message_bar.isVisibleTo(win)
+        assert "already in use" in win.message_bar.text.text()
+        assert "Settings" in win.message_bar.text.text()
+        assert win.message_bar.action_button.text() == "Open Settings…"
+        assert "Not listening" in win.connection.status.text()
+        win.start_demo("1.6")  # refused with a reason, never a crash
+        assert "CSMS to be running" in win.message_bar.text.text()
+        win.close()
+        core.shutdown()
+    finally:
+        blocker.close()
+
+
+def test_right_to_left_layout_mirrors(qtbot, window, qapp) -> None:
+    qapp.setLayoutDirection(QtCore.Qt.LayoutDirection.RightToLeft)
+    try:
+        qtbot.wait(50)
+        assert window.isRightToLeft()
+        assert window.connection.mapTo(window, QtCore.QPoint(0, 0)).x() > window.width() // 2
+    finally:
+        qapp.setLayoutDirection(QtCore.Qt.LayoutDirection.LeftToRight)
