@@ -61,6 +61,7 @@ class Engine:
         self._thread: threading.Thread | None = None
         self._stopped: asyncio.Event | None = None
         self._stop_task: asyncio.Future | None = None
+        self._warm_task: asyncio.Future | None = None
         self.urls: list[str] = []
 
     # ---------------------------------------------------------------- events
@@ -93,8 +94,10 @@ class Engine:
         """Start listening; returns the URLs chargers can use. Raises PortInUseError."""
         self.loop = asyncio.get_running_loop()
         self._stopped = asyncio.Event()
-        await asyncio.to_thread(ocpp_schemas.warm)
         await self.server.start()
+        # Compile the busiest validators after listening, off the loop: startup stays quick and
+        # the first BootNotification does not pay the compile (~6 ms a schema).
+        self._warm_task = asyncio.ensure_future(asyncio.to_thread(ocpp_schemas.warm))
         host, port = self.config.host, self.server.port
         if host in ("0.0.0.0", "", "::"):
             hosts = ["127.0.0.1", *lan_addresses()]

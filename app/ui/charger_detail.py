@@ -29,6 +29,7 @@ class ChargerDetail(QtWidgets.QWidget):
         self.journal_path = journal_path
         self.bridge = None
         self.info: model.ChargerInfo | None = None
+        self._shown_connectors: dict[str, model.ConnectorState] | None = None
         layout = QtWidgets.QVBoxLayout(self)
 
         self.title = QtWidgets.QLabel()
@@ -148,6 +149,9 @@ class ChargerDetail(QtWidgets.QWidget):
             self.tr("Get configuration") if info.ocpp_version == "1.6" else self.tr("Get base report"))
 
     def _show_connectors(self, connectors: dict[str, model.ConnectorState]) -> None:
+        if connectors == self._shown_connectors:
+            return
+        self._shown_connectors = dict(connectors)
         while self.connectors.count():
             item = self.connectors.takeAt(0)
             if item.widget() is not None:

@@ -70,19 +70,24 @@ class ChargerListModel(QtCore.QAbstractTableModel):
         return -1
 
     def update(self, chargers: list[model.ChargerInfo]) -> None:
-        """Apply a snapshot: rows are added, changed in place, never reset (selection survives)."""
+        """Apply a snapshot: rows are added or changed in place, never reset (selection survives).
+
+        Only rows whose charger changed are repainted: snapshots come ten times a second.
+        """
         incoming = sorted(chargers, key=lambda c: (not c.connected, c.charger_id))
         known = {info.charger_id: row for row, info in enumerate(self._rows)}
+        changed: list[int] = []
         for info in incoming:
             row = known.get(info.charger_id)
             if row is None:
                 self.beginInsertRows(QtCore.QModelIndex(), len(self._rows), len(self._rows))
                 self._rows.append(info)
                 self.endInsertRows()
-            else:
+            elif self._rows[row] != info:
                 self._rows[row] = info
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self._headers) - 1))
+                changed.append(row)
+        if changed:
+            self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), len(self._headers) - 1))
 
     def data(self, index: QtCore.QModelIndex, role: int = QtCore.Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

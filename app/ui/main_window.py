@@ -179,10 +179,14 @@ class MainWindow(QtWidgets.QMainWindow):
             self._show(self.chargers.charger(current.row()))
 
     def _show(self, info: model.ChargerInfo) -> None:
+        if info == self.detail.info:
+            return  # unchanged: no need to rebuild the detail view
         self.detail.set_charger(info)
         self.send_panel.set_charger(info.charger_id if info.connected else None, info.ocpp_version or None)
 
     def _refresh_ages(self) -> None:
+        if self.detail.info is not None:
+            self.detail.set_charger(self.detail.info)  # its "last message … ago" line
         rows = self.chargers.rowCount()
         if rows:
             column = charger_list.ChargerListModel.LAST
