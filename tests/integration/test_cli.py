@@ -74,3 +74,25 @@ def test_serve_reports_a_busy_port(tmp_path: pathlib.Path) -> None:
         assert f"Port {port}" in second.stderr and "already in use" in second.stderr
     finally:
         stop(first)
+
+
+def test_simulate_runs_a_fleet_with_numbered_ids(tmp_path: pathlib.Path) -> None:
+    server = start(tmp_path, "--json")
+    try:
+        url = json.loads(server.stdout.readline())["urls"][0]
+        fleet = subprocess.Popen([sys.executable, "-m", "app", "simulate", "--url", url, "--id", "SIMCLI",
+                                  "--ocpp", "2.0.1", "--count", "3"], cwd=ROOT, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+        booted: set[str] = set()
+        try:
+            while len(booted) < 3:
+                event = json.loads(server.stdout.readline())
+                if event["event"] == "boot" and event["status"] == "Accepted":
+                    booted.add(event["charger_id"])
+        finally:
+            fleet.send_signal(signal.SIGINT)
+            fleet.communicate(timeout=20)
+        assert booted == {"SIMCLI-0001", "SIMCLI-0002", "SIMCLI-0003"}
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=15)

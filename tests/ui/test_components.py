@@ -91,3 +91,36 @@ def test_settings_dialog_refuses_to_close_with_errors(qtbot) -> None:
     dialog.accept()
     assert dialog.result() != QtWidgets.QDialog.DialogCode.Accepted
     assert "IP address" in dialog.error.text()
+
+
+def test_errors_reach_the_message_bar_and_bugs_the_crash_dialog(qtbot, monkeypatch, tmp_path) -> None:
+    import sys
+
+    from app.domain import errors
+    from app.ui import message_bar
+
+    class Host(QtWidgets.QWidget):
+        def __init__(self) -> None:
+            super().__init__()
+            self.message_bar = message_bar.MessageBar(self)
+
+    host = Host()
+    qtbot.addWidget(host)
+    shown: list[str] = []
+    monkeypatch.setattr(message_bar.CrashDialog, "exec", lambda self: shown.append(self.details.toPlainText()))
+    old_hook = sys.excepthook
+    try:
+        message_bar.install_excepthook(tmp_path / "commissioner.log", lambda: host)
+        try:
+            raise errors.PortInUseError("0.0.0.0", 9000)
+        except errors.PortInUseError:
+            sys.excepthook(*sys.exc_info())
+        assert "already in use" in host.message_bar.text.text() and "Settings" in host.message_bar.text.text()
+        assert shown == []
+        try:
+            raise KeyError("bug")
+        except KeyError:
+            sys.excepthook(*sys.exc_info())
+        assert shown and "KeyError: 'bug'" in shown[0]
+    finally:
+        sys.excepthook = old_hook
