@@ -23,6 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="commissioner",
                                      description="Bring EV chargers into service over OCPP.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check headless that the CSMS, both OCPP versions and the journal work; exit 0 if so")
     _add_data_dir(parser, top=True)
     sub = parser.add_subparsers(dest="command")
 
@@ -98,6 +100,10 @@ def _simulate(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.self_test:
+            from app.services import selftest
+
+            return 0 if selftest.run() else 1
         if args.command == "serve":
             return _serve(args)
         if args.command == "simulate":
