@@ -28,6 +28,17 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/csms_load.py
 
+PKG_STAMP := $(VENV)/.installed-package
+
+$(PKG_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,package]'
+	touch $(PKG_STAMP)
+
+package: $(PKG_STAMP)
+	$(VENV)/bin/pyinstaller packaging/commissioner.spec --noconfirm --clean --log-level WARN --distpath dist --workpath build
+	@du -sh dist/Commissioner
+	dist/Commissioner/commissioner-cli --self-test
+
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
 
