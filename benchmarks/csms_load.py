@@ -878,7 +878,6 @@ def main(argv: list[str] | None = None) -> int:
         return pool
 
     def scenario(label: str, argv: Callable[[int, str], list[str]], body: Callable[[WorkerPool, ServerProcess], dict[str, Any]]) -> dict[str, Any]:
-        nonlocal pool
         server = ServerProcess(label, argv)
         print(f"[{time.strftime('%H:%M:%S')}] {label}: starting server", flush=True)
         try:

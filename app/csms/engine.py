@@ -17,7 +17,7 @@ import pathlib
 import signal
 import socket
 import threading
-from typing import Any, Awaitable, Callable, Coroutine, TypeVar
+from typing import Any, Callable, Coroutine, TypeVar
 
 import psutil
 

@@ -148,8 +148,8 @@ class DeviceModel:
             raise KeyError(f"{component}.{name}")
         variable.value = value
 
-    def get(self, component: dict, variable: dict, attribute_type: str | None) -> tuple[str, str | None]:
-        """GetVariables: (attributeStatus, attributeValue) for one requested variable."""
+    def _address(self, component: dict, variable: dict, attribute_type: str | None) -> tuple[str, Variable | None]:
+        """The requested variable, or the attributeStatus saying why it cannot be had."""
         comp, address = request_address(component, variable)
         if comp not in self._components:
             return "UnknownComponent", None
@@ -158,20 +158,22 @@ class DeviceModel:
             return "UnknownVariable", None
         if (attribute_type or ACTUAL) != ACTUAL:
             return "NotSupportedAttributeType", None
+        return "Accepted", found
+
+    def get(self, component: dict, variable: dict, attribute_type: str | None) -> tuple[str, str | None]:
+        """GetVariables: (attributeStatus, attributeValue) for one requested variable."""
+        status, found = self._address(component, variable, attribute_type)
+        if found is None:
+            return status, None
         if found.mutability == WRITE_ONLY:
             return "Rejected", None
         return "Accepted", found.actual()
 
     def set(self, component: dict, variable: dict, attribute_type: str | None, value: str) -> tuple[str, Variable | None]:
         """SetVariables: (attributeStatus, the variable changed or None) for one requested variable."""
-        comp, address = request_address(component, variable)
-        if comp not in self._components:
-            return "UnknownComponent", None
-        found = self._variables.get(address)
+        status, found = self._address(component, variable, attribute_type)
         if found is None:
-            return "UnknownVariable", None
-        if (attribute_type or ACTUAL) != ACTUAL:
-            return "NotSupportedAttributeType", None
+            return status, None
         if found.mutability == READ_ONLY or found.live is not None or not found.valid(value):
             return "Rejected", None
         found.value = value.lower() if found.data_type == "boolean" else value

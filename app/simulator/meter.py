@@ -119,31 +119,24 @@ def measurand_list(csv: str) -> list[str]:
     return [m.strip() for m in csv.split(",") if m.strip()]
 
 
-def sampled_values_16(reading: Reading, measurands: list[str], context: str) -> list[dict]:
-    """OCPP 1.6 sampledValue entries: values are strings."""
-    out = []
+def _readings(reading: Reading, measurands: list[str]):
+    """(measurand, value, unit, location) for every measurand the meter can read."""
     for measurand in measurands:
         value = reading.value(measurand)
-        if value is None or measurand not in MEASURANDS:
-            continue
-        unit, location = MEASURANDS[measurand]
-        out.append(
-            {"value": str(value), "context": context,
-             "format": "Raw", "measurand": measurand, "location": location, "unit": unit}
-        )
-    return out
+        if value is not None and measurand in MEASURANDS:
+            unit, location = MEASURANDS[measurand]
+            yield measurand, value, unit, location
+
+
+def sampled_values_16(reading: Reading, measurands: list[str], context: str) -> list[dict]:
+    """OCPP 1.6 sampledValue entries: values are strings."""
+    return [{"value": str(value), "context": context, "format": "Raw", "measurand": measurand,
+             "location": location, "unit": unit}
+            for measurand, value, unit, location in _readings(reading, measurands)]
 
 
 def sampled_values_2x(reading: Reading, measurands: list[str], context: str) -> list[dict]:
     """OCPP 2.0.1/2.1 sampledValue entries: numeric values and a unitOfMeasure object."""
-    out = []
-    for measurand in measurands:
-        value = reading.value(measurand)
-        if value is None or measurand not in MEASURANDS:
-            continue
-        unit, location = MEASURANDS[measurand]
-        out.append(
-            {"value": value, "context": context, "measurand": measurand, "location": location,
+    return [{"value": value, "context": context, "measurand": measurand, "location": location,
              "unit_of_measure": {"unit": unit}}
-        )
-    return out
+            for measurand, value, unit, location in _readings(reading, measurands)]

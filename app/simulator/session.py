@@ -104,7 +104,12 @@ class Session:
 
     station: simstation.Station
 
-    def _init_session(self, station: simstation.Station) -> None:
+    def __init__(self, station: simstation.Station, connection) -> None:
+        # The stock ChargePoint follows in the MRO: it gets the connection and our quiet logger.
+        super().__init__(  # type: ignore[call-arg]
+            station.config.charger_id, connection,
+            response_timeout=station.config.response_timeout, logger=simconfig.FRAME_LOGGER,
+        )
         self.station = station
         self.tasks = Tasks(station.config.charger_id)
         self.heartbeat_ticker = Ticker()

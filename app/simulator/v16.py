@@ -10,7 +10,6 @@ import ocpp.v16
 from ocpp import routing
 from ocpp.v16 import call, call_result, enums
 
-from app.simulator import config as simconfig
 from app.simulator import config_keys as simkeys
 from app.simulator import meter, session
 from app.simulator import station as simstation
@@ -23,11 +22,7 @@ TRIGGERABLE = (
 
 class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
     def __init__(self, station: simstation.Station, connection) -> None:
-        super().__init__(
-            station.config.charger_id, connection,
-            response_timeout=station.config.response_timeout, logger=simconfig.FRAME_LOGGER,
-        )
-        self._init_session(station)
+        super().__init__(station, connection)
         self.keys: simkeys.ConfigKeys = station.config_keys
 
     # -- messages the charger sends ---------------------------------------------------------

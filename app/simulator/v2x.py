@@ -16,7 +16,6 @@ import ocpp.v201
 from ocpp import routing
 from ocpp.v201 import enums
 
-from app.simulator import config as simconfig
 from app.simulator import device_model as simmodel
 from app.simulator import meter, session
 from app.simulator import station as simstation
@@ -34,11 +33,7 @@ class _ChargePoint2x(session.Session):
     occurrence_error: type[ocpp.exceptions.OCPPError] = ocpp.exceptions.OccurenceConstraintViolationError
 
     def __init__(self, station: simstation.Station, connection) -> None:
-        super().__init__(
-            station.config.charger_id, connection,
-            response_timeout=station.config.response_timeout, logger=simconfig.FRAME_LOGGER,
-        )
-        self._init_session(station)
+        super().__init__(station, connection)
         self.model: simmodel.DeviceModel = station.device_model
 
     def _items_per_message(self, instance: str) -> int:

@@ -194,7 +194,7 @@ class ChargerDetail(QtWidgets.QWidget):
     async def perform(self, request: operations.Request) -> None:
         if self.info is None or self.bridge is None:
             return
-        charger_id, version = self.info.charger_id, self.info.ocpp_version
+        charger_id = self.info.charger_id
         self.busy.show()
         for button in self.buttons.values():
             button.setEnabled(False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pathlib
 
 from PySide6 import QtCore, QtWidgets
 
