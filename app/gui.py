@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ctypes.util
 import json
 import logging
 import os
 import pathlib
+import subprocess
 import sys
 import time
+from typing import Callable
 
 import psutil
 
@@ -36,8 +37,42 @@ def process_age() -> float:
     return time.time() - psutil.Process().create_time()
 
 
+# Debian names a library package after its soname; other distributions differ for these.
+_FEDORA = {"libxcb-cursor.so.0": "xcb-util-cursor", "libxcb-icccm.so.4": "xcb-util-wm",
+           "libxcb-keysyms.so.1": "xcb-util-keysyms", "libxcb-image.so.0": "xcb-util-image",
+           "libxcb-render-util.so.0": "xcb-util-renderutil", "libxkbcommon-x11.so.0": "libxkbcommon-x11"}
+
+
+def debian_package(soname: str) -> str:
+    """libxcb-icccm.so.4 -> libxcb-icccm4; libxkbcommon-x11.so.0 -> libxkbcommon-x11-0 (Debian policy 8.1)."""
+    name, _, version = soname.partition(".so.")
+    name = name.lower()
+    return f"{name}{'-' if name[-1].isdigit() else ''}{version.split('.')[0]}"
+
+
+def missing_libraries(run=subprocess.run) -> list[str]:
+    """Sonames the dynamic linker cannot find for Qt's xcb platform plugin (Linux)."""
+    import PySide6
+
+    qt = pathlib.Path(PySide6.__file__).parent / "Qt"
+    missing: list[str] = []
+    for binary in (qt / "plugins" / "platforms" / "libqxcb.so", qt / "lib" / "libQt6XcbQpa.so.6"):
+        if not binary.exists():
+            continue
+        try:
+            output = run(["ldd", str(binary)], capture_output=True, text=True, timeout=10).stdout
+        except (OSError, subprocess.SubprocessError):
+            return []  # no ldd: let Qt try, it will say what it can
+        for line in output.splitlines():
+            if "not found" in line:
+                soname = line.split("=>")[0].strip()
+                if soname not in missing:
+                    missing.append(soname)
+    return missing
+
+
 def platform_problem(environ: dict[str, str] | None = None, platform: str | None = None,
-                     find_library=ctypes.util.find_library) -> str | None:
+                     missing: Callable[[], list[str]] = missing_libraries) -> str | None:
     """Why Qt could not open a window here, in words a technician can act on; None if it can."""
     environ = os.environ if environ is None else environ
     platform = platform or sys.platform
@@ -48,13 +83,18 @@ def platform_problem(environ: dict[str, str] | None = None, platform: str | None
         return ("Commissioner cannot open a window: no display was found (DISPLAY is not set).\n"
                 "Start it from a desktop session, or run the CSMS without a window: "
                 "`commissioner serve`.")
-    if environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY") and find_library("xcb-cursor") is None:
-        return ("Commissioner cannot open a window: Qt needs the system library libxcb-cursor0.\n"
-                "Install it, then start again:\n"
-                "  Debian/Ubuntu:  sudo apt install libxcb-cursor0\n"
-                "  Fedora:         sudo dnf install xcb-util-cursor\n"
-                "  Arch:           sudo pacman -S xcb-util-cursor")
-    return None
+    if environ.get("WAYLAND_DISPLAY") and not environ.get("DISPLAY"):
+        return None
+    libraries = missing()
+    if not libraries:
+        return None
+    debian = " ".join(debian_package(lib) for lib in libraries)
+    fedora = " ".join(_FEDORA.get(lib, debian_package(lib)) for lib in libraries)
+    return ("Commissioner cannot open a window: Qt's display plugin (xcb) needs system libraries "
+            f"that are not installed: {', '.join(libraries)}.\n"
+            "Install them, then start again:\n"
+            f"  Debian/Ubuntu:  sudo apt install {debian}\n"
+            f"  Fedora:         sudo dnf install {fedora}")
 
 
 def _install_translator(app, language: str) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 
 import pytest
+
+# Tests never need a real screen; `make test` sets this too, a bare `pytest` must not abort in Qt.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.csms import engine as csms_engine
 from app.domain import config as domain_config

@@ -80,8 +80,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.charger_view.horizontalHeader().setStretchLastSection(True)
         self.charger_view.setAlternatingRowColors(True)
         self.charger_view.setWordWrap(False)
-        self.charger_view.horizontalHeader().setResizeContentsPrecision(50)  # a 1,000-charger bench stays quick
-        self.chargers.rowsInserted.connect(lambda *_: self.charger_view.resizeColumnsToContents())
+        header = self.charger_view.horizontalHeader()
+        header.setResizeContentsPrecision(50)  # sized from 50 rows: a 1,000-charger bench stays quick
+        # Statuses arrive after the row does: the columns follow their content.
+        header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         self.charger_view.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.empty = EmptyState()
         self.empty.demo_requested.connect(self.start_demo)

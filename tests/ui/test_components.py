@@ -11,14 +11,26 @@ from app.storage import settings as storage_settings
 from app.ui import charger_list, connection_panel, settings_dialog
 
 
-def test_platform_problem_names_the_missing_library() -> None:
+def test_platform_problem_names_the_missing_libraries() -> None:
     env = {"DISPLAY": ":0"}
-    message = gui.platform_problem(env, "linux", find_library=lambda name: None)
-    assert message and "libxcb-cursor0" in message and "apt install" in message
-    assert gui.platform_problem(env, "linux", find_library=lambda name: "libxcb-cursor.so.0") is None
+    message = gui.platform_problem(env, "linux", missing=lambda: ["libxcb-cursor.so.0", "libxcb-icccm.so.4"])
+    assert "libxcb-cursor.so.0, libxcb-icccm.so.4" in message
+    assert "sudo apt install libxcb-cursor0 libxcb-icccm4" in message
+    assert "sudo dnf install xcb-util-cursor xcb-util-wm" in message
+    assert gui.platform_problem(env, "linux", missing=lambda: []) is None
     assert "no display" in gui.platform_problem({}, "linux")
     assert gui.platform_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
     assert gui.platform_problem({}, "win32") is None
+    assert gui.debian_package("libxkbcommon-x11.so.0") == "libxkbcommon-x11-0"
+    assert gui.debian_package("libEGL.so.1") == "libegl1"
+
+
+def test_missing_libraries_reads_ldd() -> None:
+    class Done:
+        stdout = ("\tlibxcb.so.1 => /usr/lib/libxcb.so.1 (0x1)\n"
+                  "\tlibxcb-keysyms.so.1 => not found\n\tlibxcb-icccm.so.4 => not found\n")
+
+    assert gui.missing_libraries(run=lambda *a, **k: Done()) == ["libxcb-keysyms.so.1", "libxcb-icccm.so.4"]
 
 
 def test_connection_panel_shows_urls_and_qr(qtbot) -> None:
