@@ -37,8 +37,12 @@ def resolve_data_dir(override: str | None) -> pathlib.Path:
 
 
 def csms_config(data_dir: pathlib.Path, *, strict: bool = False, boot_status: str | None = None,
-                allow: str | None = None, password: str | None = None, **overrides: Any) -> domain_config.CsmsConfig:
-    """Settings from disk, with command-line overrides on top."""
+                allow: str | None = None, password: str | None = None, strict_for: str | None = None,
+                tolerant_for: str | None = None, **overrides: Any) -> domain_config.CsmsConfig:
+    """Settings from disk, with command-line overrides on top.
+
+    `strict_for` / `tolerant_for`: comma-separated charger ids whose mode differs from the default.
+    """
     config = settings.load(data_dir).csms
     if overrides:
         config = dataclasses.replace(config, **overrides)
@@ -51,6 +55,10 @@ def csms_config(data_dir: pathlib.Path, *, strict: bool = False, boot_status: st
         config.allowed_chargers = [c.strip() for c in allow.split(",") if c.strip()]
     if password:
         config.passwords = {"*": password}
+    for ids, mode in ((strict_for, model.Mode.STRICT), (tolerant_for, model.Mode.TOLERANT)):
+        for charger_id in (ids or "").split(","):
+            if charger_id.strip():
+                config.charger_modes[charger_id.strip()] = mode
     if not 0 <= config.port <= 65535:
         raise errors.ConfigError(f"Port {config.port} is not a valid port.", hint="Use a number from 1 to 65535.")
     return config
