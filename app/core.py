@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import logging.handlers
@@ -73,9 +74,14 @@ class Core:
 
     def __init__(self, data_dir: pathlib.Path, port_override: int | None = None) -> None:
         self.data_dir = data_dir
-        self.settings = settings.load(data_dir)
-        if port_override is not None:
-            self.settings.csms.port = port_override
+        self.settings_error: errors.CommissionerError | None = None
+        try:
+            self.settings = settings.load(data_dir)
+        except errors.ConfigError as exc:
+            # The app still opens, with defaults, and says so; the file is left for the technician.
+            self.settings = settings.Settings()
+            self.settings_error = exc
+        self.port_override = port_override  # for this run only (benchmarks, tests): never saved
         self.engine: csms_engine.Engine | None = None
         self.demo: demo.DemoChargers | None = None
         self.start_error: errors.CommissionerError | None = None
@@ -84,10 +90,16 @@ class Core:
     def journal_path(self) -> pathlib.Path:
         return self.data_dir / storage_journal.FILE_NAME
 
+    def _engine_config(self) -> domain_config.CsmsConfig:
+        config = copy.deepcopy(self.settings.csms)
+        if self.port_override is not None:
+            config.port = self.port_override
+        return config
+
     def start(self) -> list[str]:
         """Start the CSMS in its worker thread. On failure (e.g. port busy) `start_error` says why."""
         self.start_error = None
-        engine = build_engine(self.settings.csms, self.data_dir)
+        engine = build_engine(self._engine_config(), self.data_dir)
         try:
             urls = engine.start_in_thread()
         except errors.CommissionerError as exc:
@@ -99,12 +111,31 @@ class Core:
         self.demo = demo.DemoChargers(engine)
         return urls
 
-    def apply_settings(self, new: settings.Settings) -> list[str]:
-        """Save new settings and restart the CSMS with them."""
+    def apply_settings(self, new: settings.Settings) -> bool:
+        """Save new settings and apply them. Returns True if the CSMS had to restart.
+
+        Only a new host or port needs a restart (which drops every connection); everything else
+        is read live by the handlers and sessions, so connected chargers stay connected.
+        Blocking (up to a few seconds on restart): call it off the GUI thread.
+        """
         settings.save(self.data_dir, new)
+        old = self.settings.csms
         self.settings = new
+        self.settings_error = None
+        if self.engine is not None and (new.csms.host, new.csms.port) == (old.host, old.port):
+            config = self._engine_config()
+            self.engine.submit(self.engine.reconfigure(config)).result(10)
+            return False
         self.shutdown()
-        return self.start()
+        self.start()
+        return True
+
+    def set_charger_mode(self, charger_id: str, mode: model.Mode) -> None:
+        """Strict or tolerant for one charger, now and in the saved settings."""
+        self.settings.csms.charger_modes[charger_id] = mode
+        settings.save(self.data_dir, self.settings)
+        if self.engine is not None:
+            self.engine.submit(self.engine.reconfigure(self._engine_config())).result(10)
 
     def shutdown(self) -> None:
         if self.demo is not None:

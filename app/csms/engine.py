@@ -158,7 +158,7 @@ class Engine:
         self._thread.start()
         return ready.result(timeout)
 
-    def stop_thread(self, timeout: float = 10.0) -> None:
+    def stop_thread(self, timeout: float = 15.0) -> None:
         """Stop the worker-thread engine and release the journal; safe to call more than once."""
         thread, loop = self._thread, self.loop
         if thread is not None and loop is not None:
@@ -169,6 +169,10 @@ class Engine:
             except RuntimeError:
                 pass  # loop closed: the thread is ending on its own (e.g. start failed)
             thread.join(timeout)
+            if thread.is_alive():
+                # Never close the journal under a thread that may still write to it.
+                log.error("CSMS engine thread did not stop within %s s; journal left open", timeout)
+                return
         self._thread = None
         self.close()
 
@@ -181,6 +185,13 @@ class Engine:
         return asyncio.run_coroutine_threadsafe(coro, self.loop)
 
     # ---------------------------------------------------------------- operations (on the loop)
+
+    async def reconfigure(self, config: domain_config.CsmsConfig) -> None:
+        """Apply new answers/policies live (host and port need a restart). On the loop: no races."""
+        for field in dataclasses.fields(config):
+            if field.name not in ("host", "port"):
+                setattr(self.config, field.name, getattr(config, field.name))
+        self.server.apply_modes()
 
     async def call(self, charger_id: str, action: str, payload: dict[str, Any],
                    timeout: float | None = None) -> dict[str, Any]:

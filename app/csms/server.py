@@ -68,6 +68,7 @@ class CsmsServer:
         self._clock = clock
         self._links: dict[str, _Link] = {}
         self._closing: set[asyncio.Task] = set()  # owned: closes of replaced connections
+        self.admit_always: set[str] = set()  # the app's own demo chargers, whatever the allow-list
         self._server: ws_server.Server | None = None
         self._transaction_ids = itertools.count(clock() // 1000 % 1_000_000_000)
         self.port = config.port
@@ -90,6 +91,7 @@ class CsmsServer:
                 max_size=max(16 * self.config.max_frame_bytes, 1 << 20),
                 ping_interval=30,
                 ping_timeout=30,
+                close_timeout=2,  # a charger that ignores the closing handshake must not hold up a stop
                 server_header="Commissioner",
                 backlog=4096,
             )
@@ -116,7 +118,7 @@ class CsmsServer:
         if not charger_id:
             return self._refuse(connection, http.HTTPStatus.NOT_FOUND, peer, "?",
                                 "no charger id in the URL: connect to ws://host:port/<ChargerId>")
-        if not self.config.admits(charger_id):
+        if charger_id not in self.admit_always and not self.config.admits(charger_id):
             # OCPP-J 1.6 §3.1.1: an unknown charger id is answered with 404.
             return self._refuse(connection, http.HTTPStatus.NOT_FOUND, peer, charger_id,
                                 "not on the allow-list (Settings > Chargers)")
@@ -196,6 +198,11 @@ class CsmsServer:
         if link is None:
             raise errors.ChargerNotConnectedError(charger_id)
         return link.session
+
+    def apply_modes(self) -> None:
+        """Live sessions take the (possibly changed) strict/tolerant mode of their charger."""
+        for charger_id, link in self._links.items():
+            link.session.mode = self.config.mode_for(charger_id)
 
     def connected(self) -> list[str]:
         return list(self._links)

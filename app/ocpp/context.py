@@ -38,11 +38,23 @@ class HandlerContext:
     def next_transaction_id(self) -> int:
         return next(self._transaction_ids)
 
-    def booted(self, vendor: str, model_name: str, serial: str, firmware: str) -> str:
+    def booted(self, vendor: object, model_name: object, serial: object, firmware: object) -> str:
         status = self.config.boot_status.value
-        self.emit(model.Booted(self.charger_id, self.clock(), vendor or "", model_name or "", serial or "",
-                               firmware or "", status))
+        self.emit(model.Booted(self.charger_id, self.clock(), text(vendor), text(model_name), text(serial),
+                               text(firmware), status))
         return status
 
-    def status(self, connector: str, status: str, error_code: str = "") -> None:
-        self.emit(model.StatusChanged(self.charger_id, self.clock(), connector, status or "", error_code or ""))
+    def status(self, connector: object, status: object, error_code: object = "") -> None:
+        self.emit(model.StatusChanged(self.charger_id, self.clock(), text(connector), text(status), text(error_code)))
+
+
+def text(value: object) -> str:
+    """A charger's field as text for the registry and the GUI, whatever type it sent (tolerant mode)."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def obj(value: object) -> dict:
+    """A field that should be a JSON object; anything else (tolerant mode) reads as empty."""
+    return value if isinstance(value, dict) else {}

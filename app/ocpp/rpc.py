@@ -86,7 +86,11 @@ def decode(raw: str | bytes, version: str, max_bytes: int) -> Message | Fault:  
     if isinstance(raw, bytes):
         # OCPP-J is text frames only; a binary frame is still read if it is UTF-8 JSON.
         raw = raw.decode("utf-8", "replace")
-    size = len(raw)  # characters for str; a cheap lower bound of the UTF-8 size
+    size = len(raw)
+    if size * 4 > max_bytes:
+        # Only frames that could be over the limit pay for the exact UTF-8 size (a character
+        # is at most 4 bytes).
+        size = len(raw.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         mtype, uid = peek_id(raw)
         return Fault(

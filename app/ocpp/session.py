@@ -214,7 +214,12 @@ class RpcSession:
                 self._spawn(outcome)
 
     async def _handler_failed(self, exc: Exception, msg: rpc.Message, received: int) -> None:
-        log.error("%s: handler for %s failed", self.charger_id, msg.action, exc_info=exc)
+        # A bug of ours, but a charger could trigger it with every frame: a traceback once,
+        # then one line each, then only the journal and the CallError.
+        self._faults_logged += 1
+        if self._faults_logged <= _LOGGED_FAULTS:
+            log.error("%s: handler for %s failed: %s: %s", self.charger_id, msg.action, type(exc).__name__, exc,
+                      exc_info=exc if self._faults_logged == 1 else None)
         await self._reply_error(msg.unique_id, errors.code(self.version, errors.INTERNAL),
                                 f"{type(exc).__name__} while handling {msg.action}", msg.action, received)
 

@@ -21,8 +21,8 @@ class CsmsHandlers:
     def __init__(self, ctx: ocpp_context.HandlerContext) -> None:
         self.ctx = ctx
 
-    def _id_tag_info(self, id_tag: str | None) -> dict[str, Any]:
-        return {"status": self.ctx.config.id_tag_status(id_tag)}
+    def _id_tag_info(self, id_tag: object) -> dict[str, Any]:
+        return {"status": self.ctx.config.id_tag_status(id_tag if isinstance(id_tag, str) else None)}
 
     @on(Action.boot_notification)
     def on_boot_notification(self, **p: Any) -> call_result.BootNotification:
@@ -42,7 +42,7 @@ class CsmsHandlers:
 
     @on(Action.status_notification)
     def on_status_notification(self, **p: Any) -> call_result.StatusNotification:
-        self.ctx.status(str(p.get("connector_id", "")), p.get("status", ""), p.get("error_code", ""))
+        self.ctx.status(p.get("connector_id", ""), p.get("status", ""), p.get("error_code", ""))
         return call_result.StatusNotification()
 
     @on(Action.meter_values)

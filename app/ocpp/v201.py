@@ -24,13 +24,13 @@ class CsmsHandlers:
     def __init__(self, ctx: ocpp_context.HandlerContext) -> None:
         self.ctx = ctx
 
-    def _id_token_info(self, id_token: dict[str, Any] | None) -> dict[str, Any]:
-        token = id_token.get("id_token") if isinstance(id_token, dict) else None
-        return {"status": self.ctx.config.id_tag_status(token)}
+    def _id_token_info(self, id_token: object) -> dict[str, Any]:
+        token = ocpp_context.obj(id_token).get("id_token")
+        return {"status": self.ctx.config.id_tag_status(token if isinstance(token, str) else None)}
 
     @on("BootNotification")
     def on_boot_notification(self, **p: Any) -> Any:
-        station = p.get("charging_station") or {}
+        station = ocpp_context.obj(p.get("charging_station"))
         status = self.ctx.booted(station.get("vendor_name", ""), station.get("model", ""),
                                  station.get("serial_number", ""), station.get("firmware_version", ""))
         return self.result.BootNotification(current_time=self.ctx.now_iso(),

@@ -12,6 +12,7 @@ from typing import Any
 from ocpp.routing import on
 from ocpp.v21 import call_result
 
+from app.ocpp import context as ocpp_context
 from app.ocpp import v201
 
 VERSION = "2.1"
@@ -35,7 +36,8 @@ class CsmsHandlers(v201.CsmsHandlers):
     @on("GetCertificateChainStatus")
     def on_get_certificate_chain_status(self, **p: Any) -> Any:
         # No OCSP responder here: every certificate's status is reported as Failed.
-        requests = p.get("certificate_status_requests") or [{}]
+        requests = p.get("certificate_status_requests")
+        requests = [ocpp_context.obj(r) for r in requests] if isinstance(requests, list) and requests else [{}]
         return call_result.GetCertificateChainStatus(certificate_status=[
             {"certificate_hash_data": r.get("certificate_hash_data", {}), "source": r.get("source", "OCSP"),
              "status": "Failed", "next_update": self.ctx.now_iso()}

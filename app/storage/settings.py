@@ -54,8 +54,12 @@ def from_dict(data: dict[str, Any]) -> Settings:
         data = MIGRATIONS[version](data)
         version += 1
     raw = data.get("csms", {})
+    if not isinstance(raw, dict):
+        raise errors.ConfigError("The settings file is damaged: 'csms' is not a section.",
+                                 hint="Delete the settings file to start with default settings.")
     known = {f.name for f in dataclasses.fields(domain_config.CsmsConfig)}
     csms = {k: v for k, v in raw.items() if k in known}
+    _check_types(csms)
     try:
         if "mode" in csms:
             csms["mode"] = model.Mode(csms["mode"])
@@ -69,6 +73,27 @@ def from_dict(data: dict[str, Any]) -> Settings:
     return Settings(csms=config, language=str(data.get("language", "")))
 
 
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "host": str, "port": int, "mode": str, "charger_modes": dict, "boot_status": str, "heartbeat_interval": int,
+    "auto_accept": bool, "allowed_chargers": list, "authorize_all": bool, "allowed_id_tags": list,
+    "passwords": dict, "max_frame_bytes": int, "call_timeout": (int, float),
+}
+_RANGES = {"port": (0, 65535), "heartbeat_interval": (1, 86_400), "max_frame_bytes": (1024, 1 << 30),
+           "call_timeout": (0.1, 3600)}
+
+
+def _check_types(csms: dict[str, Any]) -> None:
+    for key, value in csms.items():
+        expected = _TYPES.get(key)
+        # bool is an int in Python: a port of `true` must still be refused.
+        wrong = expected is not None and (not isinstance(value, expected) or
+                                          (isinstance(value, bool) and expected is not bool))
+        low, high = _RANGES.get(key, (None, None))
+        if wrong or (low is not None and not low <= value <= high):
+            raise errors.ConfigError(f"The settings file has an invalid value for {key}: {value!r}.",
+                                     hint="Fix it in Settings or delete the settings file.")
+
+
 def load(directory: pathlib.Path) -> Settings:
     path = directory / FILE_NAME
     if not path.exists():
@@ -78,6 +103,9 @@ def load(directory: pathlib.Path) -> Settings:
     except (OSError, ValueError) as exc:
         raise errors.ConfigError(f"Cannot read {path}: {exc}.",
                                  hint="Delete the file to start with default settings.") from exc
+    if not isinstance(data, dict):
+        raise errors.ConfigError(f"The settings file {path} is damaged.",
+                                 hint="Delete the file to start with default settings.")
     return from_dict(data)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
 import pathlib
 import time
@@ -14,7 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from app.domain import errors, model
 from app.services import operations
 from app.storage import journal as storage_journal
-from app.ui import charger_list
+from app.ui import charger_list, message_bar
 
 REPORT_TIMEOUT_S = 20.0
 _request_ids = itertools.count(int(time.time()) % 100_000)
@@ -23,12 +24,14 @@ _request_ids = itertools.count(int(time.time()) % 100_000)
 class ChargerDetail(QtWidgets.QWidget):
     error = QtCore.Signal(object)  # a domain error for the message bar
     notice = QtCore.Signal(str)
+    mode_changed = QtCore.Signal(str, object)  # charger id, model.Mode
 
     def __init__(self, journal_path: pathlib.Path, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.journal_path = journal_path
         self.bridge = None
         self.info: model.ChargerInfo | None = None
+        self._busy = False  # one quick action at a time: OCPP allows one outstanding CALL
         self._shown_connectors: dict[str, model.ConnectorState] | None = None
         layout = QtWidgets.QVBoxLayout(self)
 
@@ -49,6 +52,12 @@ class ChargerDetail(QtWidgets.QWidget):
         self.warnings.setMaximumHeight(80)
         self.warnings.setToolTip(self.tr("Compliance warnings: what this charger does differently from the OCPP spec"))
         layout.addWidget(self.warnings)
+        self.strict = QtWidgets.QCheckBox(self.tr("Strict compliance checks for this charger"))
+        self.strict.setToolTip(self.tr(
+            "Strict: frames that break the OCPP schema are refused with a CallError.\n"
+            "Tolerant: they are accepted and recorded as compliance warnings."))
+        self.strict.clicked.connect(self._on_strict_clicked)
+        layout.addWidget(self.strict)
 
         actions = QtWidgets.QGroupBox(self.tr("Quick actions"))
         grid = QtWidgets.QGridLayout(actions)
@@ -108,15 +117,18 @@ class ChargerDetail(QtWidgets.QWidget):
     def set_bridge(self, bridge) -> None:
         self.bridge = bridge
 
-    def set_charger(self, info: model.ChargerInfo | None) -> None:
+    def set_charger(self, info: model.ChargerInfo | None, mode: model.Mode | None = None) -> None:
         changed = info is None or self.info is None or info.charger_id != self.info.charger_id
         self.info = info
         if changed:
             self.config_model.setRowCount(0)
             self.result.clear()
-        enabled = info is not None and info.connected and self.bridge is not None
+        enabled = info is not None and info.connected and self.bridge is not None and not self._busy
         for button in self.buttons.values():
             button.setEnabled(enabled)
+        self.strict.setVisible(info is not None)
+        if mode is not None:
+            self.strict.setChecked(mode is model.Mode.STRICT)
         if info is None:
             self.title.setText(self.tr("No charger selected"))
             self.identity.setText(self.tr("Select a charger in the list to see it here."))
@@ -148,6 +160,10 @@ class ChargerDetail(QtWidgets.QWidget):
         self.buttons["configuration"].setText(
             self.tr("Get configuration") if info.ocpp_version == "1.6" else self.tr("Get base report"))
 
+    def _on_strict_clicked(self, checked: bool) -> None:
+        if self.info is not None:
+            self.mode_changed.emit(self.info.charger_id, model.Mode.STRICT if checked else model.Mode.TOLERANT)
+
     def _show_connectors(self, connectors: dict[str, model.ConnectorState]) -> None:
         if connectors == self._shown_connectors:
             return
@@ -177,7 +193,7 @@ class ChargerDetail(QtWidgets.QWidget):
         return 0, int(text)
 
     def run_quick(self, kind: str) -> None:
-        if self.info is None:
+        if self.info is None or self._busy:
             return
         if kind == "reset_hard" and QtWidgets.QMessageBox.question(
                 self, self.tr("Hard reset"),
@@ -188,17 +204,26 @@ class ChargerDetail(QtWidgets.QWidget):
         quick_kind = "availability" if kind in ("operative", "inoperative") else kind
         request = operations.quick(self.info.ocpp_version, quick_kind, connector=connector,
                                    operative=kind == "operative", evse=evse, request_id=next(_request_ids))
+        self._set_busy(True)  # now, not when the task first runs: a second click must find it busy
         self.perform(request)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.busy.setVisible(busy)
+        if busy:
+            for button in self.buttons.values():
+                button.setEnabled(False)
 
     @qasync.asyncSlot(object)
     async def perform(self, request: operations.Request) -> None:
         if self.info is None or self.bridge is None:
+            self._set_busy(False)
             return
         charger_id = self.info.charger_id
-        self.busy.show()
-        for button in self.buttons.values():
-            button.setEnabled(False)
+        self._set_busy(True)
         started = time.monotonic()
+        # Reports are matched from here on: an old report with the same requestId is never shown.
+        since = await asyncio.to_thread(_max_frame_id, self.journal_path)
         try:
             result = await self.bridge.call(charger_id, request.action, request.payload)
             elapsed = (time.monotonic() - started) * 1000
@@ -210,36 +235,30 @@ class ChargerDetail(QtWidgets.QWidget):
                 self.result.setText(self.tr("GetConfiguration: {0} keys ({1:.0f} ms)").format(
                     self.config_model.rowCount(), elapsed))
             elif request.action == "GetBaseReport" and status == "Accepted":
-                await self._collect_report(charger_id, request.payload["requestId"])
+                await self._collect_report(charger_id, request.payload["requestId"], since)
         except errors.CommissionerError as exc:
-            self.result.setText(f"<span style='color:#c62828'>{exc.message}</span>")
+            self.result.setText(f"<span style='color:#c62828'>{html.escape(message_bar.describe(exc)[0])}</span>")
             self.error.emit(exc)
         finally:
-            self.busy.hide()
+            self._set_busy(False)
             self.set_charger(self.info)
 
-    async def _collect_report(self, charger_id: str, request_id: int) -> None:
-        """NotifyReport frames answer a GetBaseReport asynchronously: gather them from the journal."""
-        reader = storage_journal.JournalReader(self.journal_path)
-        try:
-            deadline = time.monotonic() + REPORT_TIMEOUT_S
-            while time.monotonic() < deadline:
-                parts = []
-                for frame in reader.frames(charger_id=charger_id, action="NotifyReport", limit=100_000):
-                    if frame.direction is model.Direction.IN and frame.message_type == 2:
-                        payload = orjson.loads(frame.payload)[3]
-                        if payload.get("requestId") == request_id:
-                            parts.append(payload)
-                if parts and operations.report_complete(parts):
-                    self._show_rows(operations.rows_from_notify_report(parts))
-                    self.result.setText(self.tr("Base report: {0} variables in {1} part(s)").format(
-                        self.config_model.rowCount(), len(parts)))
-                    return
-                await asyncio.sleep(0.2)
-            self.result.setText(self.tr("The charger accepted the report request but sent no complete report "
-                                        "within {0:.0f} s; see the message log.").format(REPORT_TIMEOUT_S))
-        finally:
-            reader.close()
+    async def _collect_report(self, charger_id: str, request_id: int, since: int) -> None:
+        """NotifyReport frames answer a GetBaseReport asynchronously: gather them from the journal.
+
+        Reads only frames newer than the request, in a worker thread: the GUI never waits for sqlite.
+        """
+        deadline = time.monotonic() + REPORT_TIMEOUT_S
+        while time.monotonic() < deadline:
+            parts = await asyncio.to_thread(_report_parts, self.journal_path, charger_id, request_id, since)
+            if parts and operations.report_complete(parts):
+                self._show_rows(operations.rows_from_notify_report(parts))
+                self.result.setText(self.tr("Base report: {0} variables in {1} part(s)").format(
+                    self.config_model.rowCount(), len(parts)))
+                return
+            await asyncio.sleep(0.2)
+        self.result.setText(self.tr("The charger accepted the report request but sent no complete report "
+                                    "within {0:.0f} s; see the message log.").format(REPORT_TIMEOUT_S))
 
     def _show_rows(self, rows: list[operations.ConfigRow]) -> None:
         self.config_model.setRowCount(0)
@@ -251,3 +270,31 @@ class ChargerDetail(QtWidgets.QWidget):
                     item.setToolTip(row.detail)
             self.config_model.appendRow(items)
         self.config_view.resizeColumnToContents(0)
+
+
+def _max_frame_id(journal_path: pathlib.Path) -> int:
+    reader = storage_journal.JournalReader(journal_path)
+    try:
+        return reader.max_id()
+    finally:
+        reader.close()
+
+
+def _report_parts(journal_path: pathlib.Path, charger_id: str, request_id: int, since: int) -> list[dict]:
+    """The NotifyReport payloads for one request, from frames journaled after `since` (worker thread)."""
+    reader = storage_journal.JournalReader(journal_path)
+    try:
+        frames = reader.frames(charger_id=charger_id, action="NotifyReport", direction="in", after_id=since,
+                               limit=10_000)
+    finally:
+        reader.close()
+    parts = []
+    for frame in frames:
+        if frame.message_type == 2:
+            try:
+                payload = orjson.loads(frame.payload)[3]
+            except (orjson.JSONDecodeError, IndexError, TypeError):
+                continue  # a malformed frame is in the log with its warning; it is no report part
+            if isinstance(payload, dict) and payload.get("requestId") == request_id:
+                parts.append(payload)
+    return parts

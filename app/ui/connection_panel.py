@@ -72,6 +72,7 @@ class ConnectionPanel(QtWidgets.QGroupBox):
         self.address_combo.currentIndexChanged.connect(self._update_urls)
         self.charger_id_edit.textChanged.connect(self._update_urls)
         self.port: int | None = None
+        self.host = "0.0.0.0"
 
     def _url_row(self, layout: QtWidgets.QVBoxLayout, label: str) -> QtWidgets.QLineEdit:
         layout.addWidget(QtWidgets.QLabel(label))
@@ -88,8 +89,9 @@ class ConnectionPanel(QtWidgets.QGroupBox):
         layout.addLayout(row)
         return edit
 
-    def set_listening(self, port: int) -> None:
+    def set_listening(self, port: int, host: str = "0.0.0.0") -> None:
         self.port = port
+        self.host = host
         self.settings_button.hide()
         self.refresh_addresses()
 
@@ -106,7 +108,8 @@ class ConnectionPanel(QtWidgets.QGroupBox):
     def refresh_addresses(self) -> None:
         if self.port is None:
             return
-        addresses = csms_engine.lan_addresses()
+        # Listening on one address only: that is the one the charger must use.
+        addresses = csms_engine.lan_addresses() if self.host in ("0.0.0.0", "", "::") else [self.host]
         current = self.address_combo.currentText()
         self.address_combo.blockSignals(True)
         self.address_combo.clear()

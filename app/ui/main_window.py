@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import qasync
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app import __version__
@@ -94,6 +97,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.detail = charger_detail.ChargerDetail(core.journal_path)
         self.detail.error.connect(self.message_bar.show_error)
+        self.detail.mode_changed.connect(self._set_charger_mode)
         self.send_panel = send_operation.SendOperationPanel(self._call)
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.addTab(self.detail, self.tr("Charger"))
@@ -114,6 +118,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._ages.timeout.connect(self._refresh_ages)
         self._ages.start(1000)
         self.attach()
+        if core.settings_error is not None:
+            self.message_bar.show_error(core.settings_error, "settings", self.tr("Open Settings…"))
 
     # ------------------------------------------------------------------ wiring
 
@@ -147,7 +153,7 @@ class MainWindow(QtWidgets.QMainWindow):
         engine = self.core.engine
         if engine is None:
             error = self.core.start_error or errors.CsmsError("The CSMS is not running.")
-            self.connection.set_failed(error.message, error.hint)
+            self.connection.set_failed(*message_bar.describe(error))
             self.message_bar.show_error(error, "settings", self.tr("Open Settings…"))
             self.detail.set_bridge(None)
             return
@@ -155,7 +161,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.bridge.chargers_changed.connect(self._on_chargers)
         self.bridge.frames_arrived.connect(self.log.on_frames_arrived)
         self.detail.set_bridge(self.bridge)
-        self.connection.set_listening(engine.server.port)
+        self.connection.set_listening(engine.server.port, engine.config.host)
         self.bridge.refresh_chargers()
 
     def _call(self, charger_id: str, action: str, payload: dict):
@@ -183,12 +189,12 @@ class MainWindow(QtWidgets.QMainWindow):
     def _show(self, info: model.ChargerInfo) -> None:
         if info == self.detail.info:
             return  # unchanged: no need to rebuild the detail view
-        self.detail.set_charger(info)
+        self.detail.set_charger(info, self.core.settings.csms.mode_for(info.charger_id))
         self.send_panel.set_charger(info.charger_id if info.connected else None, info.ocpp_version or None)
 
     def _refresh_ages(self) -> None:
-        if self.detail.info is not None:
-            self.detail.set_charger(self.detail.info)  # its "last message … ago" line
+        if self.detail.info is not None:  # its "last message … ago" line
+            self.detail.set_charger(self.detail.info, self.core.settings.csms.mode_for(self.detail.info.charger_id))
         rows = self.chargers.rowCount()
         if rows:
             column = charger_list.ChargerListModel.LAST
@@ -208,22 +214,45 @@ class MainWindow(QtWidgets.QMainWindow):
         self.message_bar.show_message("info", self.tr("Demo charger {0} (OCPP {1}) is connecting…").format(
             charger_id, version))
 
+    @qasync.asyncSlot(str, object)
+    async def _set_charger_mode(self, charger_id: str, mode: model.Mode) -> None:
+        try:
+            await asyncio.to_thread(self.core.set_charger_mode, charger_id, mode)
+        except errors.CommissionerError as exc:
+            self.message_bar.show_error(exc)
+            return
+        self.message_bar.show_message("success", self.tr("{0}: {1} compliance checks.").format(
+            charger_id, self.tr("strict") if mode is model.Mode.STRICT else self.tr("tolerant")))
+
     def stop_demos(self) -> None:
         if self.core.demo is not None:
             self.core.demo.stop_all()
 
-    def open_settings(self) -> None:
+    @qasync.asyncSlot()
+    async def open_settings(self) -> None:
         dialog = settings_dialog.SettingsDialog(self.core.settings, self)
         if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
             return
+        new = dialog.result_settings()
+        restart = (new.csms.host, new.csms.port) != (self.core.settings.csms.host, self.core.settings.csms.port)
+        if restart and self.bridge is not None:
+            self.bridge.close()  # it must not outlive the engine it listens to
+            self.bridge = None
+        self.message_bar.show_message("info", self.tr("Applying settings…"))
+        self.settings_action.setEnabled(False)
         try:
-            self.core.apply_settings(dialog.result_settings())
+            # Stopping the engine waits for connections to close: never on the GUI thread.
+            restarted = await asyncio.to_thread(self.core.apply_settings, new)
         except errors.CommissionerError:
-            pass  # attach() shows start_error with what to do
-        else:
-            self.message_bar.show_message("success", self.tr("Settings saved; the CSMS is listening on port {0}.")
-                                          .format(self.core.engine.server.port))
-        self.attach()
+            restarted = True  # attach() shows start_error and what to do
+        finally:
+            self.settings_action.setEnabled(True)
+        if restarted:
+            self.attach()
+        if self.core.engine is not None:
+            text = (self.tr("Settings saved; the CSMS now listens on port {0}.") if restarted else
+                    self.tr("Settings saved and applied; chargers stay connected (port {0})."))
+            self.message_bar.show_message("success", text.format(self.core.engine.server.port))
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt API)
         if self.bridge is not None:

@@ -71,11 +71,35 @@ class MessageBar(QtWidgets.QFrame):
             self._expire.stop()
 
     def show_error(self, error: BaseException, action: str = "", action_label: str = "") -> None:
-        if isinstance(error, errors.CommissionerError):
-            text = error.message + (f"\n{error.hint}" if error.hint else "")
-        else:
-            text = self.tr("Unexpected error: {0}").format(error)
-        self.show_message("error", text, action, action_label)
+        message, hint = describe(error)
+        self.show_message("error", message + (f"\n{hint}" if hint else ""), action, action_label)
+
+
+def describe(error: BaseException) -> tuple[str, str]:
+    """What happened and what to do, in the technician's language.
+
+    The core raises English domain errors (it runs headless too); here each kind gets a
+    translatable template filled from the error's own fields. Unknown kinds keep their text.
+    """
+    tr = lambda text: QtCore.QCoreApplication.translate("MessageBar", text)  # noqa: E731
+    if isinstance(error, errors.PortInUseError):
+        return (tr("Port {0} on {1} is already in use by another program.").format(error.port, error.host),
+                tr("Close that program or choose another port in Settings."))
+    if isinstance(error, errors.ChargerNotConnectedError):
+        return (tr("Charger {0} is not connected.").format(error.charger_id),
+                tr("Check that the charger's backend URL points at this laptop and that it is powered."))
+    if isinstance(error, errors.CallTimeoutError):
+        return (tr("{0} did not answer {1} within {2:g} s.").format(error.charger_id, error.action, error.timeout),
+                tr("The charger may be busy or offline; check its connection and try again."))
+    if isinstance(error, errors.CallErrorReceived):
+        detail = f" ({error.description})" if error.description else ""
+        return tr("The charger refused {0}: {1}{2}").format(error.action, error.code, detail), ""
+    if isinstance(error, errors.PayloadInvalidError):
+        return (tr("{0} was not sent: {1}").format(error.action, "; ".join(error.errors)),
+                tr("Correct the marked fields and send again."))
+    if isinstance(error, errors.CommissionerError):
+        return error.message, error.hint
+    return tr("Unexpected error: {0}").format(error), ""
 
 
 class CrashDialog(QtWidgets.QDialog):

@@ -21,7 +21,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.domain import errors
 from app.ocpp import actions, examples, schemas
-from app.ui import schema_fields, schema_form
+from app.ui import message_bar, schema_fields, schema_form
 
 Call = Callable[[str, str, dict], Awaitable[dict]]
 HISTORY_SIZE = 20
@@ -448,8 +448,9 @@ class SendOperationPanel(QtWidgets.QWidget):
                 self.response_view.setPlainText("\n".join(lines))
                 summary = self.tr("CALLERROR {0}").format(error.code)
             else:
-                self._show_status("error", "✗ " + error.message)
-                self.response_view.setPlainText("\n\n".join(filter(None, [error.message, error.hint])))
+                message, hint = message_bar.describe(error)
+                self._show_status("error", "✗ " + message)
+                self.response_view.setPlainText("\n\n".join(filter(None, [message, hint])))
                 summary = {errors.CallTimeoutError: self.tr("no answer (timeout)"),
                            errors.ChargerNotConnectedError: self.tr("not connected")}.get(
                                type(error), self.tr("failed"))

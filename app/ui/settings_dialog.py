@@ -101,9 +101,10 @@ class SettingsDialog(QtWidgets.QDialog):
         csms = self._settings.csms
         csms.host = self.host.text().strip()
         csms.port = self.port.value()
-        csms.boot_status = self.boot_status.currentData()
+        # Qt hands str-based enums back as plain strings: convert explicitly.
+        csms.boot_status = model.BootStatus(self.boot_status.currentData())
         csms.heartbeat_interval = self.heartbeat.value()
-        csms.mode = self.mode.currentData()
+        csms.mode = model.Mode(self.mode.currentData())
         csms.auto_accept = self.auto_accept.isChecked()
         csms.allowed_chargers = self._allowed_ids()
         return self._settings

@@ -183,3 +183,21 @@ async def test_csms_initiated_call_through_engine(engine: csms_engine.Engine) ->
         assert request[2:] == ["TriggerMessage", {"requestedMessage": "Heartbeat"}]
         await ws.send(json.dumps([3, request[1], {"status": "Accepted"}]))
         assert await task == {"status": "Accepted"}
+
+
+async def test_tolerant_mode_survives_wrong_types(engine: csms_engine.Engine, caplog) -> None:
+    async with connect(url(engine, "ODD-201"), subprotocols=["ocpp2.0.1"]) as v201, \
+            connect(url(engine, "ODD-16"), subprotocols=["ocpp1.6"]) as v16:
+        for n in range(20):
+            answer = await roundtrip(v201, f'[2,"b{n}","BootNotification",{{"reason":"PowerUp","chargingStation":"x"}}]')
+            assert answer[0] == 3 and answer[2]["status"] == "Accepted"  # accepted, not InternalError
+        answer = await roundtrip(v16, '[2,"b","BootNotification",{"chargePointVendor":123,"chargePointModel":["M"]}]')
+        assert answer[0] == 3
+        answer = await roundtrip(v16, '[2,"s","StatusNotification",{"connectorId":"1","status":7,"errorCode":null}]')
+        assert answer == [3, "s", {}]
+        answer = await roundtrip(v201, '[2,"a","Authorize",{"idToken":"not an object"}]')
+        assert answer[0] == 3 and answer[2]["idTokenInfo"]["status"] == "Accepted"
+    info = engine.registry.chargers["ODD-16"]
+    assert (info.vendor, info.model, info.connectors["1"].status) == ("123", "['M']", "7")
+    assert not [r for r in caplog.records if r.exc_info]
+    assert engine.registry.chargers["ODD-201"].warnings  # recorded as compliance warnings

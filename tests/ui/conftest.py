@@ -23,6 +23,8 @@ def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
     finally:
         for task in asyncio.all_tasks(loop):
             task.cancel()
+        for _ in range(20):  # let the cancelled tasks run to their end before the loop closes
+            qapp.processEvents()
         asyncio.events._set_running_loop(None)  # let later pytest-asyncio tests run their own loop
         loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
         loop.close()

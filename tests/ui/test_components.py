@@ -93,6 +93,7 @@ def test_settings_dialog_validates_and_returns_settings(qtbot) -> None:
     result = dialog.result_settings()
     assert (result.csms.port, result.csms.heartbeat_interval, result.csms.mode) == (9100, 45, model.Mode.STRICT)
     assert result.csms.allowed_chargers == ["CP1", "CP2"] and not result.csms.auto_accept
+    assert type(result.csms.mode) is model.Mode and type(result.csms.boot_status) is model.BootStatus
 
 
 def test_settings_dialog_refuses_to_close_with_errors(qtbot) -> None:

@@ -9,6 +9,8 @@ import pytest
 from PySide6 import QtCore, QtWidgets
 
 from app import core as app_core
+from app.domain import model
+from app.storage import settings
 from app.ui import main_window
 from tests.ui.conftest import wait
 
@@ -97,3 +99,110 @@ def test_right_to_left_layout_mirrors(qtbot, window, qapp) -> None:
         assert window.connection.mapTo(window, QtCore.QPoint(0, 0)).x() > window.width() // 2
     finally:
         qapp.setLayoutDirection(QtCore.Qt.LayoutDirection.LeftToRight)
+
+
+def _accept_dialog(monkeypatch, change) -> None:
+    from app.ui import settings_dialog
+
+    original = settings_dialog.SettingsDialog.result_settings
+
+    def result(self):
+        new = original(self)
+        change(new.csms)
+        return new
+
+    monkeypatch.setattr(settings_dialog.SettingsDialog, "exec", lambda self: QtWidgets.QDialog.DialogCode.Accepted)
+    monkeypatch.setattr(settings_dialog.SettingsDialog, "result_settings", result)
+
+
+def _booted(window, charger_id: str) -> bool:
+    row = window.chargers.row_of(charger_id)
+    return row >= 0 and window.chargers.charger(row).boot_status == "Accepted" and window.chargers.charger(row).connected
+
+
+def test_settings_apply_live_and_chargers_stay_connected(qtbot, window, monkeypatch) -> None:
+    window.start_demo("1.6")
+    wait(qtbot, lambda: _booted(window, "DEMO-16-01"), timeout=10_000)
+    engine = window.core.engine
+    _accept_dialog(monkeypatch, lambda csms: (setattr(csms, "heartbeat_interval", 77),
+                                              setattr(csms, "boot_status", model.BootStatus.PENDING)))
+    window.open_settings()
+    wait(qtbot, lambda: "applied" in window.message_bar.text.text())
+    assert window.core.engine is engine  # no restart: the charger never noticed
+    assert engine.config.heartbeat_interval == 77 and engine.config.boot_status is model.BootStatus.PENDING
+    assert _booted(window, "DEMO-16-01")
+    saved = settings.load(window.core.data_dir)
+    assert saved.csms.heartbeat_interval == 77
+
+
+def test_port_change_restarts_the_csms(qtbot, window, monkeypatch) -> None:
+    engine = window.core.engine
+    _accept_dialog(monkeypatch, lambda csms: setattr(csms, "port", 9999))
+    window.open_settings()
+    wait(qtbot, lambda: "now listens" in window.message_bar.text.text())
+    assert window.core.engine is not engine and window.bridge.engine is window.core.engine
+    assert window.connection.port == window.core.engine.server.port  # (override 0 in tests: a free port)
+    window.start_demo("2.0.1")
+    wait(qtbot, lambda: _booted(window, "DEMO-201-01"), timeout=10_000)
+
+
+def test_demo_chargers_pass_the_allow_list(qtbot, qloop, isolated_data_dir: pathlib.Path) -> None:
+    isolated_data_dir.mkdir(parents=True, exist_ok=True)
+    core = app_core.Core(isolated_data_dir, port_override=0)
+    core.settings.csms.host = "127.0.0.1"
+    core.settings.csms.auto_accept = False
+    core.settings.csms.allowed_chargers = ["REAL-1"]
+    core.start()
+    win = main_window.MainWindow(core)
+    qtbot.addWidget(win)
+    try:
+        win.start_demo("1.6")
+        wait(qtbot, lambda: _booted(win, "DEMO-16-01"), timeout=10_000)
+        assert win.connection.address_combo.currentText() == "127.0.0.1"  # the configured host, not the LAN
+    finally:
+        win.close()
+        core.shutdown()
+
+
+def test_strict_toggle_applies_to_the_live_session(qtbot, window) -> None:
+    window.start_demo("1.6")
+    wait(qtbot, lambda: _booted(window, "DEMO-16-01"), timeout=10_000)
+    window.charger_view.selectRow(window.chargers.row_of("DEMO-16-01"))
+    assert window.detail.strict.isVisible() and not window.detail.strict.isChecked()
+    window.detail.strict.click()
+    wait(qtbot, lambda: "strict compliance" in window.message_bar.text.text())
+    engine = window.core.engine
+
+    async def mode():
+        return engine.server.session("DEMO-16-01").mode
+
+    assert engine.submit(mode()).result(5) is model.Mode.STRICT
+    assert settings.load(window.core.data_dir).csms.charger_modes == {"DEMO-16-01": model.Mode.STRICT}
+
+
+def test_damaged_settings_open_with_defaults_and_say_so(qtbot, qloop, isolated_data_dir: pathlib.Path) -> None:
+    isolated_data_dir.mkdir(parents=True, exist_ok=True)
+    (isolated_data_dir / settings.FILE_NAME).write_text('{"schema_version": 1, "csms": {"port": "abc"}}')
+    core = app_core.Core(isolated_data_dir, port_override=0)
+    core.settings.csms.host = "127.0.0.1"
+    core.start()
+    win = main_window.MainWindow(core)
+    qtbot.addWidget(win)
+    try:
+        assert "invalid value for port" in win.message_bar.text.text()
+        assert core.engine is not None  # running with defaults
+    finally:
+        win.close()
+        core.shutdown()
+
+
+def test_quick_actions_wait_for_the_running_one(qtbot, window) -> None:
+    window.start_demo("1.6")
+    wait(qtbot, lambda: _booted(window, "DEMO-16-01"), timeout=10_000)
+    window.charger_view.selectRow(window.chargers.row_of("DEMO-16-01"))
+    window.detail.run_quick("configuration")
+    assert window.detail._busy
+    window._refresh_ages()  # the 1 s timer must not re-enable the buttons mid-operation
+    assert not window.detail.buttons["trigger_heartbeat"].isEnabled()
+    wait(qtbot, lambda: not window.detail._busy and window.detail.config_model.rowCount() > 5)
+    assert window.detail.buttons["trigger_heartbeat"].isEnabled()

@@ -85,3 +85,10 @@ def test_well_formed_frames() -> None:
     error = rpc.decode('[4,"a","NotSupported","no",{"k":1}]', "1.6", 1 << 20)
     assert isinstance(error, rpc.Message)
     assert (error.error_code, error.error_description, error.payload) == ("NotSupported", "no", {"k": 1})
+
+
+def test_size_limit_counts_utf8_bytes_not_characters() -> None:
+    raw = '[2,"u1","DataTransfer",{"vendorId":"x","data":"' + "€" * 400 + '"}]'  # ~450 chars, ~1,250 bytes
+    fault = rpc.decode(raw, "2.0.1", 1000)
+    assert isinstance(fault, rpc.Fault) and "exceeds the limit" in fault.message
+    assert isinstance(rpc.decode(raw, "2.0.1", 2000), rpc.Message)

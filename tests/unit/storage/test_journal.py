@@ -74,3 +74,13 @@ def test_schema_version_is_recorded(tmp_path: pathlib.Path) -> None:
     journal.Journal(tmp_path).close()
     conn = sqlite3.connect(tmp_path / journal.FILE_NAME)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == journal.SCHEMA_VERSION
+
+
+def test_readers_work_in_a_folder_with_uri_characters(tmp_path: pathlib.Path) -> None:
+    folder = tmp_path / "site #4 ?100%"
+    folder.mkdir()
+    store = journal.Journal(folder)
+    store.append(frame(1))
+    store.flush()
+    assert store.reader().count() == 1
+    store.close()

@@ -55,3 +55,19 @@ def test_data_dir_override_order(tmp_path: pathlib.Path, monkeypatch: pytest.Mon
     blocker.write_text("x")
     with pytest.raises(errors.StorageError):
         paths.data_dir(blocker / "sub")
+
+
+@pytest.mark.parametrize("csms", [{"port": "abc"}, {"port": True}, {"port": 70000}, {"heartbeat_interval": 0},
+                                  {"allowed_chargers": "CP1"}, {"auto_accept": "yes"}])
+def test_wrong_types_and_ranges_are_config_errors(tmp_path: pathlib.Path, csms: dict) -> None:
+    (tmp_path / settings.FILE_NAME).write_text(json.dumps({"schema_version": 1, "csms": csms}))
+    with pytest.raises(errors.ConfigError) as caught:
+        settings.load(tmp_path)
+    assert "invalid value for" in str(caught.value)
+
+
+def test_damaged_structure_is_a_config_error(tmp_path: pathlib.Path) -> None:
+    for text in ("[1]", '{"schema_version": 1, "csms": [1]}'):
+        (tmp_path / settings.FILE_NAME).write_text(text)
+        with pytest.raises(errors.ConfigError):
+            settings.load(tmp_path)
