@@ -16,6 +16,7 @@ from typing import Callable
 import psutil
 
 from app import core as app_core
+from app.domain import errors
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +120,14 @@ def main(args: argparse.Namespace) -> int:
     from app.storage import paths
     from app.ui import main_window, message_bar
 
-    data_dir = app_core.resolve_data_dir(args.data_dir)
-    app_core.setup_logging(data_dir)
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    try:
+        data_dir = app_core.resolve_data_dir(args.data_dir)
+    except errors.CommissionerError as exc:
+        # A windowed app has no console to print to: say it where the technician looks.
+        QtWidgets.QMessageBox.critical(None, "Commissioner", str(exc))
+        return 2
+    app_core.setup_logging(data_dir)
     app.setApplicationName("Commissioner")
     app.setOrganizationName("Commissioner")
     icon = RESOURCES / "icons" / "commissioner.png"
