@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import logging
+import os
+import queue
+import signal
 import sys
-from typing import Any
+import threading
+from typing import Any, Callable, Iterator, TextIO
 
 from app import __version__
 from app import core as app_core
 from app.domain import errors
+
+log = logging.getLogger(__name__)
 
 
 def _add_data_dir(parser: argparse.ArgumentParser, top: bool = False) -> None:
@@ -34,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help="port to listen on (default: settings, 9000)")
     serve.add_argument("--strict", action="store_true",
                        help="answer schema violations with CallErrors and refuse chargers without a subprotocol")
+    serve.add_argument("--strict-for", default=None, metavar="ID[,ID...]",
+                       help="strict mode for these charger ids, whatever the default")
+    serve.add_argument("--tolerant-for", default=None, metavar="ID[,ID...]",
+                       help="tolerant mode for these charger ids, even with --strict")
     serve.add_argument("--json", action="store_true", help="print one JSON object per line for every event")
     serve.add_argument("--boot-status", choices=["Accepted", "Pending", "Rejected"], default=None)
     serve.add_argument("--heartbeat-interval", type=int, default=None, metavar="SECONDS")
@@ -53,6 +65,77 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _LineWriter:
+    """Writes lines to a stream from its own thread, in the order they were handed over.
+
+    The engine loop only enqueues: a reader that stops reading (a paused terminal, a consumer
+    that fills the pipe) then blocks this thread, never the loop and every charger on it.
+    """
+
+    BATCH = 512  # lines per write+flush when events arrive faster than the reader takes them
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._lines: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="cli-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, line: str) -> None:
+        """Any thread; never blocks."""
+        self._lines.put(line)
+
+    def close(self) -> None:
+        """Write out everything handed over so far, then end the thread."""
+        self._lines.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        broken = False
+        while True:
+            batch = [self._lines.get()]
+            with contextlib.suppress(queue.Empty):
+                while batch[-1] is not None and len(batch) < self.BATCH:
+                    batch.append(self._lines.get_nowait())
+            closing = batch[-1] is None
+            if not broken:
+                try:
+                    self._out.write("".join(line for line in batch if line is not None))
+                    self._out.flush()
+                except (OSError, ValueError):  # the reader went away (EPIPE) or stdout was closed
+                    broken = True
+                    log.warning("stdout was closed; no longer printing events")
+                    _silence(self._out)
+            if closing:
+                return
+
+
+def _silence(out: TextIO) -> None:
+    # What the Python docs advise on SIGPIPE: point the descriptor at devnull, so the flush at
+    # interpreter exit does not fail a second time (https://docs.python.org/3/library/signal.html#note-on-sigpipe).
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        os.close(devnull)
+
+
+@contextlib.contextmanager
+def _on_console_break(action: Callable[[Any, Any], None]) -> Iterator[None]:
+    """On Windows, run `action(signum, frame)` for Ctrl+Break (SIGBREAK); elsewhere do nothing.
+
+    Windows has no SIGTERM a process can catch and asyncio adds no signal handlers there, so a
+    supervisor (and the tests) stop a console process with CTRL_BREAK_EVENT to its process group.
+    """
+    signum = getattr(signal, "SIGBREAK", None)
+    if signum is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signum, action)
+    try:
+        yield
+    finally:
+        signal.signal(signum, previous)
+
+
 def _serve(args: argparse.Namespace) -> int:
     data_dir = app_core.resolve_data_dir(args.data_dir)
     app_core.setup_logging(data_dir, args.verbose)
@@ -61,15 +144,18 @@ def _serve(args: argparse.Namespace) -> int:
         "max_frame_bytes": args.max_frame_bytes,
     }
     config = app_core.csms_config(data_dir, strict=args.strict, boot_status=args.boot_status,
-                              allow=args.allow, password=args.password,
-                              **{k: v for k, v in overrides.items() if v is not None})
+                                  allow=args.allow, password=args.password, strict_for=args.strict_for,
+                                  tolerant_for=args.tolerant_for,
+                                  **{k: v for k, v in overrides.items() if v is not None})
     engine = app_core.build_engine(config, data_dir)
     out = sys.stdout
+    writer = _LineWriter(out) if args.json else None
 
-    if args.json:
+    if writer is not None:
+        put = writer.put
+
         def print_event(event: Any) -> None:
-            out.write(json.dumps(event.to_dict(), separators=(",", ":")) + "\n")
-            out.flush()
+            put(json.dumps(event.to_dict(), separators=(",", ":")) + "\n")
 
         engine.subscribe(print_event)
 
@@ -78,20 +164,40 @@ def _serve(args: argparse.Namespace) -> int:
             out.write(f"Commissioner CSMS listening on {' '.join(urls)} (journal: {engine.journal.path})\n")
             out.flush()
 
+    stopping: list[asyncio.Future[None]] = []  # keeps the stop task referenced until it is done
+
+    def on_break(signum: Any, frame: Any) -> None:
+        loop = engine.loop
+        if loop is None or loop.is_closed():
+            raise KeyboardInterrupt
+        # The coroutine is made on the loop, so a loop already closing leaves no un-awaited stop().
+        loop.call_soon_threadsafe(lambda: stopping.append(asyncio.ensure_future(engine.stop())))
+
     try:
-        asyncio.run(engine.serve_forever(started))
+        with _on_console_break(on_break):
+            asyncio.run(engine.serve_forever(started))
     finally:
         engine.close()
+        if writer is not None:
+            writer.close()
     return 0
 
 
 def _simulate(args: argparse.Namespace) -> int:
     from app import simulator
 
+    def on_break(signum: Any, frame: Any) -> None:
+        # Ctrl+Break does what Ctrl+C does: asyncio.run's SIGINT handler cancels the fleet.
+        handler = signal.getsignal(signal.SIGINT)
+        if not callable(handler):
+            raise KeyboardInterrupt
+        handler(signal.SIGINT, frame)
+
     app_core.setup_logging(None)
     try:
-        asyncio.run(simulator.run_fleet(args.url, args.charger_id, args.ocpp, count=args.count,
-                                        password=args.password))
+        with _on_console_break(on_break):
+            asyncio.run(simulator.run_fleet(args.url, args.charger_id, args.ocpp, count=args.count,
+                                            password=args.password))
     except KeyboardInterrupt:
         pass
     return 0

@@ -1,7 +1,10 @@
 ; Inno Setup script: dist\Commissioner (the PyInstaller one-folder bundle) -> a Windows installer.
 ;
-;   iscc /DAppVersion=0.1.0 packaging\windows\commissioner.iss
-;   iscc /DAppVersion=0.1.0 "/DSignTool=signtool sign /fd sha256 /tr http://timestamp.digicert.com /td sha256 /a $f" ...
+;   iscc /DAppVersion=0.1.0 /DAppNumericVersion=0.1.0.0 packaging\windows\commissioner.iss
+;   iscc /DAppVersion=0.1.0 /DAppNumericVersion=0.1.0.0 "/DSignTool=signtool sign /fd sha256 /tr http://timestamp.digicert.com /td sha256 /a $f" ...
+;
+; AppVersion is the full version (0.2.0rc1, 1.0.0.dev3) shown to people; Windows' binary version
+; info takes only up to four numbers, so AppNumericVersion carries those (0.2.0.0, 1.0.0.0).
 ;
 ; Signed-ready: pass SignTool (Inno's "$f" is the file to sign) and both the installer and the
 ; uninstaller are signed; sign dist\Commissioner\*.exe before running iscc (see .github/workflows).
@@ -9,6 +12,9 @@
 #define AppName "Commissioner"
 #ifndef AppVersion
   #define AppVersion "0.1.0"
+#endif
+#ifndef AppNumericVersion
+  #define AppNumericVersion "0.1.0.0"
 #endif
 #ifndef SourceDir
   #define SourceDir "..\..\dist\Commissioner"
@@ -21,7 +27,8 @@ AppName={#AppName}
 AppVersion={#AppVersion}
 AppVerName={#AppName} {#AppVersion}
 AppPublisher=Commissioner
-VersionInfoVersion={#AppVersion}
+VersionInfoVersion={#AppNumericVersion}
+VersionInfoTextVersion={#AppVersion}
 VersionInfoDescription=Commissioner installer
 DefaultDirName={autopf}\{#AppName}
 DefaultGroupName={#AppName}

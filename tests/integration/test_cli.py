@@ -9,20 +9,31 @@ import signal
 import subprocess
 import sys
 
+import pytest
 from websockets.sync.client import connect
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+WINDOWS = sys.platform == "win32"
+# Windows delivers no catchable SIGTERM/SIGINT to another process (send_signal kills it or raises
+# ValueError); Ctrl+Break to the child's own process group is the clean way to stop a console app.
+POPEN_FLAGS = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if WINDOWS else {}
+
+
+def popen(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "app", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **POPEN_FLAGS)
+
+
+def interrupt(proc: subprocess.Popen[str], posix_signal: int = signal.SIGTERM) -> None:
+    proc.send_signal(signal.CTRL_BREAK_EVENT if WINDOWS else posix_signal)
 
 
 def start(tmp_path: pathlib.Path, *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir",
-         str(tmp_path / "d"), *extra],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return popen("serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", str(tmp_path / "d"), *extra)
 
 
 def stop(proc: subprocess.Popen[str]) -> tuple[str, str]:
-    proc.send_signal(signal.SIGTERM)
+    interrupt(proc)
     out, err = proc.communicate(timeout=15)
     assert proc.returncode == 0, err
     return out, err
@@ -63,6 +74,40 @@ def test_serve_json_streams_one_object_per_event(tmp_path: pathlib.Path) -> None
                                                                ("out", "BootNotification")]
 
 
+def test_serve_json_answers_chargers_while_nobody_reads_stdout(tmp_path: pathlib.Path) -> None:
+    # Far more events than a pipe holds (64 KiB on Linux): printing must never block the CSMS.
+    proc = start(tmp_path, "--json")
+    try:
+        url = json.loads(proc.stdout.readline())["urls"][0]
+        with connect(url + "CLI-3", subprotocols=["ocpp1.6"]) as ws:
+            for i in range(1000):
+                ws.send(f'[2,"h{i}","Heartbeat",{{}}]')
+                assert json.loads(ws.recv(5))[:2] == [3, f"h{i}"]
+    finally:
+        out, _ = stop(proc)
+    events = [json.loads(line) for line in out.splitlines()]
+    assert sum(e["event"] == "frame" for e in events) == 2000  # nothing lost at shutdown
+    assert events[-1]["event"] == "disconnected"
+
+
+@pytest.mark.parametrize("flags", [["--strict-for", "STRICT-1"], ["--strict", "--tolerant-for", "LAX-1"]],
+                         ids=["strict-for", "strict-tolerant-for"])
+def test_serve_sets_the_mode_per_charger(tmp_path: pathlib.Path, flags: list[str]) -> None:
+    proc = start(tmp_path, "--json", *flags)
+    answers = {}
+    try:
+        url = json.loads(proc.stdout.readline())["urls"][0]
+        for charger_id in ("STRICT-1", "LAX-1"):
+            with connect(url + charger_id, subprotocols=["ocpp1.6"]) as ws:
+                # "status" is required: strict answers a CallError, tolerant accepts it all the same.
+                ws.send('[2,"s","StatusNotification",{"connectorId":1,"errorCode":"NoError"}]')
+                answers[charger_id] = json.loads(ws.recv(5))
+    finally:
+        stop(proc)
+    assert answers["STRICT-1"][:3] == [4, "s", "OccurenceConstraintViolation"]
+    assert answers["LAX-1"] == [3, "s", {}]
+
+
 def test_serve_reports_a_busy_port(tmp_path: pathlib.Path) -> None:
     first = start(tmp_path)
     try:
@@ -80,9 +125,7 @@ def test_simulate_runs_a_fleet_with_numbered_ids(tmp_path: pathlib.Path) -> None
     server = start(tmp_path, "--json")
     try:
         url = json.loads(server.stdout.readline())["urls"][0]
-        fleet = subprocess.Popen([sys.executable, "-m", "app", "simulate", "--url", url, "--id", "SIMCLI",
-                                  "--ocpp", "2.0.1", "--count", "3"], cwd=ROOT, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True)
+        fleet = popen("simulate", "--url", url, "--id", "SIMCLI", "--ocpp", "2.0.1", "--count", "3")
         booted: set[str] = set()
         try:
             while len(booted) < 3:
@@ -90,9 +133,9 @@ def test_simulate_runs_a_fleet_with_numbered_ids(tmp_path: pathlib.Path) -> None
                 if event["event"] == "boot" and event["status"] == "Accepted":
                     booted.add(event["charger_id"])
         finally:
-            fleet.send_signal(signal.SIGINT)
-            fleet.communicate(timeout=20)
+            interrupt(fleet, signal.SIGINT)
+            _, fleet_err = fleet.communicate(timeout=20)
         assert booted == {"SIMCLI-0001", "SIMCLI-0002", "SIMCLI-0003"}
+        assert fleet.returncode == 0, fleet_err
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.communicate(timeout=15)
+        stop(server)
