@@ -144,7 +144,8 @@ class ChargerDetail(QtWidgets.QWidget):
             (self.tr("Boot"), info.boot_status or self.tr("no BootNotification yet")),
             (self.tr("Last message"), charger_list.ago(info.last_message_ms) or "—"),
         ]
-        self.identity.setText("<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>"
+        # Values come from the charger: escaped, so its text can never become markup here.
+        self.identity.setText("<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{html.escape(v)}</td></tr>"
                                                   for k, v in rows) + "</table>")
         self._show_connectors(info.connectors)
         self.warnings.clear()
@@ -175,6 +176,7 @@ class ChargerDetail(QtWidgets.QWidget):
         for key in sorted(connectors, key=charger_list.connector_order):
             state = connectors[key]
             chip = QtWidgets.QLabel(f" {key}: {state.status} ")
+            chip.setTextFormat(QtCore.Qt.TextFormat.PlainText)  # the status text is the charger's
             chip.setStyleSheet(f"background:{charger_list.status_colour(state.status).name()}; color:white;"
                                "border-radius:6px; padding:3px 6px;")
             if state.error_code and state.error_code != "NoError":

@@ -36,6 +36,7 @@ class MessageBar(QtWidgets.QFrame):
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
         self.text = QtWidgets.QLabel()
+        self.text.setTextFormat(QtCore.Qt.TextFormat.PlainText)  # may quote a charger: never markup
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.text, 1)

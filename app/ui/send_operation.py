@@ -162,6 +162,7 @@ class SendOperationPanel(QtWidgets.QWidget):
         title.setStyleSheet("font-weight: bold;")
         layout.addWidget(title)
         self.status_label = QtWidgets.QLabel(self.tr("Nothing sent yet."))
+        self.status_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)  # shows the charger's own words
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.status_label)

@@ -206,3 +206,13 @@ def test_quick_actions_wait_for_the_running_one(qtbot, window) -> None:
     assert not window.detail.buttons["trigger_heartbeat"].isEnabled()
     wait(qtbot, lambda: not window.detail._busy and window.detail.config_model.rowCount() > 5)
     assert window.detail.buttons["trigger_heartbeat"].isEnabled()
+
+
+def test_charger_text_is_never_rendered_as_markup(qtbot, window) -> None:
+    info = model.ChargerInfo("EVIL", "1.6", True, vendor="<b>ACME</b>", model="<img src=x>",
+                             connectors={"1": model.ConnectorState(1, "<i>Charging</i>")})
+    window.detail.set_charger(info)
+    assert "&lt;b&gt;ACME&lt;/b&gt;" in window.detail.identity.text()
+    chip = window.detail.findChildren(QtWidgets.QLabel, options=QtCore.Qt.FindChildOption.FindChildrenRecursively)
+    chips = [c for c in chip if "<i>Charging</i>" in c.text()]
+    assert chips and chips[0].textFormat() == QtCore.Qt.TextFormat.PlainText
