@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench screenshots package clean
+.PHONY: install run test lint bench screenshots package translations clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Commissioner needs Python 3.11 or newer (found: $$($(PYTHON) --version))."; exit 1; }
@@ -38,6 +38,11 @@ package: $(PKG_STAMP)
 	$(VENV)/bin/pyinstaller packaging/commissioner.spec --noconfirm --clean --log-level WARN --distpath dist --workpath build
 	@du -sh dist/Commissioner
 	dist/Commissioner/commissioner-cli --self-test
+
+# Every tr() string into the translators' template; compile each translation that exists.
+translations: $(STAMP)
+	$(VENV)/bin/pyside6-lupdate app/ui/*.py app/gui.py -no-obsolete -locations none -ts resources/translations/commissioner.ts
+	@for ts in resources/translations/commissioner_*.ts; do [ -e "$$ts" ] && $(VENV)/bin/pyside6-lrelease "$$ts"; done; true
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
