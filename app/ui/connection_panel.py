@@ -58,9 +58,9 @@ class ConnectionPanel(QtWidgets.QGroupBox):
         self.qr.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.qr)
         firewall = QtWidgets.QLabel(self.tr(
-            "Charger cannot connect? Allow Commissioner through the laptop's firewall for private "
-            "networks (Windows: “Allow access”; macOS: “Allow incoming connections”) and make sure "
-            "the charger and the laptop are on the same network."))
+            "Charger cannot connect? The charger connects to this laptop, so the laptop's firewall "
+            "must let it in: allow Commissioner on private networks (Windows: “Allow access”; "
+            "macOS: “Allow incoming connections”), and put the charger and the laptop on the same network."))
         firewall.setWordWrap(True)
         firewall.setStyleSheet("color:#555;")
         layout.addWidget(firewall)

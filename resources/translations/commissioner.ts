@@ -355,7 +355,7 @@ Tolerant: they are accepted and recorded as compliance warnings.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Charger cannot connect? Allow Commissioner through the laptop&apos;s firewall for private networks (Windows: “Allow access”; macOS: “Allow incoming connections”) and make sure the charger and the laptop are on the same network.</source>
+        <source>Charger cannot connect? The charger connects to this laptop, so the laptop&apos;s firewall must let it in: allow Commissioner on private networks (Windows: “Allow access”; macOS: “Allow incoming connections”), and put the charger and the laptop on the same network.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
