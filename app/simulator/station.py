@@ -75,6 +75,22 @@ class Connector:
         return AVAILABLE if self.operative else UNAVAILABLE
 
 
+def apply_availability(targets: list[Connector], operative: bool) -> bool:
+    """ChangeAvailability on some connectors. Returns True if any change waits for a transaction.
+
+    A connector whose availability does not change keeps its status (e.g. Faulted or Reserved).
+    """
+    scheduled = False
+    for connector in targets:
+        if connector.transaction is not None:
+            connector.scheduled_operative = operative
+            scheduled = True
+        elif connector.operative != operative:
+            connector.operative = operative
+            connector.status = connector.idle_status()
+    return scheduled
+
+
 class Station:
     def __init__(self, config: simconfig.SimConfig) -> None:
         self.config = config

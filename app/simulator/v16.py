@@ -198,14 +198,7 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
             if connector is None:
                 return call_result.ChangeAvailability(status="Rejected")
             targets = [connector]
-        scheduled = False
-        for connector in targets:
-            if connector.transaction is not None:
-                connector.scheduled_operative = operative
-                scheduled = True
-            elif connector.operative != operative:
-                connector.operative = operative
-                connector.status = connector.idle_status()
+        scheduled = simstation.apply_availability(targets, operative)
         self.follow_up(call_unique_id, "availability", self.send_all_status)
         return call_result.ChangeAvailability(status="Scheduled" if scheduled else "Accepted")
 

@@ -271,14 +271,7 @@ class _ChargePoint2x(session.Session):
             if connector is None or evse.get("connector_id", 1) != 1:
                 return self._call_result.ChangeAvailability(status="Rejected")
             targets = [connector]
-        scheduled = False
-        for connector in targets:
-            if connector.transaction is not None:
-                connector.scheduled_operative = operative
-                scheduled = True
-            else:
-                connector.operative = operative
-                connector.status = connector.idle_status()
+        scheduled = simstation.apply_availability(targets, operative)
         self.follow_up(call_unique_id, "availability", self.send_all_status)
         return self._call_result.ChangeAvailability(status="Scheduled" if scheduled else "Accepted")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import pathlib
 import socket
 
@@ -9,24 +10,38 @@ import pytest
 from PySide6 import QtCore, QtWidgets
 
 from app import core as app_core
-from app.domain import model
+from app.domain import errors, model
 from app.storage import settings
 from app.ui import main_window
 from tests.ui.conftest import wait
 
 
-@pytest.fixture
-def window(qtbot, qloop, isolated_data_dir: pathlib.Path):
-    isolated_data_dir.mkdir(parents=True, exist_ok=True)
-    core = app_core.Core(isolated_data_dir, port_override=0)
+@contextlib.contextmanager
+def open_window(qtbot, data_dir: pathlib.Path, configure=lambda csms: None, expect_start_error: bool = False):
+    """Core + MainWindow over `data_dir`, with the CSMS settings adjusted first; closed after."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    core = app_core.Core(data_dir, port_override=0)
     core.settings.csms.host = "127.0.0.1"
-    core.start()
+    configure(core)
+    if expect_start_error:
+        with pytest.raises(errors.CommissionerError):
+            core.start()
+    else:
+        core.start()
     win = main_window.MainWindow(core)
     qtbot.addWidget(win)
-    win.show()
-    yield win
-    win.close()
-    core.shutdown()
+    try:
+        yield win
+    finally:
+        win.close()
+        core.shutdown()
+
+
+@pytest.fixture
+def window(qtbot, qloop, isolated_data_dir: pathlib.Path):
+    with open_window(qtbot, isolated_data_dir) as win:
+        win.show()
+        yield win
 
 
 def rows_with(win: main_window.MainWindow, charger: str, action: str) -> list[int]:
@@ -67,26 +82,20 @@ def test_quick_action_fills_the_configuration_table(qtbot, window) -> None:
 
 
 def test_busy_port_is_explained_with_what_to_do(qtbot, qloop, isolated_data_dir: pathlib.Path) -> None:
-    isolated_data_dir.mkdir(parents=True, exist_ok=True)
     blocker = socket.socket()
     blocker.bind(("127.0.0.1", 0))
     blocker.listen()
     try:
-        core = app_core.Core(isolated_data_dir, port_override=blocker.getsockname()[1])
-        core.settings.csms.host = "127.0.0.1"
-        with pytest.raises(Exception):
-            core.start()
-        win = main_window.MainWindow(core)
-        qtbot.addWidget(win)
-        assert win.message_bar.isVisibleTo(win)
-        assert "already in use" in win.message_bar.text.text()
-        assert "Settings" in win.message_bar.text.text()
-        assert win.message_bar.action_button.text() == "Open Settings…"
-        assert "Not listening" in win.connection.status.text()
-        win.start_demo("1.6")  # refused with a reason, never a crash
-        assert "CSMS to be running" in win.message_bar.text.text()
-        win.close()
-        core.shutdown()
+        busy = blocker.getsockname()[1]
+        with open_window(qtbot, isolated_data_dir, lambda core: setattr(core, "port_override", busy),
+                         expect_start_error=True) as win:
+            assert win.message_bar.isVisibleTo(win)
+            assert "already in use" in win.message_bar.text.text()
+            assert "Settings" in win.message_bar.text.text()
+            assert win.message_bar.action_button.text() == "Open Settings…"
+            assert "Not listening" in win.connection.status.text()
+            win.start_demo("1.6")  # refused with a reason, never a crash
+            assert "CSMS to be running" in win.message_bar.text.text()
     finally:
         blocker.close()
 
@@ -147,21 +156,14 @@ def test_port_change_restarts_the_csms(qtbot, window, monkeypatch) -> None:
 
 
 def test_demo_chargers_pass_the_allow_list(qtbot, qloop, isolated_data_dir: pathlib.Path) -> None:
-    isolated_data_dir.mkdir(parents=True, exist_ok=True)
-    core = app_core.Core(isolated_data_dir, port_override=0)
-    core.settings.csms.host = "127.0.0.1"
-    core.settings.csms.auto_accept = False
-    core.settings.csms.allowed_chargers = ["REAL-1"]
-    core.start()
-    win = main_window.MainWindow(core)
-    qtbot.addWidget(win)
-    try:
+    def allow_list(core: app_core.Core) -> None:
+        core.settings.csms.auto_accept = False
+        core.settings.csms.allowed_chargers = ["REAL-1"]
+
+    with open_window(qtbot, isolated_data_dir, allow_list) as win:
         win.start_demo("1.6")
         wait(qtbot, lambda: _booted(win, "DEMO-16-01"), timeout=10_000)
         assert win.connection.address_combo.currentText() == "127.0.0.1"  # the configured host, not the LAN
-    finally:
-        win.close()
-        core.shutdown()
 
 
 def test_strict_toggle_applies_to_the_live_session(qtbot, window) -> None:
@@ -183,17 +185,9 @@ def test_strict_toggle_applies_to_the_live_session(qtbot, window) -> None:
 def test_damaged_settings_open_with_defaults_and_say_so(qtbot, qloop, isolated_data_dir: pathlib.Path) -> None:
     isolated_data_dir.mkdir(parents=True, exist_ok=True)
     (isolated_data_dir / settings.FILE_NAME).write_text('{"schema_version": 1, "csms": {"port": "abc"}}')
-    core = app_core.Core(isolated_data_dir, port_override=0)
-    core.settings.csms.host = "127.0.0.1"
-    core.start()
-    win = main_window.MainWindow(core)
-    qtbot.addWidget(win)
-    try:
+    with open_window(qtbot, isolated_data_dir) as win:
         assert "invalid value for port" in win.message_bar.text.text()
-        assert core.engine is not None  # running with defaults
-    finally:
-        win.close()
-        core.shutdown()
+        assert win.core.engine is not None  # running with defaults
 
 
 def test_quick_actions_wait_for_the_running_one(qtbot, window) -> None:
