@@ -164,14 +164,12 @@ def _serve(args: argparse.Namespace) -> int:
             out.write(f"Commissioner CSMS listening on {' '.join(urls)} (journal: {engine.journal.path})\n")
             out.flush()
 
-    stopping: list[asyncio.Future[None]] = []  # keeps the stop task referenced until it is done
-
     def on_break(signum: Any, frame: Any) -> None:
         loop = engine.loop
         if loop is None or loop.is_closed():
             raise KeyboardInterrupt
-        # The coroutine is made on the loop, so a loop already closing leaves no un-awaited stop().
-        loop.call_soon_threadsafe(lambda: stopping.append(asyncio.ensure_future(engine.stop())))
+        # The same owned stop as SIGINT/SIGTERM, scheduled from the signal onto the loop.
+        loop.call_soon_threadsafe(engine.request_stop)
 
     try:
         with _on_console_break(on_break):

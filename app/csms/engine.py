@@ -120,7 +120,7 @@ class Engine:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(signum, lambda: asyncio.ensure_future(self.stop()))
+                loop.add_signal_handler(signum, self.request_stop)
         assert self._stopped is not None
         await self._stopped.wait()
 
@@ -165,7 +165,7 @@ class Engine:
             try:
                 # The coroutine is made on the loop itself, so a loop that is already closing
                 # cannot leave a never-awaited stop() behind.
-                loop.call_soon_threadsafe(self._begin_stop)
+                loop.call_soon_threadsafe(self.request_stop)
             except RuntimeError:
                 pass  # loop closed: the thread is ending on its own (e.g. start failed)
             thread.join(timeout)
@@ -176,8 +176,10 @@ class Engine:
         self._thread = None
         self.close()
 
-    def _begin_stop(self) -> None:
-        self._stop_task = asyncio.ensure_future(self.stop())
+    def request_stop(self) -> None:
+        """On the loop: start stopping (signals, other threads via call_soon_threadsafe); kept referenced."""
+        if self._stop_task is None:
+            self._stop_task = asyncio.ensure_future(self.stop())
 
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
         """Run a coroutine on the engine loop from any thread."""
