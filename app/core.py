@@ -11,7 +11,7 @@ import sys
 from typing import Any
 
 from app.csms import engine as csms_engine
-from app.domain import config as domain_config
+from app.domain import csms_policy
 from app.domain import errors, model
 from app.services import demo
 from app.storage import journal as storage_journal
@@ -39,7 +39,7 @@ def resolve_data_dir(override: str | None) -> pathlib.Path:
 
 def csms_config(data_dir: pathlib.Path, *, strict: bool = False, boot_status: str | None = None,
                 allow: str | None = None, password: str | None = None, strict_for: str | None = None,
-                tolerant_for: str | None = None, **overrides: Any) -> domain_config.CsmsConfig:
+                tolerant_for: str | None = None, **overrides: Any) -> csms_policy.CsmsConfig:
     """Settings from disk, with command-line overrides on top.
 
     `strict_for` / `tolerant_for`: comma-separated charger ids whose mode differs from the default.
@@ -65,7 +65,7 @@ def csms_config(data_dir: pathlib.Path, *, strict: bool = False, boot_status: st
     return config
 
 
-def build_engine(config: domain_config.CsmsConfig, data_dir: pathlib.Path) -> csms_engine.Engine:
+def build_engine(config: csms_policy.CsmsConfig, data_dir: pathlib.Path) -> csms_engine.Engine:
     return csms_engine.Engine(config, data_dir)
 
 
@@ -90,7 +90,7 @@ class Core:
     def journal_path(self) -> pathlib.Path:
         return self.data_dir / storage_journal.FILE_NAME
 
-    def _engine_config(self) -> domain_config.CsmsConfig:
+    def _engine_config(self) -> csms_policy.CsmsConfig:
         config = copy.deepcopy(self.settings.csms)
         if self.port_override is not None:
             config.port = self.port_override

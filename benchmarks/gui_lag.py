@@ -269,7 +269,7 @@ def free_port() -> int:
 
 def measure_startup(runs: int) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
-    from app.domain import config as domain_config
+    from app.domain import csms_policy
     from app.storage import settings
 
     times: list[float] = []
@@ -278,7 +278,7 @@ def measure_startup(runs: int) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="gui-start-") as tmp:
             data_dir, probe = pathlib.Path(tmp) / "data", pathlib.Path(tmp) / "probe.json"
             data_dir.mkdir()
-            settings.save(data_dir, settings.Settings(csms=domain_config.CsmsConfig(host="127.0.0.1")))
+            settings.save(data_dir, settings.Settings(csms=csms_policy.CsmsConfig(host="127.0.0.1")))
             env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "COMMISSIONER_STARTUP_PROBE": str(probe),
                    "COMMISSIONER_PORT": str(free_port())}
             launched = time.time()  # the same clock as the probe's "shown_at": launch to window, fork included

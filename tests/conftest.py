@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.csms import engine as csms_engine
-from app.domain import config as domain_config
+from app.domain import csms_policy
 
 
 @pytest.fixture(autouse=True)
@@ -23,12 +23,12 @@ def isolated_data_dir(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 @pytest.fixture
-def csms_config() -> domain_config.CsmsConfig:
-    return domain_config.CsmsConfig(host="127.0.0.1", port=0, heartbeat_interval=60, call_timeout=5.0)
+def csms_config() -> csms_policy.CsmsConfig:
+    return csms_policy.CsmsConfig(host="127.0.0.1", port=0, heartbeat_interval=60, call_timeout=5.0)
 
 
 @pytest.fixture
-async def engine(csms_config: domain_config.CsmsConfig, isolated_data_dir: pathlib.Path):
+async def engine(csms_config: csms_policy.CsmsConfig, isolated_data_dir: pathlib.Path):
     isolated_data_dir.mkdir(parents=True, exist_ok=True)
     eng = csms_engine.Engine(csms_config, isolated_data_dir)
     await eng.start()

@@ -23,10 +23,10 @@ import psutil
 
 from app.csms import registry as csms_registry
 from app.csms import server as csms_server
-from app.domain import config as domain_config
+from app.domain import csms_policy
 from app.domain import model
 from app.ocpp import schemas as ocpp_schemas
-from app.ocpp import session as ocpp_session
+from app.ocpp import rpc_session as ocpp_session
 from app.storage import journal as storage_journal
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def lan_addresses() -> list[str]:
 
 
 class Engine:
-    def __init__(self, config: domain_config.CsmsConfig, data_dir: pathlib.Path,
+    def __init__(self, config: csms_policy.CsmsConfig, data_dir: pathlib.Path,
                  clock: Callable[[], int] = ocpp_session.now_ms) -> None:
         self.config = config
         self.data_dir = data_dir
@@ -188,7 +188,7 @@ class Engine:
 
     # ---------------------------------------------------------------- operations (on the loop)
 
-    async def reconfigure(self, config: domain_config.CsmsConfig) -> None:
+    async def reconfigure(self, config: csms_policy.CsmsConfig) -> None:
         """Apply new answers/policies live (host and port need a restart). On the loop: no races."""
         for field in dataclasses.fields(config):
             if field.name not in ("host", "port"):

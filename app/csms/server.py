@@ -25,10 +25,10 @@ from websockets.asyncio import server as ws_server
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
-from app.domain import config as domain_config
+from app.domain import csms_policy
 from app.domain import errors, model
 from app.ocpp import context as ocpp_context
-from app.ocpp import session as ocpp_session
+from app.ocpp import rpc_session as ocpp_session
 from app.ocpp import v16, v21, v201
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class _Link:
 class CsmsServer:
     def __init__(
         self,
-        config: domain_config.CsmsConfig,
+        config: csms_policy.CsmsConfig,
         record: Callable[[model.Frame], None],
         emit: Callable[[model.Event], None],
         clock: Callable[[], int] = ocpp_session.now_ms,

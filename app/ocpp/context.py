@@ -6,7 +6,7 @@ import datetime
 import itertools
 from typing import Callable
 
-from app.domain import config as domain_config
+from app.domain import csms_policy
 from app.domain import model
 
 
@@ -21,7 +21,7 @@ class HandlerContext:
     def __init__(
         self,
         charger_id: str,
-        config: domain_config.CsmsConfig,
+        config: csms_policy.CsmsConfig,
         emit: Callable[[model.Event], None],
         clock: Callable[[], int],
         transaction_ids: itertools.count,

@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 from ocpp import messages
 
-from app.ocpp import errors
+from app.ocpp import error_codes as errors
 
 CALL, CALLRESULT, CALLERROR, CALLRESULTERROR, SEND = 2, 3, 4, 5, 6
 MAX_UNIQUE_ID = 36

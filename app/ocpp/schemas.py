@@ -18,7 +18,7 @@ from typing import Any, Callable
 import fastjsonschema
 import ocpp
 
-from app.ocpp import errors
+from app.ocpp import error_codes as errors
 
 _SCHEMA_ROOT = pathlib.Path(ocpp.__file__).parent
 _DIRS = {"1.6": "v16", "2.0.1": "v201", "2.1": "v21"}
@@ -97,7 +97,7 @@ def validate(version: str, action: str, payload: Any, *, response: bool = False)
     return None
 
 
-# fastjsonschema rule -> kind of OCPP-J error (see app.ocpp.errors for the per-version spelling)
+# fastjsonschema rule -> kind of OCPP-J error (see app.ocpp.error_codes for the per-version spelling)
 _RULE_KIND = {
     "required": errors.OCCURRENCE,
     "minItems": errors.OCCURRENCE,

@@ -1,7 +1,7 @@
 """OCPP 2.1: the 2.0.1 handlers with 2.1's dataclasses, plus the actions 2.1 adds.
 
 The `ocpp` package's own 2.1 class answers nothing to an unknown or unhandled action, so the
-charger times out; the session (app.ocpp.session) answers NotImplemented/NotSupported instead.
+charger times out; the session (app.ocpp.rpc_session) answers NotImplemented/NotSupported instead.
 NotifyPeriodicEventStream is a SEND (message type 6): journaled, never answered.
 """
 

@@ -16,7 +16,7 @@ from typing import Callable
 
 from app import simulator
 from app.csms import engine as csms_engine
-from app.domain import config as domain_config
+from app.domain import csms_policy
 from app.domain import model
 from app.storage import journal as storage_journal
 
@@ -39,7 +39,7 @@ class Checks:
 
 
 async def _run(checks: Checks, data_dir: pathlib.Path) -> None:
-    config = domain_config.CsmsConfig(host="127.0.0.1", port=0, call_timeout=10.0)
+    config = csms_policy.CsmsConfig(host="127.0.0.1", port=0, call_timeout=10.0)
     engine = csms_engine.Engine(config, data_dir)
     chargers: list[simulator.VirtualCharger] = []
     tasks: list[asyncio.Task] = []

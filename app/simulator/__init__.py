@@ -6,12 +6,12 @@
 
     await simulator.run_fleet("ws://127.0.0.1:9000/ocpp", "SIM", "2.0.1", count=50, stop=event)
 
-Modules: config (SimConfig, backoff), station (state kept across connections), session
-(version-neutral boot/heartbeat/tasks), v16 and v2x (the handlers), config_keys and
+Modules: options (SimConfig, backoff), station (state kept across connections), charger_session
+(version-neutral boot/heartbeat/tasks), v16 and v2x (the handlers), keys_v16 and
 device_model (1.6 keys, 2.x variables), meter (plausible readings), charger (the run loop).
 """
 
 from app.simulator.charger import VirtualCharger, fleet_ids, run_fleet
-from app.simulator.config import SimConfig
+from app.simulator.options import SimConfig
 
 __all__ = ["SimConfig", "VirtualCharger", "fleet_ids", "run_fleet"]

@@ -1,7 +1,7 @@
 """The virtual charger's life: connect, serve a session, and come back after drops and resets.
 
 One VirtualCharger outlives many websocket connections. Each connection gets a fresh stock
-`ocpp` ChargePoint (a session, see app.simulator.session) over the same Station, so
+`ocpp` ChargePoint (a session, see app.simulator.charger_session) over the same Station, so
 configuration, meters and running transactions survive a dropped network as they would on
 real hardware.
 """
@@ -18,12 +18,13 @@ import websockets.headers
 import websockets.protocol
 import websockets.typing
 
-from app.simulator import config as simconfig
-from app.simulator import config_keys as simkeys
+from app.simulator import options as sim_options
+from app.simulator import keys_v16 as simkeys
 from app.simulator import device_model as simmodel
-from app.simulator import session, station, v2x, v16
+from app.simulator import charger_session as session
+from app.simulator import station, v2x, v16
 
-LOGGER = simconfig.LOGGER
+LOGGER = sim_options.LOGGER
 
 _SESSIONS = {"1.6": v16.ChargePoint16, "2.0.1": v2x.ChargePoint201, "2.1": v2x.ChargePoint21}
 
@@ -35,7 +36,7 @@ _CONNECT_ERRORS = (OSError, TimeoutError, websockets.exceptions.InvalidHandshake
 class VirtualCharger:
     """A simulated charger that runs until `stop()`, reconnecting with exponential backoff."""
 
-    def __init__(self, config: simconfig.SimConfig) -> None:
+    def __init__(self, config: sim_options.SimConfig) -> None:
         self.config = config
         self.station = station.Station(config)
         # Set after an Accepted BootNotification, cleared when the connection goes.
@@ -44,7 +45,7 @@ class VirtualCharger:
         self.connections = 0  # websocket connections opened so far
         self._connection: websockets.asyncio.client.ClientConnection | None = None
         self._stopping = asyncio.Event()
-        self._backoff = simconfig.Backoff(config.backoff_min, config.backoff_max, self.station.rng)
+        self._backoff = sim_options.Backoff(config.backoff_min, config.backoff_max, self.station.rng)
 
     @property
     def connected(self) -> bool:
@@ -167,7 +168,7 @@ async def run_fleet(url: str, base_id: str, ocpp_version: str, count: int | None
     `options` go to every charger's SimConfig (meter_interval=5 for a lively demo, connectors=4 ...).
     """
     chargers = [
-        VirtualCharger(simconfig.SimConfig(url=url, charger_id=charger_id, ocpp_version=ocpp_version,
+        VirtualCharger(sim_options.SimConfig(url=url, charger_id=charger_id, ocpp_version=ocpp_version,
                                            password=password, **options))
         for charger_id in fleet_ids(base_id, count)
     ]

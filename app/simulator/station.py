@@ -13,8 +13,8 @@ import datetime
 import random
 import time
 
-from app.simulator import config as simconfig
-from app.simulator import config_keys as simkeys
+from app.simulator import options as sim_options
+from app.simulator import keys_v16 as simkeys
 from app.simulator import device_model as simmodel
 from app.simulator import meter
 
@@ -92,7 +92,7 @@ def apply_availability(targets: list[Connector], operative: bool) -> bool:
 
 
 class Station:
-    def __init__(self, config: simconfig.SimConfig) -> None:
+    def __init__(self, config: sim_options.SimConfig) -> None:
         self.config = config
         # Seeded from the id: the same charger shows the same meter registers on every run,
         # and chargers of a fleet still differ in their reconnect jitter.
@@ -141,7 +141,7 @@ class Station:
         return self.config.clock()
 
     def timestamp(self) -> str:
-        return simconfig.iso(self.now())
+        return sim_options.iso(self.now())
 
     @staticmethod
     def monotonic() -> float:

@@ -1,7 +1,7 @@
 """The virtual charger speaking OCPP 1.6J: Core, RemoteTrigger and a stored-only SmartCharging.
 
 Handlers answer at once and leave every message they cause (the triggered Heartbeat, the
-StartTransaction after a remote start) to a follow-up task; see app.simulator.session.
+StartTransaction after a remote start) to a follow-up task; see app.simulator.charger_session.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ import ocpp.v16
 from ocpp import routing
 from ocpp.v16 import call, call_result, enums
 
-from app.simulator import config_keys as simkeys
-from app.simulator import meter, session
+from app.simulator import keys_v16 as simkeys
+from app.simulator import charger_session as session
+from app.simulator import meter
 from app.simulator import station as simstation
 
 TRIGGERABLE = (

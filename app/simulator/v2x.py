@@ -17,7 +17,8 @@ from ocpp import routing
 from ocpp.v201 import enums
 
 from app.simulator import device_model as simmodel
-from app.simulator import meter, session
+from app.simulator import charger_session as session
+from app.simulator import meter
 from app.simulator import station as simstation
 
 TRIGGERABLE = (

@@ -9,7 +9,7 @@ import os
 import pathlib
 from typing import Any, Callable
 
-from app.domain import config as domain_config
+from app.domain import csms_policy
 from app.domain import errors, model
 
 log = logging.getLogger(__name__)
@@ -20,13 +20,13 @@ FILE_NAME = "settings.json"
 
 @dataclasses.dataclass
 class Settings:
-    csms: domain_config.CsmsConfig = dataclasses.field(default_factory=domain_config.CsmsConfig)
+    csms: csms_policy.CsmsConfig = dataclasses.field(default_factory=csms_policy.CsmsConfig)
     language: str = ""  # "" = the system's
 
 
 def _v0_to_v1(data: dict[str, Any]) -> dict[str, Any]:
     # Version 0 (unversioned) kept the CSMS keys at the top level.
-    csms_keys = {f.name for f in dataclasses.fields(domain_config.CsmsConfig)}
+    csms_keys = {f.name for f in dataclasses.fields(csms_policy.CsmsConfig)}
     csms = {k: data.pop(k) for k in list(data) if k in csms_keys}
     data["csms"] = csms
     return data
@@ -57,7 +57,7 @@ def from_dict(data: dict[str, Any]) -> Settings:
     if not isinstance(raw, dict):
         raise errors.ConfigError("The settings file is damaged: 'csms' is not a section.",
                                  hint="Delete the settings file to start with default settings.")
-    known = {f.name for f in dataclasses.fields(domain_config.CsmsConfig)}
+    known = {f.name for f in dataclasses.fields(csms_policy.CsmsConfig)}
     csms = {k: v for k, v in raw.items() if k in known}
     _check_types(csms)
     try:
@@ -66,7 +66,7 @@ def from_dict(data: dict[str, Any]) -> Settings:
         if "boot_status" in csms:
             csms["boot_status"] = model.BootStatus(csms["boot_status"])
         csms["charger_modes"] = {k: model.Mode(v) for k, v in csms.get("charger_modes", {}).items()}
-        config = domain_config.CsmsConfig(**csms)
+        config = csms_policy.CsmsConfig(**csms)
     except (TypeError, ValueError) as exc:
         raise errors.ConfigError(f"The settings file has an invalid value: {exc}.",
                                  hint="Fix it in Settings or delete the settings file.") from exc

@@ -170,7 +170,7 @@ async def test_many_bad_frames_log_one_line_each_then_stop(engine: csms_engine.E
     async with connect(url(engine), subprotocols=["ocpp1.6"]) as ws:
         for _ in range(50):
             await roundtrip(ws, "garbage")
-    lines = [r for r in caplog.records if r.name == "app.ocpp.session"]
+    lines = [r for r in caplog.records if r.name == "app.ocpp.rpc_session"]
     assert len(lines) <= 6
     assert all(r.exc_info is None for r in lines)
 

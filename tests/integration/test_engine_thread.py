@@ -12,13 +12,13 @@ import pytest
 from websockets.sync.client import connect
 
 from app.csms import engine as csms_engine
-from app.domain import config as domain_config
+from app.domain import csms_policy
 from app.domain import errors, model
 
 
 def test_engine_runs_in_a_worker_thread(isolated_data_dir: pathlib.Path) -> None:
     isolated_data_dir.mkdir(parents=True)
-    config = domain_config.CsmsConfig(host="127.0.0.1", port=0, call_timeout=3)
+    config = csms_policy.CsmsConfig(host="127.0.0.1", port=0, call_timeout=3)
     engine = csms_engine.Engine(config, isolated_data_dir)
     events: queue.Queue[model.Event] = queue.Queue()
     engine.subscribe(events.put)
@@ -54,11 +54,11 @@ async def _chargers(engine: csms_engine.Engine) -> list[model.ChargerInfo]:
 def test_port_in_use_is_a_clear_error(isolated_data_dir: pathlib.Path) -> None:
     isolated_data_dir.mkdir(parents=True)
     (isolated_data_dir / "a").mkdir()
-    first = csms_engine.Engine(domain_config.CsmsConfig(host="127.0.0.1", port=0), isolated_data_dir / "a")
+    first = csms_engine.Engine(csms_policy.CsmsConfig(host="127.0.0.1", port=0), isolated_data_dir / "a")
     first.start_in_thread()
     try:
         (isolated_data_dir / "b").mkdir()
-        second = csms_engine.Engine(domain_config.CsmsConfig(host="127.0.0.1", port=first.server.port),
+        second = csms_engine.Engine(csms_policy.CsmsConfig(host="127.0.0.1", port=first.server.port),
                                     isolated_data_dir / "b")
         with pytest.raises(errors.PortInUseError) as caught:
             second.start_in_thread()

@@ -10,7 +10,7 @@ import pytest
 import qasync
 
 from app.csms import engine as csms_engine
-from app.domain import config as domain_config
+from app.domain import csms_policy
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
 def engine_thread(isolated_data_dir: pathlib.Path) -> Iterator[csms_engine.Engine]:
     """The CSMS engine on its own loop in a worker thread, as under the GUI."""
     isolated_data_dir.mkdir(parents=True, exist_ok=True)
-    config = domain_config.CsmsConfig(host="127.0.0.1", port=0, call_timeout=5.0, heartbeat_interval=60)
+    config = csms_policy.CsmsConfig(host="127.0.0.1", port=0, call_timeout=5.0, heartbeat_interval=60)
     engine = csms_engine.Engine(config, isolated_data_dir)
     engine.start_in_thread()
     try:

@@ -24,7 +24,7 @@ from websockets.sync.client import connect
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
 
 from app.csms import engine as csms_engine  # noqa: E402
-from app.domain import config as domain_config  # noqa: E402
+from app.domain import csms_policy  # noqa: E402
 from app.ui import bridge as ui_bridge  # noqa: E402
 
 
@@ -63,7 +63,7 @@ def main() -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     data = pathlib.Path(tempfile.mkdtemp(prefix="soak-"))
-    engine = csms_engine.Engine(domain_config.CsmsConfig(host="127.0.0.1", port=0), data)
+    engine = csms_engine.Engine(csms_policy.CsmsConfig(host="127.0.0.1", port=0), data)
     engine.start_in_thread()
     bridge = ui_bridge.EngineBridge(engine)
     stop, sent = threading.Event(), []

@@ -7,16 +7,17 @@ import itertools
 import pytest
 from ocpp import routing
 
-from app.domain import config as domain_config
+from app.domain import csms_policy
 from app.domain import model
-from app.ocpp import actions, context, examples, schemas, session, v16, v21, v201
+from app.ocpp import actions, context, examples, schemas, v16, v21, v201
+from app.ocpp import rpc_session as session
 
 HANDLERS = {"1.6": v16.CsmsHandlers, "2.0.1": v201.CsmsHandlers, "2.1": v21.CsmsHandlers}
 
 
 def make(version: str, **config: object) -> tuple[object, list[model.Event]]:
     events: list[model.Event] = []
-    ctx = context.HandlerContext("CP1", domain_config.CsmsConfig(**config), events.append, lambda: 1_700_000_000_000,
+    ctx = context.HandlerContext("CP1", csms_policy.CsmsConfig(**config), events.append, lambda: 1_700_000_000_000,
                                  itertools.count(100))
     return HANDLERS[version](ctx), events
 

@@ -9,7 +9,9 @@ import pytest
 
 from app import simulator
 from app.domain import errors
-from app.simulator import config, config_keys, device_model, meter
+from app.simulator import device_model, meter
+from app.simulator import keys_v16 as config_keys
+from app.simulator import options as config
 
 
 def test_backoff_grows_caps_jitters_and_resets():

@@ -31,7 +31,8 @@ from ocpp.v201 import call_result as v201_call_result
 
 from app.domain import errors as domain_errors
 from app.domain import model
-from app.ocpp import actions, errors, rpc, schemas
+from app.ocpp import actions, rpc, schemas
+from app.ocpp import error_codes as errors
 
 log = logging.getLogger(__name__)
 

@@ -25,10 +25,10 @@ from typing import Any
 import ocpp.exceptions
 import websockets.exceptions
 
-from app.simulator import config as simconfig
+from app.simulator import options as sim_options
 from app.simulator import station as simstation
 
-LOGGER = simconfig.LOGGER
+LOGGER = sim_options.LOGGER
 
 
 class Tasks:
@@ -108,7 +108,7 @@ class Session:
         # The stock ChargePoint follows in the MRO: it gets the connection and our quiet logger.
         super().__init__(  # type: ignore[call-arg]
             station.config.charger_id, connection,
-            response_timeout=station.config.response_timeout, logger=simconfig.FRAME_LOGGER,
+            response_timeout=station.config.response_timeout, logger=sim_options.FRAME_LOGGER,
         )
         self.station = station
         self.tasks = Tasks(station.config.charger_id)

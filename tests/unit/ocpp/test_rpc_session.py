@@ -12,9 +12,10 @@ from ocpp.routing import on
 from ocpp.v16 import call as v16_call
 from ocpp.v16 import call_result as v16_result
 
-from app.domain import config as domain_config
+from app.domain import csms_policy
 from app.domain import errors, model
-from app.ocpp import context, session, v16
+from app.ocpp import context, v16
+from app.ocpp import rpc_session as session
 
 
 class Wire:
@@ -38,7 +39,7 @@ class Wire:
 def make(version: str = "1.6", handlers: Any = None, mode: model.Mode = model.Mode.TOLERANT,
          timeout: float = 1.0) -> tuple[session.RpcSession, Wire, list[model.Frame]]:
     wire, frames = Wire(), []
-    ctx = context.HandlerContext("CP1", domain_config.CsmsConfig(), lambda e: None, session.now_ms, itertools.count(1))
+    ctx = context.HandlerContext("CP1", csms_policy.CsmsConfig(), lambda e: None, session.now_ms, itertools.count(1))
     ids = (f"id-{n}" for n in itertools.count(1))
     sess = session.RpcSession("CP1", version, wire.send, handlers or v16.CsmsHandlers(ctx), record=frames.append,
                               mode=mode, call_timeout=timeout, new_id=lambda: next(ids))
@@ -164,7 +165,7 @@ async def test_close_fails_pending_calls() -> None:
 def _handlers(version: str) -> Any:
     from app.ocpp import v21, v201
 
-    ctx = context.HandlerContext("CP1", domain_config.CsmsConfig(), lambda e: None, session.now_ms, itertools.count(1))
+    ctx = context.HandlerContext("CP1", csms_policy.CsmsConfig(), lambda e: None, session.now_ms, itertools.count(1))
     return (v201 if version == "2.0.1" else v21).CsmsHandlers(ctx)
 
 
