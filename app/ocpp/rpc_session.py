@@ -23,15 +23,13 @@ import time
 import uuid
 from typing import Any, Awaitable, Callable
 
-from ocpp import charge_point as ocpp_charge_point
-from ocpp import routing
 from ocpp.v16 import call_result as v16_call_result
 from ocpp.v21 import call_result as v21_call_result
 from ocpp.v201 import call_result as v201_call_result
 
 from app.domain import errors as domain_errors
 from app.domain import model
-from app.ocpp import actions, rpc, schemas
+from app.ocpp import actions, adapter, rpc, schemas
 from app.ocpp import error_codes as errors
 
 log = logging.getLogger(__name__)
@@ -47,12 +45,12 @@ def now_ms() -> int:
 
 @functools.lru_cache(maxsize=8192)
 def _snake_key(key: str) -> str:
-    return next(iter(ocpp_charge_point.camel_to_snake_case({key: None})))
+    return next(iter(adapter.camel_to_snake_case({key: None})))
 
 
 @functools.lru_cache(maxsize=8192)
 def _camel_key(key: str) -> str:
-    return next(iter(ocpp_charge_point.snake_to_camel_case({key: None})))
+    return next(iter(adapter.snake_to_camel_case({key: None})))
 
 
 def to_snake(data: Any) -> Any:
@@ -74,7 +72,7 @@ def to_camel(data: Any) -> Any:
 
 def dataclass_payload(obj: Any) -> dict[str, Any]:
     """An `ocpp` call/call_result dataclass -> the camelCase payload the wire carries."""
-    return to_camel(ocpp_charge_point.remove_nones(ocpp_charge_point.serialize_as_dict(obj)))
+    return to_camel(adapter.remove_nones(adapter.serialize_as_dict(obj)))
 
 
 @dataclasses.dataclass(slots=True)
@@ -110,7 +108,7 @@ class RpcSession:
         self._record = record
         self._clock = clock
         self._new_id = new_id
-        self._routes = routing.create_route_map(handlers)
+        self._routes = adapter.route_map(handlers)
         self._pending: dict[str, _Pending] = {}
         self._call_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task] = set()
@@ -156,14 +154,15 @@ class RpcSession:
                                     f"{action} is not an OCPP {self.version} action", action, received)
             return
         route = self._routes.get(action)
-        if route is None or "_on_action" not in route:
+        handler = adapter.route_handler(route)
+        if route is None or handler is None:
             self._journal(model.Direction.IN, received, rpc.CALL, action, msg.unique_id, text,
                           warnings=f"{action} is not sent by a charger")
             await self._reply_error(msg.unique_id, errors.code(self.version, errors.NOT_SUPPORTED),
                                     f"this CSMS does not accept {action} from a charger", action, received)
             return
         violation = None
-        if not route.get("_skip_schema_validation", False):
+        if not adapter.route_skips_validation(route):
             violation = await self._validate(action, msg.payload, response=False, size=len(text))
         if violation is not None and self.mode is model.Mode.STRICT:
             self._journal(model.Direction.IN, received, rpc.CALL, action, msg.unique_id, text,
@@ -178,7 +177,7 @@ class RpcSession:
     async def _answer(self, route: dict, msg: rpc.Message, received: int) -> None:
         kwargs = to_snake(msg.payload)
         try:
-            result = route["_on_action"](**kwargs)
+            result = adapter.route_handler(route)(**kwargs)
         except Exception as exc:  # a handler bug must not take the session down
             await self._handler_failed(exc, msg, received)
             return
@@ -208,7 +207,7 @@ class RpcSession:
         await self._write(text)
         self._journal(model.Direction.OUT, self._clock(), rpc.CALLRESULT, msg.action, msg.unique_id, text,
                       latency=self._clock() - received)
-        after = route.get("_after_action")
+        after = adapter.route_after(route)
         if after is not None:
             outcome = after(**kwargs)
             if inspect.isawaitable(outcome):

@@ -25,6 +25,7 @@ from typing import Any
 import ocpp.exceptions
 import websockets.exceptions
 
+from app.ocpp import adapter
 from app.simulator import options as sim_options
 from app.simulator import station as simstation
 
@@ -117,6 +118,16 @@ class Session:
         self._accepted = asyncio.Event()
         self._meter_tasks: dict[int, asyncio.Task] = {}
         self._follow_ups: dict[str, tuple[str, Callable[[], Coroutine]]] = {}
+
+    @property
+    def calls(self) -> Any:
+        """`ocpp.vXX.call` of this session's version."""
+        return adapter.call_module(self)
+
+    @property
+    def results(self) -> Any:
+        """`ocpp.vXX.call_result` of this session's version."""
+        return adapter.call_result_module(self)
 
     @property
     def accepted(self) -> bool:
@@ -236,9 +247,9 @@ class Session:
         # Shut down the way real firmware does: let a CALL of ours that is still out get its
         # answer before closing. Closing under it makes the stock server loop fail on that
         # answer's send and die before it reads our Reset answer, so the CSMS's Reset
-        # call would time out. `_call_lock` is the stock ChargePoint's one-CALL-at-a-time lock.
-        async with self._call_lock:
-            await self._connection.close()
+        # call would time out. The lock is the stock ChargePoint's one-CALL-at-a-time lock.
+        async with adapter.call_lock(self):
+            await adapter.connection(self).close()
 
     def apply_scheduled_availability(self, connector: simstation.Connector) -> None:
         if connector.scheduled_operative is not None:

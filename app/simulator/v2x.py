@@ -1,7 +1,7 @@
 """The virtual charger speaking OCPP 2.0.1, and 2.1 through the same code.
 
 The stock `ocpp.v21` messages used here carry the same fields as their 2.0.1 twins, so the
-handlers build payloads from `self._call` / `self._call_result` (the stock ChargePoint's
+handlers build payloads from `self.calls` / `self.results` (the stock ChargePoint's
 version modules) and one class body serves both versions. Each EVSE has one connector.
 """
 
@@ -16,6 +16,7 @@ import ocpp.v201
 from ocpp import routing
 from ocpp.v201 import enums
 
+from app.ocpp import adapter
 from app.simulator import device_model as simmodel
 from app.simulator import charger_session as session
 from app.simulator import meter
@@ -44,17 +45,17 @@ class _ChargePoint2x(session.Session):
 
     def boot_payload(self):
         cfg = self.station.config
-        return self._call.BootNotification(
+        return self.calls.BootNotification(
             charging_station={"model": cfg.model[:20], "vendor_name": cfg.vendor[:50],
                               "serial_number": cfg.serial_number, "firmware_version": cfg.firmware[:50]},
             reason=self.station.boot_reason,
         )
 
     def heartbeat_payload(self):
-        return self._call.Heartbeat()
+        return self.calls.Heartbeat()
 
     async def send_status(self, connector: simstation.Connector) -> None:
-        await self.try_call(self._call.StatusNotification(
+        await self.try_call(self.calls.StatusNotification(
             timestamp=self.station.timestamp(), connector_status=connector.status_2x,
             evse_id=connector.id, connector_id=1,
         ))
@@ -86,7 +87,7 @@ class _ChargePoint2x(session.Session):
             info["stopped_reason"] = stopped_reason
         if first and tx.remote_start_id is not None:
             info["remote_start_id"] = tx.remote_start_id
-        return await self.try_call(self._call.TransactionEvent(
+        return await self.try_call(self.calls.TransactionEvent(
             event_type=event_type, timestamp=self.station.timestamp(), trigger_reason=trigger_reason,
             seq_no=tx.next_seq_no(), transaction_info=info, meter_value=meter_value or None,
             # Token and EVSE are only required in a transaction's first event; later events
@@ -111,7 +112,7 @@ class _ChargePoint2x(session.Session):
         """Remote start: (Authorize), Occupied, TransactionEvent Started, then Updated every TxUpdatedInterval."""
         tx = connector.transaction
         if self.model.value("AuthCtrlr", "AuthorizeRemoteStart") == "true":
-            answer = await self.try_call(self._call.Authorize(id_token=self._id_token(tx)))
+            answer = await self.try_call(self.calls.Authorize(id_token=self._id_token(tx)))
             if answer is None or answer.id_token_info["status"] != "Accepted":
                 connector.transaction = None
                 await self.set_status(connector, connector.idle_status())
@@ -167,7 +168,7 @@ class _ChargePoint2x(session.Session):
             if value is not None:
                 result["attribute_value"] = value
             results.append(result)
-        return self._call_result.GetVariables(get_variable_result=results)
+        return self.results.GetVariables(get_variable_result=results)
 
     @routing.on(enums.Action.set_variables)
     def on_set_variables(self, set_variable_data: list[dict], **kwargs):
@@ -186,15 +187,15 @@ class _ChargePoint2x(session.Session):
             if item.get("attribute_type"):
                 result["attribute_type"] = item["attribute_type"]
             results.append(result)
-        return self._call_result.SetVariables(set_variable_result=results)
+        return self.results.SetVariables(set_variable_result=results)
 
     @routing.on(enums.Action.get_base_report)
     def on_get_base_report(self, request_id: int, report_base: str, call_unique_id: str, **kwargs):
         data = self.model.report(report_base)
         if not data:
-            return self._call_result.GetBaseReport(status="EmptyResultSet")
+            return self.results.GetBaseReport(status="EmptyResultSet")
         self.follow_up(call_unique_id, "notify-report", self.send_report, request_id, data)
-        return self._call_result.GetBaseReport(status="Accepted")
+        return self.results.GetBaseReport(status="Accepted")
 
     @routing.after(enums.Action.get_base_report)
     def after_get_base_report(self, call_unique_id: str, **kwargs) -> None:
@@ -206,7 +207,7 @@ class _ChargePoint2x(session.Session):
         parts = [data[i:i + size] for i in range(0, len(data), size)]
         generated_at = self.station.timestamp()
         for seq_no, part in enumerate(parts):
-            await self.try_call(self._call.NotifyReport(
+            await self.try_call(self.calls.NotifyReport(
                 request_id=request_id, generated_at=generated_at, seq_no=seq_no,
                 tbc=seq_no < len(parts) - 1, report_data=part,
             ))
@@ -217,12 +218,12 @@ class _ChargePoint2x(session.Session):
     def on_reset(self, call_unique_id: str, evse_id: int | None = None, **kwargs):
         if evse_id is not None:
             # This charger only reboots as a whole; Rejected is a valid answer to an EVSE reset.
-            return self._call_result.Reset(status="Rejected")
+            return self.results.Reset(status="Rejected")
         if kwargs["type"] == "OnIdle" and self.station.has_transactions():
             self.station.reset_on_idle = True
-            return self._call_result.Reset(status="Scheduled")
+            return self.results.Reset(status="Scheduled")
         self.follow_up(call_unique_id, "reset", self.reboot, kwargs["type"])
-        return self._call_result.Reset(status="Accepted")
+        return self.results.Reset(status="Accepted")
 
     @routing.after(enums.Action.reset)
     def after_reset(self, call_unique_id: str, **kwargs) -> None:
@@ -233,7 +234,7 @@ class _ChargePoint2x(session.Session):
                                      evse_id: int | None = None, **kwargs):
         connector = self.station.connector_for_start(evse_id)
         if connector is None:
-            return self._call_result.RequestStartTransaction(status="Rejected")
+            return self.results.RequestStartTransaction(status="Rejected")
         # Claim the EVSE now. The CSMS learns the transaction id from TransactionEvent
         # Started, which carries its remoteStartId; the answer's transactionId is only for a
         # transaction that was already running ("cable plugged in first", part 2, F01).
@@ -242,7 +243,7 @@ class _ChargePoint2x(session.Session):
             token_type=id_token["type"],
         )
         self.follow_up(call_unique_id, "remote-start", self.start_transaction, connector)
-        return self._call_result.RequestStartTransaction(status="Accepted")
+        return self.results.RequestStartTransaction(status="Accepted")
 
     @routing.after(enums.Action.request_start_transaction)
     def after_request_start_transaction(self, call_unique_id: str, **kwargs) -> None:
@@ -252,9 +253,9 @@ class _ChargePoint2x(session.Session):
     def on_request_stop_transaction(self, transaction_id: str, call_unique_id: str, **kwargs):
         connector = self.station.connector_with_transaction(transaction_id)
         if connector is None:
-            return self._call_result.RequestStopTransaction(status="Rejected")
+            return self.results.RequestStopTransaction(status="Rejected")
         self.follow_up(call_unique_id, "remote-stop", self.end_transaction, connector, "RemoteStop", "Remote")
-        return self._call_result.RequestStopTransaction(status="Accepted")
+        return self.results.RequestStopTransaction(status="Accepted")
 
     @routing.after(enums.Action.request_stop_transaction)
     def after_request_stop_transaction(self, call_unique_id: str, **kwargs) -> None:
@@ -270,11 +271,11 @@ class _ChargePoint2x(session.Session):
         else:
             connector = self.station.connector(evse.get("id"))
             if connector is None or evse.get("connector_id", 1) != 1:
-                return self._call_result.ChangeAvailability(status="Rejected")
+                return self.results.ChangeAvailability(status="Rejected")
             targets = [connector]
         scheduled = simstation.apply_availability(targets, operative)
         self.follow_up(call_unique_id, "availability", self.send_all_status)
-        return self._call_result.ChangeAvailability(status="Scheduled" if scheduled else "Accepted")
+        return self.results.ChangeAvailability(status="Scheduled" if scheduled else "Accepted")
 
     @routing.after(enums.Action.change_availability)
     def after_change_availability(self, call_unique_id: str, **kwargs) -> None:
@@ -284,18 +285,18 @@ class _ChargePoint2x(session.Session):
     def on_unlock_connector(self, evse_id: int, connector_id: int, **kwargs):
         connector = self.station.connector(evse_id)
         if connector is None or connector_id != 1:
-            return self._call_result.UnlockConnector(status="UnknownConnector")
+            return self.results.UnlockConnector(status="UnknownConnector")
         if connector.transaction is not None:
-            return self._call_result.UnlockConnector(status="OngoingAuthorizedTransaction")
-        return self._call_result.UnlockConnector(status="Unlocked")
+            return self.results.UnlockConnector(status="OngoingAuthorizedTransaction")
+        return self.results.UnlockConnector(status="Unlocked")
 
     @routing.on(enums.Action.clear_cache)
     def on_clear_cache(self, **kwargs):
-        return self._call_result.ClearCache(status="Accepted")
+        return self.results.ClearCache(status="Accepted")
 
     @routing.on(enums.Action.data_transfer)
     def on_data_transfer(self, vendor_id: str, **kwargs):
-        return self._call_result.DataTransfer(status="UnknownVendorId")
+        return self.results.DataTransfer(status="UnknownVendorId")
 
     # -- TriggerMessage -----------------------------------------------------------------------
 
@@ -320,7 +321,7 @@ class _ChargePoint2x(session.Session):
             status = "Accepted"
             self.follow_up(call_unique_id, f"trigger-{requested_message}", self.send_triggered,
                            requested_message, targets)
-        return self._call_result.TriggerMessage(status=status)
+        return self.results.TriggerMessage(status=status)
 
     @routing.after(enums.Action.trigger_message)
     def after_trigger_message(self, call_unique_id: str, **kwargs) -> None:
@@ -339,7 +340,7 @@ class _ChargePoint2x(session.Session):
             for connector in targets:
                 values = self._meter_value(connector, "TxUpdatedMeasurands", "Trigger")
                 if values:  # the schema wants at least one meterValue
-                    await self.try_call(self._call.MeterValues(evse_id=connector.id, meter_value=values))
+                    await self.try_call(self.calls.MeterValues(evse_id=connector.id, meter_value=values))
         elif requested_message == "TransactionEvent":
             for connector in targets:
                 if connector.transaction is not None:
@@ -348,9 +349,9 @@ class _ChargePoint2x(session.Session):
                         meter_value=self._meter_value(connector, "TxUpdatedMeasurands", "Trigger"),
                     )
         elif requested_message == "FirmwareStatusNotification":
-            await self.try_call(self._call.FirmwareStatusNotification(status="Idle"))
+            await self.try_call(self.calls.FirmwareStatusNotification(status="Idle"))
         elif requested_message == "LogStatusNotification":
-            await self.try_call(self._call.LogStatusNotification(status="Idle"))
+            await self.try_call(self.calls.LogStatusNotification(status="Idle"))
 
 
 class ChargePoint201(_ChargePoint2x, ocpp.v201.ChargePoint):
@@ -364,7 +365,7 @@ class ChargePoint21(_ChargePoint2x, ocpp.v21.ChargePoint):
         # ocpp 2.1.0's _raise_key_error knows only 1.6 and 2.0.1, so a 2.1 CALL without a
         # handler gets no answer at all and the CSMS waits out its timeout. Answer it the
         # way the library does for the other versions.
-        if "_on_action" not in self.route_map.get(msg.action, {}):
+        if adapter.route_handler(self.route_map.get(msg.action)) is None:
             cause = {"cause": f"No handler for {msg.action} registered."}
             try:
                 ocpp.v21.enums.Action(msg.action)
