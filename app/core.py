@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import dataclasses
 import logging
@@ -11,26 +12,40 @@ import sys
 from typing import Any
 
 from app.csms import engine as csms_engine
-from app.domain import csms_policy
-from app.domain import errors, model
-from app.services import demo
+from app.csms import server as csms_server
+from app.domain import csms_policy, errors, model
+from app.services import demo, network
 from app.storage import journal as storage_journal
 from app.storage import paths, settings
 
 
+Settings = settings.Settings  # what the window's settings dialog edits
+_HANDLER_TAG = "_commissioner_handler"
+
+
 def setup_logging(data_dir: pathlib.Path | None, verbose: bool = False) -> None:
+    """Console (stderr) and, with a data dir, a rotating log file. Calling it again replaces
+    the handlers it added before (a restart, tests), it never stacks them."""
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    console = logging.StreamHandler(sys.stderr)
-    console.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(console)
+    for handler in [h for h in root.handlers if getattr(h, _HANDLER_TAG, False)]:
+        root.removeHandler(handler)
+        handler.close()
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if data_dir is not None:
-        logfile = logging.handlers.RotatingFileHandler(paths.log_dir(data_dir) / "commissioner.log",
-                                                       maxBytes=5 << 20, backupCount=3, encoding="utf-8")
-        logfile.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(logfile)
+        handlers.append(logging.handlers.RotatingFileHandler(log_path(data_dir), maxBytes=5 << 20, backupCount=3,
+                                                             encoding="utf-8"))
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        setattr(handler, _HANDLER_TAG, True)
+        root.addHandler(handler)
     # websockets logs every failed handshake with a traceback at ERROR/INFO; our own line says it.
     logging.getLogger("websockets").setLevel(logging.WARNING)
+
+
+def log_path(data_dir: pathlib.Path) -> pathlib.Path:
+    return paths.log_dir(data_dir) / "commissioner.log"
 
 
 def resolve_data_dir(override: str | None) -> pathlib.Path:
@@ -66,11 +81,20 @@ def csms_config(data_dir: pathlib.Path, *, strict: bool = False, boot_status: st
 
 
 def build_engine(config: csms_policy.CsmsConfig, data_dir: pathlib.Path) -> csms_engine.Engine:
-    return csms_engine.Engine(config, data_dir)
+    """The CSMS engine with its journal and server, and the laptop's addresses for its URLs."""
+    journal = storage_journal.Journal(data_dir)
+    server = csms_server.CsmsServer(config)
+    return csms_engine.Engine(config, data_dir, journal=journal, server=server, addresses=network.lan_addresses)
 
 
 class Core:
-    """What a front end needs: data dir, settings, the engine (restartable), demo chargers."""
+    """What a front end needs: data dir, settings, the engine (restartable), demo chargers.
+
+    Owned by one thread, the one that made it (the GUI thread, or main headless): its state
+    changes only there. Blocking work (stopping and starting engines, writing settings) runs in
+    worker threads that touch no Core state; the results are applied back on the owning thread.
+    The `async` methods run on that thread's event loop (qasync in the window).
+    """
 
     def __init__(self, data_dir: pathlib.Path, port_override: int | None = None) -> None:
         self.data_dir = data_dir
@@ -85,10 +109,15 @@ class Core:
         self.engine: csms_engine.Engine | None = None
         self.demo: demo.DemoChargers | None = None
         self.start_error: errors.CommissionerError | None = None
+        self._changing: asyncio.Lock | None = None  # one settings change or restart at a time
 
     @property
     def journal_path(self) -> pathlib.Path:
         return self.data_dir / storage_journal.FILE_NAME
+
+    @property
+    def log_path(self) -> pathlib.Path:
+        return log_path(self.data_dir)
 
     def _engine_config(self) -> csms_policy.CsmsConfig:
         config = copy.deepcopy(self.settings.csms)
@@ -97,50 +126,96 @@ class Core:
         return config
 
     def start(self) -> list[str]:
-        """Start the CSMS in its worker thread. On failure (e.g. port busy) `start_error` says why."""
+        """Start the CSMS in its worker thread (blocking: at start-up). On failure `start_error` says why."""
         self.start_error = None
-        engine = build_engine(self._engine_config(), self.data_dir)
         try:
-            urls = engine.start_in_thread()
+            engine, urls = _start_engine(self._engine_config(), self.data_dir)
         except errors.CommissionerError as exc:
-            engine.stop_thread()  # also closes its journal
             self.start_error = exc
-            self.engine = None
             raise
         self.engine = engine
         self.demo = demo.DemoChargers(engine)
         return urls
 
-    def apply_settings(self, new: settings.Settings) -> bool:
+    async def restart(self) -> None:
+        """Stop the CSMS and start it with the current settings, off this thread."""
+        async with self._lock():
+            await self._restart()
+
+    async def _restart(self) -> None:
+        old, self.engine, self.demo = self.engine, None, None
+        self.start_error = None
+        if old is not None:
+            await asyncio.to_thread(old.stop_thread)  # waits for connections to close
+        try:
+            engine, _urls = await asyncio.to_thread(_start_engine, self._engine_config(), self.data_dir)
+        except errors.CommissionerError as exc:
+            self.start_error = exc
+            raise
+        self.engine = engine
+        self.demo = demo.DemoChargers(engine)
+
+    async def apply_settings(self, new: settings.Settings) -> bool:
         """Save new settings and apply them. Returns True if the CSMS had to restart.
 
         Only a new host or port needs a restart (which drops every connection); everything else
         is read live by the handlers and sessions, so connected chargers stay connected.
-        Blocking (up to a few seconds on restart): call it off the GUI thread.
         """
-        settings.save(self.data_dir, new)
-        old = self.settings.csms
-        self.settings = new
-        self.settings_error = None
-        if self.engine is not None and (new.csms.host, new.csms.port) == (old.host, old.port):
-            config = self._engine_config()
-            self.engine.submit(self.engine.reconfigure(config)).result(10)
-            return False
-        self.shutdown()
-        self.start()
-        return True
+        async with self._lock():
+            await asyncio.to_thread(settings.save, self.data_dir, copy.deepcopy(new))
+            old = self.settings.csms
+            self.settings = new
+            self.settings_error = None
+            if self.engine is not None and (new.csms.host, new.csms.port) == (old.host, old.port):
+                await self._reconfigure()
+                return False
+            await self._restart()
+            return True
 
-    def set_charger_mode(self, charger_id: str, mode: model.Mode) -> None:
+    async def set_charger_mode(self, charger_id: str, mode: model.Mode) -> None:
         """Strict or tolerant for one charger, now and in the saved settings."""
-        self.settings.csms.charger_modes[charger_id] = mode
-        settings.save(self.data_dir, self.settings)
-        if self.engine is not None:
-            self.engine.submit(self.engine.reconfigure(self._engine_config())).result(10)
+        async with self._lock():
+            self.settings.csms.charger_modes[charger_id] = mode
+            await asyncio.to_thread(settings.save, self.data_dir, copy.deepcopy(self.settings))
+            await self._reconfigure()
+
+    async def _reconfigure(self) -> None:
+        engine = self.engine
+        if engine is not None:
+            await asyncio.wrap_future(engine.submit(engine.reconfigure(self._engine_config())))
+
+    async def start_demo(self, version: str) -> str:
+        """Start a demo charger on the running CSMS; returns its id."""
+        engine, chargers = self.engine, self.demo
+        if engine is None or chargers is None:
+            raise errors.CsmsError("Demo chargers need the CSMS to be running.", hint="Fix the port in Settings first.")
+        return await asyncio.wrap_future(engine.submit(chargers.start(version)))
+
+    async def stop_demos(self) -> int:
+        engine, chargers = self.engine, self.demo
+        if engine is None or chargers is None:
+            return 0
+        return await asyncio.wrap_future(engine.submit(chargers.stop_all()))
+
+    def _lock(self) -> asyncio.Lock:
+        if self._changing is None:
+            self._changing = asyncio.Lock()
+        return self._changing
 
     def shutdown(self) -> None:
-        if self.demo is not None:
-            self.demo.stop_all()
-            self.demo = None
+        """Stop everything (blocking: at exit). The engine's stop ends the demo chargers too."""
+        self.demo = None
         if self.engine is not None:
             self.engine.stop_thread()
             self.engine = None
+
+
+def _start_engine(config: csms_policy.CsmsConfig, data_dir: pathlib.Path) -> tuple[csms_engine.Engine, list[str]]:
+    """Build and start an engine in its thread (any thread: touches no Core state)."""
+    engine = build_engine(config, data_dir)
+    try:
+        urls = engine.start_in_thread()
+    except BaseException:
+        engine.stop_thread()  # also closes its journal
+        raise
+    return engine, urls

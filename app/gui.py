@@ -117,7 +117,6 @@ def main(args: argparse.Namespace) -> int:
     from PySide6 import QtCore, QtGui, QtWidgets
     import qasync
 
-    from app.storage import paths
     from app.ui import main_window, message_bar
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
@@ -140,10 +139,14 @@ def main(args: argparse.Namespace) -> int:
     asyncio.set_event_loop(loop)
     try:
         core.start()
-    except Exception as exc:  # shown in the window with what to do (e.g. port busy)
+    except errors.CommissionerError as exc:  # shown in the window with what to do (e.g. port busy)
         log.warning("CSMS not started: %s", exc)
+    except Exception as exc:  # a bug of ours: the window still opens and says where to look
+        log.exception("CSMS not started")
+        core.start_error = errors.CsmsError(f"The CSMS could not start: {type(exc).__name__}: {exc}.",
+                                            hint=f"Please report this with the log file {core.log_path}.")
     window = main_window.MainWindow(core)
-    message_bar.install_excepthook(paths.log_dir(data_dir) / "commissioner.log", lambda: window)
+    message_bar.install_excepthook(core.log_path, lambda: window)
     window.show()
     probe = os.environ.get(PROBE_ENV)
     if probe:

@@ -12,21 +12,19 @@ import asyncio
 import concurrent.futures
 import contextlib
 import dataclasses
+import itertools
 import logging
 import pathlib
 import signal
-import socket
 import threading
 from typing import Any, Callable, Coroutine, TypeVar
 
-import psutil
-
+from app.csms import expectations, tasks
 from app.csms import registry as csms_registry
 from app.csms import server as csms_server
-from app.domain import csms_policy
-from app.domain import model
-from app.ocpp import schemas as ocpp_schemas
+from app.domain import csms_policy, errors, model
 from app.ocpp import rpc_session as ocpp_session
+from app.ocpp import schemas as ocpp_schemas
 from app.storage import journal as storage_journal
 
 log = logging.getLogger(__name__)
@@ -34,48 +32,59 @@ T = TypeVar("T")
 Listener = Callable[[model.Event], None]
 
 
-def lan_addresses() -> list[str]:
-    """IPv4 addresses of the laptop's interfaces that are up, loopback excluded."""
-    found = []
-    stats = psutil.net_if_stats()
-    for name, addresses in psutil.net_if_addrs().items():
-        if name in stats and not stats[name].isup:
-            continue
-        for address in addresses:
-            if address.family == socket.AF_INET and not address.address.startswith("127."):
-                found.append(address.address)
-    return sorted(set(found))
-
-
 class Engine:
+    """Owns the loop, and on it the server, registry, watches and tasks; the journal is its sink.
+
+    The journal and the server may be passed in (a file server, the CA and TLS contexts sit
+    beside them); by default the engine builds both. `addresses()` lists the laptop's LAN
+    addresses for the URLs it reports (injected by the composition root; none by default).
+    """
+
     def __init__(self, config: csms_policy.CsmsConfig, data_dir: pathlib.Path,
-                 clock: Callable[[], int] = ocpp_session.now_ms) -> None:
+                 clock: Callable[[], int] = ocpp_session.now_ms, *,
+                 journal: storage_journal.Journal | None = None,
+                 server: csms_server.CsmsServer | None = None,
+                 addresses: Callable[[], list[str]] = list,
+                 request_ids: Callable[[], int] | None = None) -> None:
         self.config = config
         self.data_dir = data_dir
         self.clock = clock
-        self.journal = storage_journal.Journal(data_dir)
+        self.journal = journal if journal is not None else storage_journal.Journal(data_dir)
+        self.journal.on_error = self._journal_failed
         self.registry = csms_registry.Registry()
-        self.server = csms_server.CsmsServer(config, self._record, self._emit, clock)
-        self._listeners: list[Listener] = []
+        self.messages = expectations.MessageHub()
+        self.tasks = tasks.TaskRunner(self._emit, clock)
+        self.server = server if server is not None else csms_server.CsmsServer(config, clock=clock)
+        self.server.attach(self._record, self._emit, self.messages.deliver)
+        self._addresses = addresses
+        # requestId of GetBaseReport, GetLog, UpdateFirmware...: distinct across restarts of the app.
+        self.next_request_id = request_ids or itertools.count(clock() // 1000 % 1_000_000 * 10).__next__
+        self._listeners: tuple[Listener, ...] = ()
+        self._listeners_lock = threading.Lock()  # also guards _submitted
+        self._submitted: set[concurrent.futures.Future] = set()
         self.loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._stopped: asyncio.Event | None = None
         self._stop_task: asyncio.Future | None = None
         self._warm_task: asyncio.Future | None = None
         self.urls: list[str] = []
+        self.failure: errors.CommissionerError | None = None  # why the engine cannot go on (journal)
+        self.stop_on_failure = False  # headless serve: a journal that cannot write ends the CSMS
 
     # ---------------------------------------------------------------- events
 
     def subscribe(self, listener: Listener) -> None:
-        self._listeners.append(listener)
+        """Any thread. The listener runs on the engine thread and must only hand the event over."""
+        with self._listeners_lock:
+            self._listeners = (*self._listeners, listener)
 
     def unsubscribe(self, listener: Listener) -> None:
-        with contextlib.suppress(ValueError):
-            self._listeners.remove(listener)
+        with self._listeners_lock:
+            self._listeners = tuple(x for x in self._listeners if x is not listener)
 
     def _emit(self, event: model.Event) -> None:
         self.registry.apply(event)
-        for listener in self._listeners:
+        for listener in self._listeners:  # a snapshot: (un)subscribing from another thread is safe
             try:
                 listener(event)
             except Exception:
@@ -88,32 +97,64 @@ class Engine:
             self._emit(model.FrameEvent(frame.charger_id, frame.ts_ms, frame.direction, frame.message_type,
                                         frame.action, frame.unique_id, frame.latency_ms, frame.warnings))
 
+    def _journal_failed(self, error: errors.StorageError) -> None:
+        """From the journal's writer thread, once: tell everyone, on the loop."""
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            self.failure = error
+            return
+        try:
+            loop.call_soon_threadsafe(self._on_journal_failed, error)
+        except RuntimeError:  # the loop closed meanwhile
+            self.failure = error
+
+    def _on_journal_failed(self, error: errors.StorageError) -> None:
+        self.failure = error
+        log.error("%s %s", error.message, error.hint)
+        self._emit(model.JournalFailed("", self.clock(), error.message, error.hint))
+        if self.stop_on_failure:
+            self.request_stop()
+
+    # ---------------------------------------------------------------- what workflows need (on the loop)
+
+    def watch(self, charger_id: str, action: str,
+              predicate: expectations.Predicate | None = None) -> expectations.Watch:
+        """Queue every matching message the charger sends from now on (open it before sending)."""
+        return self.messages.watch(charger_id, action, predicate)
+
+    async def expect(self, charger_id: str, action: str, predicate: expectations.Predicate | None = None,
+                     timeout: float | None = 30.0) -> dict[str, Any]:
+        """The next matching message of that charger (camelCase payload); ExpectTimeoutError."""
+        return await self.messages.expect(charger_id, action, predicate, timeout)
+
     # ---------------------------------------------------------------- lifecycle (on the loop)
 
     async def start(self) -> list[str]:
         """Start listening; returns the URLs chargers can use. Raises PortInUseError."""
         self.loop = asyncio.get_running_loop()
+        if self.failure is not None:  # the journal failed before the loop existed
+            raise self.failure
         self._stopped = asyncio.Event()
         await self.server.start()
         # Compile the busiest validators after listening, off the loop: startup stays quick and
         # the first BootNotification does not pay the compile (~6 ms a schema).
         self._warm_task = asyncio.ensure_future(asyncio.to_thread(ocpp_schemas.warm))
         host, port = self.config.host, self.server.port
-        if host in ("0.0.0.0", "", "::"):
-            hosts = ["127.0.0.1", *lan_addresses()]
-        else:
-            hosts = [host]
-        self.urls = [f"ws://{h}:{port}/" for h in hosts]
+        hosts = ["127.0.0.1", *self._addresses()] if host in ("0.0.0.0", "", "::") else [host]
+        self.urls = [f"{self.server.scheme}://{h}:{port}/" for h in hosts]
         self._emit(model.Listening("", self.clock(), self.urls))
         return self.urls
 
     async def stop(self) -> None:
+        await self.tasks.close()  # workflows and demo chargers first: they talk through the server
         await self.server.stop()
         await asyncio.to_thread(self.journal.flush)
         if self._stopped is not None:
             self._stopped.set()
 
     async def serve_forever(self, started: Callable[[list[str]], None] | None = None) -> None:
+        """Headless: run until a signal or `request_stop`; raises what made the engine fail."""
+        self.stop_on_failure = True
         urls = await self.start()
         if started is not None:
             started(urls)
@@ -123,6 +164,8 @@ class Engine:
                 loop.add_signal_handler(signum, self.request_stop)
         assert self._stopped is not None
         await self._stopped.wait()
+        if self.failure is not None:
+            raise self.failure
 
     def close(self) -> None:
         """Release the journal (after the loop has stopped)."""
@@ -131,7 +174,10 @@ class Engine:
     # ---------------------------------------------------------------- worker-thread mode (GUI)
 
     def start_in_thread(self, timeout: float = 10.0) -> list[str]:
-        """Run the engine on its own loop in a worker thread; returns once it listens."""
+        """Run the engine on its own loop in a worker thread; returns once it listens.
+
+        On failure (port busy, timeout) the thread is stopped before the error is raised.
+        """
         ready: concurrent.futures.Future[list[str]] = concurrent.futures.Future()
 
         def run() -> None:
@@ -153,10 +199,16 @@ class Engine:
                 _cancel_all(loop)
             finally:
                 loop.close()
+                self._fail_submissions()
 
         self._thread = threading.Thread(target=run, name="csms-engine", daemon=True)
         self._thread.start()
-        return ready.result(timeout)
+        try:
+            return ready.result(timeout)
+        except concurrent.futures.TimeoutError:
+            self.stop_thread()
+            raise errors.CsmsError(f"The CSMS did not start within {timeout:g} s.",
+                                   hint="Restart Commissioner; if it happens again, see the log file.") from None
 
     def stop_thread(self, timeout: float = 15.0) -> None:
         """Stop the worker-thread engine and release the journal; safe to call more than once."""
@@ -168,6 +220,7 @@ class Engine:
                 loop.call_soon_threadsafe(self.request_stop)
             except RuntimeError:
                 pass  # loop closed: the thread is ending on its own (e.g. start failed)
+        if thread is not None:
             thread.join(timeout)
             if thread.is_alive():
                 # Never close the journal under a thread that may still write to it.
@@ -182,9 +235,38 @@ class Engine:
             self._stop_task = asyncio.ensure_future(self.stop())
 
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
-        """Run a coroutine on the engine loop from any thread."""
-        assert self.loop is not None, "engine not started"
-        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+        """Run a coroutine on the engine loop from any thread.
+
+        Raises CsmsError when the engine is not running (or already stopping): a caller racing
+        a restart gets an answer instead of a future that never resolves.
+        """
+        loop = self.loop
+        if loop is None or loop.is_closed() or self._stop_task is not None:
+            coro.close()
+            raise errors.CsmsError("The CSMS is not running.", hint="Wait until it has (re)started, then try again.")
+        try:
+            future = asyncio.run_coroutine_threadsafe(coro, loop)
+        except RuntimeError:  # closed between the check and the call
+            coro.close()
+            raise errors.CsmsError("The CSMS is not running.",
+                                   hint="Wait until it has (re)started, then try again.") from None
+        with self._listeners_lock:
+            self._submitted.add(future)
+        future.add_done_callback(self._submission_done)
+        return future
+
+    def _submission_done(self, future: concurrent.futures.Future) -> None:
+        with self._listeners_lock:
+            self._submitted.discard(future)
+
+    def _fail_submissions(self) -> None:
+        """After the loop closed: whatever never ran is failed, so nobody waits for it forever."""
+        with self._listeners_lock:
+            left, self._submitted = self._submitted, set()
+        for future in left:
+            if not future.done():
+                future.set_exception(errors.CsmsError("The CSMS stopped before this could run.",
+                                                      hint="Try again once it is running."))
 
     # ---------------------------------------------------------------- operations (on the loop)
 
@@ -208,10 +290,15 @@ class Engine:
 
 
 def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:
-    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-    for task in pending:
-        task.cancel()
-    if pending:
+    # One turn first: coroutines submitted just before the stop become tasks, and are cancelled
+    # too, instead of staying queued on a closed loop.
+    for _ in range(10):
+        loop.run_until_complete(asyncio.sleep(0))
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        if not pending:
+            break
+        for task in pending:
+            task.cancel()
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     loop.run_until_complete(loop.shutdown_asyncgens())
 

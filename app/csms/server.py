@@ -17,8 +17,9 @@ import hmac
 import http
 import itertools
 import logging
+import ssl
 import urllib.parse
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from websockets import exceptions as ws_exceptions
 from websockets.asyncio import server as ws_server
@@ -36,6 +37,13 @@ log = logging.getLogger(__name__)
 SUBPROTOCOLS = ("ocpp2.1", "ocpp2.0.1", "ocpp1.6")  # preference order: newest first
 _HANDLERS = {"1.6": v16.CsmsHandlers, "2.0.1": v201.CsmsHandlers, "2.1": v21.CsmsHandlers}
 NO_SUBPROTOCOL_WARNING = "no Sec-WebSocket-Protocol header: assumed OCPP 1.6"
+
+
+class SessionFactory(Protocol):
+    """Builds the session of one new connection (injected: proxy mode and tests swap it)."""
+
+    def __call__(self, charger_id: str, version: str, send: Callable[[str], Any], *,
+                 mode: model.Mode) -> ocpp_session.RpcSession: ...
 
 
 def charger_id_from_path(path: str) -> str:
@@ -58,20 +66,34 @@ class CsmsServer:
     def __init__(
         self,
         config: csms_policy.CsmsConfig,
-        record: Callable[[model.Frame], None],
-        emit: Callable[[model.Event], None],
+        record: Callable[[model.Frame], None] | None = None,
+        emit: Callable[[model.Event], None] | None = None,
         clock: Callable[[], int] = ocpp_session.now_ms,
+        *,
+        deliver: Callable[[str, str, Any], None] | None = None,
+        session_factory: SessionFactory | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        """`deliver(charger_id, action, payload)` gets every accepted charger-initiated message;
+        `session_factory` replaces the standard OCPP session; `ssl_context` makes it wss://."""
         self.config = config
-        self._record = record
-        self._emit = emit
+        self._record: Callable[[model.Frame], None] = record or (lambda frame: None)
+        self._emit: Callable[[model.Event], None] = emit or (lambda event: None)
         self._clock = clock
+        self._deliver = deliver
+        self._session_factory = session_factory or self._standard_session
+        self.ssl_context = ssl_context
         self._links: dict[str, _Link] = {}
         self._closing: set[asyncio.Task] = set()  # owned: closes of replaced connections
         self.admit_always: set[str] = set()  # the app's own demo chargers, whatever the allow-list
         self._server: ws_server.Server | None = None
         self._transaction_ids = itertools.count(clock() // 1000 % 1_000_000_000)
         self.port = config.port
+
+    def attach(self, record: Callable[[model.Frame], None], emit: Callable[[model.Event], None],
+               deliver: Callable[[str, str, Any], None] | None) -> None:
+        """Where frames, events and messages go: the engine that owns this server (before start)."""
+        self._record, self._emit, self._deliver = record, emit, deliver
 
     # ------------------------------------------------------------ lifecycle
 
@@ -94,6 +116,7 @@ class CsmsServer:
                 close_timeout=2,  # a charger that ignores the closing handshake must not hold up a stop
                 server_header="Commissioner",
                 backlog=4096,
+                ssl=self.ssl_context,
             )
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
@@ -161,13 +184,7 @@ class CsmsServer:
         if version is None:
             version = model.OcppVersion.V16
             warnings.append(NO_SUBPROTOCOL_WARNING)
-        ctx = ocpp_context.HandlerContext(charger_id, self.config, self._emit, self._clock, self._transaction_ids)
-        session = ocpp_session.RpcSession(
-            charger_id, version.value, ws.send, _HANDLERS[version.value](ctx),
-            record=self._record, mode=self.config.mode_for(charger_id),
-            max_frame_bytes=self.config.max_frame_bytes, call_timeout=self.config.call_timeout,
-            clock=self._clock,
-        )
+        session = self._session_factory(charger_id, version.value, ws.send, mode=self.config.mode_for(charger_id))
         link = _Link(ws, session)
         old = self._links.get(charger_id)
         self._links[charger_id] = link
@@ -192,6 +209,21 @@ class CsmsServer:
             if self._links.get(charger_id) is link:
                 del self._links[charger_id]
                 self._emit(model.Disconnected(charger_id, self._clock(), code, reason))
+
+    def _standard_session(self, charger_id: str, version: str, send: Callable[[str], Any], *,
+                          mode: model.Mode) -> ocpp_session.RpcSession:
+        ctx = ocpp_context.HandlerContext(charger_id, self.config, self._emit, self._clock, self._transaction_ids)
+        deliver = self._deliver
+        return ocpp_session.RpcSession(
+            charger_id, version, send, _HANDLERS[version](ctx),
+            record=self._record, mode=mode, max_frame_bytes=self.config.max_frame_bytes,
+            call_timeout=self.config.call_timeout, clock=self._clock,
+            deliver=None if deliver is None else (lambda action, payload: deliver(charger_id, action, payload)),
+        )
+
+    @property
+    def scheme(self) -> str:
+        return "wss" if self.ssl_context is not None else "ws"
 
     def session(self, charger_id: str) -> ocpp_session.RpcSession:
         link = self._links.get(charger_id)

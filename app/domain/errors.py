@@ -12,7 +12,11 @@ Every message says what happened and, where there is one, what to do next.
         ├── PayloadInvalidError     refused before sending: the request breaks the schema
         ├── CallTimeoutError        the charger did not answer in time
         ├── CallErrorReceived       the charger answered with a CALLERROR (code, description)
-        └── ResponseInvalidError    the charger's answer breaks the schema (strict mode)
+        ├── ResponseInvalidError    the charger's answer breaks the schema (strict mode)
+        ├── OperationRejected       the charger answered, but not with what was asked (e.g. Rejected)
+        ├── ExpectTimeoutError      a message the charger should send next did not come in time
+        │   └── ReportIncompleteError   parts of a NotifyReport never arrived (names the missing seqNo)
+        └── TaskTimeoutError        a workflow ran past its time limit
 """
 
 from __future__ import annotations
@@ -110,3 +114,42 @@ class ResponseInvalidError(OperationError):
             action=action,
         )
         self.errors = errors
+
+
+class OperationRejected(OperationError):
+    """The charger answered, with a status that means no (Rejected, NotSupported, ...)."""
+
+    def __init__(self, action: str, status: str, charger_id: str, hint: str = "") -> None:
+        super().__init__(f"{charger_id} answered {action} with {status}.", action=action,
+                         hint=hint or "See the charger's manual for why it refuses; the message log has the exchange.")
+        self.status = status
+        self.charger_id = charger_id
+
+
+class ExpectTimeoutError(OperationError):
+    """What the charger should have sent next (a NotifyReport, a status notification) never came."""
+
+    def __init__(self, charger_id: str, action: str, timeout: float, hint: str = "") -> None:
+        super().__init__(f"{charger_id} sent no {action} within {timeout:g} s.", action=action,
+                         hint=hint or "The charger may not support it or may be busy; see the message log.")
+        self.charger_id = charger_id
+        self.timeout = timeout
+
+
+class ReportIncompleteError(ExpectTimeoutError):
+    def __init__(self, charger_id: str, request_id: int, missing: list[int], timeout: float) -> None:
+        parts = ", ".join(str(n) for n in missing[:20]) + (" …" if len(missing) > 20 else "")
+        super().__init__(charger_id, "NotifyReport", timeout,
+                         hint=f"Parts {parts} of report {request_id} never arrived; read the report again.")
+        self.message = (f"{charger_id} sent an incomplete report {request_id} within {timeout:g} s "
+                        f"(missing part(s) {parts}).")
+        self.request_id = request_id
+        self.missing = missing
+
+
+class TaskTimeoutError(OperationError):
+    def __init__(self, name: str, timeout: float) -> None:
+        super().__init__(f"{name} did not finish within {timeout:g} s.",
+                         hint="Check the charger's connection and try again.")
+        self.name = name
+        self.timeout = timeout

@@ -180,3 +180,93 @@ class Listening(Event):
     urls: list[str]
 
     kind = "listening"  # type: ignore[assignment]
+
+
+# ---- what chargers report about work the CSMS asked for (emitted by the version handlers)
+
+
+@dataclasses.dataclass(slots=True)
+class ReportPart(Event):
+    """One NotifyReport (2.x) part: the answer to GetBaseReport/GetReport comes in seqNo order."""
+
+    request_id: int | None
+    seq_no: int | None
+    tbc: bool
+    items: int  # reportData entries in this part
+
+    kind = "report"  # type: ignore[assignment]
+
+
+@dataclasses.dataclass(slots=True)
+class FirmwareStatus(Event):
+    """FirmwareStatusNotification (1.6, 2.x) and SignedFirmwareStatusNotification (1.6 security)."""
+
+    status: str
+    request_id: int | None = None
+
+    kind = "firmware_status"  # type: ignore[assignment]
+
+
+@dataclasses.dataclass(slots=True)
+class LogStatus(Event):
+    """DiagnosticsStatusNotification (1.6) and LogStatusNotification (1.6 security, 2.x)."""
+
+    status: str
+    request_id: int | None = None
+
+    kind = "log_status"  # type: ignore[assignment]
+
+
+@dataclasses.dataclass(slots=True)
+class TransactionChanged(Event):
+    """1.6 StartTransaction/StopTransaction, 2.x TransactionEvent."""
+
+    connector: str  # "1" (1.6) or "1/1" (2.x evse/connector); "" when the charger did not say
+    transaction_id: str
+    event: str  # "started" | "updated" | "ended"
+    id_token: str = ""
+    meter_wh: float | None = None  # 1.6 meterStart/meterStop
+    reason: str = ""  # stop reason (1.6) or triggerReason / stoppedReason (2.x)
+
+    kind = "transaction"  # type: ignore[assignment]
+
+
+@dataclasses.dataclass(slots=True)
+class MeterValuesReceived(Event):
+    connector: str
+    transaction_id: str
+    samples: int  # sampledValue entries over all meterValue elements
+
+    kind = "meter_values"  # type: ignore[assignment]
+
+
+@dataclasses.dataclass(slots=True)
+class JournalFailed(Event):
+    """The journal can no longer write: frames from now on are not on disk."""
+
+    message: str
+    hint: str = ""
+
+    kind = "journal_error"  # type: ignore[assignment]
+
+
+class TaskState(str, enum.Enum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    TIMED_OUT = "timed_out"
+
+
+@dataclasses.dataclass(slots=True)
+class Progress(Event):
+    """How far a long piece of work (a task) has got. `total` 0: no known end (a busy bar)."""
+
+    task_id: int
+    name: str
+    state: TaskState = TaskState.RUNNING
+    done: int = 0
+    total: int = 0
+    message: str = ""
+
+    kind = "progress"  # type: ignore[assignment]

@@ -47,12 +47,42 @@ class HandlerContext:
     def status(self, connector: object, status: object, error_code: object = "") -> None:
         self.emit(model.StatusChanged(self.charger_id, self.clock(), text(connector), text(status), text(error_code)))
 
+    def report_part(self, request_id: object, seq_no: object, tbc: object, report_data: object) -> None:
+        self.emit(model.ReportPart(self.charger_id, self.clock(), integer(request_id), integer(seq_no), tbc is True,
+                                   len(report_data) if isinstance(report_data, list) else 0))
+
+    def firmware_status(self, status: object, request_id: object = None) -> None:
+        self.emit(model.FirmwareStatus(self.charger_id, self.clock(), text(status), integer(request_id)))
+
+    def log_status(self, status: object, request_id: object = None) -> None:
+        self.emit(model.LogStatus(self.charger_id, self.clock(), text(status), integer(request_id)))
+
+    def transaction(self, connector: object, transaction_id: object, event: str, id_token: object = "",
+                    meter_wh: object = None, reason: object = "") -> None:
+        meter = float(meter_wh) if isinstance(meter_wh, (int, float)) and not isinstance(meter_wh, bool) else None
+        self.emit(model.TransactionChanged(self.charger_id, self.clock(), text(connector), text(transaction_id),
+                                           event, text(id_token), meter, text(reason)))
+
+    def meter_values(self, connector: object, transaction_id: object, meter_value: object) -> None:
+        samples = 0
+        if isinstance(meter_value, list):
+            for entry in meter_value:
+                sampled = obj(entry).get("sampled_value")
+                samples += len(sampled) if isinstance(sampled, list) else 0
+        self.emit(model.MeterValuesReceived(self.charger_id, self.clock(), text(connector), text(transaction_id),
+                                            samples))
+
 
 def text(value: object) -> str:
     """A charger's field as text for the registry and the GUI, whatever type it sent (tolerant mode)."""
     if value is None:
         return ""
     return value if isinstance(value, str) else str(value)
+
+
+def integer(value: object) -> int | None:
+    """An integer field, or None when the charger sent something else (tolerant mode)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def obj(value: object) -> dict:

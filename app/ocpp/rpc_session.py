@@ -98,6 +98,7 @@ class RpcSession:
         call_timeout: float = 30.0,
         clock: Callable[[], int] = now_ms,
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+        deliver: Callable[[str, Any], None] | None = None,
     ) -> None:
         self.charger_id = charger_id
         self.version = version
@@ -108,6 +109,9 @@ class RpcSession:
         self._record = record
         self._clock = clock
         self._new_id = new_id
+        # Every accepted charger-initiated message (action, camelCase payload), after it is
+        # journaled: the engine's watches (expect) see it there.
+        self._deliver = deliver
         self._routes = adapter.route_map(handlers)
         self._pending: dict[str, _Pending] = {}
         self._call_lock = asyncio.Lock()
@@ -134,6 +138,8 @@ class RpcSession:
             warnings = self._check_send(decoded)
             self._journal(model.Direction.IN, received, mtype, decoded.action, decoded.unique_id, text,
                           warnings=warnings)
+            if self._deliver is not None and actions.is_known(self.version, decoded.action):
+                self._deliver(decoded.action, decoded.payload)
         else:  # CALLRESULTERROR: the charger could not use one of our results
             self._journal(model.Direction.IN, received, mtype, "", decoded.unique_id, text,
                           warnings=f"charger reports an error in our response: {decoded.error_code}")
@@ -173,6 +179,8 @@ class RpcSession:
         self._journal(model.Direction.IN, received, rpc.CALL, action, msg.unique_id, text,
                       warnings=f"{violation.path}: {violation.message}" if violation else "")
         await self._answer(route, msg, received)
+        if self._deliver is not None:
+            self._deliver(action, msg.payload)
 
     async def _answer(self, route: dict, msg: rpc.Message, received: int) -> None:
         kwargs = to_snake(msg.payload)
@@ -209,9 +217,20 @@ class RpcSession:
                       latency=self._clock() - received)
         after = adapter.route_after(route)
         if after is not None:
-            outcome = after(**kwargs)
+            # An @after hook that raises must not end the reader loop (and the connection).
+            try:
+                outcome = after(**kwargs)
+            except Exception as exc:
+                self._after_failed(msg.action, exc)
+                return
             if inspect.isawaitable(outcome):
                 self._spawn(outcome)
+
+    def _after_failed(self, action: str, exc: BaseException) -> None:
+        self._faults_logged += 1
+        if self._faults_logged <= _LOGGED_FAULTS:
+            log.error("%s: @after hook for %s failed: %s: %s", self.charger_id, action, type(exc).__name__, exc,
+                      exc_info=exc if self._faults_logged == 1 else None)
 
     async def _handler_failed(self, exc: Exception, msg: rpc.Message, received: int) -> None:
         # A bug of ours, but a charger could trigger it with every frame: a traceback once,

@@ -47,16 +47,22 @@ class CsmsHandlers:
 
     @on(Action.meter_values)
     def on_meter_values(self, **p: Any) -> call_result.MeterValues:
+        self.ctx.meter_values(p.get("connector_id", ""), p.get("transaction_id", ""), p.get("meter_value"))
         return call_result.MeterValues()
 
     @on(Action.start_transaction)
     def on_start_transaction(self, **p: Any) -> call_result.StartTransaction:
-        return call_result.StartTransaction(transaction_id=self.ctx.next_transaction_id(),
+        transaction_id = self.ctx.next_transaction_id()
+        self.ctx.transaction(p.get("connector_id", ""), transaction_id, "started", p.get("id_tag", ""),
+                             p.get("meter_start"))
+        return call_result.StartTransaction(transaction_id=transaction_id,
                                             id_tag_info=self._id_tag_info(p.get("id_tag")))
 
     @on(Action.stop_transaction)
     def on_stop_transaction(self, **p: Any) -> call_result.StopTransaction:
         id_tag = p.get("id_tag")
+        self.ctx.transaction("", p.get("transaction_id", ""), "ended", id_tag or "", p.get("meter_stop"),
+                             p.get("reason", ""))
         return call_result.StopTransaction(id_tag_info=self._id_tag_info(id_tag) if id_tag else None)
 
     @on(Action.data_transfer)
@@ -65,10 +71,12 @@ class CsmsHandlers:
 
     @on(Action.diagnostics_status_notification)
     def on_diagnostics_status_notification(self, **p: Any) -> call_result.DiagnosticsStatusNotification:
+        self.ctx.log_status(p.get("status", ""))
         return call_result.DiagnosticsStatusNotification()
 
     @on(Action.firmware_status_notification)
     def on_firmware_status_notification(self, **p: Any) -> call_result.FirmwareStatusNotification:
+        self.ctx.firmware_status(p.get("status", ""))
         return call_result.FirmwareStatusNotification()
 
     # -- security extension
@@ -85,8 +93,10 @@ class CsmsHandlers:
 
     @on(Action.signed_firmware_status_notification)
     def on_signed_firmware_status_notification(self, **p: Any) -> call_result.SignedFirmwareStatusNotification:
+        self.ctx.firmware_status(p.get("status", ""), p.get("request_id"))
         return call_result.SignedFirmwareStatusNotification()
 
     @on(Action.log_status_notification)
     def on_log_status_notification(self, **p: Any) -> call_result.LogStatusNotification:
+        self.ctx.log_status(p.get("status", ""), p.get("request_id"))
         return call_result.LogStatusNotification()

@@ -52,12 +52,22 @@ class CsmsHandlers:
     @on("TransactionEvent")
     def on_transaction_event(self, **p: Any) -> Any:
         id_token = p.get("id_token")
+        info = ocpp_context.obj(p.get("transaction_info"))
+        evse = ocpp_context.obj(p.get("evse"))
+        connector = f"{evse.get('id', '')}/{evse.get('connector_id', '')}" if evse else ""
+        event = {"Started": "started", "Ended": "ended"}.get(ocpp_context.text(p.get("event_type")), "updated")
+        self.ctx.transaction(connector, info.get("transaction_id", ""), event,
+                             ocpp_context.obj(id_token).get("id_token", ""), None,
+                             info.get("stopped_reason") or p.get("trigger_reason", ""))
+        if p.get("meter_value"):
+            self.ctx.meter_values(connector, info.get("transaction_id", ""), p.get("meter_value"))
         if id_token:
             return self.result.TransactionEvent(id_token_info=self._id_token_info(id_token))
         return self.result.TransactionEvent()
 
     @on("MeterValues")
     def on_meter_values(self, **p: Any) -> Any:
+        self.ctx.meter_values(p.get("evse_id", ""), "", p.get("meter_value"))
         return self.result.MeterValues()
 
     @on("DataTransfer")
@@ -66,6 +76,7 @@ class CsmsHandlers:
 
     @on("NotifyReport")
     def on_notify_report(self, **p: Any) -> Any:
+        self.ctx.report_part(p.get("request_id"), p.get("seq_no"), p.get("tbc", False), p.get("report_data"))
         return self.result.NotifyReport()
 
     @on("NotifyEvent")
@@ -111,6 +122,7 @@ class CsmsHandlers:
 
     @on("FirmwareStatusNotification")
     def on_firmware_status_notification(self, **p: Any) -> Any:
+        self.ctx.firmware_status(p.get("status", ""), p.get("request_id"))
         return self.result.FirmwareStatusNotification()
 
     @on("PublishFirmwareStatusNotification")
@@ -119,6 +131,7 @@ class CsmsHandlers:
 
     @on("LogStatusNotification")
     def on_log_status_notification(self, **p: Any) -> Any:
+        self.ctx.log_status(p.get("status", ""), p.get("request_id"))
         return self.result.LogStatusNotification()
 
     @on("SecurityEventNotification")

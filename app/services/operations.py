@@ -42,53 +42,9 @@ def quick(version: str, kind: str, *, connector: int = 0, operative: bool = True
             return Request("UnlockConnector", {"connectorId": max(connector, 1)})
         return Request("UnlockConnector", {"evseId": max(evse, 1), "connectorId": max(connector, 1)})
     if kind == "configuration":
+        # The window reads configuration through services.configuration (which gathers the
+        # 2.x NotifyReport parts); this is the bare request, for plans and the CLI.
         if v16:
             return Request("GetConfiguration", {})
         return Request("GetBaseReport", {"requestId": request_id, "reportBase": "FullInventory"})
     raise ValueError(f"unknown quick action {kind!r}")
-
-
-@dataclasses.dataclass(frozen=True)
-class ConfigRow:
-    name: str  # 1.6 key, or "Component[.evse].Variable[.instance]"
-    value: str
-    writable: bool
-    detail: str = ""  # 2.x: attribute type and data type
-
-
-def rows_from_get_configuration(result: dict[str, Any]) -> list[ConfigRow]:
-    rows = [ConfigRow(item.get("key", ""), str(item.get("value", "")), not item.get("readonly", False))
-            for item in result.get("configurationKey", [])]
-    rows += [ConfigRow(key, "", False, "unknown key") for key in result.get("unknownKey", [])]
-    return sorted(rows, key=lambda r: r.name.lower())
-
-
-def rows_from_notify_report(payloads: list[dict[str, Any]]) -> list[ConfigRow]:
-    """Rows from the NotifyReport payloads that answer one GetBaseReport."""
-    rows = []
-    for payload in payloads:
-        for data in payload.get("reportData", []):
-            component = data.get("component", {})
-            variable = data.get("variable", {})
-            name = component.get("name", "")
-            if component.get("instance"):
-                name += f"[{component['instance']}]"
-            if component.get("evse"):
-                evse = component["evse"]
-                name += f".EVSE{evse.get('id', '')}" + (f".{evse['connectorId']}" if "connectorId" in evse else "")
-            name += "." + variable.get("name", "")
-            if variable.get("instance"):
-                name += f"[{variable['instance']}]"
-            data_type = data.get("variableCharacteristics", {}).get("dataType", "")
-            for attribute in data.get("variableAttribute", []):
-                kind = attribute.get("type", "Actual")
-                rows.append(ConfigRow(name if kind == "Actual" else f"{name} ({kind})",
-                                      str(attribute.get("value", "")),
-                                      attribute.get("mutability", "ReadWrite") != "ReadOnly",
-                                      data_type))
-    return sorted(rows, key=lambda r: r.name.lower())
-
-
-def report_complete(payloads: list[dict[str, Any]]) -> bool:
-    """NotifyReport parts arrive with tbc=true until the last one."""
-    return any(not p.get("tbc", False) for p in payloads)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
 import os
 import pathlib
+import tempfile
+import threading
 from typing import Any, Callable
 
 from app.domain import csms_policy
@@ -109,8 +112,27 @@ def load(directory: pathlib.Path) -> Settings:
     return from_dict(data)
 
 
+_save_lock = threading.Lock()
+
+
 def save(directory: pathlib.Path, settings: Settings) -> None:
+    """Write atomically: a crash never leaves half a settings file, two writers never share a temp file."""
     path = directory / FILE_NAME
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(to_dict(settings), indent=2), encoding="utf-8")
-    os.replace(tmp, path)  # atomic: a crash never leaves half a settings file
+    text = json.dumps(to_dict(settings), indent=2)
+    with _save_lock:
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=directory)
+        except OSError as exc:
+            raise errors.StorageError(f"Cannot save the settings in {directory}: {exc.strerror}.",
+                                      hint="Check that the data folder is writable and the disk not full.") from exc
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.replace(tmp, path)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            if isinstance(exc, OSError):
+                raise errors.StorageError(f"Cannot save the settings to {path}: {exc.strerror}.",
+                                          hint="Check that the data folder is writable and the disk not full.") from exc
+            raise

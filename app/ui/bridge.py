@@ -12,12 +12,11 @@ import asyncio
 import collections
 import concurrent.futures
 import threading
-from typing import Any, Coroutine
+from typing import Any, Callable, Coroutine
 
 from PySide6 import QtCore
 
-from app.csms import engine as csms_engine
-from app.domain import model
+from app.domain import errors, model
 
 EVENT_INTERVAL_MS = 100
 MAX_BATCH = 50_000  # the GUI catches up from the journal if more piled up
@@ -29,9 +28,12 @@ class EngineBridge(QtCore.QObject):
     events = QtCore.Signal(list)  # a batch of model.Event, oldest first
     frames_arrived = QtCore.Signal(int)  # how many frames the batch held
     chargers_changed = QtCore.Signal(list)  # snapshot: list[model.ChargerInfo]
+    progress = QtCore.Signal(object)  # model.Progress, the latest of each task in a batch
+    failed = QtCore.Signal(object)  # a domain error the engine hit on its own (e.g. the journal)
     _snapshot_ready = QtCore.Signal(object)  # emitted on the engine thread, delivered queued
 
-    def __init__(self, engine: csms_engine.Engine, parent: QtCore.QObject | None = None) -> None:
+    def __init__(self, engine: Any, parent: QtCore.QObject | None = None) -> None:
+        # `engine`: app.csms.engine.Engine, reached only through its thread-safe methods.
         super().__init__(parent)
         self.engine = engine
         self._pending: collections.deque[model.Event] = collections.deque(maxlen=MAX_BATCH)
@@ -65,12 +67,19 @@ class EngineBridge(QtCore.QObject):
             self._pending.clear()
         frames = 0
         chargers_dirty = False
+        progress: dict[int, model.Progress] = {}
         for event in batch:
             if isinstance(event, model.FrameEvent):
                 frames += 1
+            elif isinstance(event, model.Progress):
+                progress[event.task_id] = event
+            elif isinstance(event, model.JournalFailed):
+                self.failed.emit(errors.StorageError(event.message, hint=event.hint))
             else:
                 chargers_dirty = True
         self.events.emit(batch)
+        for event in progress.values():
+            self.progress.emit(event)
         if frames:
             self.frames_arrived.emit(frames)
         if chargers_dirty or frames:
@@ -78,7 +87,10 @@ class EngineBridge(QtCore.QObject):
             self.refresh_chargers()
 
     def refresh_chargers(self) -> None:
-        future = self._submit(self._snapshot())
+        try:
+            future = self._submit(self._snapshot())
+        except errors.CsmsError:
+            return  # stopping or restarting: the next engine's bridge refreshes
         future.add_done_callback(self._snapshot_done)
 
     async def _snapshot(self) -> list[model.ChargerInfo]:
@@ -104,3 +116,9 @@ class EngineBridge(QtCore.QObject):
     def send(self, charger_id: str, request: Any, timeout: float | None = None) -> asyncio.Future:
         """Typed CALL with an `ocpp` call dataclass."""
         return self.run(self.engine.send(charger_id, request, timeout))
+
+    def run_task(self, name: str, charger_id: str, work: Callable[[Any], Coroutine[Any, Any, Any]],
+                 timeout: float | None = None) -> asyncio.Future:
+        """A workflow as an owned engine task: `work(reporter)` runs on the engine loop; its
+        Progress events arrive through `progress`; cancelling the returned future cancels it."""
+        return self.run(self.engine.tasks.run(name, work, charger_id=charger_id, timeout=timeout))

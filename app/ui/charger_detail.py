@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
-import itertools
-import pathlib
 import time
 
-import orjson
 import qasync
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.domain import errors, model
-from app.services import operations
-from app.storage import journal as storage_journal
+from app.services import configuration, operations
 from app.ui import charger_list, message_bar
 
-REPORT_TIMEOUT_S = 20.0
-_request_ids = itertools.count(int(time.time()) % 100_000)
+READ_CONFIGURATION = "Read configuration"  # the task's name in Progress events
 
 
 class ChargerDetail(QtWidgets.QWidget):
@@ -26,9 +20,8 @@ class ChargerDetail(QtWidgets.QWidget):
     notice = QtCore.Signal(str)
     mode_changed = QtCore.Signal(str, object)  # charger id, model.Mode
 
-    def __init__(self, journal_path: pathlib.Path, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
-        self.journal_path = journal_path
         self.bridge = None
         self.info: model.ChargerInfo | None = None
         self._busy = False  # one quick action at a time: OCPP allows one outstanding CALL
@@ -205,12 +198,13 @@ class ChargerDetail(QtWidgets.QWidget):
         evse, connector = self._target()
         quick_kind = "availability" if kind in ("operative", "inoperative") else kind
         request = operations.quick(self.info.ocpp_version, quick_kind, connector=connector,
-                                   operative=kind == "operative", evse=evse, request_id=next(_request_ids))
+                                   operative=kind == "operative", evse=evse)
         self._set_busy(True)  # now, not when the task first runs: a second click must find it busy
         self.perform(request)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
+        self.busy.setRange(0, 0)  # a busy bar until a task says how far it is
         self.busy.setVisible(busy)
         if busy:
             for button in self.buttons.values():
@@ -224,20 +218,15 @@ class ChargerDetail(QtWidgets.QWidget):
         charger_id = self.info.charger_id
         self._set_busy(True)
         started = time.monotonic()
-        # Reports are matched from here on: an old report with the same requestId is never shown.
-        since = await asyncio.to_thread(_max_frame_id, self.journal_path)
         try:
+            if request.action in ("GetConfiguration", "GetBaseReport"):
+                await self._read_configuration(charger_id)
+                return
             result = await self.bridge.call(charger_id, request.action, request.payload)
             elapsed = (time.monotonic() - started) * 1000
             status = result.get("status", "")
             self.result.setText(self.tr("{0}: {1} ({2:.0f} ms)").format(
                 request.action, status or self.tr("answered"), elapsed))
-            if request.action == "GetConfiguration":
-                self._show_rows(operations.rows_from_get_configuration(result))
-                self.result.setText(self.tr("GetConfiguration: {0} keys ({1:.0f} ms)").format(
-                    self.config_model.rowCount(), elapsed))
-            elif request.action == "GetBaseReport" and status == "Accepted":
-                await self._collect_report(charger_id, request.payload["requestId"], since)
         except errors.CommissionerError as exc:
             self.result.setText(f"<span style='color:#c62828'>{html.escape(message_bar.describe(exc)[0])}</span>")
             self.error.emit(exc)
@@ -245,24 +234,35 @@ class ChargerDetail(QtWidgets.QWidget):
             self._set_busy(False)
             self.set_charger(self.info)
 
-    async def _collect_report(self, charger_id: str, request_id: int, since: int) -> None:
-        """NotifyReport frames answer a GetBaseReport asynchronously: gather them from the journal.
+    async def _read_configuration(self, charger_id: str) -> None:
+        """The configuration workflow runs as an engine task; this only shows its progress and rows."""
+        engine = self.bridge.engine
 
-        Reads only frames newer than the request, in a worker thread: the GUI never waits for sqlite.
-        """
-        deadline = time.monotonic() + REPORT_TIMEOUT_S
-        while time.monotonic() < deadline:
-            parts = await asyncio.to_thread(_report_parts, self.journal_path, charger_id, request_id, since)
-            if parts and operations.report_complete(parts):
-                self._show_rows(operations.rows_from_notify_report(parts))
-                self.result.setText(self.tr("Base report: {0} variables in {1} part(s)").format(
-                    self.config_model.rowCount(), len(parts)))
-                return
-            await asyncio.sleep(0.2)
-        self.result.setText(self.tr("The charger accepted the report request but sent no complete report "
-                                    "within {0:.0f} s; see the message log.").format(REPORT_TIMEOUT_S))
+        async def work(reporter) -> configuration.Configuration:
+            return await configuration.read(engine, charger_id, progress=reporter)
 
-    def _show_rows(self, rows: list[operations.ConfigRow]) -> None:
+        self.result.setText(self.tr("Reading the configuration of {0}…").format(charger_id))
+        started = time.monotonic()
+        found = await self.bridge.run_task(READ_CONFIGURATION, charger_id, work)
+        elapsed = (time.monotonic() - started) * 1000
+        self._show_rows(found.rows)
+        if found.source == "GetConfiguration":
+            self.result.setText(self.tr("GetConfiguration: {0} keys ({1:.0f} ms)").format(len(found.rows), elapsed))
+        else:
+            self.result.setText(self.tr("Base report: {0} variables in {1} part(s)").format(
+                len(found.rows), found.parts))
+
+    def on_progress(self, progress: model.Progress) -> None:
+        """Progress of a task of the shown charger: the configuration read's parts so far."""
+        if self.info is None or progress.charger_id != self.info.charger_id or progress.name != READ_CONFIGURATION:
+            return
+        if progress.state is model.TaskState.RUNNING and progress.done:
+            if progress.total:
+                self.busy.setRange(0, progress.total)
+                self.busy.setValue(progress.done)
+            self.result.setText(self.tr("Reading the configuration: {0} part(s) received…").format(progress.done))
+
+    def _show_rows(self, rows: list[configuration.ConfigRow]) -> None:
         self.config_model.setRowCount(0)
         for row in rows:
             access = self.tr("read/write") if row.writable else self.tr("read-only")
@@ -273,30 +273,3 @@ class ChargerDetail(QtWidgets.QWidget):
             self.config_model.appendRow(items)
         self.config_view.resizeColumnToContents(0)
 
-
-def _max_frame_id(journal_path: pathlib.Path) -> int:
-    reader = storage_journal.JournalReader(journal_path)
-    try:
-        return reader.max_id()
-    finally:
-        reader.close()
-
-
-def _report_parts(journal_path: pathlib.Path, charger_id: str, request_id: int, since: int) -> list[dict]:
-    """The NotifyReport payloads for one request, from frames journaled after `since` (worker thread)."""
-    reader = storage_journal.JournalReader(journal_path)
-    try:
-        frames = reader.frames(charger_id=charger_id, action="NotifyReport", direction="in", after_id=since,
-                               limit=10_000)
-    finally:
-        reader.close()
-    parts = []
-    for frame in frames:
-        if frame.message_type == 2:
-            try:
-                payload = orjson.loads(frame.payload)[3]
-            except (orjson.JSONDecodeError, IndexError, TypeError):
-                continue  # a malformed frame is in the log with its warning; it is no report part
-            if isinstance(payload, dict) and payload.get("requestId") == request_id:
-                parts.append(payload)
-    return parts

@@ -8,7 +8,7 @@ from __future__ import annotations
 import qrcode
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from app.csms import engine as csms_engine
+from app.services import network
 
 
 def qr_pixmap(text: str, size: int = 168) -> QtGui.QPixmap:
@@ -109,7 +109,7 @@ class ConnectionPanel(QtWidgets.QGroupBox):
         if self.port is None:
             return
         # Listening on one address only: that is the one the charger must use.
-        addresses = csms_engine.lan_addresses() if self.host in ("0.0.0.0", "", "::") else [self.host]
+        addresses = network.lan_addresses() if self.host in ("0.0.0.0", "", "::") else [self.host]
         current = self.address_combo.currentText()
         self.address_combo.blockSignals(True)
         self.address_combo.clear()

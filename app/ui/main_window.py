@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 
 import qasync
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -57,6 +56,7 @@ class MainWindow(QtWidgets.QMainWindow):
         super().__init__()
         self.core = core
         self.bridge: ui_bridge.EngineBridge | None = None
+        self.settings_dialog: settings_dialog.SettingsDialog | None = None
         self.setWindowTitle(self.tr("Commissioner"))
         self.resize(1360, 860)
 
@@ -95,7 +95,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.center.addWidget(self.charger_view)
         splitter.addWidget(self.center)
 
-        self.detail = charger_detail.ChargerDetail(core.journal_path)
+        self.detail = charger_detail.ChargerDetail()
         self.detail.error.connect(self.message_bar.show_error)
         self.detail.mode_changed.connect(self._set_charger_mode)
         self.send_panel = send_operation.SendOperationPanel(self._call)
@@ -159,6 +159,8 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.bridge = ui_bridge.EngineBridge(engine, self)
         self.bridge.chargers_changed.connect(self._on_chargers)
+        self.bridge.progress.connect(self.detail.on_progress)
+        self.bridge.failed.connect(self.message_bar.show_error)
         self.bridge.frames_arrived.connect(self.log.on_frames_arrived)
         self.detail.set_bridge(self.bridge)
         self.connection.set_listening(engine.server.port, engine.config.host)
@@ -204,52 +206,79 @@ class MainWindow(QtWidgets.QMainWindow):
         if action == "settings":
             self.open_settings()
 
-    @QtCore.Slot(str)
-    def start_demo(self, version: str) -> None:
+    @qasync.asyncSlot(str)
+    async def start_demo(self, version: str) -> None:
         if self.core.demo is None:
             self.message_bar.show_error(errors.CsmsError(
                 self.tr("Demo chargers need the CSMS to be running."), hint=self.tr("Fix the port in Settings first.")))
             return
-        charger_id = self.core.demo.start(version)
+        try:
+            charger_id = await self.core.start_demo(version)
+        except errors.CommissionerError as exc:
+            self.message_bar.show_error(exc)
+            return
         self.message_bar.show_message("info", self.tr("Demo charger {0} (OCPP {1}) is connecting…").format(
             charger_id, version))
 
     @qasync.asyncSlot(str, object)
     async def _set_charger_mode(self, charger_id: str, mode: model.Mode) -> None:
         try:
-            await asyncio.to_thread(self.core.set_charger_mode, charger_id, mode)
+            await self.core.set_charger_mode(charger_id, mode)
         except errors.CommissionerError as exc:
             self.message_bar.show_error(exc)
             return
         self.message_bar.show_message("success", self.tr("{0}: {1} compliance checks.").format(
             charger_id, self.tr("strict") if mode is model.Mode.STRICT else self.tr("tolerant")))
 
-    def stop_demos(self) -> None:
-        if self.core.demo is not None:
-            self.core.demo.stop_all()
-
     @qasync.asyncSlot()
-    async def open_settings(self) -> None:
-        dialog = settings_dialog.SettingsDialog(self.core.settings, self)
-        if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
+    async def stop_demos(self) -> None:
+        try:
+            stopped = await self.core.stop_demos()  # on the engine loop: the window stays responsive
+        except errors.CommissionerError as exc:
+            self.message_bar.show_error(exc)
             return
-        new = dialog.result_settings()
+        if stopped:
+            self.message_bar.show_message("info", self.tr("{0} demo charger(s) stopped.").format(stopped))
+
+    def open_settings(self) -> None:
+        """A window-modal dialog, opened without a nested event loop; applied when accepted."""
+        if self.settings_dialog is not None:
+            self.settings_dialog.raise_()
+            self.settings_dialog.activateWindow()
+            return
+        dialog = settings_dialog.SettingsDialog(self.core.settings, self)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda code, d=dialog: self._settings_finished(d, code))
+        self.settings_dialog = dialog
+        dialog.open()
+
+    def _settings_finished(self, dialog: settings_dialog.SettingsDialog, code: int) -> None:
+        self.settings_dialog = None
+        if code == QtWidgets.QDialog.DialogCode.Accepted.value:
+            self.apply_settings(dialog.result_settings())
+
+    @qasync.asyncSlot(object)
+    async def apply_settings(self, new) -> None:
         restart = (new.csms.host, new.csms.port) != (self.core.settings.csms.host, self.core.settings.csms.port)
         if restart and self.bridge is not None:
             self.bridge.close()  # it must not outlive the engine it listens to
             self.bridge = None
         self.message_bar.show_message("info", self.tr("Applying settings…"))
         self.settings_action.setEnabled(False)
+        failure: errors.CommissionerError | None = None
         try:
-            # Stopping the engine waits for connections to close: never on the GUI thread.
-            restarted = await asyncio.to_thread(self.core.apply_settings, new)
-        except errors.CommissionerError:
-            restarted = True  # attach() shows start_error and what to do
+            # Stopping the engine waits for connections to close: Core does that off this thread.
+            restarted = await self.core.apply_settings(new)
+        except errors.CommissionerError as exc:
+            restarted, failure = self.core.engine is None, exc
         finally:
             self.settings_action.setEnabled(True)
-        if restarted:
-            self.attach()
-        if self.core.engine is not None:
+        if restarted or self.bridge is None:
+            self.attach()  # shows start_error and what to do when the CSMS could not start
+        if failure is not None:
+            if self.core.engine is not None:
+                self.message_bar.show_error(failure)
+        elif self.core.engine is not None:
             text = (self.tr("Settings saved; the CSMS now listens on port {0}.") if restarted else
                     self.tr("Settings saved and applied; chargers stay connected (port {0})."))
             self.message_bar.show_message("success", text.format(self.core.engine.server.port))

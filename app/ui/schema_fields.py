@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from app.ocpp import examples
+from app.services import catalog
 
 
 class _Missing:
@@ -66,7 +66,7 @@ def kind_of(node: dict[str, Any]) -> str:
 
 def resolved(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in node:
-        node = examples.resolve(node["$ref"], root)
+        node = catalog.resolve(node["$ref"], root)
     return node
 
 

@@ -3,7 +3,7 @@
 Every schema node becomes one field (see app.ui.schema_fields for the shared interface):
 enums a combo box, strings and numbers a line edit, booleans a check box, objects a group
 (optional ones checkable: unchecked = not sent, built on first check, which keeps the deep
-2.1 schemas cheap) and arrays a list editor. Paths follow `app.ocpp.schemas.Violation.path`:
+2.1 schemas cheap) and arrays a list editor. Paths follow `app.services.catalog.Violation.path`:
 "data.chargingProfile.id", "data.key[0]".
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
-from app.ocpp import examples
+from app.services import catalog
 from app.ui import schema_fields as fields
 from app.ui.schema_fields import MISSING, kind_of, readable, resolved, tooltip
 
@@ -24,7 +24,7 @@ MAX_DEPTH = 16  # deeper than any OCPP schema; a guard against recursive definit
 def make_field(node: dict[str, Any], root: dict[str, Any], name: str, required: bool, depth: int,
                parent: QtWidgets.QWidget | None = None) -> QtWidgets.QWidget:
     while "$ref" in node:
-        node = {**examples.resolve(node["$ref"], root), **{k: v for k, v in node.items() if k != "$ref"}}
+        node = {**catalog.resolve(node["$ref"], root), **{k: v for k, v in node.items() if k != "$ref"}}
     kind = kind_of(node)
     if depth > MAX_DEPTH:
         kind = "any"
@@ -158,7 +158,7 @@ class ObjectGroup(_Group):
 
     def _on_toggled(self, on: bool) -> None:
         if on and self.body is None:
-            self._build().set_value(examples.build(self.node, self.root))
+            self._build().set_value(catalog.build(self.node, self.root))
         if self.body is not None:
             self.body.setVisible(on)
         self.note.setVisible(not on)
@@ -255,7 +255,7 @@ class ArrayGroup(_Group):
 
     def add_item(self, value: Any = MISSING) -> ArrayItem:
         item = ArrayItem(self, self.item_node)
-        item.field.set_value(examples.build(self.item_node, self.root) if value is MISSING else value)
+        item.field.set_value(catalog.build(self.item_node, self.root) if value is MISSING else value)
         item.field.changed.connect(self.changed)
         self.items.append(item)
         self.list_box.addWidget(item)

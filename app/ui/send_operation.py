@@ -20,7 +20,7 @@ import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.domain import errors
-from app.ocpp import actions, examples, schemas
+from app.services import catalog
 from app.ui import message_bar, schema_fields, schema_form
 
 Call = Callable[[str, str, dict], Awaitable[dict]]
@@ -200,7 +200,7 @@ class SendOperationPanel(QtWidgets.QWidget):
 
     def set_charger(self, charger_id: str | None, version: str | None) -> None:
         """The charger requests go to; None (or an unknown version) disables the panel."""
-        if version not in actions.VERSIONS:
+        if version not in catalog.VERSIONS:
             charger_id = version = None
         if (charger_id, version) == (self.charger_id, self.version) and self.form is not None:
             return  # called on every registry refresh: do not rebuild the form
@@ -220,7 +220,7 @@ class SendOperationPanel(QtWidgets.QWidget):
             previous = self.action_combo.currentText()
             self.action_combo.blockSignals(True)
             self.action_combo.clear()
-            self.action_combo.addItems(sorted(actions.csms_initiated(version)))
+            self.action_combo.addItems(sorted(catalog.csms_initiated(version)))
             index = self.action_combo.findText(previous)
             self.action_combo.setCurrentIndex(max(index, 0))
             self.action_combo.blockSignals(False)
@@ -246,9 +246,9 @@ class SendOperationPanel(QtWidgets.QWidget):
         self.problem_label.hide()
         if not action or self.version is None:
             return
-        self.form = schema_form.SchemaForm(schemas.load_schema(self.version, action, False))
+        self.form = schema_form.SchemaForm(catalog.load_schema(self.version, action, False))
         self._form_key = (self.version, action)
-        self.form.set_value(self._drafts.get((self.version, action)) or examples.example(self.version, action))
+        self.form.set_value(self._drafts.get((self.version, action)) or catalog.example(self.version, action))
         self.form.changed.connect(self._form_changed)
         self.scroll.setWidget(self.form)
         self.send_button.setText(self.tr("Send {0}").format(action))
@@ -256,7 +256,7 @@ class SendOperationPanel(QtWidgets.QWidget):
 
     def reset_to_defaults(self) -> None:
         if self.form is not None and self.version is not None:
-            self.form.set_value(examples.example(self.version, self.action))
+            self.form.set_value(catalog.example(self.version, self.action))
             self.form.clear_errors()
             self.problem_label.hide()
 
@@ -334,7 +334,7 @@ class SendOperationPanel(QtWidgets.QWidget):
         # Local checks speak the technician's language; the schema has the last word.
         problems = [] if raw_mode else self.form.local_errors()
         if not problems:
-            violation = schemas.validate(self.version, self.action, payload)
+            violation = catalog.validate(self.version, self.action, payload)
             if violation is not None:
                 problems = [(violation.path, violation.message)]
         if not problems:

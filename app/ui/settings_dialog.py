@@ -8,11 +8,11 @@ import ipaddress
 from PySide6 import QtWidgets
 
 from app.domain import model
-from app.storage import settings as storage_settings
+from app import core as app_core
 
 
 class SettingsDialog(QtWidgets.QDialog):
-    def __init__(self, current: storage_settings.Settings, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, current: app_core.Settings, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings"))
         self._settings = copy.deepcopy(current)
@@ -97,7 +97,7 @@ class SettingsDialog(QtWidgets.QDialog):
             return
         super().accept()
 
-    def result_settings(self) -> storage_settings.Settings:
+    def result_settings(self) -> app_core.Settings:
         csms = self._settings.csms
         csms.host = self.host.text().strip()
         csms.port = self.port.value()

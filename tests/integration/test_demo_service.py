@@ -6,8 +6,8 @@ import pathlib
 import time
 
 from app import core as app_core
-from app.services import operations
 from app.ocpp import schemas
+from app.services import configuration, operations
 
 
 def test_core_starts_demo_chargers_of_both_versions(isolated_data_dir: pathlib.Path) -> None:
@@ -16,7 +16,8 @@ def test_core_starts_demo_chargers_of_both_versions(isolated_data_dir: pathlib.P
     core.settings.csms.host = "127.0.0.1"
     core.start()
     try:
-        ids = [core.demo.start("1.6"), core.demo.start("2.0.1")]
+        ids = [core.engine.submit(core.demo.start("1.6")).result(5),
+               core.engine.submit(core.demo.start("2.0.1")).result(5)]
         assert ids == ["DEMO-16-01", "DEMO-201-02"]
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -50,7 +51,7 @@ def test_every_quick_action_payload_is_schema_valid() -> None:
 
 
 def test_rows_from_reports() -> None:
-    rows = operations.rows_from_get_configuration({"configurationKey": [
+    rows = configuration.rows_from_get_configuration({"configurationKey": [
         {"key": "b", "readonly": True, "value": "1"}, {"key": "A", "readonly": False}], "unknownKey": ["Z"]})
     assert [(r.name, r.value, r.writable) for r in rows] == [("A", "", True), ("b", "1", False), ("Z", "", False)]
     report = [{"requestId": 1, "seqNo": 0, "tbc": False, "generatedAt": "t", "reportData": [
@@ -58,7 +59,9 @@ def test_rows_from_reports() -> None:
          "variableAttribute": [{"type": "Actual", "value": "22000", "mutability": "ReadOnly"},
                                {"type": "MaxSet", "value": "22000"}],
          "variableCharacteristics": {"dataType": "decimal", "supportsMonitoring": False}}]}]
-    assert operations.report_complete(report)
-    rows = operations.rows_from_notify_report(report)
+    parts = configuration.ReportParts()
+    parts.add(report[0])
+    assert parts.complete
+    rows = configuration.rows_from_notify_report(report)
     assert [(r.name, r.value, r.writable, r.detail) for r in rows] == [
         ("EVSE.EVSE1.Power", "22000", False, "decimal"), ("EVSE.EVSE1.Power (MaxSet)", "22000", True, "decimal")]
