@@ -64,6 +64,7 @@ class Engine:
         self._submitted: set[concurrent.futures.Future] = set()
         self.loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self._starting: asyncio.Task | None = None  # worker-thread mode: the start still under way
         self._stopped: asyncio.Event | None = None
         self._stop_task: asyncio.Future | None = None
         self._warm_task: asyncio.Future | None = None
@@ -120,11 +121,22 @@ class Engine:
     def watch(self, charger_id: str, action: str,
               predicate: expectations.Predicate | None = None) -> expectations.Watch:
         """Queue every matching message the charger sends from now on (open it before sending)."""
+        self._on_loop("watch()")
         return self.messages.watch(charger_id, action, predicate)
+
+    def _on_loop(self, what: str) -> None:
+        # Watches belong to the engine loop; from another thread their wake-ups would be lost.
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if self.loop is not None and running is not self.loop:
+            raise RuntimeError(f"{what} runs on the engine loop: wrap the workflow in engine.submit()")
 
     async def expect(self, charger_id: str, action: str, predicate: expectations.Predicate | None = None,
                      timeout: float | None = 30.0) -> dict[str, Any]:
         """The next matching message of that charger (camelCase payload); ExpectTimeoutError."""
+        self._on_loop("expect()")
         return await self.messages.expect(charger_id, action, predicate, timeout)
 
     # ---------------------------------------------------------------- lifecycle (on the loop)
@@ -185,11 +197,15 @@ class Engine:
             asyncio.set_event_loop(loop)
 
             async def main() -> None:
+                self._starting = asyncio.current_task()
                 try:
                     urls = await self.start()
-                except BaseException as exc:
-                    ready.set_exception(exc)
+                except BaseException as exc:  # incl. the cancel of a start that timed out
+                    if not ready.done():
+                        ready.set_exception(exc)
                     return
+                finally:
+                    self._starting = None
                 ready.set_result(urls)
                 assert self._stopped is not None
                 await self._stopped.wait()
@@ -206,9 +222,17 @@ class Engine:
         try:
             return ready.result(timeout)
         except concurrent.futures.TimeoutError:
+            loop = self.loop
+            if loop is not None:
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(self._cancel_start)
             self.stop_thread()
             raise errors.CsmsError(f"The CSMS did not start within {timeout:g} s.",
                                    hint="Restart Commissioner; if it happens again, see the log file.") from None
+
+    def _cancel_start(self) -> None:
+        if self._starting is not None:
+            self._starting.cancel()
 
     def stop_thread(self, timeout: float = 15.0) -> None:
         """Stop the worker-thread engine and release the journal; safe to call more than once."""

@@ -1,0 +1,232 @@
+"""Workflows over real sockets: configuration read, expect(), domain events, owned stop.
+
+The virtual charger (or a hand-driven websocket where the simulator is too well-behaved) talks
+to the engine exactly as a charger on site would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import pathlib
+
+import pytest
+import websockets
+from ocpp.routing import after, on
+from ocpp.v16 import call as v16
+from ocpp.v16 import call_result as v16_result
+from ocpp.v201 import call as v201
+
+from app.csms import engine as csms_engine
+from app.csms import server as csms_server
+from app.domain import csms_policy, errors, model
+from app.ocpp import rpc_session
+from app.services import configuration
+from tests.conftest import url
+from tests.integration.test_simulator_vs_csms import running, until
+
+
+def collect(eng: csms_engine.Engine) -> list[model.Event]:
+    events: list[model.Event] = []
+    eng.subscribe(events.append)
+    return events
+
+
+@pytest.mark.parametrize("version, source, name", [
+    ("1.6", "GetConfiguration", "HeartbeatInterval"),
+    ("2.0.1", "GetBaseReport", "OCPPCommCtrlr.HeartbeatInterval"),
+    ("2.1", "GetBaseReport", "OCPPCommCtrlr.HeartbeatInterval"),
+])
+async def test_configuration_read_of_every_version(engine: csms_engine.Engine, version, source, name) -> None:
+    events = collect(engine)
+    progress: list[tuple[int, int, str]] = []
+    async with running(engine, version):
+        found = await configuration.read(engine, "SIM-1", progress=lambda *p: progress.append(p))
+    assert found.source == source
+    assert name in {row.name for row in found.rows}
+    assert progress and progress[-1][0] == progress[-1][1] > 0  # done == total at the end
+    if version != "1.6":
+        parts = [e for e in events if isinstance(e, model.ReportPart) and e.request_id == found.request_id]
+        assert len(parts) == found.parts >= 1 and not parts[-1].tbc and sum(p.items for p in parts) > 20
+        assert list(engine.messages.active()) == []  # the watch was closed
+
+
+class HandDriven:
+    """A 2.0.1 charger whose every frame the test writes itself."""
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+
+    async def boot(self) -> None:
+        await self.ws.send(json.dumps([2, "b", "BootNotification", {
+            "reason": "PowerUp", "chargingStation": {"vendorName": "V", "model": "M"}}]))
+        assert json.loads(await self.ws.recv())[0] == 3
+
+    async def answer_next(self, payload: dict) -> list:
+        request = json.loads(await self.ws.recv())
+        await self.ws.send(json.dumps([3, request[1], payload]))
+        return request
+
+    async def notify(self, request_id: int, seq: int, tbc: bool) -> None:
+        report = [{"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": f"Var{seq}"},
+                   "variableAttribute": [{"type": "Actual", "value": str(seq), "mutability": "ReadWrite"}],
+                   "variableCharacteristics": {"dataType": "integer", "supportsMonitoring": False}}]
+        await self.ws.send(json.dumps([2, f"n{seq}", "NotifyReport", {
+            "requestId": request_id, "generatedAt": "2026-12-03T08:00:00Z", "seqNo": seq, "tbc": tbc,
+            "reportData": report}]))
+        assert json.loads(await self.ws.recv())[0] == 3
+
+
+async def _charger(eng: csms_engine.Engine, charger_id: str = "HAND-1"):
+    ws = await websockets.connect(url(eng, charger_id), subprotocols=["ocpp2.0.1"])
+    charger = HandDriven(ws)
+    await charger.boot()
+    return ws, charger
+
+
+async def test_report_parts_out_of_order_make_a_complete_report(engine: csms_engine.Engine) -> None:
+    ws, charger = await _charger(engine)
+    async with ws:
+        reading = asyncio.ensure_future(configuration.read(engine, "HAND-1", timeout=5))
+        request = await charger.answer_next({"status": "Accepted"})
+        request_id = request[3]["requestId"]
+        await charger.notify(request_id + 1, 0, False)  # another request's report is ignored
+        await charger.notify(request_id, 2, False)
+        await charger.notify(request_id, 0, True)
+        assert not reading.done()
+        await charger.notify(request_id, 1, True)
+        found = await reading
+    assert [row.name for row in found.rows] == ["OCPPCommCtrlr.Var0", "OCPPCommCtrlr.Var1", "OCPPCommCtrlr.Var2"]
+    assert found.parts == 3
+
+
+async def test_a_missing_part_is_named(engine: csms_engine.Engine) -> None:
+    ws, charger = await _charger(engine)
+    async with ws:
+        reading = asyncio.ensure_future(configuration.read(engine, "HAND-1", timeout=0.3))
+        request = await charger.answer_next({"status": "Accepted"})
+        await charger.notify(request[3]["requestId"], 0, True)
+        await charger.notify(request[3]["requestId"], 2, False)
+        with pytest.raises(errors.ReportIncompleteError) as caught:
+            await reading
+    assert caught.value.missing == [1]
+    assert "missing part(s) 1" in str(caught.value) and "read the report again" in str(caught.value)
+
+
+async def test_a_rejected_report_request_says_what_the_charger_answered(engine: csms_engine.Engine) -> None:
+    ws, charger = await _charger(engine)
+    async with ws:
+        reading = asyncio.ensure_future(configuration.read(engine, "HAND-1"))
+        await charger.answer_next({"status": "NotSupported"})
+        with pytest.raises(errors.OperationRejected) as caught:
+            await reading
+    assert caught.value.status == "NotSupported" and "HAND-1 answered GetBaseReport with NotSupported" in str(caught.value)
+    assert list(engine.messages.active()) == []
+
+
+async def test_expect_the_boot_after_a_reset_across_the_reconnect(engine: csms_engine.Engine) -> None:
+    async with running(engine, "2.0.1"):
+        with engine.watch("SIM-1", "BootNotification") as boots:
+            assert (await engine.send("SIM-1", v201.Reset(type="Immediate"))).status == "Accepted"
+            boot = await boots.next(10)
+    assert boot["reason"] == "RemoteReset"
+
+
+async def test_domain_events_for_transactions_meter_values_firmware_and_logs(engine: csms_engine.Engine) -> None:
+    events = collect(engine)
+    async with running(engine, "1.6"):
+        with engine.watch("SIM-1", "StartTransaction") as started:
+            assert (await engine.send("SIM-1", v16.RemoteStartTransaction(id_tag="TAG-1", connector_id=1))).status \
+                == "Accepted"
+            await started.next(5)
+        await until(lambda: any(isinstance(e, model.MeterValuesReceived) for e in events))
+        start = next(e for e in events if isinstance(e, model.TransactionChanged))
+        assert (start.event, start.connector, start.id_token) == ("started", "1", "TAG-1")
+        with engine.watch("SIM-1", "StopTransaction") as stopped:
+            await engine.send("SIM-1", v16.RemoteStopTransaction(transaction_id=int(start.transaction_id)))
+            await stopped.next(5)
+    ended = [e for e in events if isinstance(e, model.TransactionChanged) and e.event == "ended"]
+    assert ended and ended[0].transaction_id == start.transaction_id
+    assert next(e for e in events if isinstance(e, model.MeterValuesReceived)).samples > 0
+
+    async with websockets.connect(url(engine, "RAW-16"), subprotocols=["ocpp1.6"]) as ws:
+        for frame in ([2, "1", "FirmwareStatusNotification", {"status": "Downloading"}],
+                      [2, "2", "DiagnosticsStatusNotification", {"status": "Uploaded"}],
+                      [2, "3", "LogStatusNotification", {"status": "Uploading", "requestId": 5}]):
+            await ws.send(json.dumps(frame))
+            assert json.loads(await ws.recv())[0] == 3
+    assert [(e.kind, e.status, e.request_id) for e in events
+            if isinstance(e, (model.FirmwareStatus, model.LogStatus))] == [
+        ("firmware_status", "Downloading", None), ("log_status", "Uploaded", None), ("log_status", "Uploading", 5)]
+    assert all(e.to_dict()["event"] for e in events)  # every event serialises for serve --json
+
+
+class _RaisingAfter:
+    """Handlers whose @after hook fails: the connection must survive it."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    @on("Heartbeat")
+    def on_heartbeat(self, **kwargs):
+        self.calls += 1
+        return v16_result.Heartbeat(current_time="2026-12-03T08:00:00Z")
+
+    @after("Heartbeat")
+    def after_heartbeat(self, **kwargs):
+        raise RuntimeError("a bug in a hook")
+
+
+async def test_an_injected_session_factory_and_a_failing_after_hook(csms_config, isolated_data_dir) -> None:
+    isolated_data_dir.mkdir(parents=True)
+    handlers = _RaisingAfter()
+    server = csms_server.CsmsServer(csms_config)
+
+    def factory(charger_id, version, send, *, mode):
+        return rpc_session.RpcSession(charger_id, version, send, handlers, record=server._record, mode=mode)
+
+    server._session_factory = factory
+    eng = csms_engine.Engine(csms_config, isolated_data_dir, server=server)
+    await eng.start()
+    try:
+        async with websockets.connect(url(eng), subprotocols=["ocpp1.6"]) as ws:
+            for n in range(3):
+                await ws.send(json.dumps([2, f"h{n}", "Heartbeat", {}]))
+                assert json.loads(await ws.recv())[0] == 3  # answered, and the socket stays open
+        assert handlers.calls == 3
+    finally:
+        await eng.stop()
+        eng.close()
+
+
+def test_stop_with_a_call_pending_fails_the_call_and_ends_the_thread(isolated_data_dir: pathlib.Path) -> None:
+    from websockets.sync.client import connect
+
+    isolated_data_dir.mkdir(parents=True)
+    eng = csms_engine.Engine(csms_policy.CsmsConfig(host="127.0.0.1", port=0, call_timeout=60), isolated_data_dir)
+    eng.start_in_thread()
+    try:
+        with connect(url(eng, "SILENT"), subprotocols=["ocpp1.6"]) as ws:
+            pending = eng.submit(eng.call("SILENT", "ClearCache", {}))
+            assert json.loads(ws.recv(5))[2] == "ClearCache"  # sent; the charger never answers
+            eng.stop_thread()
+            with pytest.raises(errors.ChargerNotConnectedError):
+                pending.result(5)
+    finally:
+        eng.stop_thread()
+    assert eng._thread is None
+    with pytest.raises(errors.CsmsError, match="not running"):
+        eng.submit(eng.call("SILENT", "ClearCache", {}))
+
+
+def test_a_start_that_hangs_times_out_and_leaves_no_thread(isolated_data_dir: pathlib.Path, monkeypatch) -> None:
+    isolated_data_dir.mkdir(parents=True)
+    eng = csms_engine.Engine(csms_policy.CsmsConfig(host="127.0.0.1", port=0), isolated_data_dir)
+
+    async def never() -> None:
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(eng.server, "start", never)
+    with pytest.raises(errors.CsmsError, match="did not start"):
+        eng.start_in_thread(timeout=0.2)
+    assert eng._thread is None
