@@ -1,8 +1,9 @@
 """The frame log dock: filter bar, the journal's frames in a table, the selected frame in full.
 
 The table is a `log_model.FrameLogModel` over the journal, so 100,000s of frames cost ids, not
-widgets. Exports run on a worker thread with their own sqlite connection and cover every
-matching frame in the journal (not only the rows kept in the view), up to the newest one shown.
+widgets. Exports (`frame_export.export_frames`) run on a worker thread with their own journal reader
+and cover every matching frame in the journal (not only the rows kept in the view), up to the newest
+one shown.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.domain import model
+from app.services import frame_export
 from app.ui import log_model
 
 SEARCH_DELAY_MS = 250  # wait for a pause in typing: each search scans the payloads
@@ -261,7 +263,7 @@ class LogDock(QtWidgets.QDockWidget):
         """Export the filtered view (all matching frames, full payloads) on a worker thread."""
         future: concurrent.futures.Future[int] = concurrent.futures.Future()
         cancel = self._export_cancel = threading.Event()
-        log_filter, upto_id = self.model.filter, self.model.last_id
+        frame_filter, upto_id = self.model.filter, self.model.last_id
         self.export_button.setEnabled(False)
         self.export_label.setText(self.tr("Exporting…"))
         self.export_progress.setRange(0, 0)
@@ -276,9 +278,9 @@ class LogDock(QtWidgets.QDockWidget):
 
         def work() -> None:
             try:
-                rows = log_model.export_frames(self.journal_path, log_filter, upto_id, pathlib.Path(path), fmt,
-                                               progress=lambda *p: emit("_export_progress", *p),
-                                               cancelled=cancel.is_set)
+                rows = frame_export.export_frames(self.journal_path, frame_filter, upto_id, pathlib.Path(path), fmt,
+                                                  progress=lambda *p: emit("_export_progress", *p),
+                                                  cancelled=cancel.is_set)
             except BaseException as exc:  # handed to the GUI thread, which shows it
                 future.set_exception(exc)
                 emit("_export_done", (str(path), exc))
@@ -454,7 +456,7 @@ class LogDock(QtWidgets.QDockWidget):
         self.export_button.setEnabled(True)
         self.export_progress.hide()
         self.export_cancel.hide()
-        if isinstance(outcome, log_model.ExportCancelled):
+        if isinstance(outcome, frame_export.ExportCancelled):
             self.export_label.setText(self.tr("Export cancelled."))
         elif isinstance(outcome, BaseException):
             message = self.tr("Export failed: {0}").format(outcome)

@@ -9,7 +9,7 @@ Loading: `set_filters()` scans the journal newest-first in id ranges of a few ms
 one per event-loop turn, prepending what matches, so the newest frames show at once and a
 filter over millions of rows never freezes the window. `refresh()` appends frames with an id
 above the last one seen (beginInsertRows) and trims the oldest rows past the cap. Rows are in
-id order; the text search is case-insensitive (LIKE), unlike `journal.filter_clause`.
+id order. Every read goes through `journal.JournalReader`; the filter is a `journal.FrameFilter`.
 """
 
 from __future__ import annotations
@@ -17,20 +17,17 @@ from __future__ import annotations
 import array
 import bisect
 import collections
-import csv
-import dataclasses
 import datetime
 import json
-import os
 import pathlib
-import sqlite3
 import time
-from typing import Any, Callable
+from typing import Any
 
 from PySide6 import QtCore, QtGui
 
 from app.domain import errors, model
-from app.storage import journal as storage_journal
+from app.services import frame_export
+from app.services import frame_log
 
 MAX_ROWS = 200_000  # newest matching frames kept; older ones stay in the journal (and exports)
 TRIM_SLACK = 0.1  # of max_rows: trim in steps, not on every append
@@ -40,11 +37,7 @@ HEAD_CHARS = 400  # of the payload read per row: enough to skip the envelope and
 SUMMARY_CHARS = 120
 SCAN_BUDGET_S = 0.012  # per backfill step: well inside one 16 ms frame
 FIRST_SPAN = 32_768  # ids scanned by the first step of a (re)load; later steps adapt to the budget
-_ROW_SQL = ("SELECT id, ts_ms, charger_id, direction, message_type, action, latency_ms, warnings, "
-            f"substr(payload, 1, {HEAD_CHARS}) FROM frames")
-_FULL_SQL = ("SELECT id, charger_id, direction, ts_ms, message_type, action, unique_id, payload, latency_ms, "
-             "warnings FROM frames")
-ERROR_TYPES = (0, 4, 5)
+ERROR_TYPES = frame_log.ERROR_TYPES
 _Role = QtCore.Qt.ItemDataRole
 _DISPLAY, _TOOLTIP, _BACKGROUND, _FOREGROUND, _ALIGNMENT = (
     int(_Role.DisplayRole), int(_Role.ToolTipRole), int(_Role.BackgroundRole), int(_Role.ForegroundRole),
@@ -52,31 +45,9 @@ _DISPLAY, _TOOLTIP, _BACKGROUND, _FOREGROUND, _ALIGNMENT = (
 FRAME_ID_ROLE = int(_Role.UserRole) + 1
 _HANDLED_ROLES = frozenset((_DISPLAY, _TOOLTIP, _BACKGROUND, _FOREGROUND, _ALIGNMENT, FRAME_ID_ROLE))
 _RIGHT = int(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
-TYPE_LABELS = {0: "BAD FRAME", **{m.value: m.label for m in model.MessageType}}
-
-
-@dataclasses.dataclass(frozen=True)
-class LogFilter:
-    """What the technician narrowed the log to; None / False / "" mean "everything"."""
-
-    charger_id: str | None = None
-    action: str | None = None
-    direction: str | None = None  # "in" (charger -> CSMS) or "out"
-    errors_only: bool = False  # CALLERROR, CALLRESULTERROR, bad frames, or any compliance warning
-    text: str | None = None  # substring of the raw frame, case-insensitive for ASCII
-
-    def clause(self, after_id: int = 0, upto_id: int | None = None) -> tuple[str, list[Any]]:
-        where, params = storage_journal.filter_clause(
-            charger_id=self.charger_id, action=self.action, direction=self.direction,
-            errors_only=self.errors_only, after_id=after_id)
-        if upto_id is not None:
-            where += " AND id <= ?"
-            params.append(upto_id)
-        if self.text:
-            escaped = self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            where += " AND payload LIKE ? ESCAPE '\\'"
-            params.append(f"%{escaped}%")
-        return where, params
+# The labels and times of the exports, so the log and its exports read the same.
+type_label = frame_export.type_label
+local_time = frame_export.local_time
 
 
 _DECODER = json.JSONDecoder()
@@ -125,72 +96,6 @@ def summarize(message_type: int, head: str, complete: bool) -> str:
     return text
 
 
-def local_time(ts_ms: int) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(ts_ms / 1000).astimezone()
-
-
-def type_label(message_type: int) -> str:
-    return TYPE_LABELS.get(message_type, str(message_type))
-
-
-EXPORT_FORMATS = ("jsonl", "csv")
-EXPORT_FIELDS = ("id", "time", "ts_ms", "charger_id", "direction", "message_type", "type", "action",
-                 "unique_id", "latency_ms", "warnings", "payload")
-EXPORT_CHUNK = 2000
-
-
-class ExportCancelled(Exception):
-    pass
-
-
-def export_frames(journal_path: pathlib.Path, log_filter: LogFilter, upto_id: int | None, out_path: pathlib.Path,
-                  fmt: str, *, progress: Callable[[int, int], None] | None = None,
-                  cancelled: Callable[[], bool] | None = None) -> int:
-    """Write every journaled frame matching `log_filter` (id <= upto_id) with its raw payload.
-
-    Runs on any thread (its own connection). Writes `<name>.part` and renames it at the end,
-    so a failed or cancelled export never leaves a half file under the chosen name.
-    """
-    if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}")
-    conn = storage_journal.connect(journal_path, readonly=True)
-    part = out_path.with_name(out_path.name + ".part")
-    try:
-        where, params = log_filter.clause(0, upto_id)
-        total = conn.execute(f"SELECT COUNT(*) FROM frames {where}", params).fetchone()[0]
-        done, after = 0, 0
-        # utf-8-sig: spreadsheet programs read the CSV as UTF-8 only with the BOM
-        with open(part, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as out:
-            writer = csv.writer(out) if fmt == "csv" else None
-            if writer is not None:
-                writer.writerow(EXPORT_FIELDS)
-            while True:
-                where, params = log_filter.clause(after, upto_id)
-                rows = conn.execute(f"{_FULL_SQL} {where} ORDER BY id LIMIT ?", (*params, EXPORT_CHUNK)).fetchall()
-                if not rows:
-                    break
-                for r in rows:
-                    record = (r[0], local_time(r[3]).isoformat(timespec="milliseconds"), r[3], r[1], r[2], r[4],
-                              type_label(r[4]), r[5], r[6], r[8], r[9], r[7])
-                    if writer is not None:
-                        writer.writerow(record)
-                    else:
-                        out.write(json.dumps(dict(zip(EXPORT_FIELDS, record)), ensure_ascii=False) + "\n")
-                done += len(rows)
-                after = rows[-1][0]
-                if progress is not None:
-                    progress(done, total)
-                if cancelled is not None and cancelled():
-                    raise ExportCancelled
-        os.replace(part, out_path)
-        return done
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
-    finally:
-        conn.close()
-
-
 class FrameLogModel(QtCore.QAbstractTableModel):
     TIME, CHARGER, DIRECTION, TYPE, ACTION, LATENCY, SUMMARY = range(7)
     FrameIdRole = FRAME_ID_ROLE
@@ -203,8 +108,8 @@ class FrameLogModel(QtCore.QAbstractTableModel):
         super().__init__(parent)
         self.journal_path = journal_path
         self.max_rows = max_rows
-        self._conn: sqlite3.Connection | None = None
-        self._filter = LogFilter()
+        self._reader: frame_log.JournalReader | None = None
+        self._filter = frame_log.FrameFilter()
         self._ids = array.array("q")  # matching frame ids, ascending
         self._offset = 0  # absolute index of row 0; rows keep their absolute index (and page) for life
         self._pages: collections.OrderedDict[int, tuple[int, list[tuple[Any, ...]]]] = collections.OrderedDict()
@@ -230,14 +135,14 @@ class FrameLogModel(QtCore.QAbstractTableModel):
         self._headers = [self.tr("Time"), self.tr("Charger"), self.tr("Direction"), self.tr("Type"),
                          self.tr("Action"), self.tr("Latency"), self.tr("Summary")]
         self._arrows = ("→ CSMS", "← CSMS")
-        self._bad_frame = self.tr("BAD FRAME")  # exports keep the untranslated TYPE_LABELS
+        self._bad_frame = self.tr("BAD FRAME")  # exports keep the untranslated frame_export.TYPE_LABELS
         self.set_right_to_left(QtGui.QGuiApplication.isRightToLeft())
         self.reload()
 
     # ------------------------------------------------------------------ public API
 
     @property
-    def filter(self) -> LogFilter:
+    def filter(self) -> frame_log.FrameFilter:
         return self._filter
 
     @property
@@ -274,7 +179,7 @@ class FrameLogModel(QtCore.QAbstractTableModel):
 
     def set_filters(self, *, charger_id: str | None = None, action: str | None = None,
                     direction: str | None = None, errors_only: bool = False, text: str | None = None) -> None:
-        new = LogFilter(charger_id or None, action or None, direction or None, bool(errors_only), text or None)
+        new = frame_log.FrameFilter(charger_id or None, action or None, direction or None, bool(errors_only), text or None)
         if new != self._filter:
             self._filter = new
             self.reload()
@@ -288,10 +193,10 @@ class FrameLogModel(QtCore.QAbstractTableModel):
         self._pages.clear()
         self._capped = False
         self._span = FIRST_SPAN  # what a cheap filter allowed says nothing about the next one
-        conn = self._connection()
-        if conn is not None:
-            top = self._max_id(conn)
-            self._advance(conn, top)
+        reader = self._open()
+        if reader is not None:
+            top = reader.max_id()
+            self._advance(reader, top)
             self._low_id = top
         self.endResetModel()
         self._step()
@@ -304,18 +209,17 @@ class FrameLogModel(QtCore.QAbstractTableModel):
 
     def refresh(self) -> int:
         """Append the frames journaled since the last look; returns how many rows were added."""
-        conn = self._connection()
-        if conn is None:
+        reader = self._open()
+        if reader is None:
             return 0
         if self._choices_low < 0:
             self.reload()
             return len(self._ids)
-        top = self._max_id(conn)
+        top = reader.max_id()
         if top <= self._last_id:
             return 0
-        where, params = self._filter.clause(self._last_id, top)
-        new = [r[0] for r in conn.execute(f"SELECT id FROM frames {where} ORDER BY id", params)]
-        self._advance(conn, top)
+        new = reader.ids(self._filter, after_id=self._last_id, upto_id=top)
+        self._advance(reader, top)
         if new:
             first = len(self._ids)
             self.beginInsertRows(QtCore.QModelIndex(), first, first + len(new) - 1)
@@ -335,21 +239,21 @@ class FrameLogModel(QtCore.QAbstractTableModel):
 
     def frame(self, row: int) -> model.Frame:
         """The whole frame of one row, payload included, read now."""
-        conn = self._connection()
-        assert conn is not None
-        r = conn.execute(f"{_FULL_SQL} WHERE id = ?", (self._ids[row],)).fetchone()
-        if r is None:
+        reader = self._open()
+        assert reader is not None
+        found = reader.frame(self._ids[row])
+        if found is None:
             raise errors.StorageError(f"Frame {self._ids[row]} is no longer in the journal.")
-        return model.Frame(r[1], model.Direction(r[2]), r[3], r[4], r[5], r[6], r[7], r[8], r[9], id=r[0])
+        return found
 
     def payload(self, row: int) -> str:
         return self.frame(row).payload
 
     def close(self) -> None:
         self._step_timer.stop()
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     # ------------------------------------------------------------------ Qt model
 
@@ -428,16 +332,15 @@ class FrameLogModel(QtCore.QAbstractTableModel):
         start = max(number * PAGE, self._offset)
         end = min((number + 1) * PAGE, self._offset + len(self._ids))
         ids = self._ids[start - self._offset:end - self._offset]
-        conn = self._connection()
-        assert conn is not None
-        found = {r[0]: r for r in conn.execute(f"{_ROW_SQL} WHERE id IN ({','.join('?' * len(ids))})", ids)}
-        rows = [self._light(found.get(i), i) for i in ids]
+        reader = self._open()
+        assert reader is not None
+        rows = [self._light(head, i) for head, i in zip(reader.heads(ids, HEAD_CHARS), ids)]
         self._pages[number] = (start, rows)
         if len(self._pages) > CACHED_PAGES:
             self._pages.popitem(last=False)
         return rows[absolute - start]
 
-    def _light(self, r: tuple[Any, ...] | None, frame_id: int) -> tuple[Any, ...]:
+    def _light(self, r: frame_log.FrameHead | None, frame_id: int) -> tuple[Any, ...]:
         """(id, ts, direction 0 in / 1 out, level 0 / 1 warning / 2 error, warnings, cells, type)."""
         if r is None:  # deleted from the journal behind our back
             return (frame_id, 0, 0, 0, "", ("",) * 7, 2)
@@ -450,56 +353,40 @@ class FrameLogModel(QtCore.QAbstractTableModel):
                  self._bad_frame if mtype == 0 else type_label(mtype), action,
                  "" if latency is None else f"{latency:.0f} ms" if latency >= 10 else f"{latency:.1f} ms", summary)
         level = 2 if mtype in ERROR_TYPES else 1 if warnings else 0
-        return (frame_id, ts, 0 if direction == "in" else 1, level, warnings, cells, mtype)
+        return (frame_id, ts, 0 if direction is model.Direction.IN else 1, level, warnings, cells, mtype)
 
-    def _connection(self) -> sqlite3.Connection | None:
-        """The read-only connection; None while the journal does not exist yet."""
-        if self._conn is None:
-            if not self.journal_path.exists():
-                return None
-            conn = storage_journal.connect(self.journal_path, readonly=True)
-            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'frames'").fetchone() is None:
-                conn.close()
-                return None
-            self._conn = conn
-        return self._conn
+    def _open(self) -> frame_log.JournalReader | None:
+        """The model's reader; None while the journal does not exist yet."""
+        if self._reader is None:
+            self._reader = frame_log.open_reader(self.journal_path)
+        return self._reader
 
-    @staticmethod
-    def _max_id(conn: sqlite3.Connection) -> int:
-        return conn.execute("SELECT COALESCE(MAX(id), 0) FROM frames").fetchone()[0]
-
-    def _advance(self, conn: sqlite3.Connection, top: int) -> None:
+    def _advance(self, reader: frame_log.JournalReader, top: int) -> None:
         """Account for the journal's frames up to `top`: the total, and new chargers/actions."""
-        self._total += conn.execute("SELECT COUNT(*) FROM frames WHERE id > ? AND id <= ?",
-                                    (self._last_id, top)).fetchone()[0]
+        self._total += reader.count(after_id=self._last_id, upto_id=top)
         if self._choices_low >= 0:  # the background scan covers what is below
-            self._scan_choices(conn, self._last_id, top)
+            self._scan_choices(reader, self._last_id, top)
         self._last_id = top
 
-    def _scan_choices(self, conn: sqlite3.Connection, low: int, high: int) -> None:
-        before = len(self._chargers), len(self._actions)
-        for charger_id, action in conn.execute(
-                "SELECT DISTINCT charger_id, action FROM frames WHERE id > ? AND id <= ?", (low, high)):
-            self._chargers.add(charger_id)
-            if action:
-                self._actions.add(action)
-        if (len(self._chargers), len(self._actions)) != before:
+    def _scan_choices(self, reader: frame_log.JournalReader, low: int, high: int) -> None:
+        chargers, actions = reader.chargers_and_actions(after_id=low, upto_id=high)
+        if not (chargers <= self._chargers and actions <= self._actions):
+            self._chargers |= chargers
+            self._actions |= actions
             self.choices_changed.emit()
 
     def _step(self) -> None:
         """One bounded piece of background work: older matching ids, then the filter choices."""
-        conn = self._connection()
-        if conn is None:
+        reader = self._open()
+        if reader is None:
             return
         if self._choices_low < 0:
             self._choices_low = self._last_id
         started = time.perf_counter()
         if self.loading:
             low = max(0, self._low_id - self._span)
-            where, params = self._filter.clause(low, self._low_id)
             room = self.max_rows - len(self._ids)
-            older = [r[0] for r in conn.execute(f"SELECT id FROM frames {where} ORDER BY id DESC LIMIT ?",
-                                                (*params, room))]
+            older = reader.ids(self._filter, after_id=low, upto_id=self._low_id, newest_first=True, limit=room)
             self._low_id = low
             self._capped = len(older) == room
             if older:
@@ -510,7 +397,7 @@ class FrameLogModel(QtCore.QAbstractTableModel):
                 self.endInsertRows()
         elif self._choices_low > 0:
             low = max(0, self._choices_low - self._span)
-            self._scan_choices(conn, low, self._choices_low)
+            self._scan_choices(reader, low, self._choices_low)
             self._choices_low = low
         elapsed = time.perf_counter() - started
         if elapsed < SCAN_BUDGET_S / 2:

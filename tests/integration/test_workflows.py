@@ -230,3 +230,37 @@ def test_a_start_that_hangs_times_out_and_leaves_no_thread(isolated_data_dir: pa
     with pytest.raises(errors.CsmsError, match="did not start"):
         eng.start_in_thread(timeout=0.2)
     assert eng._thread is None
+
+
+def _self_signed(directory: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path]:
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+async def test_the_server_takes_an_ssl_context(csms_config, isolated_data_dir, tmp_path) -> None:
+    import ssl
+
+    isolated_data_dir.mkdir(parents=True)
+    cert, key = _self_signed(tmp_path)
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(cert, key)
+    eng = csms_engine.Engine(csms_config, isolated_data_dir,
+                             server=csms_server.CsmsServer(csms_config, ssl_context=server_ctx))
+    urls = await eng.start()
+    try:
+        assert urls == [f"wss://127.0.0.1:{eng.server.port}/"]
+        client_ctx = ssl.create_default_context(cafile=str(cert))
+        async with websockets.connect(urls[0] + "TLS-1", subprotocols=["ocpp1.6"], ssl=client_ctx) as ws:
+            await ws.send(json.dumps([2, "h", "Heartbeat", {}]))
+            assert json.loads(await ws.recv())[0] == 3
+    finally:
+        await eng.stop()
+        eng.close()

@@ -6,7 +6,6 @@ import csv
 import json
 import pathlib
 import re
-import time
 from typing import Callable, Iterator
 
 import pytest
@@ -14,6 +13,7 @@ from PySide6 import QtCore, QtWidgets
 from websockets.sync.client import connect
 
 from app.domain import model
+from app.services import frame_export
 from app.storage import journal as storage_journal
 from app.ui import log_dock, log_model
 from tests.ui.conftest import wait
@@ -366,7 +366,7 @@ def test_export_the_filtered_view_as_jsonl_and_csv(qtbot, tmp_path, dock, frames
     assert future.result(0) == len(expected)
     with open(tmp_path / "view.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0]) == list(log_model.EXPORT_FIELDS)
+    assert list(rows[0]) == list(frame_export.FIELDS)
     assert [(int(r["id"]), r["charger_id"], r["payload"], r["warnings"]) for r in rows] == [
         (f.id, f.charger_id, f.payload, f.warnings) for f in expected]
     assert not list(tmp_path.glob("*.part"))
@@ -377,9 +377,17 @@ def test_export_covers_rows_beyond_the_cap(qtbot, tmp_path, journal, frames) -> 
     m = log_model.FrameLogModel(journal.path, max_rows=10)
     m.finish_loading()
     assert m.rowCount() == 10
-    written = log_model.export_frames(journal.path, m.filter, m.last_id, tmp_path / "all.jsonl", "jsonl")
+    written = frame_export.export_frames(journal.path, m.filter, m.last_id, tmp_path / "all.jsonl", "jsonl")
     assert written == len(frames)
     m.close()
+
+
+def test_export_of_frames_the_view_has_not_seen_yet_stops_at_its_newest(qtbot, tmp_path, dock, journal,
+                                                                         frames) -> None:
+    write(journal, mixed_frames(20, start=200))  # journaled, but no refresh: not shown
+    with qtbot.waitSignal(dock.export_finished, timeout=10_000) as done:
+        dock.export_to(tmp_path / "shown.jsonl", "jsonl")
+    assert done.args[1] == len(frames) == dock.model.rowCount()
 
 
 # ---------------------------------------------------------------------------- real engine
@@ -410,24 +418,20 @@ def test_frames_from_a_real_charger_appear_live(qtbot, bridge, engine_thread, sh
 # ---------------------------------------------------------------------------- volume
 
 
-def test_100k_frames_load_filter_and_export(qtbot, tmp_path, journal, shown, capsys) -> None:
+def test_100k_frames_load_filter_and_export(qtbot, tmp_path, journal, shown) -> None:
+    """Behaviour at volume; how fast it is belongs to benchmarks/gui_lag.py, not to a test."""
     data = mixed_frames(60_000)
     data = data[:100_000]
     write(journal, data)
-    timings = {}
-    started = time.perf_counter()
     dock = shown(journal.path)
-    timings["first rows"] = time.perf_counter() - started
-    assert dock.model.rowCount() > 0
+    assert 0 < dock.model.rowCount() < 100_000  # the newest at once, older ones step by step
+    assert dock.model.loading
     dock.model.finish_loading()
-    timings["all rows"] = time.perf_counter() - started
     assert dock.model.rowCount() == 100_000
     assert dock.model.frame_id(99_999) == 100_000
 
-    started = time.perf_counter()
     dock.set_charger_filter("CP-SOUTH-02")
     dock.model.finish_loading()
-    timings["charger filter"] = time.perf_counter() - started
     assert dock.model.rowCount() == sum(f.charger_id == "CP-SOUTH-02" for f in data)
 
     bar = dock.view.verticalScrollBar()
@@ -440,32 +444,29 @@ def test_100k_frames_load_filter_and_export(qtbot, tmp_path, journal, shown, cap
     assert dock.model.frame_id(current.row()) > 50_000
     assert dock.view.viewport().rect().contains(dock.view.visualRect(current).center())
 
-    started = time.perf_counter()
     dock.search_edit.setText("NotSupported")
     dock.apply_filters()
     dock.model.finish_loading()
-    timings["text search"] = time.perf_counter() - started
     assert dock.model.rowCount() == sum("NotSupported" in f.payload for f in data)
 
     dock.search_edit.clear()
     dock.apply_filters()
     progress = []
     dock.export_progress.valueChanged.connect(progress.append)
-    started = time.perf_counter()
     with qtbot.waitSignal(dock.export_finished, timeout=60_000):
         dock.export_to(tmp_path / "all.jsonl", "jsonl")
-    timings["export"] = time.perf_counter() - started
     with open(tmp_path / "all.jsonl", encoding="utf-8") as fh:
         assert sum(1 for _ in fh) == 100_000
     assert progress[-1] == 100_000 and len(progress) > 10  # the bar moved along
 
-    with qtbot.waitSignal(dock.export_failed, timeout=1000, raising=False) as failed:
-        with qtbot.waitSignal(dock.export_finished, timeout=1000, raising=False) as finished:
-            dock.export_to(tmp_path / "cancelled.csv", "csv")
-            dock.cancel_export()
-    assert not failed.signal_triggered and not finished.signal_triggered
+    outcomes = []
+    dock.export_failed.connect(lambda *a: outcomes.append(("failed", a)))
+    dock.export_finished.connect(lambda *a: outcomes.append(("finished", a)))
+    future = dock.export_to(tmp_path / "cancelled.csv", "csv")
+    dock.cancel_export()
+    # The button comes back in the same slot that would emit export_finished or export_failed.
     wait(qtbot, lambda: dock.export_button.isEnabled())
+    assert outcomes == []
+    assert isinstance(future.exception(0), frame_export.ExportCancelled)
     assert dock.export_label.text() == "Export cancelled."
     assert not (tmp_path / "cancelled.csv").exists() and not list(tmp_path.glob("*.part"))
-    with capsys.disabled():
-        print(" ".join(f"{k}: {v * 1000:.0f} ms" for k, v in timings.items()), end=" ")

@@ -95,7 +95,7 @@ def test_busy_port_is_explained_with_what_to_do(qtbot, qloop, isolated_data_dir:
             assert win.message_bar.action_button.text() == "Open Settings…"
             assert "Not listening" in win.connection.status.text()
             win.start_demo("1.6")  # refused with a reason, never a crash
-            assert "CSMS to be running" in win.message_bar.text.text()
+            wait(qtbot, lambda: "CSMS to be running" in win.message_bar.text.text())
     finally:
         blocker.close()
 
@@ -103,7 +103,10 @@ def test_busy_port_is_explained_with_what_to_do(qtbot, qloop, isolated_data_dir:
 def test_right_to_left_layout_mirrors(qtbot, window, qapp) -> None:
     qapp.setLayoutDirection(QtCore.Qt.LayoutDirection.RightToLeft)
     try:
-        qtbot.wait(50)
+        # The direction change reaches the window by event and the layout is redone on a posted
+        # LayoutRequest: wait for the mirrored geometry itself, not for a fixed time.
+        wait(qtbot, lambda: window.isRightToLeft()
+             and window.connection.mapTo(window, QtCore.QPoint(0, 0)).x() > window.width() // 2)
         assert window.isRightToLeft()
         assert window.connection.mapTo(window, QtCore.QPoint(0, 0)).x() > window.width() // 2
     finally:
@@ -120,7 +123,9 @@ def _accept_dialog(monkeypatch, change) -> None:
         change(new.csms)
         return new
 
-    monkeypatch.setattr(settings_dialog.SettingsDialog, "exec", lambda self: QtWidgets.QDialog.DialogCode.Accepted)
+    # The technician presses OK as soon as the dialog opens (open(): no nested event loop).
+    monkeypatch.setattr(settings_dialog.SettingsDialog, "open",
+                        lambda self: self.done(QtWidgets.QDialog.DialogCode.Accepted.value))
     monkeypatch.setattr(settings_dialog.SettingsDialog, "result_settings", result)
 
 
@@ -210,3 +215,39 @@ def test_charger_text_is_never_rendered_as_markup(qtbot, window) -> None:
     chip = window.detail.findChildren(QtWidgets.QLabel, options=QtCore.Qt.FindChildOption.FindChildrenRecursively)
     chips = [c for c in chip if "<i>Charging</i>" in c.text()]
     assert chips and chips[0].textFormat() == QtCore.Qt.TextFormat.PlainText
+
+
+def test_a_failed_journal_is_shown_in_the_message_bar(qtbot, window) -> None:
+    from tests.integration.test_journal_failure import break_writes
+
+    window.start_demo("1.6")
+    wait(qtbot, lambda: _booted(window, "DEMO-16-01"), timeout=10_000)
+    break_writes(window.core.journal_path)
+    window.detail.run_quick("trigger_heartbeat")  # any frame now fails to be recorded
+    wait(qtbot, lambda: "journal failed" in window.message_bar.text.text(), timeout=10_000)
+    assert "Free disk space" in window.message_bar.text.text()
+
+
+def test_the_busy_state_clears_when_a_configuration_read_fails(qtbot, window) -> None:
+    window.start_demo("2.0.1")
+    wait(qtbot, lambda: _booted(window, "DEMO-201-01"), timeout=10_000)
+    window.charger_view.selectRow(window.chargers.row_of("DEMO-201-01"))
+    engine = window.core.engine
+
+    async def refuse_reports() -> None:
+        # The charger goes away the moment it is asked for its report.
+        await engine.server.disconnect("DEMO-201-01")
+
+    original = engine.call
+
+    async def call(charger_id, action, payload, timeout=None):
+        if action == "GetBaseReport":
+            await refuse_reports()
+        return await original(charger_id, action, payload, timeout)
+
+    engine.call = call
+    window.detail.run_quick("configuration")
+    assert window.detail._busy
+    wait(qtbot, lambda: not window.detail._busy, timeout=10_000)
+    assert "not connected" in window.detail.result.text()
+    assert not window.detail.busy.isVisible()
