@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import argparse
 import array
-import datetime as dt
-import json
 import math
 import multiprocessing as mp
 import multiprocessing.connection as mpc
@@ -56,7 +54,8 @@ RESULTS_DIR = BENCH_DIR / "results"
 if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
-import loadclient  # noqa: E402  (benchmarks/ is not a package)
+import _results  # noqa: E402  (benchmarks/ is not a package)
+import loadclient  # noqa: E402
 
 try:
     import psutil
@@ -109,19 +108,6 @@ def merge_counts(*dicts: dict[str, int]) -> dict[str, int]:
         for k, v in d.items():
             out[k] = out.get(k, 0) + v
     return dict(sorted(out.items()))
-
-
-def git_commit() -> dict[str, Any]:
-    def run(*args: str) -> str | None:
-        try:
-            r = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return r.stdout.strip() if r.returncode == 0 else None
-
-    commit = run("rev-parse", "HEAD")
-    status = run("status", "--porcelain", "--", ".", ":(exclude)benchmarks/results")
-    return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
 def brief(error: str) -> str:
@@ -613,9 +599,8 @@ def render_markdown(r: dict[str, Any]) -> str:
     lines = [
         "# CSMS load benchmark",
         "",
-        f"- when: {r['timestamp']}  ",
+        f"- {_results.markdown_line(r)}  ",
         f"- server: `{r['server']['kind']}` (`{' '.join(r['server']['command'])}`)  ",
-        f"- commit: {r['git'].get('commit') or 'none'}{' (dirty tree)' if r['git'].get('dirty') else ''}  ",
         f"- python {r['python']['version']} on {r['platform']}, {r['cpu_count']} CPUs  ",
         f"- load: {p['workers']} client processes (websockets {r['websockets']}, no compression), "
         f"connect semaphore {p['connect_concurrency']} for steady runs; CALL timeout {p['call_timeout_s']} s; "
@@ -743,14 +728,8 @@ def summary_lines(r: dict[str, Any]) -> list[str]:
     return out
 
 
-def write_results(r: dict[str, Any], base: Path) -> tuple[Path, Path]:
-    base.parent.mkdir(parents=True, exist_ok=True)
-    jpath, mpath = base.with_suffix(".json"), base.with_suffix(".md")
-    for path, text in ((jpath, json.dumps(r, indent=2, default=str) + "\n"), (mpath, render_markdown(r))):
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    return jpath, mpath
+def write_results(r: dict[str, Any], base: Path) -> list[Path]:
+    return _results.write(base, r, render_markdown(r))
 
 
 # --------------------------------------------------------------------------- main
@@ -843,8 +822,7 @@ def main(argv: list[str] | None = None) -> int:
     argv_for = csms_argv(args.standin)
     results: dict[str, Any] = {
         "benchmark": "csms_load",
-        "timestamp": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "git": git_commit(),
+        **_results.provenance(),
         "python": {"version": platform.python_version(), "implementation": platform.python_implementation(),
                    "executable": sys.executable},
         "websockets": websockets.__version__,

@@ -12,8 +12,9 @@ an idle phase, a load process (multiprocessing, spawn; websockets asyncio client
 COMMISSIONER_PORT=<free port> writes {"shown_after_s": ...} once the main window is shown,
 then quits (contract implemented in app/gui.py). Measured `--startup-runs` times.
 
-Writes results/gui_lag.json and .md (or --output); never asserts, targets are reported as
-met / not met. Everything listens on and talks to 127.0.0.1; every wait is bounded.
+Writes results/gui_lag.json and .md (or --output), each with the commit measured and the date
+(benchmarks/_results.py); never asserts, targets are reported as met / not met. Everything
+listens on and talks to 127.0.0.1; every wait is bounded.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ import traceback
 from typing import Any
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+if str(ROOT / "benchmarks") not in sys.path:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import _results  # noqa: E402  (benchmarks/ is not a package)
+
 TARGETS = {"lag_p99_ms": 16.0, "lag_max_ms": 50.0, "startup_median_s": 1.5}
 TICK_MS = 10
 CALL_TIMEOUT = 5.0
@@ -310,7 +316,7 @@ def met(value: float, target: float) -> str:
 
 def markdown(results: dict[str, Any]) -> str:
     cfg = results["config"]
-    lines = ["# GUI lag benchmark", "",
+    lines = ["# GUI lag benchmark", "", _results.markdown_line(results), "",
              f"{results['machine']['cpus']} CPUs, {results['machine']['platform']}, Python {results['machine']['python']}, "
              f"PySide6 {results['machine']['pyside6']}, load average {results['machine']['loadavg_1min_before']} before / "
              f"{results['machine']['loadavg_1min_after']} after (1 min), QT_QPA_PLATFORM=offscreen. "
@@ -368,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     import PySide6
 
     results: dict[str, Any] = {
+        "benchmark": "gui_lag", **_results.provenance(),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                     "pyside6": PySide6.__version__,
                     # other work on the host disturbs the figures: compare with the CPU count
@@ -384,9 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         results["startup"] = measure_startup(args.startup_runs)
         print(json.dumps(results["startup"])[:600], flush=True)
     results["machine"]["loadavg_1min_after"] = round(os.getloadavg()[0], 2)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
-    args.output.with_suffix(".md").write_text(markdown(results))
+    _results.write(args.output, results, markdown(results))
     print(markdown(results))
     return 0
 

@@ -1,6 +1,7 @@
 """`make screenshots`: the main window in its typical states, saved to docs/screenshots/.
 
-Runs the real app (engine in its thread, demo chargers, qasync) offscreen or under Xvfb.
+Runs the real app (engine in its thread, demo chargers, qasync) offscreen, unless
+QT_QPA_PLATFORM names another platform (e.g. xcb under Xvfb).
 """
 
 from __future__ import annotations
@@ -14,13 +15,11 @@ import tempfile
 import time
 from typing import Callable
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+import qasync
+from PySide6 import QtCore, QtWidgets
 
-import qasync  # noqa: E402
-from PySide6 import QtCore, QtWidgets  # noqa: E402
-
-from app import core as app_core  # noqa: E402
-from app.ui import main_window  # noqa: E402
+from app import core as app_core
+from app.ui import main_window
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -86,6 +85,8 @@ def main() -> int:
     args = parser.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if not os.environ.get("QT_QPA_PLATFORM"):  # read when the QApplication is created, not before
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("Commissioner")
     loop = qasync.QEventLoop(app)

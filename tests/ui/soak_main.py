@@ -3,19 +3,24 @@
 PySide6 6.12.0 on Python 3.11 drops a reference to None on every QObject.killTimer, which
 qasync calls after each callback: within seconds the process aborts ("Fatal Python error:
 none_dealloc"). This loop makes hundreds of thousands of such callbacks while the engine
-serves chargers in its worker thread and the bridge delivers their events, then prints a
-summary line. A crash shows up as a non-zero exit code with no summary.
+serves a charger in its worker thread and the bridge delivers its events. Then the charger
+stops, the GUI takes what the bridge still holds, and one summary line is printed (JSON after
+"soak ok: "): the Heartbeat round trips, the frames journaled and the frames delivered to the
+GUI thread, and per slice of the run the qasync callbacks made and the frames delivered. A
+crash shows up as a non-zero exit code with no summary.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import pathlib
 import sys
 import tempfile
 import threading
 import time
+from typing import Any
 
 import qasync
 from PySide6 import QtCore, QtWidgets
@@ -27,32 +32,88 @@ from app.csms import engine as csms_engine  # noqa: E402
 from app.domain import csms_policy  # noqa: E402
 from app.ui import bridge as ui_bridge  # noqa: E402
 
-
-def load(port: int, stop: threading.Event, sent: list[int]) -> None:
-    with connect(f"ws://127.0.0.1:{port}/SOAK", subprotocols=["ocpp1.6"]) as ws:
-        n = 0
-        while not stop.is_set():
-            ws.send(f'[2,"s{n}","Heartbeat",{{}}]')
-            ws.recv(5)
-            n += 1
-        sent.append(n)
+DRAIN_TIMEOUT_S = 30.0  # bounds each wait after the soak; the bridge delivers every 100 ms
 
 
-async def soak(seconds: float, app: QtWidgets.QApplication, bridge: ui_bridge.EngineBridge) -> tuple[int, int]:
-    callbacks = 0
+class Load:
+    """One OCPP 1.6 charger sending Heartbeats back to back from its own thread until `stop`."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.stop = threading.Event()
+        self.round_trips = 0  # Heartbeats answered by the CALLRESULT with their id
+        self.other_answers: list[str] = []  # anything else received (at most a few kept)
+        self.error = ""
+        self.thread = threading.Thread(target=self._run, name="soak-load")
+
+    def _run(self) -> None:
+        try:
+            with connect(f"ws://127.0.0.1:{self.port}/SOAK", subprotocols=["ocpp1.6"]) as ws:
+                n = 0
+                while not self.stop.is_set():
+                    ws.send(f'[2,"s{n}","Heartbeat",{{}}]')
+                    answer = json.loads(ws.recv(5))
+                    if answer[:2] == [3, f"s{n}"]:
+                        self.round_trips += 1
+                    elif len(self.other_answers) < 5:
+                        self.other_answers.append(json.dumps(answer)[:200])
+                    n += 1
+        except Exception as exc:  # reported in the summary; the test fails on it
+            self.error = f"{type(exc).__name__}: {exc}"
+
+
+async def until(predicate, timeout: float) -> bool:
+    """Keep the loop turning until `predicate()` holds; False if `timeout` passed first."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.01)
+    return True
+
+
+async def soak(seconds: float, bridge: ui_bridge.EngineBridge, engine: csms_engine.Engine,
+               load: Load) -> dict[str, Any]:
+    slices = max(1, min(10, int(seconds)))  # each at least a second long: ten bridge deliveries
+    callbacks = [0] * slices
+    delivered_in = [0] * slices
     delivered = [0]
-    bridge.frames_arrived.connect(lambda n: delivered.__setitem__(0, delivered[0] + n))
+    started = time.monotonic()
+
+    def slice_now() -> int:
+        return min(slices - 1, int((time.monotonic() - started) / seconds * slices))
+
+    def arrived(n: int) -> None:
+        delivered[0] += n
+        if time.monotonic() - started < seconds:
+            delivered_in[slice_now()] += n
+
+    bridge.frames_arrived.connect(arrived)
     timer = QtCore.QTimer()
     timer.setInterval(1)
     timer.timeout.connect(lambda: None)
     timer.start()
-    deadline = time.monotonic() + seconds
+    deadline = started + seconds
     while time.monotonic() < deadline:
         await asyncio.sleep(0)
         await asyncio.sleep(0.0005)  # call_later -> a QTimer started and killed per callback
-        callbacks += 2
+        callbacks[slice_now()] += 2
     timer.stop()
-    return callbacks, delivered[0]
+
+    # The charger stops; then every frame journaled must reach the GUI thread, none twice.
+    load.stop.set()
+    load_stopped = await until(lambda: not load.thread.is_alive(), DRAIN_TIMEOUT_S)
+    flushed = engine.journal.flush(DRAIN_TIMEOUT_S)
+    reader = engine.journal.reader()
+    try:
+        journaled = reader.count()
+    finally:
+        reader.close()
+    await until(lambda: delivered[0] >= journaled, DRAIN_TIMEOUT_S)
+    return {"seconds": seconds, "load_stopped": load_stopped, "journal_flushed": flushed,
+            "round_trips": load.round_trips, "other_answers": load.other_answers, "load_error": load.error,
+            "frames_journaled": journaled, "frames_delivered": delivered[0],
+            "callbacks": sum(callbacks), "callbacks_per_slice": callbacks, "delivered_per_slice": delivered_in}
 
 
 def main() -> int:
@@ -65,20 +126,18 @@ def main() -> int:
     data = pathlib.Path(tempfile.mkdtemp(prefix="soak-"))
     engine = csms_engine.Engine(csms_policy.CsmsConfig(host="127.0.0.1", port=0), data)
     engine.start_in_thread()
-    bridge = ui_bridge.EngineBridge(engine)
-    stop, sent = threading.Event(), []
-    client = threading.Thread(target=load, args=(engine.server.port, stop, sent))
-    client.start()
+    bridge = ui_bridge.EngineBridge(engine)  # subscribed before the first frame
+    load = Load(engine.server.port)
+    load.thread.start()
     try:
         with loop:
-            callbacks, delivered = loop.run_until_complete(soak(args.seconds, app, bridge))
+            summary = loop.run_until_complete(soak(args.seconds, bridge, engine, load))
     finally:
-        stop.set()
-        client.join(10)
+        load.stop.set()
+        load.thread.join(10)
         bridge.close()
         engine.stop_thread()
-    print(f"soak ok: {callbacks} qasync callbacks, {sent[0] if sent else 0} charger frames, "
-          f"{delivered} frames delivered to the GUI", flush=True)
+    print("soak ok: " + json.dumps(summary), flush=True)
     return 0
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-
-from PySide6 import QtCore, QtWidgets
+import zxingcpp
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from app import gui
 from app.domain import model
@@ -33,6 +33,12 @@ def test_missing_libraries_reads_ldd() -> None:
     assert gui.missing_libraries(run=lambda *a, **k: Done()) == ["libxcb-keysyms.so.1", "libxcb-icccm.so.4"]
 
 
+def decode_qr(pixmap: QtGui.QPixmap) -> list[str]:
+    """The texts of every QR code a scanner finds in the pixmap."""
+    image = pixmap.toImage().convertToFormat(QtGui.QImage.Format.Format_Grayscale8)
+    return [code.text for code in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+
+
 def test_connection_panel_shows_urls_and_qr(qtbot) -> None:
     panel = connection_panel.ConnectionPanel()
     qtbot.addWidget(panel)
@@ -41,18 +47,23 @@ def test_connection_panel_shows_urls_and_qr(qtbot) -> None:
     assert panel.base_url.text() == f"ws://{address}:9123/"
     panel.charger_id_edit.setText("ACME-42")
     assert panel.full_url.text() == f"ws://{address}:9123/ACME-42"
-    assert not panel.qr.pixmap().isNull()
+    assert decode_qr(panel.qr.pixmap()) == [f"ws://{address}:9123/ACME-42"]
     panel.set_failed("Port 9123 on 0.0.0.0 is already in use by another program.", "Choose another port.")
     assert "already in use" in panel.status.text() and panel.full_url.text() == ""
     assert not panel.settings_button.isHidden()
 
 
 def test_qr_code_encodes_the_url(qtbot) -> None:
-    pixmap = connection_panel.qr_pixmap("ws://192.168.1.20:9000/CP001")
+    url = "ws://192.168.1.20:9000/CP001"
+    pixmap = connection_panel.qr_pixmap(url)
+    assert decode_qr(pixmap) == [url]
     image = pixmap.toImage()
     assert image.width() == image.height() >= 100
     colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 3) for y in range(0, image.height(), 3)}
     assert colours == {"#000000", "#ffffff"}
+    # A long URL (a long charger id on an IPv6 address) still fits and scans at the panel's size.
+    long_url = "ws://[fd12:3456:789a:1::42]:9000/" + "CHARGER-" * 12
+    assert decode_qr(connection_panel.qr_pixmap(long_url)) == [long_url]
 
 
 def test_charger_list_updates_in_place(qtbot) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from PySide6 import QtCore, QtWidgets
 
@@ -40,9 +38,7 @@ def expand(field: QtWidgets.QWidget) -> None:
 
 @pytest.mark.parametrize(("version", "action"), EVERY_ACTION, ids=[f"{v}-{a}" for v, a in EVERY_ACTION])
 def test_every_action_builds_and_its_example_validates(qtbot, version: str, action: str) -> None:
-    started = time.perf_counter()
-    form = make(qtbot, version, action)
-    assert time.perf_counter() - started < 2.0
+    form = make(qtbot, version, action)  # how fast: benchmarks/schema_form_build.py
     value = form.value()
     assert value == examples.example(version, action)
     assert schemas.validate(version, action, value) is None

@@ -189,6 +189,39 @@ class Csms:
         return await self.sessions[charger_id].call(payload, suppress=False)
 
 
+class Refuser:
+    """A port that takes every TCP connection and drops it unanswered, counting them.
+
+    To the charger it is a CSMS that is down (its handshake fails and it backs off), but unlike
+    a closed port the test can see each attempt, so it waits for retries instead of for a time.
+    """
+
+    def __init__(self) -> None:
+        self.refused = 0
+        self.port = 0
+        self._server: asyncio.Server | None = None
+
+    async def start(self, port: int = 0) -> None:
+        self._server = await asyncio.start_server(self._drop, "127.0.0.1", port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        self._server.close()
+        await self._server.wait_closed()
+
+    async def _drop(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.refused += 1
+        writer.close()
+        await writer.wait_closed()
+
+
+async def until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Return as soon as `predicate()` holds; fail if it does not within `timeout` seconds."""
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.01)
+
+
 @pytest.fixture
 async def csms():
     server = Csms()

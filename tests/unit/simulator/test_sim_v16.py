@@ -8,6 +8,8 @@ import datetime
 
 from ocpp.v16 import call
 
+from tests.unit.simulator.conftest import Refuser, until
+
 CP = "CP-1"
 
 
@@ -180,9 +182,14 @@ async def test_reconnects_after_the_server_restarts(csms, start_charger):
     charger = start_charger()
     await asyncio.wait_for(charger.booted.wait(), 2)
     await csms.stop()
-    await asyncio.sleep(0.05)
-    assert not charger.connected and not charger.booted.is_set()
-    await asyncio.sleep(0.3)  # a few refused attempts with backoff
+    await until(lambda: not charger.connected and not charger.booted.is_set())
+    # While the CSMS is down the charger keeps trying, backing off between attempts.
+    down = Refuser()
+    await down.start(csms.port)
+    try:
+        await until(lambda: down.refused >= 3)
+    finally:
+        await down.stop()
     await csms.start()
     await asyncio.wait_for(charger.booted.wait(), 3)
     assert csms.count("BootNotification") == 2

@@ -9,6 +9,7 @@ import pytest
 from ocpp.v201 import call
 
 from app import simulator
+from tests.unit.simulator.conftest import Refuser, until
 
 CP = "CP-1"
 
@@ -252,12 +253,17 @@ async def test_run_fleet_single_charger_uses_the_base_id(csms):
 
 
 async def test_stop_while_the_csms_is_unreachable():
-    charger = simulator.VirtualCharger(simulator.SimConfig(url="ws://127.0.0.1:9/ocpp", charger_id="CP-X",
-                                                           backoff_min=0.05, backoff_max=0.1))
+    down = Refuser()
+    await down.start()
+    charger = simulator.VirtualCharger(simulator.SimConfig(url=f"ws://127.0.0.1:{down.port}/ocpp",
+                                                           charger_id="CP-X", backoff_min=0.05, backoff_max=0.1))
     task = asyncio.create_task(charger.run())
-    await asyncio.sleep(0.2)
-    charger.stop()
-    await asyncio.wait_for(task, 2)
+    try:
+        await until(lambda: down.refused >= 2)  # retrying, with a backoff between attempts
+        charger.stop()
+        await asyncio.wait_for(task, 2)
+    finally:
+        await down.stop()
     assert not charger.connected and charger.connections == 0
 
 
