@@ -48,11 +48,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="tolerant mode for these charger ids, even with --strict")
     serve.add_argument("--json", action="store_true", help="print one JSON object per line for every event")
     serve.add_argument("--boot-status", choices=["Accepted", "Pending", "Rejected"], default=None)
-    serve.add_argument("--heartbeat-interval", type=int, default=None, metavar="SECONDS")
+    serve.add_argument("--heartbeat-interval", type=int, default=None, metavar="SECONDS",
+                       help="the interval a BootNotification is Accepted with (default: settings, 300)")
+    serve.add_argument("--pending-interval", type=int, default=None, metavar="SECONDS",
+                       help="the retry interval a Pending or Rejected BootNotification gets (default: settings, 30)")
     serve.add_argument("--allow", default=None, metavar="ID[,ID...]",
                        help="only these charger ids may connect (default: accept every charger)")
     serve.add_argument("--password", default=None,
-                       help="require this HTTP basic-auth password from every charger (security profile 1)")
+                       help="require this HTTP basic-auth password from every charger (security profile 1); "
+                            "visible in the process list: prefer --password-file or $COMMISSIONER_PASSWORD")
+    serve.add_argument("--password-file", default=None, metavar="PATH",
+                       help="read the basic-auth password from the first line of this file")
     serve.add_argument("--max-frame-bytes", type=int, default=None)
     serve.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
 
@@ -136,15 +142,39 @@ def _on_console_break(action: Callable[[Any, Any], None]) -> Iterator[None]:
         signal.signal(signum, previous)
 
 
+PASSWORD_ENV = "COMMISSIONER_PASSWORD"
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    """--password-file, then --password (with a warning), then $COMMISSIONER_PASSWORD."""
+    if args.password_file:
+        try:
+            with open(args.password_file, encoding="utf-8") as source:
+                password = source.readline().rstrip("\r\n")
+        except OSError as exc:
+            raise errors.ConfigError(f"Cannot read the password file {args.password_file}: {exc.strerror}.",
+                                     hint="Give a readable file whose first line is the password.") from exc
+        if not password:
+            raise errors.ConfigError(f"The password file {args.password_file} is empty.",
+                                     hint="Write the password on its first line.")
+        return password
+    if args.password:
+        print("commissioner: warning: --password is visible to every user of this computer in the process list; "
+              f"use --password-file or ${PASSWORD_ENV} instead.", file=sys.stderr)
+        return args.password
+    return os.environ.get(PASSWORD_ENV) or None
+
+
 def _serve(args: argparse.Namespace) -> int:
     data_dir = app_core.resolve_data_dir(args.data_dir)
     app_core.setup_logging(data_dir, args.verbose)
     overrides: dict[str, Any] = {
         "host": args.host, "port": args.port, "heartbeat_interval": args.heartbeat_interval,
+        "pending_interval": args.pending_interval,
         "max_frame_bytes": args.max_frame_bytes,
     }
     config = app_core.csms_config(data_dir, strict=args.strict, boot_status=args.boot_status,
-                                  allow=args.allow, password=args.password, strict_for=args.strict_for,
+                                  allow=args.allow, password=_password(args), strict_for=args.strict_for,
                                   tolerant_for=args.tolerant_for,
                                   **{k: v for k, v in overrides.items() if v is not None})
     engine = app_core.build_engine(config, data_dir)

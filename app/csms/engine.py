@@ -51,6 +51,7 @@ class Engine:
         self.clock = clock
         self.journal = journal if journal is not None else storage_journal.Journal(data_dir)
         self.journal.on_error = self._journal_failed
+        self.journal.on_written = self._journal_written
         self.registry = csms_registry.Registry()
         self.messages = expectations.MessageHub()
         self.tasks = tasks.TaskRunner(self._emit, clock)
@@ -94,7 +95,20 @@ class Engine:
     def _record(self, frame: model.Frame) -> None:
         self.journal.append(frame)
         self.registry.frame(frame)
-        if self._listeners:
+
+    def _journal_written(self, frames: list[model.Frame]) -> None:
+        """From the journal's writer thread, per committed batch: announce the frames now durable."""
+        loop = self.loop
+        if loop is None or loop.is_closed() or not self._listeners:
+            return
+        try:
+            loop.call_soon_threadsafe(self._announce, frames)
+        except RuntimeError:  # the loop closed meanwhile: nobody is listening any more
+            pass
+
+    def _announce(self, frames: list[model.Frame]) -> None:
+        # Frame events only once the frame is on disk: what anyone was shown survives kill -9.
+        for frame in frames:
             self._emit(model.FrameEvent(frame.charger_id, frame.ts_ms, frame.direction, frame.message_type,
                                         frame.action, frame.unique_id, frame.latency_ms, frame.warnings))
 

@@ -22,6 +22,12 @@ class Registry:
     def apply(self, event: model.Event) -> None:
         if event.charger_id in ("", "?"):  # server-wide events (listening, nameless refusals)
             return
+        if isinstance(event, model.ConnectionRefused):
+            # Only a charger already known keeps the refusal: an unknown id leaves nothing behind.
+            known = self.chargers.get(event.charger_id)
+            if known is not None:
+                self.warn(known, f"connection refused: {event.reason}")
+            return
         info = self.info(event.charger_id)
         if isinstance(event, model.Connected):
             info.connected = True

@@ -19,15 +19,15 @@ import itertools
 import logging
 import ssl
 import urllib.parse
+import weakref
 from typing import Any, Callable, Protocol
 
 from websockets import exceptions as ws_exceptions
 from websockets.asyncio import server as ws_server
-from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
 from app.domain import csms_policy
-from app.domain import errors, model
+from app.domain import display, errors, model
 from app.ocpp import context as ocpp_context
 from app.ocpp import rpc_session as ocpp_session
 from app.ocpp import v16, v21, v201
@@ -46,9 +46,28 @@ class SessionFactory(Protocol):
                  mode: model.Mode) -> ocpp_session.RpcSession: ...
 
 
+# OCPP 2.0.1 Part 4 §3.1: the identity is at most 48 characters from RFC 3986's unreserved set.
+MAX_ID_CHARS = 48
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
 def charger_id_from_path(path: str) -> str:
     segments = [s for s in urllib.parse.urlsplit(path).path.split("/") if s]
-    return urllib.parse.unquote(segments[-1]) if segments else ""
+    return urllib.parse.unquote(segments[-1], errors="replace") if segments else ""
+
+
+def charger_id_problem(path: str, charger_id: str) -> str:
+    """Why the id in this path is not a spec identity ("" when it is one)."""
+    if urllib.parse.urlsplit(path).path.endswith("/"):
+        return (f"the URL ends with '/', so the charger id may be missing (read {display.quoted(charger_id)}); "
+                "set the backend URL to ws://host:port/<base>/<ChargerId>")
+    if len(charger_id) > MAX_ID_CHARS:
+        return f"the charger id is {len(charger_id)} characters long; OCPP allows at most {MAX_ID_CHARS}"
+    odd = sorted({c for c in charger_id if c not in _UNRESERVED})
+    if odd:
+        return (f"the charger id {display.quoted(charger_id)} contains characters OCPP does not allow in an "
+                f"identity: {' '.join(display.quoted(c) for c in odd[:8])}")
+    return ""
 
 
 class _Link:
@@ -85,6 +104,9 @@ class CsmsServer:
         self.ssl_context = ssl_context
         self._links: dict[str, _Link] = {}
         self._closing: set[asyncio.Task] = set()  # owned: closes of replaced connections
+        # Handshake -> session: what the handshake found wrong but tolerated (e.g. an odd id).
+        self._pending_warnings: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+        self._boots = ocpp_context.BootStates()  # each charger's last boot answer, across reconnects
         self.admit_always: set[str] = set()  # the app's own demo chargers, whatever the allow-list
         self._server: ws_server.Server | None = None
         self._transaction_ids = itertools.count(clock() // 1000 % 1_000_000_000)
@@ -136,23 +158,34 @@ class CsmsServer:
     # ------------------------------------------------------------ handshake
 
     def _process_request(self, connection: ws_server.ServerConnection, request: Request) -> Response | None:
+        """Admit or refuse a handshake. Every refusal is a 4xx with one log line; nothing is kept."""
         charger_id = charger_id_from_path(request.path)
         peer = _peer(connection)
         if not charger_id:
             return self._refuse(connection, http.HTTPStatus.NOT_FOUND, peer, "?",
                                 "no charger id in the URL: connect to ws://host:port/<ChargerId>")
+        strict = self.config.mode_for(charger_id) is model.Mode.STRICT
+        problem = charger_id_problem(request.path, charger_id)
+        if problem and strict:
+            return self._refuse(connection, http.HTTPStatus.NOT_FOUND, peer, charger_id, problem)
         if charger_id not in self.admit_always and not self.config.admits(charger_id):
             # OCPP-J 1.6 §3.1.1: an unknown charger id is answered with 404.
             return self._refuse(connection, http.HTTPStatus.NOT_FOUND, peer, charger_id,
                                 "not on the allow-list (Settings > Chargers)")
         password = self.config.passwords.get(charger_id) or self.config.passwords.get("*")
-        if password and not _basic_auth_ok(request.headers, charger_id, password):
-            response = self._refuse(connection, http.HTTPStatus.UNAUTHORIZED, peer, charger_id,
-                                    "missing or wrong HTTP basic-auth password")
-            response.headers["WWW-Authenticate"] = 'Basic realm="Commissioner", charset="UTF-8"'
-            return response
-        if "Sec-WebSocket-Protocol" not in request.headers and \
-                self.config.mode_for(charger_id) is model.Mode.STRICT:
+        if password:
+            given = request.headers.get_all("Authorization")
+            if len(given) > 1:
+                return self._refuse(connection, http.HTTPStatus.BAD_REQUEST, peer, charger_id,
+                                    f"{len(given)} Authorization headers; send exactly one")
+            if not _basic_auth_ok(given[0] if given else "", charger_id, password):
+                response = self._refuse(connection, http.HTTPStatus.UNAUTHORIZED, peer, charger_id,
+                                        "missing or wrong HTTP basic-auth password")
+                response.headers["WWW-Authenticate"] = 'Basic realm="Commissioner", charset="UTF-8"'
+                return response
+        if problem:
+            self._pending_warnings[connection] = problem
+        if "Sec-WebSocket-Protocol" not in request.headers and strict:
             return self._refuse(connection, http.HTTPStatus.BAD_REQUEST, peer, charger_id,
                                 "no Sec-WebSocket-Protocol header (strict mode requires ocpp1.6, "
                                 "ocpp2.0.1 or ocpp2.1)")
@@ -171,8 +204,11 @@ class CsmsServer:
 
     def _refuse(self, connection: ws_server.ServerConnection, status: http.HTTPStatus, peer: str,
                 charger_id: str, why: str) -> Response:
-        log.warning("refused connection of %s from %s: %s", charger_id, peer, why)
-        self._emit(model.ComplianceWarning(charger_id, self._clock(), f"connection refused: {why}"))
+        self._pending_warnings.pop(connection, None)
+        log.warning("refused connection of %s from %s: %s", display.quoted(charger_id), peer, why)
+        # An event, not registry state: a refused id leaves nothing behind (3,000 refused ids
+        # must not grow the registry); a charger already known gets it as a warning.
+        self._emit(model.ConnectionRefused(charger_id, self._clock(), int(status), why))
         return connection.respond(status, f"{why}\n")
 
     # ------------------------------------------------------------ sessions
@@ -181,15 +217,22 @@ class CsmsServer:
         charger_id = charger_id_from_path(ws.request.path)
         version = model.OcppVersion.from_subprotocol(ws.subprotocol)
         warnings = []
+        problem = self._pending_warnings.pop(ws, None)
+        if problem:
+            warnings.append(problem)
         if version is None:
             version = model.OcppVersion.V16
             warnings.append(NO_SUBPROTOCOL_WARNING)
-        session = self._session_factory(charger_id, version.value, ws.send, mode=self.config.mode_for(charger_id))
+        session = self._session_factory(charger_id, version.value, self._sender(ws, charger_id),
+                                        mode=self.config.mode_for(charger_id))
         link = _Link(ws, session)
         old = self._links.get(charger_id)
         self._links[charger_id] = link
         if old is not None:
-            # A charger that reconnects with the same id replaces its old session cleanly.
+            # A charger that reconnects with the same id replaces its old session cleanly, and
+            # event consumers see the old one end before the new one starts.
+            self._emit(model.Disconnected(charger_id, self._clock(), 1000, "replaced by a new connection",
+                                          replaced=True))
             old.replaced = True
             old.session.close()
             task = asyncio.ensure_future(old.ws.close(code=1000, reason="replaced by a new connection"))
@@ -210,15 +253,30 @@ class CsmsServer:
                 del self._links[charger_id]
                 self._emit(model.Disconnected(charger_id, self._clock(), code, reason))
 
+    def _sender(self, ws: ws_server.ServerConnection, charger_id: str) -> Callable[[str], Any]:
+        """ws.send with a time limit: a charger that stops reading is closed, never waited on forever."""
+        async def send(text: str) -> None:
+            try:
+                async with asyncio.timeout(self.config.write_timeout):
+                    await ws.send(text)
+            except TimeoutError:
+                log.warning("%s stopped reading (nothing taken for %g s): closing the connection",
+                            display.quoted(charger_id), self.config.write_timeout)
+                ws.transport.abort()
+                raise
+        return send
+
     def _standard_session(self, charger_id: str, version: str, send: Callable[[str], Any], *,
                           mode: model.Mode) -> ocpp_session.RpcSession:
-        ctx = ocpp_context.HandlerContext(charger_id, self.config, self._emit, self._clock, self._transaction_ids)
+        ctx = ocpp_context.HandlerContext(charger_id, self.config, self._emit, self._clock, self._transaction_ids,
+                                          self._boots)
         deliver = self._deliver
         return ocpp_session.RpcSession(
             charger_id, version, send, _HANDLERS[version](ctx),
             record=self._record, mode=mode, max_frame_bytes=self.config.max_frame_bytes,
             call_timeout=self.config.call_timeout, clock=self._clock,
             deliver=None if deliver is None else (lambda action, payload: deliver(charger_id, action, payload)),
+            refusal=ctx.refusal, answered=ctx.answered,
         )
 
     @property
@@ -252,13 +310,17 @@ def _peer(connection: ws_server.ServerConnection) -> str:
     return str(address or "")
 
 
-def _basic_auth_ok(headers: Headers, charger_id: str, password: str) -> bool:
-    value = headers.get("Authorization", "")
-    scheme, _, encoded = value.partition(" ")
+def _basic_auth_ok(value: str, charger_id: str, password: str) -> bool:
+    """RFC 7617 basic auth: the user must be the charger id. Compared as UTF-8 bytes, in constant
+    time (hmac.compare_digest refuses non-ASCII str, which once answered 500)."""
+    scheme, _, encoded = value.strip().partition(" ")
     if scheme.lower() != "basic":
         return False
     try:
-        user, _, given = base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
-    except (binascii.Error, UnicodeDecodeError):
+        decoded = base64.b64decode(encoded.strip(), validate=True)
+    except (binascii.Error, ValueError):
         return False
-    return hmac.compare_digest(user, charger_id) and hmac.compare_digest(given, password)
+    user, _, given = decoded.partition(b":")
+    user_ok = hmac.compare_digest(user, charger_id.encode("utf-8", "surrogatepass"))
+    password_ok = hmac.compare_digest(given, password.encode("utf-8", "surrogatepass"))
+    return user_ok and password_ok

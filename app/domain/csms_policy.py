@@ -22,6 +22,8 @@ class CsmsConfig:
     passwords: dict[str, str] = dataclasses.field(default_factory=dict)  # charger id -> basic-auth password
     max_frame_bytes: int = 1 << 20
     call_timeout: float = 30.0
+    write_timeout: float = 30.0  # a charger that takes none of our frames for this long is closed
+    pending_interval: int = 30  # BootNotification interval when the answer is Pending or Rejected
 
     def mode_for(self, charger_id: str) -> model.Mode:
         return self.charger_modes.get(charger_id, self.mode)

@@ -132,6 +132,7 @@ class Connected(Event):
 class Disconnected(Event):
     code: int | None = None
     reason: str = ""
+    replaced: bool = False  # a new connection with the same id took over this one
 
     kind = "disconnected"  # type: ignore[assignment]
 
@@ -173,6 +174,16 @@ class ComplianceWarning(Event):
     message: str
 
     kind = "warning"  # type: ignore[assignment]
+
+
+@dataclasses.dataclass(slots=True)
+class ConnectionRefused(Event):
+    """A handshake answered with an HTTP error (unknown id, wrong password, no subprotocol...)."""
+
+    status: int
+    reason: str
+
+    kind = "refused"  # type: ignore[assignment]
 
 
 @dataclasses.dataclass(slots=True)

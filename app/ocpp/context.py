@@ -15,6 +15,30 @@ def iso_now(ms: int) -> str:
     return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+# What a charger may send, unasked, while its boot is Pending or Rejected: what the CSMS asked for.
+# CSMS action -> the charger's follow-up messages it makes legitimate (OCPP 2.0.1 B02.FR.09, B03.FR.07).
+FOLLOW_UPS: dict[str, tuple[str, ...]] = {
+    "GetBaseReport": ("NotifyReport",), "GetReport": ("NotifyReport",),
+    "GetMonitoringReport": ("NotifyMonitoringReport",), "CustomerInformation": ("NotifyCustomerInformation",),
+    "GetDisplayMessages": ("NotifyDisplayMessages",), "UpdateFirmware": ("FirmwareStatusNotification",),
+    "SignedUpdateFirmware": ("SignedFirmwareStatusNotification",), "PublishFirmware": ("PublishFirmwareStatusNotification",),
+    "GetLog": ("LogStatusNotification",), "GetDiagnostics": ("DiagnosticsStatusNotification",),
+    "GetChargingProfiles": ("ReportChargingProfiles",),
+}
+# TriggerMessage's requestedMessage -> the action the charger then sends.
+TRIGGERED = {"SignChargingStationCertificate": "SignCertificate", "SignV2GCertificate": "SignCertificate",
+             "SignCombinedCertificate": "SignCertificate", "ExtendedTriggerMessage": "",
+             "DiagnosticsStatusNotification": "DiagnosticsStatusNotification"}
+FOLLOW_UP_MS = 300_000  # how long a request of ours makes the charger's follow-ups legitimate
+
+
+class BootStates:
+    """The last BootNotification answer per charger id, across its connections (engine loop)."""
+
+    def __init__(self) -> None:
+        self.status: dict[str, str] = {}
+
+
 class HandlerContext:
     """Shared by the handlers of one charger's session."""
 
@@ -25,12 +49,15 @@ class HandlerContext:
         emit: Callable[[model.Event], None],
         clock: Callable[[], int],
         transaction_ids: itertools.count,
+        boots: BootStates | None = None,
     ) -> None:
         self.charger_id = charger_id
         self.config = config
         self.emit = emit
         self.clock = clock
         self._transaction_ids = transaction_ids
+        self._boots = boots if boots is not None else BootStates()
+        self._allowed: dict[str, int] = {}  # action -> until when (ms) the CSMS's request allows it
 
     def now_iso(self) -> str:
         return iso_now(self.clock())
@@ -38,8 +65,42 @@ class HandlerContext:
     def next_transaction_id(self) -> int:
         return next(self._transaction_ids)
 
+    # -- boot semantics ---------------------------------------------------------------------
+
+    def boot_interval(self, status: str) -> int:
+        """Heartbeat interval when Accepted; the (shorter) retry interval when Pending/Rejected."""
+        return self.config.heartbeat_interval if status == "Accepted" else self.config.pending_interval
+
+    def refusal(self, action: str) -> str | None:
+        """Why this unsolicited message is refused (SecurityError), or None to answer it.
+
+        After a Pending or Rejected boot a charger may only send BootNotification and what the
+        CSMS asked for. A charger never booted, or booted Accepted before (a reconnect without
+        a new BootNotification), is served: BootNotification is never required.
+        """
+        status = self._boots.status.get(self.charger_id)
+        if status in (None, "Accepted") or action == "BootNotification":
+            return None
+        until = self._allowed.get(action)
+        if until is not None and self.clock() <= until:
+            return None
+        return (f"{action} is not allowed while the boot is {status}: only BootNotification and what the CSMS "
+                "requests (OCPP 2.0.1 B02.FR.09 / B03.FR.07)")
+
+    def answered(self, action: str, request: dict, result: dict) -> None:
+        """A CSMS-initiated call of ours got a CALLRESULT: allow the follow-ups it asked for."""
+        follow_ups: tuple[str, ...] = FOLLOW_UPS.get(action, ())
+        if action in ("TriggerMessage", "ExtendedTriggerMessage") and result.get("status") == "Accepted":
+            requested = text(request.get("requestedMessage"))
+            follow_ups = (TRIGGERED.get(requested, requested),)
+        until = self.clock() + FOLLOW_UP_MS
+        for follow_up in follow_ups:
+            if follow_up:
+                self._allowed[follow_up] = until
+
     def booted(self, vendor: object, model_name: object, serial: object, firmware: object) -> str:
         status = self.config.boot_status.value
+        self._boots.status[self.charger_id] = status
         self.emit(model.Booted(self.charger_id, self.clock(), text(vendor), text(model_name), text(serial),
                                text(firmware), status))
         return status

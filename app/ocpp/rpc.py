@@ -3,7 +3,9 @@
 Built on `ocpp.messages` (Call, CallResult, CallError) but closes the package's gaps on bad
 input, measured on ocpp 2.1.0:
 - an unparseable frame got no reply at all: here it earns a CallError with message id "-1";
-- message ids were not checked (must be a string of at most 36 characters);
+- message ids were not checked (must be a non-empty string of at most 36 characters); an
+  invalid id is never echoed: the answer carries "-1";
+- a malformed CALLRESULT/CALLERROR is a response, and a response is never answered;
 - deeply nested arrays raised RecursionError and dropped the connection: depth is bounded;
 - oversized frames are refused by size before they are parsed;
 - OCPP 2.1's CALLRESULTERROR (5) and SEND (6) message types were unknown.
@@ -25,7 +27,7 @@ MAX_UNIQUE_ID = 36
 MAX_DEPTH = 64  # far above any OCPP schema's nesting, far below the recursion limit
 UNKNOWN_ID = "-1"  # OCPP-J 2.0.1 §4.2.3: the id to answer with when the frame's cannot be read
 
-_ID_PREFIX = re.compile(r'^\s*\[\s*(\d+)\s*,\s*"([^"\\]{0,36})"')
+_ID_PREFIX = re.compile(r'^\s*\[\s*(\d+)\s*,\s*"([^"\\]{1,36})"')
 
 
 @dataclasses.dataclass(slots=True)
@@ -50,6 +52,7 @@ class Fault:
     message_type: int = 0
     action: str = ""
     reply: bool = True
+    oversized: int = 0  # the frame's size in bytes when it was over the limit (it is not parsed)
 
 
 def types_for(version: str) -> frozenset[int]:
@@ -99,6 +102,7 @@ def decode(raw: str | bytes, version: str, max_bytes: int) -> Message | Fault:  
             f"frame of {size} bytes exceeds the limit of {max_bytes} bytes",
             message_type=mtype,
             reply=mtype in (0, CALL),
+            oversized=size,
         )
     try:
         frame = orjson.loads(raw)
@@ -113,17 +117,21 @@ def decode(raw: str | bytes, version: str, max_bytes: int) -> Message | Fault:  
     if not isinstance(frame, list) or not frame:
         return Fault(UNKNOWN_ID, errors.code(version, errors.RPC), "frame is not a non-empty JSON array")
     mtype = frame[0]
+    known_type = mtype if type(mtype) is int else 0
+    # Responses (and what claims to be one) are never answered: only a CALL or an unreadable frame is.
+    answerable = known_type not in (CALLRESULT, CALLERROR, CALLRESULTERROR, SEND)
     uid = frame[1] if len(frame) > 1 else None
     if not isinstance(uid, str):
         return Fault(UNKNOWN_ID, errors.code(version, errors.RPC), "message id is missing or not a string",
-                     message_type=mtype if isinstance(mtype, int) else 0)
+                     message_type=known_type, reply=answerable)
+    if not uid or len(uid) > MAX_UNIQUE_ID:
+        # Never echo an invalid id (a 100,000-character one would come back whole).
+        return Fault(UNKNOWN_ID, errors.code(version, errors.RPC),
+                     f"message id is {len(uid)} characters long; it must be 1 to {MAX_UNIQUE_ID}",
+                     message_type=known_type, reply=answerable)
     if type(mtype) is not int or mtype not in types_for(version):
         return Fault(uid, errors.code(version, errors.MESSAGE_TYPE), f"message type {mtype!r} is not supported",
-                     message_type=mtype if type(mtype) is int else 0)
-    if len(uid) > MAX_UNIQUE_ID:
-        return Fault(uid, errors.code(version, errors.RPC),
-                     f"message id is {len(uid)} characters long, the limit is {MAX_UNIQUE_ID}",
-                     message_type=mtype, reply=mtype == CALL)
+                     message_type=known_type)
     if raw.count("[") + raw.count("{") > MAX_DEPTH and _too_deep(frame, MAX_DEPTH):
         return Fault(uid, errors.code(version, errors.FORMAT), f"frame nests deeper than {MAX_DEPTH} levels",
                      message_type=mtype, reply=mtype == CALL)

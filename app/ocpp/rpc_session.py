@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
+import hashlib
 import inspect
 import logging
 import time
@@ -34,7 +35,8 @@ from app.ocpp import error_codes as errors
 
 log = logging.getLogger(__name__)
 
-OFFLOAD_BYTES = 64 * 1024  # validate frames larger than this in a worker thread
+OFFLOAD_BYTES = 32 * 1024  # decode, validate and convert frames larger than this in a worker thread
+OVERSIZED_HEAD_CHARS = 4096  # of a frame over the size limit, what the journal keeps
 _LOGGED_FAULTS = 5  # per session; later bad frames are only journaled
 _CALL_RESULTS = {"1.6": v16_call_result, "2.0.1": v201_call_result, "2.1": v21_call_result}
 
@@ -70,6 +72,16 @@ def to_camel(data: Any) -> Any:
     return data
 
 
+def handler_kwargs(version: str, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload as a handler's keyword arguments: snake_case, and only the action's own fields.
+
+    A tolerant-mode charger may send any key; an unknown one ("self", "p", a typo) must never
+    reach the handler's signature (it is a compliance warning already, from the schema).
+    """
+    fields = schemas.properties(version, action)
+    return {_snake_key(k): to_snake(v) for k, v in payload.items() if k in fields}
+
+
 def dataclass_payload(obj: Any) -> dict[str, Any]:
     """An `ocpp` call/call_result dataclass -> the camelCase payload the wire carries."""
     return to_camel(adapter.remove_nones(adapter.serialize_as_dict(obj)))
@@ -99,6 +111,8 @@ class RpcSession:
         clock: Callable[[], int] = now_ms,
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
         deliver: Callable[[str, Any], None] | None = None,
+        refusal: Callable[[str], str | None] | None = None,
+        answered: Callable[[str, dict[str, Any], dict[str, Any]], None] | None = None,
     ) -> None:
         self.charger_id = charger_id
         self.version = version
@@ -112,6 +126,10 @@ class RpcSession:
         # Every accepted charger-initiated message (action, camelCase payload), after it is
         # journaled: the engine's watches (expect) see it there.
         self._deliver = deliver
+        # refusal(action): why an unsolicited CALL is refused with SecurityError (boot Pending);
+        # answered(action, request, result): each CALLRESULT to one of our calls.
+        self._refusal = refusal
+        self._answered = answered
         self._routes = adapter.route_map(handlers)
         self._pending: dict[str, _Pending] = {}
         self._call_lock = asyncio.Lock()
@@ -124,7 +142,12 @@ class RpcSession:
     async def receive(self, raw: str | bytes) -> None:
         """Handle one frame from the charger. Never raises for bad input."""
         received = self._clock()
-        decoded = rpc.decode(raw, self.version, self.max_frame_bytes)
+        if len(raw) > OFFLOAD_BYTES:
+            # A large frame is parsed and checked in a worker thread: one charger's 1 MB frame
+            # must not hold the loop (and every other charger) for hundreds of milliseconds.
+            decoded = await asyncio.to_thread(rpc.decode, raw, self.version, self.max_frame_bytes)
+        else:
+            decoded = rpc.decode(raw, self.version, self.max_frame_bytes)
         text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
         if isinstance(decoded, rpc.Fault):
             await self._on_fault(decoded, text, received)
@@ -133,9 +156,9 @@ class RpcSession:
         if mtype == rpc.CALL:
             await self._on_call(decoded, text, received)
         elif mtype in (rpc.CALLRESULT, rpc.CALLERROR):
-            self._on_response(decoded, text, received)
+            await self._on_response(decoded, text, received)
         elif mtype == rpc.SEND:
-            warnings = self._check_send(decoded)
+            warnings = await self._check_send(decoded, len(text))
             self._journal(model.Direction.IN, received, mtype, decoded.action, decoded.unique_id, text,
                           warnings=warnings)
             if self._deliver is not None and actions.is_known(self.version, decoded.action):
@@ -146,8 +169,15 @@ class RpcSession:
 
     async def _on_fault(self, fault: rpc.Fault, text: str, received: int) -> None:
         self._log_fault(fault.message)
+        warning = fault.message
+        if fault.oversized:
+            # A frame over the limit is not kept whole (a fuzzer grew the journal by 150 MB):
+            # its head, its size and a hash say what it was.
+            digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+            text = text[:OVERSIZED_HEAD_CHARS]
+            warning += f"; only its first {OVERSIZED_HEAD_CHARS} characters are kept (sha256 {digest})"
         self._journal(model.Direction.IN, received, fault.message_type, fault.action, fault.unique_id,
-                      text, warnings=fault.message)
+                      text, warnings=warning)
         if fault.reply:
             await self._reply_error(fault.unique_id, fault.error_code, fault.message, fault.action, received)
 
@@ -167,6 +197,12 @@ class RpcSession:
             await self._reply_error(msg.unique_id, errors.code(self.version, errors.NOT_SUPPORTED),
                                     f"this CSMS does not accept {action} from a charger", action, received)
             return
+        refused = self._refusal(action) if self._refusal is not None else None
+        if refused is not None:
+            self._journal(model.Direction.IN, received, rpc.CALL, action, msg.unique_id, text, warnings=refused)
+            await self._reply_error(msg.unique_id, errors.code(self.version, errors.SECURITY), refused, action,
+                                    received)
+            return
         violation = None
         if not adapter.route_skips_validation(route):
             violation = await self._validate(action, msg.payload, response=False, size=len(text))
@@ -178,12 +214,15 @@ class RpcSession:
             return
         self._journal(model.Direction.IN, received, rpc.CALL, action, msg.unique_id, text,
                       warnings=f"{violation.path}: {violation.message}" if violation else "")
-        await self._answer(route, msg, received)
+        await self._answer(route, msg, received, len(text))
         if self._deliver is not None:
             self._deliver(action, msg.payload)
 
-    async def _answer(self, route: dict, msg: rpc.Message, received: int) -> None:
-        kwargs = to_snake(msg.payload)
+    async def _answer(self, route: dict, msg: rpc.Message, received: int, size: int) -> None:
+        if size > OFFLOAD_BYTES:
+            kwargs = await asyncio.to_thread(handler_kwargs, self.version, msg.action, msg.payload)
+        else:
+            kwargs = handler_kwargs(self.version, msg.action, msg.payload)
         try:
             result = adapter.route_handler(route)(**kwargs)
         except Exception as exc:  # a handler bug must not take the session down
@@ -242,7 +281,7 @@ class RpcSession:
         await self._reply_error(msg.unique_id, errors.code(self.version, errors.INTERNAL),
                                 f"{type(exc).__name__} while handling {msg.action}", msg.action, received)
 
-    def _on_response(self, msg: rpc.Message, text: str, received: int) -> None:
+    async def _on_response(self, msg: rpc.Message, text: str, received: int) -> None:
         pending = self._pending.pop(msg.unique_id, None)
         if pending is None:
             self._journal(model.Direction.IN, received, msg.message_type, "", msg.unique_id, text,
@@ -256,7 +295,7 @@ class RpcSession:
                 pending.future.set_exception(domain_errors.CallErrorReceived(
                     pending.action, msg.error_code, msg.error_description, msg.payload))
             return
-        violation = schemas.validate(self.version, pending.action, msg.payload, response=True)
+        violation = await self._validate(pending.action, msg.payload, response=True, size=len(text))
         self._journal(model.Direction.IN, received, rpc.CALLRESULT, pending.action, msg.unique_id, text,
                       latency=latency, warnings=f"{violation.path}: {violation.message}" if violation else "")
         if pending.future.done():
@@ -267,10 +306,10 @@ class RpcSession:
         else:
             pending.future.set_result(msg.payload)
 
-    def _check_send(self, msg: rpc.Message) -> str:
+    async def _check_send(self, msg: rpc.Message, size: int) -> str:
         if not actions.is_known(self.version, msg.action) or not schemas.has_schema(self.version, msg.action):
             return f"unknown action {msg.action!r} for OCPP {self.version}"
-        violation = schemas.validate(self.version, msg.action, msg.payload)
+        violation = await self._validate(msg.action, msg.payload, response=False, size=size)
         return f"{violation.path}: {violation.message}" if violation else ""
 
     # ---------------------------------------------------------------- outgoing
@@ -283,7 +322,7 @@ class RpcSession:
         """
         if action not in actions.csms_initiated(self.version):
             raise domain_errors.PayloadInvalidError(action, [f"{action} is not a CSMS-initiated OCPP {self.version} action"])
-        violation = schemas.validate(self.version, action, payload)
+        violation = await self._validate(action, payload, response=False, size=0)
         if violation is not None:
             raise domain_errors.PayloadInvalidError(action, [f"{violation.path}: {violation.message}"])
         timeout = self.call_timeout if timeout is None else timeout
@@ -299,7 +338,10 @@ class RpcSession:
             try:
                 await self._write(text)
                 self._journal(model.Direction.OUT, sent, rpc.CALL, action, unique_id, text)
-                return await asyncio.wait_for(future, timeout)
+                result = await asyncio.wait_for(future, timeout)
+                if self._answered is not None:
+                    self._answered(action, payload, result)
+                return result
             except TimeoutError:
                 raise domain_errors.CallTimeoutError(action, self.charger_id, timeout) from None
             finally:
@@ -317,7 +359,8 @@ class RpcSession:
     # ---------------------------------------------------------------- plumbing
 
     async def _validate(self, action: str, payload: Any, *, response: bool, size: int) -> schemas.Violation | None:
-        if size > OFFLOAD_BYTES:
+        if size > OFFLOAD_BYTES or not schemas.is_compiled(self.version, action, response):
+            # Large payloads, and the first of an action (compiling its schema takes ~6-50 ms).
             return await asyncio.to_thread(schemas.validate, self.version, action, payload, response=response)
         return schemas.validate(self.version, action, payload, response=response)
 

@@ -30,7 +30,7 @@ class CsmsHandlers:
                                  p.get("charge_point_serial_number") or p.get("charge_box_serial_number", ""),
                                  p.get("firmware_version", ""))
         return call_result.BootNotification(current_time=self.ctx.now_iso(),
-                                             interval=self.ctx.config.heartbeat_interval, status=status)
+                                             interval=self.ctx.boot_interval(status), status=status)
 
     @on(Action.heartbeat)
     def on_heartbeat(self, **p: Any) -> call_result.Heartbeat:

@@ -34,7 +34,7 @@ class CsmsHandlers:
         status = self.ctx.booted(station.get("vendor_name", ""), station.get("model", ""),
                                  station.get("serial_number", ""), station.get("firmware_version", ""))
         return self.result.BootNotification(current_time=self.ctx.now_iso(),
-                                            interval=self.ctx.config.heartbeat_interval, status=status)
+                                            interval=self.ctx.boot_interval(status), status=status)
 
     @on("Heartbeat")
     def on_heartbeat(self, **p: Any) -> Any:

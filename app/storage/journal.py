@@ -104,12 +104,17 @@ class Journal:
     once with it (on the writer thread, so it must only hand the error over, e.g. to a loop
     or a queued signal), and `flush()` returns False. Later batches are still tried, so a
     freed disk records again, but the journal stays marked as incomplete.
+
+    `on_written(frames)` is called (on the writer thread) after each batch is committed: what
+    is shown to anyone (serve --json, the window, an API) is announced from there, so whatever
+    a technician saw is on disk even after kill -9.
     """
 
     def __init__(self, directory: pathlib.Path, *,
                  on_error: Callable[[errors.StorageError], None] | None = None) -> None:
         self.path = directory / FILE_NAME
         self.on_error = on_error
+        self.on_written: Callable[[list[model.Frame]], None] | None = None
         self._conn = connect(self.path)
         migrate(self._conn)
         self._queue: queue.SimpleQueue[model.Frame | None] = queue.SimpleQueue()
@@ -169,10 +174,12 @@ class Journal:
 
     def _write(self, batch: list[model.Frame]) -> None:
         failure = None
+        ok = False
         try:
             with self._conn:
                 self._conn.executemany(f"INSERT INTO frames ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
                                        [_row(f) for f in batch])
+            ok = True
         except Exception as exc:  # sqlite3.Error, or a frame sqlite cannot bind: the thread must live on
             if self.error is None:
                 log.error("journal write failed, %d frames lost: %s", len(batch), exc,
@@ -189,6 +196,11 @@ class Journal:
                 self.on_error(failure)
             except Exception:  # a broken callback must not stop the recording
                 log.exception("journal on_error callback failed")
+        elif ok and self.on_written is not None:
+            try:
+                self.on_written(batch)
+            except Exception:
+                log.exception("journal on_written callback failed")
 
 
 # ---------------------------------------------------------------------------- reading

@@ -106,7 +106,9 @@ async def test_no_boot_needed_and_reconnect_replaces_session(engine: csms_engine
     assert first.close_reason == "replaced by a new connection"
     assert engine.server.session("CP1").version == "2.0.1"
     assert engine.registry.chargers["CP1"].connected
-    assert not [e for e in events if isinstance(e, model.Disconnected)]
+    # The old session's end is in the stream, marked as replaced; the charger stays connected.
+    assert [(e.reason, e.replaced) for e in events if isinstance(e, model.Disconnected)] == [
+        ("replaced by a new connection", True)]
     await second.close()
     for _ in range(50):
         if not engine.registry.chargers["CP1"].connected:
@@ -120,7 +122,7 @@ BAD_FRAMES_201 = [
     ('{"not": "an array"}', [4, "-1", "RpcFrameworkError"]),
     ('[2, 12345, "Heartbeat", {}]', [4, "-1", "RpcFrameworkError"]),
     ('[7, "m-type", "Heartbeat", {}]', [4, "m-type", "MessageTypeNotSupported"]),
-    ('[2, "' + "L" * 37 + '", "Heartbeat", {}]', [4, "L" * 37, "RpcFrameworkError"]),
+    ('[2, "' + "L" * 37 + '", "Heartbeat", {}]', [4, "-1", "RpcFrameworkError"]),  # an invalid id is never echoed
     ('[2, "unknown", "BrewCoffee", {}]', [4, "unknown", "NotImplemented"]),
     ('[2, "unhandled", "GetVariables", {"getVariableData": []}]', [4, "unhandled", "NotSupported"]),
     ('[2, "deep", "DataTransfer", {"vendorId": "x", "data": ' + "[" * 5000 + "]" * 5000 + "}]",

@@ -163,7 +163,7 @@ async def test_charger_callerror_reaches_the_caller(engine: csms_engine.Engine) 
 
 async def test_pending_boot_is_retried_then_accepted(engine: csms_engine.Engine) -> None:
     engine.config.boot_status = model.BootStatus.PENDING
-    engine.config.heartbeat_interval = 1
+    engine.config.pending_interval = 1  # the retry interval a Pending boot is answered with
     config = simulator.SimConfig(url=url(engine, "ocpp"), charger_id="PEND", ocpp_version="2.0.1",
                                  backoff_min=0.05, backoff_max=0.2, boot_retry_min=0.1)
     charger = simulator.VirtualCharger(config)

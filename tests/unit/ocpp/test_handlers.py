@@ -43,10 +43,13 @@ def test_no_handler_for_csms_only_actions(version: str) -> None:
 
 
 def test_boot_status_and_interval_follow_the_settings() -> None:
-    handlers, events = make("1.6", boot_status=model.BootStatus.PENDING, heartbeat_interval=42)
+    handlers, events = make("1.6", boot_status=model.BootStatus.PENDING, heartbeat_interval=42, pending_interval=9)
     result = handlers.on_boot_notification(charge_point_vendor="ACME", charge_point_model="X1",
                                            charge_point_serial_number="S1", firmware_version="2.3")
-    assert (result.status, result.interval) == ("Pending", 42)
+    # Pending: the retry interval, not the 42 s heartbeat (a Pending charger must not wait minutes).
+    assert (result.status, result.interval) == ("Pending", 9)
+    accepted, _ = make("1.6", heartbeat_interval=42, pending_interval=9)
+    assert accepted.on_boot_notification(charge_point_vendor="A", charge_point_model="B").interval == 42
     assert result.current_time.endswith("Z")
     boot = events[0]
     assert isinstance(boot, model.Booted)

@@ -17,7 +17,8 @@ from app.ocpp import rpc
         ('[2, 17, "Heartbeat", {}]', "FormationViolation", "RpcFrameworkError", "-1"),
         ('[9, "m1", "Heartbeat", {}]', "FormationViolation", "MessageTypeNotSupported", "m1"),
         ('["2", "m1", "Heartbeat", {}]', "FormationViolation", "MessageTypeNotSupported", "m1"),
-        ('[2, "' + "x" * 37 + '", "Heartbeat", {}]', "FormationViolation", "RpcFrameworkError", "x" * 37),
+        ('[2, "' + "x" * 37 + '", "Heartbeat", {}]', "FormationViolation", "RpcFrameworkError", "-1"),
+        ('[2, "", "Heartbeat", {}]', "FormationViolation", "RpcFrameworkError", "-1"),
         ('[2, "m1", "Heartbeat"]', "FormationViolation", "RpcFrameworkError", "m1"),
         ('[2, "m1", "Heartbeat", []]', "FormationViolation", "FormatViolation", "m1"),
         ('[2, "m1", 5, {}]', "FormationViolation", "RpcFrameworkError", "m1"),
@@ -92,3 +93,27 @@ def test_size_limit_counts_utf8_bytes_not_characters() -> None:
     fault = rpc.decode(raw, "2.0.1", 1000)
     assert isinstance(fault, rpc.Fault) and "exceeds the limit" in fault.message
     assert isinstance(rpc.decode(raw, "2.0.1", 2000), rpc.Message)
+
+
+@pytest.mark.parametrize("raw", ['[3,1,{}]', '[4,null,"GenericError","",{}]', '[3,"r1"]', '[4,"r1","X"]',
+                                 '[3,"' + "y" * 40 + '",{}]', '[5,7,"GenericError","",{}]'])
+def test_a_malformed_response_is_never_answered(raw: str) -> None:
+    for version in ("1.6", "2.0.1", "2.1"):
+        fault = rpc.decode(raw, version, 1 << 20)
+        assert isinstance(fault, rpc.Fault), (version, raw)
+        assert not fault.reply, (version, raw)
+
+
+@pytest.mark.parametrize("length", [37, 1000, 100_000])
+def test_an_invalid_id_is_never_echoed(length: int) -> None:
+    fault = rpc.decode('[2,"' + "z" * length + '","Heartbeat",{}]', "2.0.1", 1 << 20)
+    assert isinstance(fault, rpc.Fault) and fault.reply
+    assert fault.unique_id == "-1"
+    assert len(rpc.encode_error(fault.unique_id, fault.error_code, fault.message)) < 400
+
+
+def test_an_oversized_frame_says_its_size() -> None:
+    fault = rpc.decode('[2,"big","DataTransfer",{"vendorId":"' + "v" * 2000 + '"}]', "2.0.1", 1024)
+    assert isinstance(fault, rpc.Fault) and fault.oversized > 1024 and fault.unique_id == "big"
+    empty_id = rpc.decode('[2,"","DataTransfer",{"vendorId":"' + "v" * 2000 + '"}]', "2.0.1", 1024)
+    assert empty_id.unique_id == "-1"

@@ -1,0 +1,24 @@
+"""Charger-chosen text never changes how the text around it reads."""
+
+from __future__ import annotations
+
+from app.domain import display
+
+
+def test_plain_ids_are_unchanged() -> None:
+    assert display.safe("CP-001_a.b~") == "CP-001_a.b~"
+    assert display.safe("Zürich-7") == "Zürich-7"  # printable non-ASCII stays readable
+
+
+def test_control_and_bidi_characters_are_shown_escaped() -> None:
+    assert display.safe("CP\t1") == "CP\\t1"
+    assert display.safe("CP\n1\r") == "CP\\n1\\r"
+    assert display.safe("abc\u202edef") == "abc\\u202edef"  # RIGHT-TO-LEFT OVERRIDE
+    assert display.safe("a\u2066b\u2069") == "a\\u2066b\\u2069"
+    assert display.safe("x\x1b[31m") == "x\\u001b[31m"
+    assert display.safe("zero\u200bwidth") == "zero\\u200bwidth"
+
+
+def test_quoted_cuts_long_text_and_says_how_long() -> None:
+    shown = display.quoted("A" * 1000)
+    assert shown.startswith("'AAAA") and shown.endswith("(1000 characters)'") and len(shown) < 100
