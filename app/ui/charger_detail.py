@@ -8,7 +8,7 @@ import time
 import qasync
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from app.domain import errors, model
+from app.domain import display, errors, model
 from app.services import configuration, operations
 from app.ui import charger_list, message_bar
 
@@ -128,7 +128,7 @@ class ChargerDetail(QtWidgets.QWidget):
             self._show_connectors({})
             self.warnings.hide()
             return
-        self.title.setText(info.charger_id)
+        self.title.setText(display.safe(info.charger_id))
         state = self.tr("connected") if info.connected else self.tr("disconnected")
         rows = [
             (self.tr("Vendor / model"), " / ".join(p for p in (info.vendor, info.model) if p) or "—"),
@@ -138,11 +138,11 @@ class ChargerDetail(QtWidgets.QWidget):
             (self.tr("Last message"), charger_list.ago(info.last_message_ms) or "—"),
         ]
         # Values come from the charger: escaped, so its text can never become markup here.
-        self.identity.setText("<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{html.escape(v)}</td></tr>"
+        self.identity.setText("<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{html.escape(display.safe(v))}</td></tr>"
                                                   for k, v in rows) + "</table>")
         self._show_connectors(info.connectors)
         self.warnings.clear()
-        self.warnings.addItems(info.warnings)
+        self.warnings.addItems([display.safe(w) for w in info.warnings])
         self.warnings.setVisible(bool(info.warnings))
         keys = sorted((k for k in info.connectors if k not in ("0", "0/0")), key=charger_list.connector_order)
         current = self.connector_combo.currentText()
@@ -168,7 +168,7 @@ class ChargerDetail(QtWidgets.QWidget):
                 item.widget().deleteLater()
         for key in sorted(connectors, key=charger_list.connector_order):
             state = connectors[key]
-            chip = QtWidgets.QLabel(f" {key}: {state.status} ")
+            chip = QtWidgets.QLabel(display.safe(f" {key}: {state.status} "))
             chip.setTextFormat(QtCore.Qt.TextFormat.PlainText)  # the status text is the charger's
             chip.setStyleSheet(f"background:{charger_list.status_colour(state.status).name()}; color:white;"
                                "border-radius:6px; padding:3px 6px;")
@@ -192,7 +192,8 @@ class ChargerDetail(QtWidgets.QWidget):
             return
         if kind == "reset_hard" and QtWidgets.QMessageBox.question(
                 self, self.tr("Hard reset"),
-                self.tr("Hard-reset {0}? A running charging session will be stopped.").format(self.info.charger_id)
+                self.tr("Hard-reset {0}? A running charging session will be stopped.").format(
+                    display.safe(self.info.charger_id))
         ) != QtWidgets.QMessageBox.StandardButton.Yes:
             return
         evse, connector = self._target()
@@ -241,7 +242,7 @@ class ChargerDetail(QtWidgets.QWidget):
         async def work(reporter) -> configuration.Configuration:
             return await configuration.read(engine, charger_id, progress=reporter)
 
-        self.result.setText(self.tr("Reading the configuration of {0}…").format(charger_id))
+        self.result.setText(self.tr("Reading the configuration of {0}…").format(display.safe(charger_id)))
         started = time.monotonic()
         found = await self.bridge.run_task(READ_CONFIGURATION, charger_id, work)
         elapsed = (time.monotonic() - started) * 1000

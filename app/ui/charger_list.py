@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui
 
-from app.domain import model
+from app.domain import display, model
 
 # Connector status -> colour, as technicians read them on a charger's LEDs.
 STATUS_COLOURS = {
@@ -108,21 +108,22 @@ class ChargerListModel(QtCore.QAbstractTableModel):
                 return QtGui.QColor("#757575")
         if role == QtCore.Qt.ItemDataRole.ToolTipRole:
             if column == self.WARNINGS and info.warnings:
-                return "\n".join(info.warnings)
+                return "\n".join(display.safe(w) for w in info.warnings)
             if column == self.CONNECTORS:
                 return "\n".join(f"{k}: {c.status}" + (f" ({c.error_code})" if c.error_code not in ("", "NoError") else "")
                                  for k, c in sorted(info.connectors.items(), key=lambda kv: connector_order(kv[0])))
         return None
 
     def _text(self, info: model.ChargerInfo, column: int) -> str:
+        # Charger-chosen text is shown with its control and bidi characters escaped.
         if column == self.ID:
-            return info.charger_id
+            return display.safe(info.charger_id)
         if column == self.VENDOR:
-            return " / ".join(p for p in (info.vendor, info.model) if p)
+            return display.safe(" / ".join(p for p in (info.vendor, info.model) if p))
         if column == self.SERIAL:
-            return info.serial
+            return display.safe(info.serial)
         if column == self.FIRMWARE:
-            return info.firmware
+            return display.safe(info.firmware)
         if column == self.VERSION:
             return info.ocpp_version
         if column == self.STATE:

@@ -18,7 +18,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from app.domain import model
+from app.domain import display, model
 from app.services import frame_export
 from app.ui import log_model
 
@@ -389,7 +389,7 @@ class LogDock(QtWidgets.QDockWidget):
             text = text[:DETAIL_MAX_CHARS] + "\n" + self.tr("… (cut here; export the frame to see all of it)")
         when = log_model.local_time(frame.ts_ms).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
         route = self.tr("{0} → CSMS") if frame.direction == model.Direction.IN else self.tr("CSMS → {0}")
-        parts = [route.format(frame.charger_id), when]
+        parts = [route.format(display.safe(frame.charger_id)), when]
         if frame.latency_ms is not None:
             parts.append(self.tr("answered in {0:.1f} ms").format(frame.latency_ms))
         parts.append(self.tr("message id {0}").format(frame.unique_id))
@@ -399,7 +399,7 @@ class LogDock(QtWidgets.QDockWidget):
             html += " · <b>" + _escape(self.tr("not valid JSON: shown as received")) + "</b>"
         self.detail_header.setText(html)
         if frame.warnings:
-            self.warnings_label.setText("\n".join("⚠ " + w for w in frame.warnings.split("; ")))
+            self.warnings_label.setText("\n".join("⚠ " + display.safe(w) for w in frame.warnings.split("; ")))
         self.warnings_label.setVisible(bool(frame.warnings))
         self.detail.setPlainText(text)
 
@@ -407,11 +407,12 @@ class LogDock(QtWidgets.QDockWidget):
         index = self.view.indexAt(pos)
         if not index.isValid():
             return
-        charger_id = self.model.data(index.siblingAtColumn(log_model.FrameLogModel.CHARGER))
+        charger_id = self.model.frame(index.row()).charger_id  # the real id: the cell shows it escaped
         action = self.model.data(index.siblingAtColumn(log_model.FrameLogModel.ACTION))
         menu = QtWidgets.QMenu(self)
         menu.addAction(self.tr("Copy frame"), self.copy_payload)
-        menu.addAction(self.tr("Only charger {0}").format(charger_id), lambda: self.set_charger_filter(charger_id))
+        menu.addAction(self.tr("Only charger {0}").format(display.safe(charger_id)),
+                       lambda: self.set_charger_filter(charger_id))
         if action:
             menu.addAction(self.tr("Only action {0}").format(action),
                            lambda: self.action_combo.setCurrentIndex(self.action_combo.findData(action)))
@@ -427,7 +428,7 @@ class LogDock(QtWidgets.QDockWidget):
     def _insert_sorted(combo: QtWidgets.QComboBox, value: str) -> None:
         present = [combo.itemData(i) for i in range(1, combo.count())]
         with QtCore.QSignalBlocker(combo):
-            combo.insertItem(1 + bisect.bisect(present, value), value, value)
+            combo.insertItem(1 + bisect.bisect(present, value), display.safe(value), value)
 
     def _update_status(self) -> None:
         locale = QtCore.QLocale()

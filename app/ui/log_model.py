@@ -25,7 +25,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui
 
-from app.domain import errors, model
+from app.domain import display, errors, model
 from app.services import frame_export
 from app.services import frame_log
 
@@ -349,7 +349,8 @@ class FrameLogModel(QtCore.QAbstractTableModel):
         summary = summarize(mtype, head, len(head) < HEAD_CHARS)
         if warnings:  # the first thing to read on a coloured row is why it is coloured
             summary = f"⚠ {warnings.split('; ')[0]} · {summary}"
-        cells = (f"{moment:%H:%M:%S}.{ts % 1000:03d}", charger_id, None,
+        summary = display.safe(summary)  # a frame's text may carry bidi or control characters
+        cells = (f"{moment:%H:%M:%S}.{ts % 1000:03d}", display.safe(charger_id), None,
                  self._bad_frame if mtype == 0 else type_label(mtype), action,
                  "" if latency is None else f"{latency:.0f} ms" if latency >= 10 else f"{latency:.1f} ms", summary)
         level = 2 if mtype in ERROR_TYPES else 1 if warnings else 0

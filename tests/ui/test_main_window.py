@@ -251,3 +251,15 @@ def test_the_busy_state_clears_when_a_configuration_read_fails(qtbot, window) ->
     wait(qtbot, lambda: not window.detail._busy, timeout=10_000)
     assert "not connected" in window.detail.result.text()
     assert not window.detail.busy.isVisible()
+
+
+def test_an_id_with_bidi_and_control_characters_is_shown_escaped(qtbot, window) -> None:
+    evil = "EVIL\u202egnp.exe\t1"
+    info = model.ChargerInfo(evil, "1.6", True, vendor="V\u2066X", connectors={"1": model.ConnectorState(1, "Avail\u202eable")})
+    window.chargers.update([info])
+    shown = window.chargers.index(0, window.chargers.ID).data()
+    assert shown == "EVIL\\u202egnp.exe\\t1" and "\u202e" not in shown
+    assert "\u2066" not in window.chargers.index(0, window.chargers.VENDOR).data()
+    window.detail.set_charger(info)
+    assert window.detail.title.text() == shown
+    assert "\u202e" not in window.detail.identity.text() and "\u2066" not in window.detail.identity.text()

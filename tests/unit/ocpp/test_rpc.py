@@ -117,3 +117,13 @@ def test_an_oversized_frame_says_its_size() -> None:
     assert isinstance(fault, rpc.Fault) and fault.oversized > 1024 and fault.unique_id == "big"
     empty_id = rpc.decode('[2,"","DataTransfer",{"vendorId":"' + "v" * 2000 + '"}]', "2.0.1", 1024)
     assert empty_id.unique_id == "-1"
+
+
+def test_a_frame_with_too_many_containers_is_refused_before_parsing() -> None:
+    raw = '[2,"wide","Heartbeat",{"a":[' + ",".join(["[]"] * (rpc.MAX_CONTAINERS + 1)) + "]}]"
+    fault = rpc.decode(raw, "2.0.1", 1 << 20)
+    assert isinstance(fault, rpc.Fault) and fault.reply
+    assert (fault.unique_id, fault.error_code) == ("wide", "FormatViolation")
+    assert "arrays/objects" in fault.message
+    under = '[2,"ok","Heartbeat",{"a":[' + ",".join(["[]"] * (rpc.MAX_CONTAINERS - 10)) + "]}]"
+    assert isinstance(rpc.decode(under, "2.0.1", 1 << 20), rpc.Message)
