@@ -17,7 +17,6 @@ import itertools
 import logging
 import pathlib
 import signal
-import sys
 import threading
 from typing import Any, Callable, Coroutine, TypeVar
 
@@ -32,7 +31,6 @@ from app.storage import journal as storage_journal
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Listener = Callable[[model.Event], None]
-SWITCH_INTERVAL_S = 0.0005
 GC_THRESHOLD = 50_000  # allocations between young-generation collections (CPython's default: 700)
 
 
@@ -164,11 +162,6 @@ class Engine:
         self.loop = asyncio.get_running_loop()
         if self.failure is not None:  # the journal failed before the loop existed
             raise self.failure
-        # Big frames are parsed and validated in worker threads; with the default 5 ms GIL
-        # switch interval the loop waited up to 5 ms each time it needed the GIL back, several
-        # times per round trip, so one charger's big frame still slowed everyone (measured:
-        # bystander p50 30 ms). A shorter interval hands the GIL back to the loop promptly.
-        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
         # A big frame allocates hundreds of thousands of objects in its worker thread; each
         # cyclic-GC pass over them holds the GIL. Objects alive since start-up (modules,
         # schemas) are frozen out of the collector's way, and young collections run less often.

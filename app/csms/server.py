@@ -43,7 +43,7 @@ class SessionFactory(Protocol):
     """Builds the session of one new connection (injected: proxy mode and tests swap it)."""
 
     def __call__(self, charger_id: str, version: str, send: Callable[[str], Any], *,
-                 mode: model.Mode) -> ocpp_session.RpcSession: ...
+                 mode: model.Mode, record: Callable[[model.Frame], None]) -> ocpp_session.RpcSession: ...
 
 
 # OCPP 2.0.1 Part 4 §3.1: the identity is at most 48 characters from RFC 3986's unreserved set.
@@ -224,7 +224,7 @@ class CsmsServer:
             version = model.OcppVersion.V16
             warnings.append(NO_SUBPROTOCOL_WARNING)
         session = self._session_factory(charger_id, version.value, self._sender(ws, charger_id),
-                                        mode=self.config.mode_for(charger_id))
+                                        mode=self.config.mode_for(charger_id), record=self._record)
         link = _Link(ws, session)
         old = self._links.get(charger_id)
         self._links[charger_id] = link
@@ -267,13 +267,13 @@ class CsmsServer:
         return send
 
     def _standard_session(self, charger_id: str, version: str, send: Callable[[str], Any], *,
-                          mode: model.Mode) -> ocpp_session.RpcSession:
+                          mode: model.Mode, record: Callable[[model.Frame], None]) -> ocpp_session.RpcSession:
         ctx = ocpp_context.HandlerContext(charger_id, self.config, self._emit, self._clock, self._transaction_ids,
                                           self._boots)
         deliver = self._deliver
         return ocpp_session.RpcSession(
             charger_id, version, send, _HANDLERS[version](ctx),
-            record=self._record, mode=mode, max_frame_bytes=self.config.max_frame_bytes,
+            record=record, mode=mode, max_frame_bytes=self.config.max_frame_bytes,
             call_timeout=self.config.call_timeout, clock=self._clock,
             deliver=None if deliver is None else (lambda action, payload: deliver(charger_id, action, payload)),
             refusal=ctx.refusal, answered=ctx.answered,

@@ -180,12 +180,11 @@ class _RaisingAfter:
 async def test_an_injected_session_factory_and_a_failing_after_hook(csms_config, isolated_data_dir) -> None:
     isolated_data_dir.mkdir(parents=True)
     handlers = _RaisingAfter()
-    server = csms_server.CsmsServer(csms_config)
 
-    def factory(charger_id, version, send, *, mode):
-        return rpc_session.RpcSession(charger_id, version, send, handlers, record=server._record, mode=mode)
+    def factory(charger_id, version, send, *, mode, record):
+        return rpc_session.RpcSession(charger_id, version, send, handlers, record=record, mode=mode)
 
-    server._session_factory = factory
+    server = csms_server.CsmsServer(csms_config, session_factory=factory)
     eng = csms_engine.Engine(csms_config, isolated_data_dir, server=server)
     await eng.start()
     try:
