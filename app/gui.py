@@ -138,7 +138,11 @@ def main(args: argparse.Namespace) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
-        core.start()
+        urls = core.start()
+        # `make run` starts the window from a terminal: say there where chargers connect. (A
+        # windowed app on Windows/macOS has no stdout at all.)
+        if sys.stdout is not None:
+            print(f"Commissioner CSMS listening on {' '.join(urls)} (journal: {core.journal_path})", flush=True)
     except errors.CommissionerError as exc:  # shown in the window with what to do (e.g. port busy)
         log.warning("CSMS not started: %s", exc)
     except Exception as exc:  # a bug of ours: the window still opens and says where to look

@@ -331,8 +331,13 @@ class Engine:
         return await self.server.session(charger_id).send(request, timeout)
 
     def chargers(self) -> list[model.ChargerInfo]:
-        return [dataclasses.replace(info, connectors=dict(info.connectors), warnings=list(info.warnings))
+        return [dataclasses.replace(info, connectors=dict(info.connectors), warnings=list(info.warnings),
+                                    transactions=dict(info.transactions))
                 for info in self.registry.chargers.values()]
+
+    async def forget(self, charger_id: str) -> bool:
+        """Remove a disconnected charger from the list (on the loop); False if it is connected."""
+        return self.registry.forget(charger_id)
 
 
 def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:

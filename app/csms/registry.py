@@ -47,6 +47,20 @@ class Registry:
                 event.connector, event.status, event.error_code, updated_ms=event.ts_ms)
         elif isinstance(event, model.ComplianceWarning):
             self.warn(info, event.message)
+        elif isinstance(event, model.TransactionChanged) and event.transaction_id:
+            if event.event == "ended":
+                info.transactions.pop(event.transaction_id, None)
+            else:
+                known = info.transactions.get(event.transaction_id, "")
+                info.transactions[event.transaction_id] = event.connector or known
+
+    def forget(self, charger_id: str) -> bool:
+        """Drop a charger that is not connected (the technician's "Forget"); its frames stay in the journal."""
+        info = self.chargers.get(charger_id)
+        if info is None or info.connected:
+            return False
+        del self.chargers[charger_id]
+        return True
 
     def frame(self, frame: model.Frame) -> None:
         info = self.chargers.get(frame.charger_id)

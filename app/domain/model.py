@@ -94,6 +94,8 @@ class ChargerInfo:
     boot_status: str = ""
     connectors: dict[str, ConnectorState] = dataclasses.field(default_factory=dict)
     warnings: list[str] = dataclasses.field(default_factory=list)
+    # Open transactions: transaction id -> connector ("1", "1/1", or "" when the charger did not say).
+    transactions: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

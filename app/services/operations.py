@@ -48,3 +48,75 @@ def quick(version: str, kind: str, *, connector: int = 0, operative: bool = True
             return Request("GetConfiguration", {})
         return Request("GetBaseReport", {"requestId": request_id, "reportBase": "FullInventory"})
     raise ValueError(f"unknown quick action {kind!r}")
+
+
+# What a charger's answer means, judged by its content: a CALLRESULT is not a success when it
+# says Rejected, NotSupported, UnknownKey... (OCPP answers refusals with a normal result).
+GOOD_STATUSES = frozenset(("Accepted", "Unlocked", "Scheduled", "RebootRequired", "AcceptedCanceled",
+                           "Installed", "Uploaded"))
+# Result arrays whose entries each carry their own status (2.x device model and monitoring).
+_PER_ITEM = {"setVariableResult": "attributeStatus", "getVariableResult": "attributeStatus",
+             "setMonitoringResult": "status", "clearMonitoringResult": "status"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    status: str  # the charger's word ("Accepted", "Rejected", "2 of 3 Rejected"), "" when it says none
+    note: str = ""  # e.g. "takes effect after a reboot", "unknown keys: X"
+
+
+def judge(action: str, result: dict[str, Any]) -> Verdict:
+    """Did the charger do what was asked? From the answer's own status fields."""
+    if not isinstance(result, dict):
+        return Verdict(True, "")
+    status = result.get("status")
+    if isinstance(status, str) and status not in GOOD_STATUSES:
+        return Verdict(False, status)
+    for field, key in _PER_ITEM.items():
+        entries = result.get(field)
+        if isinstance(entries, list) and entries:
+            bad = [e.get(key) for e in entries if isinstance(e, dict) and e.get(key) not in GOOD_STATUSES]
+            if bad:
+                return Verdict(False, f"{len(bad)} of {len(entries)} {bad[0]}")
+    unknown = result.get("unknownKey")
+    if action == "GetConfiguration" and isinstance(unknown, list) and unknown:
+        return Verdict(False, "UnknownKey", "unknown keys: " + ", ".join(str(k) for k in unknown[:10]))
+    if status == "RebootRequired":
+        return Verdict(True, status, "takes effect after a reboot")
+    return Verdict(True, status if isinstance(status, str) else "")
+
+
+# Operations that interrupt charging, reboot, or change the backend, the network or the firmware:
+# the window asks first, naming the charger, wherever they are started.
+_BACKEND_KEYS = ("url", "csms", "backend", "centralsystem", "ocppserver", "networkprofile", "network", "apn",
+                 "authorizationkey", "basicauthpassword", "securityprofile", "identity")
+
+
+def confirmation(action: str, payload: dict[str, Any]) -> str:
+    """Why this request needs the technician's yes ("" when it does not)."""
+    if action == "Reset":
+        return "The charger reboots; a running charging session is stopped."
+    if action in ("RemoteStopTransaction", "RequestStopTransaction"):
+        return "The running charging session is stopped."
+    if action == "UnlockConnector":
+        return "The connector is unlocked; a running charging session is stopped."
+    if action == "ChangeAvailability" and payload.get("type", payload.get("operationalStatus")) == "Inoperative":
+        return "The charger (or connector) stops accepting charging sessions; a running one may be stopped."
+    if action in ("UpdateFirmware", "SignedUpdateFirmware", "PublishFirmware"):
+        return "The charger installs new firmware and reboots."
+    if action == "SetNetworkProfile":
+        return "The charger's network and backend connection change: it may not come back to this laptop."
+    if action == "ChangeConfiguration" and _touches_backend(str(payload.get("key", ""))):
+        return "This setting changes how the charger reaches its backend: it may not come back to this laptop."
+    if action == "SetVariables":
+        names = [str(item.get("variable", {}).get("name", "")) + str(item.get("component", {}).get("name", ""))
+                 for item in payload.get("setVariableData", []) if isinstance(item, dict)]
+        if any(_touches_backend(name) for name in names):
+            return "These variables change how the charger reaches its backend: it may not come back to this laptop."
+    return ""
+
+
+def _touches_backend(name: str) -> bool:
+    lowered = name.lower()
+    return any(key in lowered for key in _BACKEND_KEYS)

@@ -131,6 +131,7 @@ class VirtualCharger:
                 LOGGER.warning("%s: the CSMS did not agree to %s (answered %s); closing",
                                cfg.charger_id, cfg.subprotocol, connection.subprotocol)
                 return self._backoff.next_delay()
+            LOGGER.info("%s: connected to %s (OCPP %s)", cfg.charger_id, cfg.endpoint, cfg.ocpp_version)
             self._connection = connection
             self.session = _SESSIONS[cfg.ocpp_version](self.station, connection)
             try:

@@ -180,6 +180,7 @@ class Session:
                 self.heartbeat_ticker.poke()
             self.station.boot_reason = "PowerUp"
             self._accepted.set()
+            LOGGER.info("%s: BootNotification Accepted (heartbeat every %s s)", self.charger_id, result.interval)
         else:
             LOGGER.info("%s: BootNotification %s, retrying in %s s", self.charger_id, result.status, result.interval)
         return result.interval

@@ -10,6 +10,7 @@ import dataclasses
 import datetime
 import logging
 import random
+import sys
 from collections.abc import Callable
 
 import websockets.exceptions
@@ -22,8 +23,22 @@ VERSIONS = ("1.6", "2.0.1", "2.1")
 # The stock ocpp.ChargePoint logs every frame in and out at INFO. A fleet of a hundred
 # simulated chargers would drown the technician's console, so sessions get this logger,
 # which stays at WARNING unless someone lowers it on purpose to watch the frames.
-FRAME_LOGGER = logging.getLogger("app.simulator.frames")
-FRAME_LOGGER.setLevel(logging.WARNING)
+_FRAMES = logging.getLogger("app.simulator.frames")
+_FRAMES.setLevel(logging.WARNING)
+
+
+class _OneLineErrors(logging.LoggerAdapter):
+    """The stock ChargePoint logs every CALL it answers with a CallError (an action the virtual
+    charger does not implement, a refused payload) with `logger.exception`: a full traceback at
+    ERROR. That is the charger's normal answer, not a fault: one warning line says it."""
+
+    def exception(self, msg: object, *args: object, exc_info: object = True, **kwargs: object) -> None:
+        error = sys.exc_info()[1]
+        text = (msg % args) if args else str(msg)
+        self.warning("%s: %s", text[:300], f"{type(error).__name__}: {error}" if error else "error")
+
+
+FRAME_LOGGER = _OneLineErrors(_FRAMES, {})
 
 LOGGER = logging.getLogger("app.simulator")
 

@@ -19,13 +19,14 @@ class ChargerDetail(QtWidgets.QWidget):
     error = QtCore.Signal(object)  # a domain error for the message bar
     notice = QtCore.Signal(str)
     mode_changed = QtCore.Signal(str, object)  # charger id, model.Mode
+    forget_requested = QtCore.Signal(str)  # charger id of a disconnected charger
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.bridge = None
         self.info: model.ChargerInfo | None = None
         self._busy = False  # one quick action at a time: OCPP allows one outstanding CALL
-        self._shown_connectors: dict[str, model.ConnectorState] | None = None
+        self._shown_connectors: tuple[dict[str, model.ConnectorState], bool] | None = None
         layout = QtWidgets.QVBoxLayout(self)
 
         self.title = QtWidgets.QLabel()
@@ -51,6 +52,11 @@ class ChargerDetail(QtWidgets.QWidget):
             "Tolerant: they are accepted and recorded as compliance warnings."))
         self.strict.clicked.connect(self._on_strict_clicked)
         layout.addWidget(self.strict)
+        self.forget = QtWidgets.QPushButton(self.tr("Forget this charger"))
+        self.forget.setToolTip(self.tr("Remove it from the list; its messages stay in the log. "
+                                       "It comes back if it connects again."))
+        self.forget.clicked.connect(lambda: self.info is not None and self.forget_requested.emit(self.info.charger_id))
+        layout.addWidget(self.forget)
 
         actions = QtWidgets.QGroupBox(self.tr("Quick actions"))
         grid = QtWidgets.QGridLayout(actions)
@@ -120,12 +126,13 @@ class ChargerDetail(QtWidgets.QWidget):
         for button in self.buttons.values():
             button.setEnabled(enabled)
         self.strict.setVisible(info is not None)
+        self.forget.setVisible(info is not None and not info.connected)
         if mode is not None:
             self.strict.setChecked(mode is model.Mode.STRICT)
         if info is None:
             self.title.setText(self.tr("No charger selected"))
             self.identity.setText(self.tr("Select a charger in the list to see it here."))
-            self._show_connectors({})
+            self._show_connectors({}, False, 0)
             self.warnings.hide()
             return
         self.title.setText(display.safe(info.charger_id))
@@ -140,7 +147,7 @@ class ChargerDetail(QtWidgets.QWidget):
         # Values come from the charger: escaped, so its text can never become markup here.
         self.identity.setText("<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{html.escape(display.safe(v))}</td></tr>"
                                                   for k, v in rows) + "</table>")
-        self._show_connectors(info.connectors)
+        self._show_connectors(info.connectors, info.connected, info.last_message_ms)
         self.warnings.clear()
         self.warnings.addItems([display.safe(w) for w in info.warnings])
         self.warnings.setVisible(bool(info.warnings))
@@ -158,10 +165,11 @@ class ChargerDetail(QtWidgets.QWidget):
         if self.info is not None:
             self.mode_changed.emit(self.info.charger_id, model.Mode.STRICT if checked else model.Mode.TOLERANT)
 
-    def _show_connectors(self, connectors: dict[str, model.ConnectorState]) -> None:
-        if connectors == self._shown_connectors:
+    def _show_connectors(self, connectors: dict[str, model.ConnectorState], connected: bool, seen_ms: int) -> None:
+        shown = (dict(connectors), connected)
+        if shown == self._shown_connectors:
             return
-        self._shown_connectors = dict(connectors)
+        self._shown_connectors = shown
         while self.connectors.count():
             item = self.connectors.takeAt(0)
             if item.widget() is not None:
@@ -170,10 +178,14 @@ class ChargerDetail(QtWidgets.QWidget):
             state = connectors[key]
             chip = QtWidgets.QLabel(display.safe(f" {key}: {state.status} "))
             chip.setTextFormat(QtCore.Qt.TextFormat.PlainText)  # the status text is the charger's
-            chip.setStyleSheet(f"background:{charger_list.status_colour(state.status).name()}; color:white;"
-                               "border-radius:6px; padding:3px 6px;")
-            if state.error_code and state.error_code != "NoError":
-                chip.setToolTip(state.error_code)
+            # A disconnected charger's statuses are history: grey, never a live green "Available".
+            colour = charger_list.status_colour(state.status).name() if connected else "#9e9e9e"
+            chip.setStyleSheet(f"background:{colour}; color:white; border-radius:6px; padding:3px 6px;")
+            tips = [state.error_code] if state.error_code and state.error_code != "NoError" else []
+            if not connected:
+                tips.append(self.tr("Disconnected: this is the last status it sent ({0}).").format(
+                    charger_list.ago(seen_ms) or "—"))
+            chip.setToolTip("\n".join(tips))
             self.connectors.addWidget(chip)
         self.connectors.addStretch(1)
 

@@ -75,6 +75,12 @@ class ChargerListModel(QtCore.QAbstractTableModel):
         Only rows whose charger changed are repainted: snapshots come ten times a second.
         """
         incoming = sorted(chargers, key=lambda c: (not c.connected, c.charger_id))
+        present = {info.charger_id for info in incoming}
+        for row in reversed(range(len(self._rows))):  # forgotten chargers leave the list
+            if self._rows[row].charger_id not in present:
+                self.beginRemoveRows(QtCore.QModelIndex(), row, row)
+                del self._rows[row]
+                self.endRemoveRows()
         known = {info.charger_id: row for row, info in enumerate(self._rows)}
         changed: list[int] = []
         for info in incoming:
@@ -99,6 +105,8 @@ class ChargerListModel(QtCore.QAbstractTableModel):
         if role == QtCore.Qt.ItemDataRole.DecorationRole and column == self.STATE:
             return status_colour("Available" if info.connected else "Unavailable")
         if role == QtCore.Qt.ItemDataRole.ForegroundRole:
+            if not info.connected:  # what it said before it went away: not a live state
+                return QtGui.QColor("#757575")
             if column == self.CONNECTORS and info.connectors:
                 worst = min(info.connectors.values(), key=lambda c: _severity(c.status))
                 return status_colour(worst.status)
@@ -131,9 +139,12 @@ class ChargerListModel(QtCore.QAbstractTableModel):
         if column == self.LAST:
             return ago(info.last_message_ms)
         if column == self.CONNECTORS:
-            return "  ".join(f"{k}: {c.status}" for k, c in sorted(info.connectors.items(),
+            text = "  ".join(f"{k}: {c.status}" for k, c in sorted(info.connectors.items(),
                                                                     key=lambda kv: connector_order(kv[0]))
                              if k not in ("0", "0/0"))
+            if text and not info.connected:
+                return self.tr("last seen: {0}").format(display.safe(text))
+            return display.safe(text)
         if column == self.WARNINGS:
             return str(len(info.warnings)) if info.warnings else ""
         return ""

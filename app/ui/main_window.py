@@ -8,7 +8,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app import __version__
 from app import core as app_core
-from app.domain import errors, model
+from app.domain import display, errors, model
 from app.ui import bridge as ui_bridge
 from app.ui import charger_detail, charger_list, connection_panel, log_dock, message_bar, send_operation
 from app.ui import settings_dialog
@@ -57,6 +57,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.core = core
         self.bridge: ui_bridge.EngineBridge | None = None
         self.settings_dialog: settings_dialog.SettingsDialog | None = None
+        self._connecting: str | None = None  # the demo charger a "…is connecting…" notice is about
         self.setWindowTitle(self.tr("Commissioner"))
         self.resize(1360, 860)
 
@@ -98,6 +99,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.detail = charger_detail.ChargerDetail()
         self.detail.error.connect(self.message_bar.show_error)
         self.detail.mode_changed.connect(self._set_charger_mode)
+        self.detail.forget_requested.connect(self.forget_charger)
         self.send_panel = send_operation.SendOperationPanel(self._call)
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.addTab(self.detail, self.tr("Charger"))
@@ -165,6 +167,17 @@ class MainWindow(QtWidgets.QMainWindow):
         self.detail.set_bridge(self.bridge)
         self.connection.set_listening(engine.server.port, engine.config.host)
         self.bridge.refresh_chargers()
+        self._update_status([])
+
+    def _update_status(self, infos: list[model.ChargerInfo]) -> None:
+        """The message bar's quiet line: where the CSMS listens and how many chargers are there."""
+        engine = self.core.engine
+        if engine is None:
+            self.message_bar.set_idle(self.tr("The CSMS is not running."))
+            return
+        connected = sum(1 for info in infos if info.connected)
+        self.message_bar.set_idle(self.tr("CSMS listening on port {0} · {1} charger(s) connected").format(
+            engine.server.port, connected))
 
     def _call(self, charger_id: str, action: str, payload: dict):
         if self.bridge is None:
@@ -176,6 +189,7 @@ class MainWindow(QtWidgets.QMainWindow):
     @QtCore.Slot(list)
     def _on_chargers(self, infos: list[model.ChargerInfo]) -> None:
         self.chargers.update(infos)
+        self._update_status(infos)
         if self.chargers.rowCount():
             self.center.setCurrentWidget(self.charger_view)
             if not self.charger_view.currentIndex().isValid():
@@ -183,6 +197,16 @@ class MainWindow(QtWidgets.QMainWindow):
         current = self.charger_view.currentIndex()
         if current.isValid():
             self._show(self.chargers.charger(current.row()))
+        elif self.detail.info is not None:  # the shown charger was forgotten
+            self.detail.set_charger(None)
+            self.send_panel.set_charger(None, None)
+        if self._connecting is not None:
+            info = next((i for i in infos if i.charger_id == self._connecting), None)
+            if info is not None and info.connected and info.boot_status:
+                # The "…is connecting…" notice gives way to what happened.
+                self._connecting = None
+                self.message_bar.show_message("success", self.tr("Demo charger {0} is connected (boot {1}).").format(
+                    info.charger_id, info.boot_status))
 
     def _on_current_changed(self, current: QtCore.QModelIndex, _previous: QtCore.QModelIndex) -> None:
         if current.isValid():
@@ -193,6 +217,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return  # unchanged: no need to rebuild the detail view
         self.detail.set_charger(info, self.core.settings.csms.mode_for(info.charger_id))
         self.send_panel.set_charger(info.charger_id if info.connected else None, info.ocpp_version or None)
+        self.send_panel.set_transactions(info.transactions)
 
     def _refresh_ages(self) -> None:
         if self.detail.info is not None:  # its "last message … ago" line
@@ -217,6 +242,7 @@ class MainWindow(QtWidgets.QMainWindow):
         except errors.CommissionerError as exc:
             self.message_bar.show_error(exc)
             return
+        self._connecting = charger_id
         self.message_bar.show_message("info", self.tr("Demo charger {0} (OCPP {1}) is connecting…").format(
             charger_id, version))
 
@@ -229,6 +255,14 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.message_bar.show_message("success", self.tr("{0}: {1} compliance checks.").format(
             charger_id, self.tr("strict") if mode is model.Mode.STRICT else self.tr("tolerant")))
+
+    def forget_charger(self, charger_id: str) -> None:
+        """Drop a disconnected charger from the list (its frames stay in the journal)."""
+        if self.bridge is None:
+            return
+        bridge = self.bridge
+        future = bridge.run(bridge.engine.forget(charger_id))
+        future.add_done_callback(lambda _f: bridge.refresh_chargers())
 
     @qasync.asyncSlot()
     async def stop_demos(self) -> None:
@@ -283,7 +317,21 @@ class MainWindow(QtWidgets.QMainWindow):
                     self.tr("Settings saved and applied; chargers stay connected (port {0})."))
             self.message_bar.show_message("success", text.format(self.core.engine.server.port))
 
+    def ask(self, title: str, text: str) -> bool:
+        return QtWidgets.QMessageBox.question(self, title, text) == QtWidgets.QMessageBox.StandardButton.Yes
+
+    def running_sessions(self) -> list[str]:
+        """Connected chargers with a charging session open."""
+        return [info.charger_id for row in range(self.chargers.rowCount())
+                if (info := self.chargers.charger(row)).connected and info.transactions]
+
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        charging = self.running_sessions()
+        if charging and not self.ask(self.tr("Quit Commissioner"), self.tr(
+                "A charging session is running on {0}. Quitting stops the CSMS: the charger loses its "
+                "backend connection. Quit anyway?").format(", ".join(display.safe(c) for c in charging))):
+            event.ignore()
+            return
         if self.bridge is not None:
             self.bridge.close()
         super().closeEvent(event)

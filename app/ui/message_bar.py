@@ -26,7 +26,12 @@ INFO_SECONDS = 8
 
 
 class MessageBar(QtWidgets.QFrame):
-    """A dismissable strip above the content: what happened, and what to do next."""
+    """A strip above the content: what happened, and what to do next.
+
+    It keeps its place and its height whether or not a message is shown (idle, it shows a quiet
+    status line), so a message arriving or expiring never moves the rest of the window under
+    the technician's pointer.
+    """
 
     action_triggered = QtCore.Signal(str)
 
@@ -44,27 +49,54 @@ class MessageBar(QtWidgets.QFrame):
         self.action_button.hide()
         self.action_button.clicked.connect(lambda: self.action_triggered.emit(self._action))
         layout.addWidget(self.action_button)
-        close = QtWidgets.QToolButton()
-        close.setText("✕")
-        close.setToolTip(self.tr("Dismiss"))
-        close.setAutoRaise(True)
-        close.clicked.connect(self.hide)
-        layout.addWidget(close)
+        self.close_button = QtWidgets.QToolButton()
+        self.close_button.setText("✕")
+        self.close_button.setToolTip(self.tr("Dismiss"))
+        self.close_button.setAutoRaise(True)
+        self.close_button.clicked.connect(self.dismiss)
+        layout.addWidget(self.close_button)
         self._action = ""
         self.level = ""
+        self._idle_text = ""
         self._expire = QtCore.QTimer(self)
         self._expire.setSingleShot(True)
-        self._expire.timeout.connect(self.hide)
-        self.hide()
+        self._expire.timeout.connect(self.dismiss)
+        # Two lines of text (message and hint) always fit; the height never changes.
+        lines = self.text.fontMetrics().lineSpacing() * 2
+        self.setFixedHeight(lines + layout.contentsMargins().top() + layout.contentsMargins().bottom() + 6)
+        self.dismiss()
+
+    @property
+    def showing(self) -> bool:
+        """A message (not the idle status line) is shown."""
+        return bool(self.level)
+
+    def set_idle(self, text: str) -> None:
+        """The quiet status line shown when there is no message."""
+        self._idle_text = text
+        if not self.level:
+            self.text.setText(text)
+
+    def dismiss(self) -> None:
+        self._expire.stop()
+        self.level = ""
+        self._action = ""
+        self.setStyleSheet("#messageBar { background:transparent; border:1px solid transparent; } "
+                           "QLabel { color:palette(mid); border:none; }")
+        self.text.setText(self._idle_text)
+        self.text.setToolTip("")
+        self.action_button.hide()
+        self.close_button.hide()
 
     def show_message(self, level: str, text: str, action: str = "", action_label: str = "") -> None:
         self.level = level
         self.setStyleSheet(f"#messageBar {{ {_STYLES[level]} border-radius:4px; }} QLabel {{ border:none; }}")
         self.text.setText(text)
+        self.text.setToolTip(text)  # in full, should it not fit on two lines
         self._action = action
         self.action_button.setVisible(bool(action))
         self.action_button.setText(action_label)
-        self.show()
+        self.close_button.show()
         # Notices go away by themselves; errors and warnings stay until dismissed or acted on.
         if level in ("info", "success") and not action:
             self._expire.start(INFO_SECONDS * 1000)

@@ -19,8 +19,8 @@ import qasync
 import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from app.domain import errors
-from app.services import catalog
+from app.domain import display, errors
+from app.services import catalog, operations
 from app.ui import message_bar, schema_fields, schema_form
 
 Call = Callable[[str, str, dict], Awaitable[dict]]
@@ -76,6 +76,7 @@ class SendOperationPanel(QtWidgets.QWidget):
         self._task: asyncio.Task | None = None
         self._split_done = False
         self._answered_by: str | None = None  # the charger whose answer the response pane shows
+        self._transactions: dict[str, str] = {}
         self._raw_timer = QtCore.QTimer(self, singleShot=True, interval=400)
         self._raw_timer.timeout.connect(self._apply_raw)
         self._build()
@@ -100,6 +101,9 @@ class SendOperationPanel(QtWidgets.QWidget):
         top = QtWidgets.QHBoxLayout()
         self.action_combo = QtWidgets.QComboBox()
         self.action_combo.setMaxVisibleItems(25)
+        # A list that drops down below the box: some styles centre the popup on the current item,
+        # so a click meant for RemoteStartTransaction picked Reset.
+        self.action_combo.setStyleSheet("QComboBox { combobox-popup: 0; }")
         self.action_combo.setToolTip(self.tr("Operations this charger's OCPP version lets the CSMS send"))
         self.action_combo.currentTextChanged.connect(self._load_action)
         action_label = QtWidgets.QLabel(self.tr("&Operation:"))
@@ -210,11 +214,14 @@ class SendOperationPanel(QtWidgets.QWidget):
         if charger_id is None:
             self.charger_label.setText("")
             return
-        if self._answered_by not in (None, charger_id):
+        if self._answered_by != charger_id:
             self._answered_by = None  # the answer on show must be this charger's answer
             self.response_view.clear()
-            self._show_status("idle", self.tr("Nothing sent to {0} yet.").format(charger_id))
-        self.charger_label.setText(self.tr("To charger {0} · OCPP {1}").format(charger_id, version))
+            self._show_status("idle", self.tr("Nothing sent to {0} yet.").format(display.safe(charger_id)))
+        for row in range(self.history.count()):  # recent requests: this charger's only
+            item = self.history.item(row)
+            item.setHidden(item.data(QtCore.Qt.ItemDataRole.UserRole).charger_id != charger_id)
+        self.charger_label.setText(self.tr("To charger {0} · OCPP {1}").format(display.safe(charger_id), version))
         if version != self.version:
             self.version = version
             previous = self.action_combo.currentText()
@@ -238,6 +245,11 @@ class SendOperationPanel(QtWidgets.QWidget):
         return self.action_combo.currentText()
 
     def _load_action(self, action: str) -> None:
+        if not self._busy and self._answered_by is not None:
+            # The answer on show belongs to the previous operation: never leave it beside a new one.
+            self._answered_by = None
+            self.response_view.clear()
+            self._show_status("idle", self.tr("Nothing sent yet."))
         if self.form is not None and self._form_key is not None:
             self._drafts[self._form_key] = self.form.value()
             self.scroll.takeWidget()
@@ -248,15 +260,28 @@ class SendOperationPanel(QtWidgets.QWidget):
             return
         self.form = schema_form.SchemaForm(catalog.load_schema(self.version, action, False))
         self._form_key = (self.version, action)
-        self.form.set_value(self._drafts.get((self.version, action)) or catalog.example(self.version, action))
+        self.form.set_value(self._drafts.get((self.version, action)) or self._prefilled(action))
         self.form.changed.connect(self._form_changed)
         self.scroll.setWidget(self.form)
         self.send_button.setText(self.tr("Send {0}").format(action))
         self._form_changed()
 
+    def set_transactions(self, transactions: dict[str, str]) -> None:
+        """The charger's open transactions (id -> connector), to prefill a stop with the real id."""
+        self._transactions = dict(transactions)
+
+    def _prefilled(self, action: str) -> dict:
+        """The schema's example, with what the app knows put in (the open transaction's id)."""
+        assert self.version is not None
+        value = catalog.example(self.version, action)
+        if action in ("RemoteStopTransaction", "RequestStopTransaction") and self._transactions:
+            newest = list(self._transactions)[-1]
+            value["transactionId"] = int(newest) if action == "RemoteStopTransaction" and newest.isdigit() else newest
+        return value
+
     def reset_to_defaults(self) -> None:
         if self.form is not None and self.version is not None:
-            self.form.set_value(catalog.example(self.version, self.action))
+            self.form.set_value(self._prefilled(self.action))
             self.form.clear_errors()
             self.problem_label.hide()
 
@@ -392,7 +417,17 @@ class SendOperationPanel(QtWidgets.QWidget):
         self.tabs.setCurrentIndex(0)
         await self._submit()
 
+    def ask(self, title: str, text: str) -> bool:
+        """The technician's yes to an operation that interrupts charging, reboots or moves the charger."""
+        answer = QtWidgets.QMessageBox.question(self, title, text)
+        return answer == QtWidgets.QMessageBox.StandardButton.Yes
+
     async def _send(self, request: Sent) -> None:
+        why = operations.confirmation(request.action, request.payload)
+        if why and not self.ask(request.action, self.tr("Send {0} to {1}?").format(
+                request.action, display.safe(request.charger_id)) + "\n" + why):
+            self._show_status("idle", self.tr("{0} was not sent.").format(request.action))
+            return
         self._set_busy(True)
         self._show_status("busy", self.tr("Waiting for {0} to answer {1}…").format(request.charger_id, request.action))
         self.response_view.clear()
@@ -427,16 +462,23 @@ class SendOperationPanel(QtWidgets.QWidget):
     def _show_outcome(self, request: Sent, outcome: dict[str, Any]) -> None:
         ms = outcome["elapsed_ms"]
         self._answered_by = request.charger_id
+        verdict = None
         if outcome["ok"]:
             result = outcome["result"]
-            status = result.get("status") if isinstance(result, dict) else None
-            text = self.tr("✓ {0} answered {1} in {2} ms").format(request.charger_id, request.action, ms)
-            if isinstance(status, str):
-                text += " · " + self.tr("status: {0}").format(status)
             # A Rejected / NotSupported answer is a real answer, but not what the technician wanted.
-            self._show_status("ok" if status in (None, "Accepted") else "warning", text)
+            verdict = operations.judge(request.action, result)
+            if verdict.ok:
+                text = self.tr("✓ {0} answered {1} in {2} ms").format(request.charger_id, request.action, ms)
+                if verdict.status:
+                    text += " · " + self.tr("status: {0}").format(verdict.status)
+            else:
+                text = self.tr("✗ {0} did not do {1}: it answered {2} (after {3} ms)").format(
+                    request.charger_id, request.action, verdict.status, ms)
+            if verdict.note:
+                text += " · " + verdict.note
+            self._show_status("ok" if verdict.ok else "warning", text)
             self.response_view.setPlainText(_dumps(result))
-            summary = status if isinstance(status, str) else self.tr("answered")
+            summary = verdict.status or self.tr("answered")
         else:
             error = outcome["error"]
             if isinstance(error, errors.CallErrorReceived):
@@ -455,7 +497,7 @@ class SendOperationPanel(QtWidgets.QWidget):
                 summary = {errors.CallTimeoutError: self.tr("no answer (timeout)"),
                            errors.ChargerNotConnectedError: self.tr("not connected")}.get(
                                type(error), self.tr("failed"))
-        mark = "✓" if outcome["ok"] else "✗"
+        mark = "✓" if outcome["ok"] and verdict is not None and verdict.ok else "✗"
         clock = datetime.datetime.now().strftime("%H:%M:%S")
         item = QtWidgets.QListWidgetItem(f"{clock}  {request.action}  {mark} {summary}")
         item.setData(QtCore.Qt.ItemDataRole.UserRole, request)

@@ -33,6 +33,7 @@ def open_window(qtbot, data_dir: pathlib.Path, configure=lambda csms: None, expe
     try:
         yield win
     finally:
+        win.ask = lambda title, text: True  # a test that left a charge running still quits
         win.close()
         core.shutdown()
 
@@ -263,3 +264,53 @@ def test_an_id_with_bidi_and_control_characters_is_shown_escaped(qtbot, window) 
     window.detail.set_charger(info)
     assert window.detail.title.text() == shown
     assert "\u202e" not in window.detail.identity.text() and "\u2066" not in window.detail.identity.text()
+
+
+def test_messages_never_move_the_layout(qtbot, window) -> None:
+    below = lambda: window.centralWidget().layout().itemAt(1).widget().mapTo(window, QtCore.QPoint(0, 0)).y()  # noqa: E731
+    wait(qtbot, lambda: "CSMS listening on port" in window.message_bar.text.text())  # the quiet status line
+    idle_y, idle_height = below(), window.message_bar.height()
+    window.message_bar.show_message("info", "A notice")
+    assert below() == idle_y and window.message_bar.showing
+    window.message_bar.show_error(errors.CsmsError("Something failed.", hint="Do this next."))
+    assert below() == idle_y and window.message_bar.height() == idle_height
+    window.message_bar.dismiss()
+    assert below() == idle_y and not window.message_bar.showing
+    assert "CSMS listening on port" in window.message_bar.text.text()
+
+
+def test_the_connecting_notice_gives_way_once_the_demo_charger_is_there(qtbot, window) -> None:
+    window.start_demo("1.6")
+    wait(qtbot, lambda: "is connected (boot Accepted)" in window.message_bar.text.text(), timeout=10_000)
+    assert "connecting" not in window.message_bar.text.text()
+
+
+def test_a_disconnected_charger_is_greyed_and_can_be_forgotten(qtbot, window) -> None:
+    window.start_demo("1.6")
+    wait(qtbot, lambda: _booted(window, "DEMO-16-01"), timeout=10_000)
+    wait(qtbot, lambda: "Available" in (window.chargers.index(0, window.chargers.CONNECTORS).data() or ""))
+    window.stop_demos()
+    wait(qtbot, lambda: window.chargers.charger(0).connected is False, timeout=10_000)
+    cell = window.chargers.index(0, window.chargers.CONNECTORS)
+    assert cell.data().startswith("last seen:")
+    assert cell.data(QtCore.Qt.ItemDataRole.ForegroundRole).name() == "#757575"  # no live green
+    window.charger_view.selectRow(0)
+    wait(qtbot, lambda: window.detail.forget.isVisible())
+    chip = window.detail.findChildren(QtWidgets.QLabel)
+    assert any("Disconnected" in label.toolTip() for label in chip)
+    window.detail.forget.click()
+    wait(qtbot, lambda: window.chargers.rowCount() == 0)
+    assert window.detail.info is None
+
+
+def test_quitting_during_a_charge_asks(qtbot, window) -> None:
+    info = model.ChargerInfo("CHARGING-1", "1.6", True, transactions={"17": "1"})
+    window.chargers.update([info])
+    asked: list[str] = []
+    window.ask = lambda title, text: asked.append(text) or False
+    window.close()
+    assert asked and "CHARGING-1" in asked[0]
+    assert window.isVisible()  # still open: the technician said no
+    window.ask = lambda title, text: True
+    window.close()
+    assert not window.isVisible()

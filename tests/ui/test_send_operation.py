@@ -267,7 +267,7 @@ def test_history_keeps_the_newest_twenty(qtbot, fake) -> None:
             qtbot.mouseClick(panel.send_button, LEFT)
     assert panel.history.count() == send_operation.HISTORY_SIZE
     assert "Rejected" in panel.history.item(0).text()  # n = 22, the last one sent
-    assert "status: Rejected" in panel.status_label.text()
+    assert "✗" in panel.status_label.text() and "answered Rejected" in panel.status_label.text()  # a refusal is no tick
 
 
 def test_switching_charger_keeps_history_but_not_the_old_answer(qtbot, fake) -> None:
@@ -301,3 +301,45 @@ def test_right_to_left(qtbot, qapp, fake) -> None:
         assert panel.response_view.layoutDirection() == QtCore.Qt.LayoutDirection.LeftToRight
     finally:
         qapp.setLayoutDirection(QtCore.Qt.LayoutDirection.LeftToRight)
+
+
+def test_a_reset_asks_first_naming_the_charger(qtbot, panel, start_charger, engine_thread) -> None:
+    start_charger("1.6", "ASK-1")
+    panel.set_charger("ASK-1", "1.6")
+    panel.set_action("Reset")
+    asked: list[str] = []
+    panel.ask = lambda title, text: asked.append(text) or False  # the technician says no
+    qtbot.mouseClick(panel.send_button, LEFT)
+    wait(qtbot, lambda: "was not sent" in panel.status_label.text())
+    assert asked and "ASK-1" in asked[0] and "reboots" in asked[0]
+    assert sent_calls(engine_thread, "Reset") == []
+    panel.ask = lambda title, text: True  # and now yes
+    outcome = click_send(qtbot, panel)
+    assert outcome["ok"] and len(sent_calls(engine_thread, "Reset")) == 1
+
+
+def test_a_stop_is_prefilled_with_the_open_transaction(qtbot, panel) -> None:
+    panel.set_charger("TX-1", "1.6")
+    panel.set_transactions({"4711": "1"})
+    panel.set_action("RemoteStopTransaction")
+    assert panel.form.value()["transactionId"] == 4711
+    panel.set_charger("TX-2", "2.0.1")
+    panel.set_transactions({"abc-1": "1/1"})
+    panel.set_action("RequestStopTransaction")
+    assert panel.form.value()["transactionId"] == "abc-1"
+
+
+def test_the_answer_and_the_recent_list_belong_to_the_charger_shown(qtbot, panel, start_charger) -> None:
+    start_charger("1.6", "ONE")
+    panel.set_charger("ONE", "1.6")
+    panel.set_action("ClearCache")
+    click_send(qtbot, panel)
+    assert panel.response_view.toPlainText() and not panel.history.item(0).isHidden()
+    panel.set_charger("TWO", "1.6")
+    assert panel.response_view.toPlainText() == ""
+    assert "Nothing sent to TWO yet" in panel.status_label.text()
+    assert panel.history.item(0).isHidden()  # ONE's request is not offered for TWO
+    panel.set_charger("ONE", "1.6")
+    assert not panel.history.item(0).isHidden()
+    panel.set_action("TriggerMessage")
+    assert panel.response_view.toPlainText() == ""  # switching operation clears the old answer
