@@ -199,19 +199,21 @@ class ChargerDetail(QtWidgets.QWidget):
             return int(evse or 0), int(connector or 0)
         return 0, int(text)
 
+    def ask(self, title: str, text: str) -> bool:
+        return QtWidgets.QMessageBox.question(self, title, text) == QtWidgets.QMessageBox.StandardButton.Yes
+
     def run_quick(self, kind: str) -> None:
         if self.info is None or self._busy:
-            return
-        if kind == "reset_hard" and QtWidgets.QMessageBox.question(
-                self, self.tr("Hard reset"),
-                self.tr("Hard-reset {0}? A running charging session will be stopped.").format(
-                    display.safe(self.info.charger_id))
-        ) != QtWidgets.QMessageBox.StandardButton.Yes:
             return
         evse, connector = self._target()
         quick_kind = "availability" if kind in ("operative", "inoperative") else kind
         request = operations.quick(self.info.ocpp_version, quick_kind, connector=connector,
                                    operative=kind == "operative", evse=evse)
+        # Whatever interrupts charging or reboots asks first, here as in the raw-OCPP panel.
+        why = operations.confirmation(request.action, request.payload)
+        if why and not self.ask(self.buttons[kind].text(), self.tr("{0}: {1}?").format(
+                display.safe(self.info.charger_id), self.buttons[kind].text()) + "\n" + why):
+            return
         self._set_busy(True)  # now, not when the task first runs: a second click must find it busy
         self.perform(request)
 

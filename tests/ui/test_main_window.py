@@ -314,3 +314,17 @@ def test_quitting_during_a_charge_asks(qtbot, window) -> None:
     window.ask = lambda title, text: True
     window.close()
     assert not window.isVisible()
+
+
+def test_every_quick_action_that_interrupts_charging_asks(qtbot, window) -> None:
+    window.start_demo("1.6")
+    wait(qtbot, lambda: _booted(window, "DEMO-16-01"), timeout=10_000)
+    window.charger_view.selectRow(window.chargers.row_of("DEMO-16-01"))
+    asked: list[str] = []
+    window.detail.ask = lambda title, text: asked.append(text) or False
+    for kind in ("reset_soft", "reset_hard", "inoperative", "unlock"):
+        window.detail.run_quick(kind)
+        assert not window.detail._busy  # declined: nothing sent
+    assert len(asked) == 4 and all("DEMO-16-01" in text for text in asked)
+    window.detail.run_quick("trigger_heartbeat")  # harmless: no question
+    assert len(asked) == 4
