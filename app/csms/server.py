@@ -16,6 +16,7 @@ import errno
 import hmac
 import http
 import itertools
+import json
 import logging
 import ssl
 import urllib.parse
@@ -234,12 +235,15 @@ class CsmsServer:
             # event consumers see the old one end before the new one starts.
             self._emit(model.Disconnected(charger_id, self._clock(), 1000, "replaced by a new connection",
                                           replaced=True))
+            self._note(charger_id, "Disconnected", {"code": 1000, "reason": "replaced by a new connection"})
             old.replaced = True
             old.session.close()
             task = asyncio.ensure_future(old.ws.close(code=1000, reason="replaced by a new connection"))
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
         self._emit(model.Connected(charger_id, self._clock(), version.value, _peer(ws), warnings))
+        self._note(charger_id, "Connected", {"ocppVersion": version.value, "remoteAddress": _peer(ws),
+                                             "path": ws.request.path[:200]}, "; ".join(warnings))
         code, reason = None, ""
         try:
             async for raw in ws:
@@ -253,6 +257,14 @@ class CsmsServer:
             if self._links.get(charger_id) is link:
                 del self._links[charger_id]
                 self._emit(model.Disconnected(charger_id, self._clock(), code, reason))
+                clean = code in (1000, 1001)
+                self._note(charger_id, "Disconnected", {"code": code, "reason": reason},
+                           "" if clean else f"the connection ended abnormally (close code {code})")
+
+    def _note(self, charger_id: str, action: str, details: dict[str, Any], warnings: str = "") -> None:
+        """Connections in the journal, among the frames: the log shows when a charger came and went."""
+        self._record(model.Frame(charger_id, model.Direction.IN, self._clock(), model.MessageType.EVENT, action, "",
+                                 json.dumps(details, ensure_ascii=False), warnings=warnings))
 
     def _sender(self, ws: ws_server.ServerConnection, charger_id: str) -> Callable[[str], Any]:
         """ws.send with a time limit: a charger that stops reading is closed, never waited on forever."""

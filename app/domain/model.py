@@ -30,6 +30,7 @@ class Direction(str, enum.Enum):
 
 
 class MessageType(enum.IntEnum):
+    EVENT = 1  # not OCPP: the CSMS's own note in the journal (connected, disconnected, timeout)
     CALL = 2
     CALLRESULT = 3
     CALLERROR = 4
@@ -38,7 +39,7 @@ class MessageType(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        return {2: "CALL", 3: "CALLRESULT", 4: "CALLERROR", 5: "CALLRESULTERROR", 6: "SEND"}[self.value]
+        return {1: "EVENT", 2: "CALL", 3: "CALLRESULT", 4: "CALLERROR", 5: "CALLRESULTERROR", 6: "SEND"}[self.value]
 
 
 class Mode(str, enum.Enum):

@@ -24,6 +24,8 @@ import sys
 import threading
 import time
 import uuid
+
+import orjson
 from typing import Any, Awaitable, Callable, TypeVar
 
 from ocpp.v16 import call_result as v16_call_result
@@ -372,6 +374,9 @@ class RpcSession:
                     self._answered(action, payload, result)
                 return result
             except TimeoutError:
+                # In the journal too, so the log's Problems view shows calls that got no answer.
+                self.note(action, {"event": "timeout", "timeoutSeconds": timeout}, unique_id=unique_id,
+                          warnings=f"no answer to {action} within {timeout:g} s")
                 raise domain_errors.CallTimeoutError(action, self.charger_id, timeout) from None
             finally:
                 self._pending.pop(unique_id, None)
@@ -410,6 +415,12 @@ class RpcSession:
                  text: str, *, latency: float | None = None, warnings: str = "") -> None:
         self._record(model.Frame(self.charger_id, direction, ts, mtype, action, unique_id, text,
                                  latency, warnings))
+
+    def note(self, action: str, details: dict[str, Any], *, unique_id: str = "", warnings: str = "",
+             direction: model.Direction = model.Direction.OUT) -> None:
+        """A line of the CSMS's own in the journal (message type EVENT): connections, timeouts."""
+        self._journal(direction, self._clock(), model.MessageType.EVENT, action, unique_id,
+                      orjson.dumps(details).decode(), warnings=warnings)
 
     def _log_fault(self, message: str) -> None:
         self._faults_logged += 1

@@ -71,9 +71,11 @@ def test_serve_json_streams_one_object_per_event(tmp_path: pathlib.Path) -> None
     kinds = [e["event"] for e in events]
     # Frame events come once the frame is in the journal, so they may follow the boot event.
     assert kinds[:2] == ["connected", "boot"] and "frame" in kinds and "disconnected" in kinds
-    frames = [e for e in events if e["event"] == "frame"]
+    frames = [e for e in events if e["event"] == "frame" and e["message_type"] != 1]  # 1: connection notes
     assert [(f["direction"], f["action"]) for f in frames] == [("in", "BootNotification"),
                                                                ("out", "BootNotification")]
+    notes = [e["action"] for e in events if e["event"] == "frame" and e["message_type"] == 1]
+    assert notes == ["Connected", "Disconnected"]
 
 
 def test_serve_json_answers_chargers_while_nobody_reads_stdout(tmp_path: pathlib.Path) -> None:
@@ -88,7 +90,7 @@ def test_serve_json_answers_chargers_while_nobody_reads_stdout(tmp_path: pathlib
     finally:
         out, _ = stop(proc)
     events = [json.loads(line) for line in out.splitlines()]
-    assert sum(e["event"] == "frame" for e in events) == 2000  # nothing lost at shutdown
+    assert sum(e["event"] == "frame" and e["message_type"] != 1 for e in events) == 2000  # nothing lost at shutdown
     assert [e["event"] for e in events if e["event"] != "frame"][-1] == "disconnected"
 
 

@@ -181,7 +181,7 @@ async def test_an_oversized_frame_is_journaled_as_head_size_and_hash(engine: csm
         answer = await roundtrip(ws, big)
         assert answer[:3] == [4, "big", "FormatViolation"]
     engine.journal.flush()
-    frame = engine.journal.reader().frames(charger_id="BIG")[0]
+    frame = [f for f in engine.journal.reader().frames(charger_id="BIG") if f.message_type != 1][0]
     assert len(frame.payload) == 4096 and frame.payload == big[:4096]
     assert "exceeds the limit" in frame.warnings and "sha256" in frame.warnings
 
@@ -263,3 +263,23 @@ async def test_large_frames_are_decoded_and_converted_off_the_loop(engine: csms_
         threads["decode"].clear()
         assert (await roundtrip(ws, '[2,"s","Heartbeat",{}]'))[0] == 3
         assert threads["decode"] == {loop_thread}  # small frames stay on the loop: no thread hop
+
+
+async def test_timeouts_and_connections_are_in_the_journal_under_problems(engine: csms_engine.Engine) -> None:
+    from app.storage import journal as storage_journal
+
+    async with connect(url(engine, "SLOW"), subprotocols=["ocpp1.6"]) as ws:
+        with pytest.raises(Exception) as caught:
+            await engine.call("SLOW", "ClearCache", {}, timeout=0.2)  # the charger never answers
+        assert type(caught.value).__name__ == "CallTimeoutError"
+        await ws.recv()
+    for _ in range(200):
+        if any(f.action == "Disconnected" for f in engine.journal.reader().frames(charger_id="SLOW")):
+            break
+        await asyncio.sleep(0.01)
+    engine.journal.flush()
+    problems = engine.journal.reader().frames(storage_journal.FrameFilter(charger_id="SLOW", errors_only=True))
+    assert [(f.message_type, f.action) for f in problems] == [(1, "ClearCache")]
+    assert "no answer to ClearCache within 0.2 s" in problems[0].warnings
+    notes = [f.action for f in engine.journal.reader().frames(charger_id="SLOW") if f.message_type == 1]
+    assert notes == ["Connected", "ClearCache", "Disconnected"]

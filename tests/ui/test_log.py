@@ -404,14 +404,16 @@ def test_frames_from_a_real_charger_appear_live(qtbot, bridge, engine_thread, sh
             ws.recv(5)
         ws.send('[2,"x","Heartbeat",{broken')  # a bad frame, answered with a CALLERROR
         ws.recv(5)
-    wait(qtbot, lambda: dock.model.rowCount() == 44)
+    wait(qtbot, lambda: dock.model.rowCount() == 46)
     m = dock.model
     types = [cell(m, r, m.TYPE) for r in range(m.rowCount())]
-    assert types[:2] == ["CALL", "CALLRESULT"] and cell(m, 0, m.ACTION) == "BootNotification"
-    assert types[-2:] == ["BAD FRAME", "CALLERROR"]
+    # The connection and its end are in the log, around the frames.
+    assert types[0] == "EVENT" and cell(m, 0, m.ACTION) == "Connected"
+    assert types[1:3] == ["CALL", "CALLRESULT"] and cell(m, 1, m.ACTION) == "BootNotification"
+    assert types[-3:] == ["BAD FRAME", "CALLERROR", "EVENT"] and cell(m, m.rowCount() - 1, m.ACTION) == "Disconnected"
     assert {cell(m, r, m.CHARGER) for r in range(m.rowCount())} == {"LOG-1"}
     wait(qtbot, lambda: dock.charger_combo.findData("LOG-1") > 0)
-    dock.view.selectRow(1)
+    dock.view.selectRow(2)
     assert json.loads(dock.detail.toPlainText())[2]["status"] == "Accepted"
 
 
