@@ -103,16 +103,20 @@ async def soak(seconds: float, bridge: ui_bridge.EngineBridge, engine: csms_engi
     # The charger stops; then every frame journaled must reach the GUI thread, none twice.
     load.stop.set()
     load_stopped = await until(lambda: not load.thread.is_alive(), DRAIN_TIMEOUT_S)
-    flushed = engine.journal.flush(DRAIN_TIMEOUT_S)
     reader = engine.journal.reader()
     try:
-        journaled = reader.count()
+        # The connection's end is journaled as a note too: wait for it, then nothing more comes.
+        await until(lambda: bool(reader.frames(action="Disconnected", limit=1)), DRAIN_TIMEOUT_S)
+        flushed = engine.journal.flush(DRAIN_TIMEOUT_S)
+        everything = reader.count()
+        notes = len(reader.frames(action="Connected")) + len(reader.frames(action="Disconnected"))
     finally:
         reader.close()
-    await until(lambda: delivered[0] >= journaled, DRAIN_TIMEOUT_S)
+    await until(lambda: delivered[0] >= everything, DRAIN_TIMEOUT_S)
     return {"seconds": seconds, "load_stopped": load_stopped, "journal_flushed": flushed,
             "round_trips": load.round_trips, "other_answers": load.other_answers, "load_error": load.error,
-            "frames_journaled": journaled, "frames_delivered": delivered[0],
+            "frames_journaled": everything - notes, "notes_journaled": notes, "rows_journaled": everything,
+            "frames_delivered": delivered[0],
             "callbacks": sum(callbacks), "callbacks_per_slice": callbacks, "delivered_per_slice": delivered_in}
 
 
