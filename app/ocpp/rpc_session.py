@@ -103,6 +103,11 @@ def to_camel(data: Any) -> Any:
     return data
 
 
+async def _sized(size: int, fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)`: in a worker thread for a frame over OFFLOAD_BYTES, right here otherwise."""
+    return await offload(fn, *args) if size > OFFLOAD_BYTES else fn(*args)
+
+
 def handler_kwargs(version: str, action: str, payload: dict[str, Any]) -> dict[str, Any]:
     """The payload as a handler's keyword arguments: snake_case, and only the action's own fields.
 
@@ -173,12 +178,9 @@ class RpcSession:
     async def receive(self, raw: str | bytes) -> None:
         """Handle one frame from the charger. Never raises for bad input."""
         received = self._clock()
-        if len(raw) > OFFLOAD_BYTES:
-            # A large frame is parsed and checked in a worker thread: one charger's 1 MB frame
-            # must not hold the loop (and every other charger) for hundreds of milliseconds.
-            decoded = await offload(rpc.decode, raw, self.version, self.max_frame_bytes)
-        else:
-            decoded = rpc.decode(raw, self.version, self.max_frame_bytes)
+        # A large frame is parsed and checked in a worker thread: one charger's 1 MB frame
+        # must not hold the loop (and every other charger) for hundreds of milliseconds.
+        decoded = await _sized(len(raw), rpc.decode, raw, self.version, self.max_frame_bytes)
         text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
         if isinstance(decoded, rpc.Fault):
             await self._on_fault(decoded, text, received)
@@ -250,10 +252,7 @@ class RpcSession:
             self._deliver(action, msg.payload)
 
     async def _answer(self, route: dict, msg: rpc.Message, received: int, size: int) -> None:
-        if size > OFFLOAD_BYTES:
-            kwargs = await offload(handler_kwargs, self.version, msg.action, msg.payload)
-        else:
-            kwargs = handler_kwargs(self.version, msg.action, msg.payload)
+        kwargs = await _sized(size, handler_kwargs, self.version, msg.action, msg.payload)
         try:
             result = adapter.route_handler(route)(**kwargs)
         except Exception as exc:  # a handler bug must not take the session down
