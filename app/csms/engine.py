@@ -332,7 +332,7 @@ class Engine:
 
     def chargers(self) -> list[model.ChargerInfo]:
         return [dataclasses.replace(info, connectors=dict(info.connectors), warnings=list(info.warnings),
-                                    transactions=dict(info.transactions))
+                                    transactions=dict(info.transactions), meters=dict(info.meters))
                 for info in self.registry.chargers.values()]
 
     async def forget(self, charger_id: str) -> bool:

@@ -7,6 +7,11 @@ from app.domain import model
 MAX_WARNINGS = 20  # distinct compliance warnings kept per charger (all are in the journal)
 
 
+def meter_key(connector: str) -> str:
+    """Where a meter reading belongs: the 1.6 connector, or the 2.x EVSE ("1/2" -> "1")."""
+    return connector.split("/", 1)[0] if connector else "0"
+
+
 class Registry:
     """Charger id -> ChargerInfo, for connected and previously seen chargers. Loop-thread only."""
 
@@ -53,6 +58,14 @@ class Registry:
             else:
                 known = info.transactions.get(event.transaction_id, "")
                 info.transactions[event.transaction_id] = event.connector or known
+        elif isinstance(event, model.MeterValuesReceived):
+            reading = event.reading
+            if not reading.empty:
+                # 2.x names the EVSE in a transaction's first event only: later ones are found by id.
+                key = meter_key(event.connector or info.transactions.get(event.transaction_id, ""))
+                before = info.meters.get(key)
+                merged = before.reading.merged(reading) if before is not None else reading
+                info.meters[key] = model.MeterState(merged, event.ts_ms, event.transaction_id)
 
     def forget(self, charger_id: str) -> bool:
         """Drop a charger that is not connected (the technician's "Forget"); its frames stay in the journal."""

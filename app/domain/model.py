@@ -6,6 +6,8 @@ import dataclasses
 import enum
 from typing import Any
 
+from app.domain import metering
+
 
 class OcppVersion(str, enum.Enum):
     V16 = "1.6"
@@ -80,6 +82,15 @@ class ConnectorState:
     updated_ms: int = 0
 
 
+@dataclasses.dataclass(frozen=True)
+class MeterState:
+    """The live meter of one connector (1.6) or EVSE (2.x): the newest values of each measurand."""
+
+    reading: metering.Reading
+    updated_ms: int
+    transaction_id: str = ""
+
+
 @dataclasses.dataclass
 class ChargerInfo:
     charger_id: str
@@ -97,6 +108,8 @@ class ChargerInfo:
     warnings: list[str] = dataclasses.field(default_factory=list)
     # Open transactions: transaction id -> connector ("1", "1/1", or "" when the charger did not say).
     transactions: dict[str, str] = dataclasses.field(default_factory=dict)
+    # Live meters: 1.6 connector id, or 2.x EVSE id -> MeterState.
+    meters: dict[str, MeterState] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -250,6 +263,16 @@ class MeterValuesReceived(Event):
     connector: str
     transaction_id: str
     samples: int  # sampledValue entries over all meterValue elements
+    # The newest reading, in base units (W, Wh, A, V, %); None where the charger did not send it.
+    power_w: float | None = None
+    energy_wh: float | None = None
+    current_a: float | None = None
+    voltage_v: float | None = None
+    soc: float | None = None
+
+    @property
+    def reading(self) -> metering.Reading:
+        return metering.Reading(self.power_w, self.energy_wh, self.current_a, self.voltage_v, self.soc)
 
     kind = "meter_values"  # type: ignore[assignment]
 

@@ -7,7 +7,7 @@ import itertools
 from typing import Callable
 
 from app.domain import csms_policy
-from app.domain import model
+from app.domain import metering, model
 
 
 def iso_now(ms: int) -> str:
@@ -130,8 +130,10 @@ class HandlerContext:
             for entry in meter_value:
                 sampled = obj(entry).get("sampled_value")
                 samples += len(sampled) if isinstance(sampled, list) else 0
+        reading = metering.read(meter_value)
         self.emit(model.MeterValuesReceived(self.charger_id, self.clock(), text(connector), text(transaction_id),
-                                            samples))
+                                            samples, reading.power_w, reading.energy_wh, reading.current_a,
+                                            reading.voltage_v, reading.soc))
 
 
 def text(value: object) -> str:

@@ -95,7 +95,16 @@ class ConfigRow:
     name: str  # 1.6 key, or "Component[.evse].Variable[.instance]"
     value: str
     writable: bool
-    detail: str = ""  # 2.x: attribute type and data type
+    detail: str = ""  # 2.x: data type
+    # 2.x: where the variable lives, as the charger reported it (what SetVariables/GetVariables need)
+    component: dict[str, Any] | None = dataclasses.field(default=None, compare=False)
+    variable: dict[str, Any] | None = dataclasses.field(default=None, compare=False)
+    attribute: str = "Actual"
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Identity of the row in a table: the displayed name and the attribute type."""
+        return self.name, self.attribute
 
 
 def rows_from_get_configuration(result: dict[str, Any]) -> list[ConfigRow]:
@@ -127,5 +136,104 @@ def rows_from_notify_report(payloads: list[dict[str, Any]]) -> list[ConfigRow]:
                 rows.append(ConfigRow(name if kind == "Actual" else f"{name} ({kind})",
                                       str(attribute.get("value", "")),
                                       attribute.get("mutability", "ReadWrite") != "ReadOnly",
-                                      data_type))
+                                      data_type, component, variable, kind))
     return sorted(rows, key=lambda r: r.name.lower())
+
+
+# ---------------------------------------------------------------- change one setting
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    row: ConfigRow  # the row as the charger reports it after the change
+    status: str  # the charger's word: Accepted, RebootRequired
+    note: str = ""
+
+
+def check_value(row: ConfigRow, value: str) -> str:
+    """Why `value` cannot be sent for this row ("" when it can), before anything goes on the wire."""
+    if not row.writable:
+        return f"{row.name} is read-only on this charger."
+    if len(value) > 1000:
+        return "The value is longer than OCPP allows (1000 characters)."
+    data_type = row.detail
+    if data_type == "integer":
+        try:
+            int(value.strip())
+        except ValueError:
+            return f"{row.name} takes a whole number."
+    elif data_type == "decimal":
+        try:
+            float(value.strip())
+        except ValueError:
+            return f"{row.name} takes a number."
+    elif data_type == "boolean" and value.strip().lower() not in ("true", "false"):
+        return f"{row.name} takes true or false."
+    return ""
+
+
+async def change(engine: csms_engine.Engine, charger_id: str, row: ConfigRow, value: str) -> Change:
+    """Set one key (1.6 ChangeConfiguration) or variable (2.x SetVariables), then read it back.
+
+    Raises OperationRejected with the charger's word when it refuses. On the engine loop.
+    """
+    problem = check_value(row, value)
+    if problem:
+        raise errors.ConfigError(problem)
+    version = engine.server.session(charger_id).version
+    if version == "1.6":
+        action = "ChangeConfiguration"
+        result = await engine.call(charger_id, action, {"key": row.name, "value": value})
+        status = str(result.get("status", ""))
+    else:
+        action = "SetVariables"
+        result = await engine.call(charger_id, action, {"setVariableData": [set_variable_data(row, value)]})
+        entries = result.get("setVariableResult") or [{}]
+        status = str(entries[0].get("attributeStatus", ""))
+    if status not in ("Accepted", "RebootRequired"):
+        raise errors.OperationRejected(action, status or "no status", charger_id,
+                                       hint=_refusal_hint(status))
+    after = await read_one(engine, charger_id, row)
+    note = "takes effect after a reboot" if status == "RebootRequired" else ""
+    return Change(after, status, note)
+
+
+def set_variable_data(row: ConfigRow, value: str) -> dict[str, Any]:
+    item: dict[str, Any] = {"attributeValue": value, "component": _ref(row.component),
+                            "variable": _ref(row.variable)}
+    if row.attribute != "Actual":
+        item["attributeType"] = row.attribute
+    return item
+
+
+def _ref(ref: dict[str, Any] | None) -> dict[str, Any]:
+    if not ref:
+        raise errors.ConfigError("This variable came without its component: read the configuration again.")
+    return dict(ref)
+
+
+def _refusal_hint(status: str) -> str:
+    return {
+        "NotSupported": "The charger does not support changing this setting.",
+        "UnknownKey": "The charger does not know this key: read the configuration again.",
+        "UnknownComponent": "The charger does not know this component: read the configuration again.",
+        "UnknownVariable": "The charger does not know this variable: read the configuration again.",
+        "Rejected": "The charger refused the value: check the allowed range in its manual.",
+    }.get(status, "")
+
+
+async def read_one(engine: csms_engine.Engine, charger_id: str, row: ConfigRow) -> ConfigRow:
+    """The row as the charger reports it now (1.6 GetConfiguration with the key; 2.x GetVariables)."""
+    version = engine.server.session(charger_id).version
+    if version == "1.6":
+        result = await engine.call(charger_id, "GetConfiguration", {"key": [row.name]})
+        found = [r for r in rows_from_get_configuration(result) if r.name == row.name]
+        return found[0] if found else dataclasses.replace(row, value="", writable=False, detail="unknown key")
+    item: dict[str, Any] = {"component": _ref(row.component), "variable": _ref(row.variable)}
+    if row.attribute != "Actual":
+        item["attributeType"] = row.attribute
+    result = await engine.call(charger_id, "GetVariables", {"getVariableData": [item]})
+    entries = result.get("getVariableResult") or [{}]
+    if entries[0].get("attributeStatus") != "Accepted":
+        return row
+    return dataclasses.replace(row, value=str(entries[0].get("attributeValue", "")))

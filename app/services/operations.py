@@ -9,7 +9,8 @@ import dataclasses
 from typing import Any
 
 QUICK_ACTIONS = ("trigger_heartbeat", "trigger_status", "reset_soft", "reset_hard", "availability",
-                 "unlock", "configuration")
+                 "unlock", "configuration", "start_charge", "stop_charge")
+TEST_TAG = "COMMISSIONER"  # the id tag a test charge is started with
 
 
 @dataclasses.dataclass(frozen=True)
@@ -19,9 +20,26 @@ class Request:
 
 
 def quick(version: str, kind: str, *, connector: int = 0, operative: bool = True, evse: int = 1,
-          request_id: int = 1) -> Request:
+          request_id: int = 1, id_tag: str = TEST_TAG, transaction_id: str = "") -> Request:
     """The request behind a quick action. `connector` 0 means the whole charger."""
     v16 = version == "1.6"
+    if kind == "start_charge":
+        if v16:
+            payload: dict[str, Any] = {"idTag": id_tag}
+            if connector:
+                payload["connectorId"] = connector
+            return Request("RemoteStartTransaction", payload)
+        payload = {"idToken": {"idToken": id_tag, "type": "Central"}, "remoteStartId": request_id}
+        if evse or connector:
+            payload["evseId"] = evse or connector
+        return Request("RequestStartTransaction", payload)
+    if kind == "stop_charge":
+        if not transaction_id:
+            raise ValueError("no open transaction to stop")
+        if v16:
+            return Request("RemoteStopTransaction", {"transactionId": int(transaction_id) if transaction_id.isdigit()
+                                                     else transaction_id})
+        return Request("RequestStopTransaction", {"transactionId": transaction_id})
     if kind == "trigger_heartbeat":
         return Request("TriggerMessage", {"requestedMessage": "Heartbeat"})
     if kind == "trigger_status":
@@ -33,7 +51,7 @@ def quick(version: str, kind: str, *, connector: int = 0, operative: bool = True
         if v16:
             return Request("ChangeAvailability", {"connectorId": connector,
                                                   "type": "Operative" if operative else "Inoperative"})
-        payload: dict[str, Any] = {"operationalStatus": "Operative" if operative else "Inoperative"}
+        payload = {"operationalStatus": "Operative" if operative else "Inoperative"}
         if connector:
             payload["evse"] = {"id": evse, "connectorId": connector} if evse else {"id": connector}
         return Request("ChangeAvailability", payload)

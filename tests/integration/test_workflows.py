@@ -279,3 +279,57 @@ async def test_an_action_the_virtual_charger_lacks_is_one_warning_line(engine: c
     assert any("SetNetworkProfile" in r.getMessage() for r in mine if r.levelname == "WARNING")
     assert any("connected to" in r.getMessage() for r in mine)  # `simulate` says what it does
     assert any("BootNotification Accepted" in r.getMessage() for r in mine)
+
+
+@pytest.mark.parametrize("version, name, value", [
+    ("1.6", "HeartbeatInterval", "45"),
+    ("2.0.1", "OCPPCommCtrlr.HeartbeatInterval", "45"),
+    ("2.1", "OCPPCommCtrlr.HeartbeatInterval", "45"),
+])
+async def test_change_a_setting_sets_it_and_reads_it_back(engine: csms_engine.Engine, version, name, value) -> None:
+    async with running(engine, version):
+        rows = {row.name: row for row in (await configuration.read(engine, "SIM-1")).rows}
+        before = rows[name]
+        assert before.value != value and before.writable
+        changed = await configuration.change(engine, "SIM-1", before, value)
+        assert changed.status == "Accepted" and changed.row.value == value and changed.row.name == name
+        again = {row.name: row for row in (await configuration.read(engine, "SIM-1")).rows}
+        assert again[name].value == value  # the charger really holds the new value
+
+
+@pytest.mark.parametrize("version, name, value, status", [
+    ("1.6", "HeartbeatInterval", "-5", "Rejected"),
+    ("1.6", "GetConfigurationMaxKeys", "5", "read-only"),
+    ("2.0.1", "OCPPCommCtrlr.HeartbeatInterval", "abc", "whole number"),
+])
+async def test_a_refused_or_invalid_change_says_why_and_changes_nothing(engine, version, name, value, status) -> None:
+    async with running(engine, version):
+        rows = {row.name: row for row in (await configuration.read(engine, "SIM-1")).rows}
+        with pytest.raises(errors.CommissionerError) as caught:
+            await configuration.change(engine, "SIM-1", rows[name], value)
+        assert status in str(caught.value)
+        again = {row.name: row for row in (await configuration.read(engine, "SIM-1")).rows}
+        assert again[name].value == rows[name].value
+
+
+async def test_an_unknown_key_reads_back_as_unknown(engine: csms_engine.Engine) -> None:
+    async with running(engine, "1.6"):
+        row = configuration.ConfigRow("NoSuchKey", "1", True)
+        assert (await configuration.read_one(engine, "SIM-1", row)).detail == "unknown key"
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_a_test_charge_shows_live_power_and_stops_by_its_real_transaction(engine, version) -> None:
+    from app.services import operations
+    async with running(engine, version):
+        start = operations.quick(version, "start_charge", connector=1, evse=1)
+        assert operations.judge(start.action, await engine.call("SIM-1", start.action, start.payload)).ok
+        info = lambda: engine.registry.chargers["SIM-1"]  # noqa: E731
+        await until(lambda: info().transactions and any(
+            (m.reading.power_w or 0) > 1000 and m.reading.energy_wh is not None for m in info().meters.values()))
+        meter = info().meters["1"]
+        assert meter.reading.current_a and meter.reading.voltage_v  # A and V as well as kW and kWh
+        transaction = list(info().transactions)[-1]
+        stop = operations.quick(version, "stop_charge", transaction_id=transaction)
+        assert operations.judge(stop.action, await engine.call("SIM-1", stop.action, stop.payload)).ok
+        await until(lambda: not info().transactions)

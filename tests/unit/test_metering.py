@@ -1,0 +1,75 @@
+"""Meter values in the units a technician reads, from what chargers really send."""
+
+import pytest
+
+from app.csms import registry as csms_registry
+from app.domain import metering, model
+from app.simulator import meter as sim_meter
+
+
+def test_the_simulators_16_sampled_values_read_back():
+    reading = sim_meter.Reading(energy_wh=12_345.0, power_w=11_040.0, current_a=16.0, voltage_v=230.0, soc=42.0)
+    samples = sim_meter.sampled_values_16(reading, list(sim_meter.DEFAULT_SAMPLED), "Sample.Periodic")
+    got = metering.read([{"timestamp": "2026-01-01T00:00:00Z", "sampledValue": samples}])
+    assert got == metering.Reading(power_w=11_040.0, energy_wh=12_345.0, current_a=16.0, voltage_v=230.0, soc=42.0)
+
+
+def test_the_simulators_2x_sampled_values_in_snake_case_read_back():
+    reading = sim_meter.Reading(energy_wh=500.0, power_w=7_000.0, current_a=10.0, voltage_v=231.0, soc=None)
+    samples = sim_meter.sampled_values_2x(reading, list(sim_meter.DEFAULT_SAMPLED), "Sample.Periodic")
+    snake = [{("unit_of_measure" if k == "unitOfMeasure" else k): v for k, v in s.items()} for s in samples]
+    got = metering.read([{"timestamp": "x", "sampled_value": snake}])
+    assert (got.power_w, got.energy_wh, got.current_a, got.soc) == (7_000.0, 500.0, 10.0, None)
+
+
+def test_units_multipliers_and_phases():
+    got = metering.read([{"sampledValue": [
+        {"value": "1.5", "unit": "kWh"},  # no measurand: Energy.Active.Import.Register
+        {"value": 3, "measurand": "Power.Active.Import", "unitOfMeasure": {"unit": "W", "multiplier": 3}},
+        {"value": "15.9", "measurand": "Current.Import", "phase": "L1", "unit": "A"},
+        {"value": "16.2", "measurand": "Current.Import", "phase": "L2", "unit": "A"},
+        {"value": "15.0", "measurand": "Current.Import", "phase": "L3", "unit": "A"},
+        {"value": "0.4", "measurand": "Current.Import", "phase": "N", "unit": "A"},
+        {"value": "229", "measurand": "Voltage", "phase": "L1-N"},
+        {"value": "231", "measurand": "Voltage", "phase": "L2-N"},
+    ]}])
+    assert got.energy_wh == 1500.0
+    assert got.power_w == 3000.0
+    assert got.current_a == 16.2  # the highest phase
+    assert got.voltage_v == 230.0
+
+
+def test_per_phase_power_is_summed_and_a_total_wins():
+    phases = [{"value": "3000", "measurand": "Power.Active.Import", "phase": p, "unit": "W"} for p in ("L1", "L2", "L3")]
+    assert metering.read([{"sampledValue": phases}]).power_w == 9000.0
+    total = phases + [{"value": "8900", "measurand": "Power.Active.Import", "unit": "W"}]
+    assert metering.read([{"sampledValue": total}]).power_w == 8900.0
+
+
+@pytest.mark.parametrize("meter_value", [
+    None, "x", [1], [{"sampledValue": "x"}], [{"sampledValue": [{"value": "abc"}]}],
+    [{"sampledValue": [{"value": "nan"}]}], [{"sampledValue": [{"value": True}]}],
+    [{"sampledValue": [{"value": "5", "unit": "Furlong"}]}],
+    [{"sampledValue": [{"value": 5, "unitOfMeasure": {"unit": "W", "multiplier": 400}, "measurand": "Power.Active.Import"}]}],
+])
+def test_garbage_reads_as_nothing_or_safe(meter_value):
+    got = metering.read(meter_value)
+    assert got.power_w in (None, 5.0) and got.energy_wh is None
+
+
+def test_newer_entries_win_and_missing_measurands_keep_their_last_value():
+    got = metering.read([
+        {"sampledValue": [{"value": "100", "unit": "Wh"}, {"value": "10", "measurand": "SoC", "unit": "Percent"}]},
+        {"sampledValue": [{"value": "200", "unit": "Wh"}]},
+    ])
+    assert (got.energy_wh, got.soc) == (200.0, 10.0)
+
+
+def test_the_registry_keeps_the_live_meter_per_connector_or_evse():
+    registry = csms_registry.Registry()
+    registry.apply(model.MeterValuesReceived("CP", 1, "1/1", "tx-1", 3, power_w=7000.0, energy_wh=100.0))
+    registry.apply(model.MeterValuesReceived("CP", 2, "1", "", 1, current_a=10.0))  # 2.x MeterValues: evse only
+    meter = registry.chargers["CP"].meters["1"]
+    assert meter.reading.power_w == 7000.0 and meter.reading.current_a == 10.0 and meter.updated_ms == 2
+    registry.apply(model.MeterValuesReceived("CP", 3, "2", "", 0))  # no values: nothing to show
+    assert "2" not in registry.chargers["CP"].meters
