@@ -2,7 +2,7 @@
 
 (a) Lag. A fresh process per target builds the GUI as the app does (offscreen QApplication,
 qasync loop, the CSMS engine in its worker thread, an EngineBridge) and shows either the whole
-`MainWindow(core)` ("window") or only a `LogDock` in a bare main window ("dock"), with Follow
+`MainWindow(core)` ("window") or only a `LogView` in a bare main window ("dock"), with Follow
 on. A 10 ms QTimer (PreciseTimer) records when it really fires; lag = interval - 10 ms. After
 an idle phase, a load process (multiprocessing, spawn; websockets asyncio client) opens
 `--connections` OCPP 1.6 chargers and sends `--rate` Heartbeat/MeterValues per second each for
@@ -145,7 +145,7 @@ def lag_child(target: str, args: argparse.Namespace, out: pathlib.Path) -> None:
     from app import core as app_core
     from app.storage import journal as storage_journal
     from app.ui import bridge as ui_bridge
-    from app.ui import log_dock
+    from app.ui import log_view
 
     data_dir = pathlib.Path(tempfile.mkdtemp(prefix="gui-lag-"))
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
@@ -161,9 +161,8 @@ def lag_child(target: str, args: argparse.Namespace, out: pathlib.Path) -> None:
         dock, bridge = window.log, window.bridge
     else:
         window = QtWidgets.QMainWindow()
-        window.setCentralWidget(QtWidgets.QWidget())
-        dock = log_dock.LogDock(core.journal_path, window)
-        window.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        dock = log_view.LogView(core.journal_path, window)
+        window.setCentralWidget(dock)
         bridge = ui_bridge.EngineBridge(core.engine, window)
         if target == "dock":  # "bare": the same without the log refreshing (the engine's share)
             bridge.frames_arrived.connect(dock.on_frames_arrived)
@@ -323,8 +322,8 @@ def markdown(results: dict[str, Any]) -> str:
              f"Load: {cfg['connections']} OCPP 1.6 "
              f"chargers x {cfg['rate']:g} msg/s (Heartbeat/MeterValues) for {cfg['seconds']:g} s from a separate process.",
              "", "## Event-loop lag (10 ms PreciseTimer; lag = real interval - 10 ms)", "",
-             "window: the whole MainWindow(core); dock: only the LogDock (Follow on) in a bare main window; "
-             "bare: the same LogDock not refreshed, i.e. the engine thread's and the bridge's share.", "",
+             "window: the whole MainWindow(core); dock: only the LogView (Follow on) in a bare main window; "
+             "bare: the same LogView not refreshed, i.e. the engine thread's and the bridge's share.", "",
              "| target | phase | ticks | p50 ms | p99 ms | max ms | p99 < 16 | max < 50 | frames logged/s | "
              "client calls/s | client RTT p99 ms | rows in view / journal |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -360,8 +359,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle-seconds", type=float, default=3.0)
     parser.add_argument("--connections", type=int, default=100)
     parser.add_argument("--rate", type=float, default=10.0, help="messages per second per charger")
-    parser.add_argument("--targets", default="window,dock", help="comma-separated: window (MainWindow), dock (LogDock only), "
-                        "bare (LogDock not refreshed: the engine's and bridge's share of the lag)")
+    parser.add_argument("--targets", default="window,dock", help="comma-separated: window (MainWindow), dock (LogView only), "
+                        "bare (LogView not refreshed: the engine's and bridge's share of the lag)")
     parser.add_argument("--startup-runs", type=int, default=5, help="0 skips the startup measurement")
     parser.add_argument("--output", type=pathlib.Path, default=ROOT / "benchmarks" / "results" / "gui_lag",
                         help="path without suffix")

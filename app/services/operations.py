@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-QUICK_ACTIONS = ("trigger_heartbeat", "trigger_status", "reset_soft", "reset_hard", "availability",
+QUICK_ACTIONS = ("trigger_heartbeat", "trigger_status", "trigger_meter", "reset_soft", "reset_hard", "availability",
                  "unlock", "configuration", "start_charge", "stop_charge")
 TEST_TAG = "COMMISSIONER"  # the id tag a test charge is started with
 
@@ -44,6 +44,11 @@ def quick(version: str, kind: str, *, connector: int = 0, operative: bool = True
         return Request("TriggerMessage", {"requestedMessage": "Heartbeat"})
     if kind == "trigger_status":
         return Request("TriggerMessage", {"requestedMessage": "StatusNotification"})
+    if kind == "trigger_meter":
+        payload = {"requestedMessage": "MeterValues"}
+        if connector:
+            payload.update({"connectorId": connector} if v16 else {"evse": {"id": evse or connector}})
+        return Request("TriggerMessage", payload)
     if kind in ("reset_soft", "reset_hard"):
         soft = kind == "reset_soft"
         return Request("Reset", {"type": ("Soft" if soft else "Hard") if v16 else ("OnIdle" if soft else "Immediate")})

@@ -30,6 +30,7 @@ class EngineBridge(QtCore.QObject):
     chargers_changed = QtCore.Signal(list)  # snapshot: list[model.ChargerInfo]
     progress = QtCore.Signal(object)  # model.Progress, the latest of each task in a batch
     failed = QtCore.Signal(object)  # a domain error the engine hit on its own (e.g. the journal)
+    refused = QtCore.Signal(object)  # model.ConnectionRefused: a handshake the CSMS turned away
     _snapshot_ready = QtCore.Signal(object)  # emitted on the engine thread, delivered queued
 
     def __init__(self, engine: Any, parent: QtCore.QObject | None = None) -> None:
@@ -75,6 +76,9 @@ class EngineBridge(QtCore.QObject):
                 progress[event.task_id] = event
             elif isinstance(event, model.JournalFailed):
                 self.failed.emit(errors.StorageError(event.message, hint=event.hint))
+            elif isinstance(event, model.ConnectionRefused):
+                self.refused.emit(event)
+                chargers_dirty = True
             else:
                 chargers_dirty = True
         self.events.emit(batch)

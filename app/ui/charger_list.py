@@ -41,6 +41,8 @@ def connector_order(key: str) -> tuple[int, ...]:
 class ChargerListModel(QtCore.QAbstractTableModel):
     # State first: a technician scans "is it there, what are its connectors doing" before identity.
     ID, STATE, CONNECTORS, WARNINGS, LAST, VERSION, VENDOR, SERIAL, FIRMWARE = range(9)
+    # Beside the workspace the list is narrow: these live in the row's tooltip and on the Overview page.
+    NARROW_HIDDEN = (STATE, WARNINGS, LAST, VERSION, VENDOR, SERIAL, FIRMWARE)
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
@@ -102,7 +104,7 @@ class ChargerListModel(QtCore.QAbstractTableModel):
         column = index.column()
         if role == QtCore.Qt.ItemDataRole.DisplayRole:
             return self._text(info, column)
-        if role == QtCore.Qt.ItemDataRole.DecorationRole and column == self.STATE:
+        if role == QtCore.Qt.ItemDataRole.DecorationRole and column in (self.ID, self.STATE):
             return status_colour("Available" if info.connected else "Unavailable")
         if role == QtCore.Qt.ItemDataRole.ForegroundRole:
             if not info.connected:  # what it said before it went away: not a live state
@@ -115,6 +117,20 @@ class ChargerListModel(QtCore.QAbstractTableModel):
             if not info.connected:
                 return QtGui.QColor("#757575")
         if role == QtCore.Qt.ItemDataRole.ToolTipRole:
+            if column == self.ID:
+                state = self.tr("Connected") if info.connected else self.tr("Disconnected")
+                lines = [f"{display.safe(info.charger_id)} · {state}" + (f" · OCPP {info.ocpp_version}" if info.ocpp_version else "")]
+                identity = " / ".join(p for p in (info.vendor, info.model) if p)
+                if identity:
+                    lines.append(display.safe(identity))
+                if info.firmware:
+                    lines.append(self.tr("Firmware {0}").format(display.safe(info.firmware)))
+                if info.warnings:
+                    lines.append(self.tr("{0} compliance warning(s)").format(len(info.warnings)))
+                seen = ago(info.last_message_ms)
+                if seen:
+                    lines.append((self.tr("Last message {0}") if info.connected else self.tr("Last seen {0}")).format(seen))
+                return "\n".join(lines)
             if column == self.WARNINGS and info.warnings:
                 return "\n".join(display.safe(w) for w in info.warnings)
             if column == self.CONNECTORS:

@@ -33,7 +33,34 @@ class ConnectionPanel(QtWidgets.QGroupBox):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("Connect the charger"))
-        layout = QtWidgets.QVBoxLayout(self)
+        outer = QtWidgets.QVBoxLayout(self)
+        # Once a charger is connected the panel shrinks to one line (the URL, Copy, Details) and
+        # gives its height back to the charger list; Details opens it again.
+        self.summary = QtWidgets.QWidget()
+        row = QtWidgets.QHBoxLayout(self.summary)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.summary_url = QtWidgets.QLabel()
+        self.summary_url.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.summary_url.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        row.addWidget(self.summary_url, 1)
+        copy = QtWidgets.QToolButton()
+        copy.setText(self.tr("Copy"))
+        copy.setToolTip(self.tr("Copy the CSMS URL to the clipboard"))
+        copy.clicked.connect(lambda: QtGui.QGuiApplication.clipboard().setText(self.base_url.text()))
+        row.addWidget(copy)
+        self.details_button = QtWidgets.QToolButton()
+        self.details_button.setCheckable(True)
+        self.details_button.setText(self.tr("Details"))
+        self.details_button.setToolTip(self.tr("Show the URL with the charger ID, the QR code and the network"))
+        self.details_button.toggled.connect(self._details_toggled)
+        row.addWidget(self.details_button)
+        outer.addWidget(self.summary)
+        self.summary.hide()
+        self.details = QtWidgets.QWidget()
+        outer.addWidget(self.details)
+        layout = QtWidgets.QVBoxLayout(self.details)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.compact = False
         self.status = QtWidgets.QLabel()
         self.status.setWordWrap(True)
         self.status.setTextFormat(QtCore.Qt.TextFormat.RichText)
@@ -89,6 +116,21 @@ class ConnectionPanel(QtWidgets.QGroupBox):
         layout.addLayout(row)
         return edit
 
+    def set_compact(self, compact: bool) -> None:
+        """One line (a charger is connected) or the whole panel (none yet, or the CSMS is not listening)."""
+        compact = compact and self.port is not None
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self.summary.setVisible(compact)
+        with QtCore.QSignalBlocker(self.details_button):
+            self.details_button.setChecked(False)
+        self.details.setVisible(not compact)
+        self.setTitle(self.tr("CSMS") if compact else self.tr("Connect the charger"))
+
+    def _details_toggled(self, shown: bool) -> None:
+        self.details.setVisible(shown)
+
     def set_listening(self, port: int, host: str = "0.0.0.0") -> None:
         self.port = port
         self.host = host
@@ -97,6 +139,7 @@ class ConnectionPanel(QtWidgets.QGroupBox):
 
     def set_failed(self, message: str, hint: str) -> None:
         self.port = None
+        self.set_compact(False)
         self.status.setText(f"<b style='color:#c62828'>{self.tr('Not listening')}</b><br>{message}<br>{hint}")
         self.settings_button.show()
         self.address_combo.clear()
@@ -134,5 +177,6 @@ class ConnectionPanel(QtWidgets.QGroupBox):
         base = f"ws://{self.address_combo.currentText()}:{self.port}/"
         charger_id = self.charger_id_edit.text().strip() or "CP001"
         self.base_url.setText(base)
+        self.summary_url.setText(self.tr("Listening: {0}").format(base))
         self.full_url.setText(base + charger_id)
         self.qr.setPixmap(qr_pixmap(base + charger_id))

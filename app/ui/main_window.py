@@ -10,8 +10,8 @@ from app import __version__
 from app import core as app_core
 from app.domain import display, errors, model
 from app.ui import bridge as ui_bridge
-from app.ui import charger_detail, charger_list, connection_panel, log_dock, message_bar, send_operation
-from app.ui import settings_dialog
+from app.ui import charger_detail, charger_list, configure_page, connection_panel, log_view, message_bar
+from app.ui import send_operation, settings_dialog, workspace
 
 
 class EmptyState(QtWidgets.QWidget):
@@ -66,17 +66,22 @@ class MainWindow(QtWidgets.QMainWindow):
         self.message_bar = message_bar.MessageBar()
         self.message_bar.action_triggered.connect(self._on_message_action)
         outer.addWidget(self.message_bar)
-        splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        self.splitter = splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         outer.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
+        # Left: how to connect (shrinks once a charger is there), then the chargers.
+        left = QtWidgets.QWidget()
+        left_layout = QtWidgets.QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
         self.connection = connection_panel.ConnectionPanel()
         self.connection.settings_requested.connect(self.open_settings)
-        self.connection.setMinimumWidth(280)
-        splitter.addWidget(self.connection)
-
+        left_layout.addWidget(self.connection)
+        self.chargers_label = QtWidgets.QLabel(self.tr("Charger &list"))
+        left_layout.addWidget(self.chargers_label)
         self.chargers = charger_list.ChargerListModel(self)
         self.charger_view = QtWidgets.QTableView()
+        self.chargers_label.setBuddy(self.charger_view)  # Alt+L: to the list, arrows pick a charger
         self.charger_view.setModel(self.chargers)
         self.charger_view.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.charger_view.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
@@ -88,32 +93,38 @@ class MainWindow(QtWidgets.QMainWindow):
         header.setResizeContentsPrecision(50)  # sized from 50 rows: a 1,000-charger bench stays quick
         # Statuses arrive after the row does: the columns follow their content.
         header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        for column in charger_list.ChargerListModel.NARROW_HIDDEN:  # in the charger's tooltip and Overview
+            self.charger_view.setColumnHidden(column, True)
         self.charger_view.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        left_layout.addWidget(self.charger_view, 1)
+        left.setMinimumWidth(280)
+        splitter.addWidget(left)
+
+        # Right: the selected charger's workspace, or the first steps while there is none.
         self.empty = EmptyState()
         self.empty.demo_requested.connect(self.start_demo)
-        self.center = QtWidgets.QStackedWidget()
-        self.center.addWidget(self.empty)
-        self.center.addWidget(self.charger_view)
-        splitter.addWidget(self.center)
-
+        self.workspace = workspace.Workspace()
         self.detail = charger_detail.ChargerDetail()
         self.detail.error.connect(self.message_bar.show_error)
         self.detail.mode_changed.connect(self._set_charger_mode)
         self.detail.forget_requested.connect(self.forget_charger)
+        self.configure = configure_page.ConfigurePage()
+        self.configure.error.connect(self.message_bar.show_error)
+        self.configure.notice.connect(self.message_bar.show_message)
+        self.log = log_view.LogView(core.journal_path, self)
         self.send_panel = send_operation.SendOperationPanel(self._call)
-        self.tabs = QtWidgets.QTabWidget()
-        self.tabs.addTab(self.detail, self.tr("Charger"))
-        self.tabs.addTab(self.send_panel, self.tr("Send operation"))
-        self.tabs.setMinimumWidth(420)
-        splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(1, 2)
-        splitter.setStretchFactor(2, 1)
-        splitter.setSizes([280, 660, 500])
-
-        self.log = log_dock.LogDock(core.journal_path, self)
-        self.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, self.log)
-        # The log is for reading back; the chargers and their answers get most of the height.
-        self.resizeDocks([self.log], [250], QtCore.Qt.Orientation.Vertical)
+        self.send_panel.finished.connect(self.configure.on_operation_finished)
+        self.workspace.add_page(self.detail, self.tr("&Overview"))
+        self.workspace.add_page(self.configure, self.tr("Con&figure"))
+        self.workspace.add_page(self.log, self.tr("&Messages"))
+        self.workspace.add_page(self.send_panel, self.tr("&Advanced: any OCPP message"))
+        self.center = QtWidgets.QStackedWidget()
+        self.center.addWidget(self.empty)
+        self.center.addWidget(self.workspace)
+        splitter.addWidget(self.center)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([330, 1030])
         self._build_menus()
 
         self._ages = QtCore.QTimer(self)  # keeps "last message: 3 s ago" honest between events
@@ -141,7 +152,14 @@ class MainWindow(QtWidgets.QMainWindow):
                                                       lambda: self.start_demo("2.0.1"))
         chargers_menu.addAction(self.tr("Stop demo chargers"), self.stop_demos)
         view_menu = bar.addMenu(self.tr("&View"))
-        view_menu.addAction(self.log.toggleViewAction())
+        self.page_actions = []
+        for index in range(self.workspace.pages.count()):
+            action = view_menu.addAction(self.workspace.pages.tabText(index).replace("&", ""),
+                                         lambda i=index: self.show_page(i))
+            action.setShortcut(QtGui.QKeySequence(f"Ctrl+{index + 1}"))
+            self.page_actions.append(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.tr("All chargers' messages"), self.show_all_messages)
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self.tr("About Commissioner"), lambda: QtWidgets.QMessageBox.about(
             self, self.tr("About Commissioner"),
@@ -158,13 +176,16 @@ class MainWindow(QtWidgets.QMainWindow):
             self.connection.set_failed(*message_bar.describe(error))
             self.message_bar.show_error(error, "settings", self.tr("Open Settings…"))
             self.detail.set_bridge(None)
+            self.configure.set_bridge(None)
             return
         self.bridge = ui_bridge.EngineBridge(engine, self)
         self.bridge.chargers_changed.connect(self._on_chargers)
-        self.bridge.progress.connect(self.detail.on_progress)
+        self.bridge.progress.connect(self.configure.on_progress)
+        self.bridge.refused.connect(self._on_refused)
         self.bridge.failed.connect(self.message_bar.show_error)
         self.bridge.frames_arrived.connect(self.log.on_frames_arrived)
         self.detail.set_bridge(self.bridge)
+        self.configure.set_bridge(self.bridge)
         self.connection.set_listening(engine.server.port, engine.config.host)
         self.bridge.refresh_chargers()
         self._update_status([])
@@ -190,16 +211,19 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_chargers(self, infos: list[model.ChargerInfo]) -> None:
         self.chargers.update(infos)
         self._update_status(infos)
+        # The connection panel gives its room back once a charger is there.
+        self.connection.set_compact(any(info.connected for info in infos))
         if self.chargers.rowCount():
-            self.center.setCurrentWidget(self.charger_view)
+            self.center.setCurrentWidget(self.workspace)
             if not self.charger_view.currentIndex().isValid():
                 self.charger_view.selectRow(0)
+        else:
+            self.center.setCurrentWidget(self.empty)
         current = self.charger_view.currentIndex()
         if current.isValid():
             self._show(self.chargers.charger(current.row()))
         elif self.detail.info is not None:  # the shown charger was forgotten
-            self.detail.set_charger(None)
-            self.send_panel.set_charger(None, None)
+            self._show(None)
         if self._connecting is not None:
             info = next((i for i in infos if i.charger_id == self._connecting), None)
             if info is not None and info.connected and info.boot_status:
@@ -212,16 +236,41 @@ class MainWindow(QtWidgets.QMainWindow):
         if current.isValid():
             self._show(self.chargers.charger(current.row()))
 
-    def _show(self, info: model.ChargerInfo) -> None:
-        if info == self.detail.info:
-            return  # unchanged: no need to rebuild the detail view
-        self.detail.set_charger(info, self.core.settings.csms.mode_for(info.charger_id))
+    def _show(self, info: model.ChargerInfo | None) -> None:
+        if info == self.detail.info and info is not None:
+            return  # unchanged: no need to rebuild the pages
+        switched = (info.charger_id if info else None) != (self.detail.info.charger_id if self.detail.info else None)
+        self.workspace.set_charger(info)
+        self.detail.set_charger(info, self.core.settings.csms.mode_for(info.charger_id) if info else None)
+        self.configure.set_charger(info)
+        if info is None:
+            self.send_panel.set_charger(None, None)
+            return
         self.send_panel.set_charger(info.charger_id if info.connected else None, info.ocpp_version or None)
         self.send_panel.set_transactions(info.transactions)
+        if switched:
+            self.log.set_charger_filter(info.charger_id)  # the Messages page: this charger's frames
+
+    def show_page(self, index: int) -> None:
+        if self.center.currentWidget() is self.workspace:
+            self.workspace.pages.setCurrentIndex(index)
+
+    def show_all_messages(self) -> None:
+        self.center.setCurrentWidget(self.workspace)
+        self.workspace.show_page(self.log)
+        self.log.set_charger_filter(None)
+
+    def _on_refused(self, event: model.ConnectionRefused) -> None:
+        """A charger knocked and was turned away: the technician needs to know why, now."""
+        who = display.safe(event.charger_id) if event.charger_id not in ("", "?") else self.tr("A charger")
+        self.message_bar.show_message("warning", self.tr("{0} tried to connect and was refused: {1} (HTTP {2}).").format(
+            who, display.safe(event.reason), event.status), "settings", self.tr("Open Settings…"))
 
     def _refresh_ages(self) -> None:
-        if self.detail.info is not None:  # its "last message … ago" line
-            self.detail.set_charger(self.detail.info, self.core.settings.csms.mode_for(self.detail.info.charger_id))
+        if self.detail.info is not None:  # its "last message … ago" lines
+            info = self.detail.info
+            self.detail.set_charger(info, self.core.settings.csms.mode_for(info.charger_id))
+            self.workspace.set_charger(info)
         rows = self.chargers.rowCount()
         if rows:
             column = charger_list.ChargerListModel.LAST

@@ -40,43 +40,76 @@ def save(window: QtWidgets.QWidget, out: pathlib.Path, name: str) -> pathlib.Pat
     return path
 
 
+SIZES = ((1280, 720), (1366, 768), (1920, 1080))  # the technician's laptops, and a desk screen
+
+
 async def shoot(window: main_window.MainWindow, out: pathlib.Path) -> None:
     app = QtWidgets.QApplication.instance()
+    shots: list[tuple[str, Callable[[], None]]] = []
+    window.resize(*SIZES[0])
     await asyncio.sleep(0.3)
-    save(window, out, "01-empty-state")
+    for width, height in SIZES:
+        window.resize(width, height)
+        await asyncio.sleep(0.2)
+        save(window, out, f"{width}x{height}-01-empty-state")
 
     window.start_demo("1.6")
     window.start_demo("2.0.1")
     await until(lambda: window.chargers.rowCount() == 2 and all(
         window.chargers.charger(r).boot_status == "Accepted" for r in range(2)))
-    await until(lambda: window.log.model.rowCount() > 10)
+    # A test charge on the 1.6 demo: the Overview shows its live kW, kWh and A.
     window.charger_view.selectRow(window.chargers.row_of("DEMO-16-01"))
-    window.detail.run_quick("configuration")
-    await until(lambda: window.detail.config_model.rowCount() > 5)
-    save(window, out, "02-chargers")
-
+    window.detail.run_quick("start_charge")
+    await until(lambda: any((m.reading.power_w or 0) > 0 for m in (window.detail.info.meters or {}).values()))
+    window.workspace.show_page(window.configure)
+    await until(lambda: window.configure.model.rowCount() > 5)
     window.charger_view.selectRow(window.chargers.row_of("DEMO-201-02"))
-    window.detail.run_quick("configuration")
-    await until(lambda: window.detail.config_model.rowCount() > 20)
-    log = window.log
-    for row in range(log.model.rowCount()):
-        if log.model.index(row, 4).data() == "BootNotification":
-            log.view.selectRow(row)
-            break
-    save(window, out, "03-message-log")
-
+    await until(lambda: window.configure.model.rowCount() > 20)
     window.charger_view.selectRow(window.chargers.row_of("DEMO-16-01"))
-    window.tabs.setCurrentWidget(window.send_panel)
+    await until(lambda: window.configure.model.rowCount() > 5)
+
+    def overview() -> None:
+        window.charger_view.selectRow(window.chargers.row_of("DEMO-16-01"))
+        window.workspace.show_page(window.detail)
+
+    def configure() -> None:
+        window.charger_view.selectRow(window.chargers.row_of("DEMO-201-02"))
+        window.workspace.show_page(window.configure)
+
+    def messages() -> None:
+        window.charger_view.selectRow(window.chargers.row_of("DEMO-201-02"))
+        window.workspace.show_page(window.log)
+        log = window.log
+        for row in range(log.model.rowCount()):
+            if log.model.index(row, 4).data() == "BootNotification":
+                log.view.selectRow(row)
+                break
+
+    def advanced() -> None:
+        window.charger_view.selectRow(window.chargers.row_of("DEMO-16-01"))
+        window.workspace.show_page(window.send_panel)
+
+    shots = [("02-overview", overview), ("03-configure", configure), ("04-messages", messages),
+             ("05-advanced", advanced)]
     panel = window.send_panel
+    advanced()
     panel.set_action("GetConfiguration")
     panel.send_button.click()
     await until(lambda: "configurationKey" in panel.response_view.toPlainText())
-    save(window, out, "04-send-operation")
+    for width, height in SIZES:
+        window.resize(width, height)
+        for name, show in shots:
+            show()
+            await asyncio.sleep(0.2)
+            save(window, out, f"{width}x{height}-{name}")
 
+    window.resize(*SIZES[0])
+    overview()
     app.setLayoutDirection(QtCore.Qt.LayoutDirection.RightToLeft)
     await asyncio.sleep(0.3)
-    save(window, out, "05-right-to-left")
+    save(window, out, "1280x720-06-right-to-left")
     app.setLayoutDirection(QtCore.Qt.LayoutDirection.LeftToRight)
+    window.ask = lambda *a: True  # the test charge is still running: quitting must not ask
 
 
 def main() -> int:
@@ -99,7 +132,6 @@ def main() -> int:
         core.settings.csms.port = 0  # 9000 busy here: any port shows the same screens
         core.start()
     window = main_window.MainWindow(core)
-    window.resize(1440, 900)
     window.show()
     try:
         with loop:

@@ -25,6 +25,7 @@ from app.ui import message_bar, schema_fields, schema_form
 
 Call = Callable[[str, str, dict], Awaitable[dict]]
 HISTORY_SIZE = 20
+DEFAULT_ACTION = {"1.6": "GetConfiguration", "2.0.1": "GetVariables", "2.1": "GetVariables"}
 WIDE = 860  # from this width on, the response sits beside the request instead of below it
 _STYLES = {
     "ok": "background:#dff6dd; color:#0e4b12; border:1px solid #9fd89f;",
@@ -76,6 +77,7 @@ class SendOperationPanel(QtWidgets.QWidget):
         self._task: asyncio.Task | None = None
         self._split_done = False
         self._answered_by: str | None = None  # the charger whose answer the response pane shows
+        self._last: dict[str, tuple[Sent, dict[str, Any]]] = {}  # charger -> its last request and answer
         self._transactions: dict[str, str] = {}
         self._raw_timer = QtCore.QTimer(self, singleShot=True, interval=400)
         self._raw_timer.timeout.connect(self._apply_raw)
@@ -228,10 +230,18 @@ class SendOperationPanel(QtWidgets.QWidget):
             self.action_combo.blockSignals(True)
             self.action_combo.clear()
             self.action_combo.addItems(sorted(catalog.csms_initiated(version)))
+            # Opening on a harmless read, never on whatever sorts first (CancelReservation, Reset...).
             index = self.action_combo.findText(previous)
+            if index < 0:
+                index = self.action_combo.findText(DEFAULT_ACTION.get(version, ""))
             self.action_combo.setCurrentIndex(max(index, 0))
             self.action_combo.blockSignals(False)
             self._load_action(self.action_combo.currentText())
+        last = self._last.get(charger_id)
+        if last is not None and self._answered_by != charger_id and last[0].version == version:
+            # Back on a charger: its last request and answer, as they were.
+            self.set_action(last[0].action)
+            self._show_outcome(*last, record=False)
         self._update_buttons()
 
     def set_action(self, action: str) -> None:
@@ -432,7 +442,8 @@ class SendOperationPanel(QtWidgets.QWidget):
         self._show_status("busy", self.tr("Waiting for {0} to answer {1}…").format(request.charger_id, request.action))
         self.response_view.clear()
         started = time.monotonic()
-        outcome: dict[str, Any] = {"action": request.action, "charger_id": request.charger_id}
+        outcome: dict[str, Any] = {"action": request.action, "charger_id": request.charger_id,
+                                   "payload": request.payload}
         try:
             result = await self._call(request.charger_id, request.action, request.payload)
         except errors.CommissionerError as exc:  # anything else is a bug: it goes to the crash dialog
@@ -459,9 +470,10 @@ class SendOperationPanel(QtWidgets.QWidget):
         self.status_label.setStyleSheet(f"QLabel {{ {_STYLES[style]} border-radius:4px; padding:4px; }}")
         self.status_label.setText(text)
 
-    def _show_outcome(self, request: Sent, outcome: dict[str, Any]) -> None:
+    def _show_outcome(self, request: Sent, outcome: dict[str, Any], record: bool = True) -> None:
         ms = outcome["elapsed_ms"]
         self._answered_by = request.charger_id
+        self._last[request.charger_id] = (request, outcome)
         verdict = None
         if outcome["ok"]:
             result = outcome["result"]
@@ -497,6 +509,8 @@ class SendOperationPanel(QtWidgets.QWidget):
                 summary = {errors.CallTimeoutError: self.tr("no answer (timeout)"),
                            errors.ChargerNotConnectedError: self.tr("not connected")}.get(
                                type(error), self.tr("failed"))
+        if not record:
+            return
         mark = "✓" if outcome["ok"] and verdict is not None and verdict.ok else "✗"
         clock = datetime.datetime.now().strftime("%H:%M:%S")
         item = QtWidgets.QListWidgetItem(f"{clock}  {request.action}  {mark} {summary}")

@@ -46,7 +46,8 @@ def test_every_quick_action_payload_is_schema_valid() -> None:
     for version in ("1.6", "2.0.1", "2.1"):
         for kind in operations.QUICK_ACTIONS:
             for connector, evse in ((0, 0), (2, 1)):
-                request = operations.quick(version, kind, connector=connector, evse=evse, operative=False)
+                request = operations.quick(version, kind, connector=connector, evse=evse, operative=False,
+                                           transaction_id="17")
                 assert schemas.validate(version, request.action, request.payload) is None, (version, kind)
 
 

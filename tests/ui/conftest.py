@@ -55,3 +55,18 @@ def bridge(qloop, engine_thread):
 
 def wait(qtbot, predicate: Callable[[], bool], timeout: int = 5000) -> None:
     qtbot.waitUntil(lambda: bool(predicate()), timeout=timeout)
+
+
+@pytest.fixture(autouse=True)
+def no_modal_questions(monkeypatch) -> list[str]:
+    """A question nobody answers would block an offscreen test forever: answer No, and keep the text."""
+    from PySide6 import QtWidgets
+
+    asked: list[str] = []
+
+    def question(parent, title, text, *args, **kwargs):
+        asked.append(text)
+        return QtWidgets.QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question", staticmethod(question))
+    return asked

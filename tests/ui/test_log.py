@@ -15,7 +15,7 @@ from websockets.sync.client import connect
 from app.domain import model
 from app.services import frame_export
 from app.storage import journal as storage_journal
-from app.ui import log_dock, log_model
+from app.ui import log_view, log_model
 from tests.ui.conftest import wait
 
 # Any shown window with a minimum size makes the offscreen platform say this; it is not our warning.
@@ -82,17 +82,16 @@ def frames(journal: storage_journal.Journal) -> list[model.Frame]:
 
 
 @pytest.fixture
-def shown(qtbot) -> Iterator[Callable[[pathlib.Path], log_dock.LogDock]]:
-    """A LogDock docked in a shown main window, as in the app (a floating one makes offscreen warn)."""
+def shown(qtbot) -> Iterator[Callable[[pathlib.Path], log_view.LogView]]:
+    """A LogView in a shown main window, as on the app's Messages page."""
     windows = []
 
-    def make(journal_path: pathlib.Path) -> log_dock.LogDock:
+    def make(journal_path: pathlib.Path) -> log_view.LogView:
         window = QtWidgets.QMainWindow()
         qtbot.addWidget(window)
         windows.append(window)  # qtbot only holds a weak reference
-        window.setCentralWidget(QtWidgets.QWidget())
-        dock = log_dock.LogDock(journal_path, window)
-        window.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        dock = log_view.LogView(journal_path, window)
+        window.setCentralWidget(dock)
         window.resize(1200, 700)
         window.show()
         return dock
@@ -103,7 +102,7 @@ def shown(qtbot) -> Iterator[Callable[[pathlib.Path], log_dock.LogDock]]:
 
 
 @pytest.fixture
-def dock(journal, frames, shown) -> log_dock.LogDock:
+def dock(journal, frames, shown) -> log_view.LogView:
     d = shown(journal.path)
     d.model.finish_loading()
     return d

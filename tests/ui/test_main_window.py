@@ -57,28 +57,28 @@ def test_demo_charger_appears_with_its_boot_in_the_log(qtbot, window) -> None:
     qtbot.mouseClick(demo_button, QtCore.Qt.MouseButton.LeftButton)
     wait(qtbot, lambda: window.chargers.rowCount() == 1 and window.chargers.charger(0).boot_status == "Accepted",
          timeout=10_000)
-    assert window.center.currentWidget() is window.charger_view
+    assert window.center.currentWidget() is window.workspace
     model = window.chargers
     assert model.index(0, model.ID).data() == "DEMO-16-01"
     assert model.index(0, model.VENDOR).data() == "Commissioner / Demo AC 22 kW"
     assert model.index(0, model.STATE).data() == "Connected"
     wait(qtbot, lambda: len(rows_with(window, "DEMO-16-01", "BootNotification")) == 2)
-    # the selected charger's detail view shows it, with its connectors
-    assert window.detail.title.text() == "DEMO-16-01"
+    # the selected charger's workspace shows it, with its connectors
+    assert window.workspace.title.text() == "DEMO-16-01"
+    assert "connected · OCPP 1.6" in window.workspace.state.text()
     wait(qtbot, lambda: "1: Available" in model.index(0, model.CONNECTORS).data())
 
 
-def test_quick_action_fills_the_configuration_table(qtbot, window) -> None:
+def test_the_configure_page_reads_the_configuration_when_opened(qtbot, window) -> None:
     window.start_demo("2.0.1")
-    wait(qtbot, lambda: window.chargers.rowCount() == 1 and window.chargers.charger(0).boot_status == "Accepted",
-         timeout=10_000)
+    wait(qtbot, lambda: _booted(window, "DEMO-201-01"), timeout=10_000)
     window.charger_view.selectRow(0)
-    assert window.detail.buttons["configuration"].text() == "Get base report"
-    qtbot.mouseClick(window.detail.buttons["configuration"], QtCore.Qt.MouseButton.LeftButton)
-    wait(qtbot, lambda: window.detail.config_model.rowCount() > 20, timeout=10_000)
-    names = {window.detail.config_model.item(r, 0).text() for r in range(window.detail.config_model.rowCount())}
+    assert window.configure.model.rowCount() == 0  # nothing read until the technician looks
+    window.workspace.show_page(window.configure)
+    wait(qtbot, lambda: window.configure.model.rowCount() > 20, timeout=10_000)
+    names = {row.name for row in window.configure.rows()}
     assert "OCPPCommCtrlr.HeartbeatInterval" in names
-    assert "Base report" in window.detail.result.text()
+    assert "Base report" in window.configure.result.text()
     wait(qtbot, lambda: len(rows_with(window, "DEMO-201-01", "NotifyReport")) >= 2)
 
 
@@ -200,12 +200,13 @@ def test_quick_actions_wait_for_the_running_one(qtbot, window) -> None:
     window.start_demo("1.6")
     wait(qtbot, lambda: _booted(window, "DEMO-16-01"), timeout=10_000)
     window.charger_view.selectRow(window.chargers.row_of("DEMO-16-01"))
-    window.detail.run_quick("configuration")
+    window.detail.run_quick("trigger_status")
     assert window.detail._busy
     window._refresh_ages()  # the 1 s timer must not re-enable the buttons mid-operation
     assert not window.detail.buttons["trigger_heartbeat"].isEnabled()
-    wait(qtbot, lambda: not window.detail._busy and window.detail.config_model.rowCount() > 5)
+    wait(qtbot, lambda: not window.detail._busy)
     assert window.detail.buttons["trigger_heartbeat"].isEnabled()
+    assert "✓ TriggerMessage: Accepted" in window.detail.result.text()
 
 
 def test_charger_text_is_never_rendered_as_markup(qtbot, window) -> None:
@@ -213,9 +214,9 @@ def test_charger_text_is_never_rendered_as_markup(qtbot, window) -> None:
                              connectors={"1": model.ConnectorState(1, "<i>Charging</i>")})
     window.detail.set_charger(info)
     assert "&lt;b&gt;ACME&lt;/b&gt;" in window.detail.identity.text()
-    chip = window.detail.findChildren(QtWidgets.QLabel, options=QtCore.Qt.FindChildOption.FindChildrenRecursively)
-    chips = [c for c in chip if "<i>Charging</i>" in c.text()]
-    assert chips and chips[0].textFormat() == QtCore.Qt.TextFormat.PlainText
+    window.workspace.set_charger(info)
+    assert window.workspace.title.textFormat() == QtCore.Qt.TextFormat.PlainText
+    assert window.detail.live.item(0, 1).text() == "<i>Charging</i>"  # a table cell: never markup
 
 
 def test_a_failed_journal_is_shown_in_the_message_bar(qtbot, window) -> None:
@@ -247,11 +248,11 @@ def test_the_busy_state_clears_when_a_configuration_read_fails(qtbot, window) ->
         return await original(charger_id, action, payload, timeout)
 
     engine.call = call
-    window.detail.run_quick("configuration")
-    assert window.detail._busy
-    wait(qtbot, lambda: not window.detail._busy, timeout=10_000)
-    assert "not connected" in window.detail.result.text()
-    assert not window.detail.busy.isVisible()
+    window.workspace.show_page(window.configure)
+    wait(qtbot, lambda: bool(window.configure.busy_with))
+    wait(qtbot, lambda: not window.configure.busy_with, timeout=10_000)
+    assert "not connected" in window.configure.result.text()
+    assert not window.configure.progress.isVisible()
 
 
 def test_an_id_with_bidi_and_control_characters_is_shown_escaped(qtbot, window) -> None:
@@ -262,7 +263,8 @@ def test_an_id_with_bidi_and_control_characters_is_shown_escaped(qtbot, window) 
     assert shown == "EVIL\\u202egnp.exe\\t1" and "\u202e" not in shown
     assert "\u2066" not in window.chargers.index(0, window.chargers.VENDOR).data()
     window.detail.set_charger(info)
-    assert window.detail.title.text() == shown
+    window.workspace.set_charger(info)
+    assert window.workspace.title.text() == shown
     assert "\u202e" not in window.detail.identity.text() and "\u2066" not in window.detail.identity.text()
 
 
@@ -296,8 +298,9 @@ def test_a_disconnected_charger_is_greyed_and_can_be_forgotten(qtbot, window) ->
     assert cell.data(QtCore.Qt.ItemDataRole.ForegroundRole).name() == "#757575"  # no live green
     window.charger_view.selectRow(0)
     wait(qtbot, lambda: window.detail.forget.isVisible())
-    chip = window.detail.findChildren(QtWidgets.QLabel)
-    assert any("Disconnected" in label.toolTip() for label in chip)
+    assert window.detail.live.item(0, 1).text().startswith("last seen:")
+    assert window.detail.live.item(0, 1).foreground().color().name() == "#9e9e9e"  # grey, not a live green
+    assert "disconnected · last seen" in window.workspace.state.text()
     window.detail.forget.click()
     wait(qtbot, lambda: window.chargers.rowCount() == 0)
     assert window.detail.info is None
@@ -327,4 +330,6 @@ def test_every_quick_action_that_interrupts_charging_asks(qtbot, window) -> None
         assert not window.detail._busy  # declined: nothing sent
     assert len(asked) == 4 and all("DEMO-16-01" in text for text in asked)
     window.detail.run_quick("trigger_heartbeat")  # harmless: no question
+    assert len(asked) == 4
+    window.detail.run_quick("start_charge")  # starting a charge interrupts nothing
     assert len(asked) == 4

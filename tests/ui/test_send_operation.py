@@ -251,6 +251,7 @@ def test_busy_while_waiting_then_the_timeout_and_its_hint(qtbot, fake) -> None:
     with qtbot.waitSignal(panel.finished) as blocker:
         charger.answers.put_nowait(timeout)
     assert blocker.args[0] == {"action": "TriggerMessage", "charger_id": "CP-9", "ok": False, "error": timeout,
+                               "payload": {"requestedMessage": "BootNotification"},
                                "elapsed_ms": blocker.args[0]["elapsed_ms"]}
     assert panel.send_button.isEnabled() and panel.busy.isHidden()
     assert timeout.message in panel.response_view.toPlainText()

@@ -53,7 +53,7 @@ class _LeftToRightDelegate(QtWidgets.QStyledItemDelegate):
         option.direction = QtCore.Qt.LayoutDirection.LeftToRight
 
 
-class LogDock(QtWidgets.QDockWidget):
+class LogView(QtWidgets.QWidget):
     export_finished = QtCore.Signal(str, int)  # path, frames written
     export_failed = QtCore.Signal(str)  # message
     _export_progress = QtCore.Signal(int, int)  # emitted on the export thread, delivered queued
@@ -62,7 +62,6 @@ class LogDock(QtWidgets.QDockWidget):
     def __init__(self, journal_path: pathlib.Path, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("frame_log")
-        self.setWindowTitle(self.tr("OCPP frame log"))
         self.journal_path = journal_path
         self.model = log_model.FrameLogModel(journal_path, self)
         self._keep_id: int | None = None  # frame to select again once a new filter has loaded it
@@ -70,8 +69,7 @@ class LogDock(QtWidgets.QDockWidget):
         self._fresh = True  # no rows since the last reset
         self._export_cancel: threading.Event | None = None
 
-        body = QtWidgets.QWidget()
-        layout = QtWidgets.QVBoxLayout(body)
+        layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(self._build_filter_bar())
         self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
@@ -81,7 +79,6 @@ class LogDock(QtWidgets.QDockWidget):
         self.splitter.setStretchFactor(1, 2)
         layout.addWidget(self.splitter, 1)
         layout.addLayout(self._build_status_line())
-        self.setWidget(body)
 
         self._search_timer = QtCore.QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.apply_filters)

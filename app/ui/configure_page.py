@@ -1,0 +1,352 @@
+"""The Configure page: every key (1.6) or variable (2.x) of one charger, editable where the charger allows.
+
+Read from the charger when the page is first shown (and on Refresh); a value is changed by
+editing its cell (double-click, F2 or just typing, Enter to send). The change runs as an
+engine task (services.configuration.change): sent, judged by the charger's answer, and read
+back, so the table shows what the charger holds, not what was typed.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+
+import qasync
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from app.domain import display, errors, model
+from app.services import configuration, operations
+from app.ui import charger_list, message_bar
+
+READ_CONFIGURATION = "Read configuration"  # task names, as Progress events carry them
+CHANGE_SETTING = "Change a setting"
+ROW_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1  # the ConfigRow behind a table row
+NAME, VALUE, ACCESS = range(3)
+
+
+class ConfigurePage(QtWidgets.QWidget):
+    error = QtCore.Signal(object)  # a domain error for the message bar
+    notice = QtCore.Signal(str, str)  # style, text for the message bar
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = None
+        self.info: model.ChargerInfo | None = None
+        self.busy_with = ""  # the task running for this page, "" when idle
+        self._read_for: str | None = None  # the charger whose rows are on show
+        self._read_ms = 0
+        self._filling = False  # True while rows are put in: itemChanged is then not an edit
+
+        layout = QtWidgets.QVBoxLayout(self)
+        top = QtWidgets.QHBoxLayout()
+        self.summary = QtWidgets.QLabel()
+        self.summary.setWordWrap(True)
+        top.addWidget(self.summary, 1)
+        self.filter = QtWidgets.QLineEdit()
+        self.filter.setPlaceholderText(self.tr("Filter settings…"))
+        self.filter.setClearButtonEnabled(True)
+        self.filter.setMinimumWidth(220)
+        top.addWidget(self.filter)
+        self.refresh_button = QtWidgets.QPushButton(self.tr("&Read from charger"))
+        self.refresh_button.setToolTip(self.tr("Read every setting again from the charger (F5)"))
+        self.refresh_button.clicked.connect(self.refresh)
+        top.addWidget(self.refresh_button)
+        layout.addLayout(top)
+
+        self.progress = QtWidgets.QProgressBar()
+        self.progress.setMaximumHeight(8)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        layout.addWidget(self.progress)
+
+        self.model = QtGui.QStandardItemModel(0, 3, self)
+        self.model.setHorizontalHeaderLabels([self.tr("Setting"), self.tr("Value"), self.tr("Access")])
+        self.model.itemChanged.connect(self._on_item_changed)
+        self.proxy = QtCore.QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterCaseSensitivity(QtCore.Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterKeyColumn(-1)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter.returnPressed.connect(self._into_table)
+        self.filter.installEventFilter(self)
+        self.view = QtWidgets.QTableView()
+        self.view.setModel(self.proxy)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)  # dense rows
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QtWidgets.QAbstractItemView.EditTrigger.EditKeyPressed
+                                  | QtWidgets.QAbstractItemView.EditTrigger.AnyKeyPressed)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(NAME, QtWidgets.QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(VALUE, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(ACCESS, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        self.view.selectionModel().currentRowChanged.connect(lambda current, _p: self._focus_value(current))
+        layout.addWidget(self.view, 1)
+
+        self.result = QtWidgets.QLabel()
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.result)
+        QtGui.QShortcut(QtGui.QKeySequence.StandardKey.Refresh, self, self.refresh,
+                        context=QtCore.Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QtGui.QShortcut(QtGui.QKeySequence.StandardKey.Find, self, self.filter.setFocus,
+                        context=QtCore.Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.set_charger(None)
+
+    # ------------------------------------------------------------------ state
+
+    def set_bridge(self, bridge) -> None:
+        self.bridge = bridge
+
+    def set_charger(self, info: model.ChargerInfo | None) -> None:
+        changed = (info.charger_id if info else None) != self._read_for
+        self.info = info
+        if changed:
+            self._read_for = None
+            self._fill([])
+            self.result.clear()
+        self._update()
+        if changed and self.isVisible():
+            self.refresh_if_empty()
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        self.refresh_if_empty()
+
+    def refresh_if_empty(self) -> None:
+        """Opening the page reads the configuration once: a technician comes here to see it."""
+        if self._read_for is None and self._can_talk() and not self.busy_with:
+            self.refresh()
+
+    def _can_talk(self) -> bool:
+        return self.info is not None and self.info.connected and self.bridge is not None
+
+    def _update(self) -> None:
+        idle = not self.busy_with
+        self.refresh_button.setEnabled(self._can_talk() and idle)
+        if self.info is None:
+            self.summary.setText(self.tr("Select a charger to see its configuration."))
+            return
+        rows = self.model.rowCount()
+        name = display.safe(self.info.charger_id)
+        if not self.info.connected:
+            text = self.tr("{0} is not connected: the settings below are the last ones read.").format(name) if rows \
+                else self.tr("{0} is not connected: its configuration can be read once it connects.").format(name)
+        elif self.busy_with:
+            text = self.tr("{0}…").format(self.busy_with)
+        elif self._read_for is None:
+            text = self.tr("Not read yet: press Read from charger.")
+        else:
+            text = self.tr("{0} settings, read {1}. Double-click a value (or select it and type) to change it; "
+                           "Enter sends it to the charger.").format(rows, charger_list.ago(self._read_ms) or "—")
+        self.summary.setText(text)
+
+    # ------------------------------------------------------------------ reading
+
+    @qasync.asyncSlot()
+    async def refresh(self) -> None:
+        if not self._can_talk() or self.busy_with:
+            return
+        charger_id = self.info.charger_id
+        engine = self.bridge.engine
+
+        async def work(reporter) -> configuration.Configuration:
+            return await configuration.read(engine, charger_id, progress=reporter)
+
+        self._set_busy(self.tr("Reading the configuration of {0}").format(display.safe(charger_id)))
+        started = time.monotonic()
+        try:
+            found = await self.bridge.run_task(READ_CONFIGURATION, charger_id, work)
+        except errors.CommissionerError as exc:
+            self._failed(exc)
+            return
+        finally:
+            self._set_busy("")
+        if self.info is None or self.info.charger_id != charger_id:
+            return  # the technician moved on to another charger meanwhile
+        self._fill(found.rows)
+        self._read_for, self._read_ms = charger_id, int(time.time() * 1000)
+        elapsed = (time.monotonic() - started) * 1000
+        if found.source == "GetConfiguration":
+            self.result.setText(self.tr("GetConfiguration: {0} keys ({1:.0f} ms)").format(len(found.rows), elapsed))
+        else:
+            self.result.setText(self.tr("Base report: {0} variables in {1} part(s)").format(len(found.rows), found.parts))
+        self._update()
+
+    def on_progress(self, progress: model.Progress) -> None:
+        if self.info is None or progress.charger_id != self.info.charger_id or progress.name != READ_CONFIGURATION:
+            return
+        if progress.state is model.TaskState.RUNNING and progress.done and progress.total:
+            self.progress.setRange(0, progress.total)
+            self.progress.setValue(progress.done)
+            self.summary.setText(self.tr("Reading the configuration: {0} of {1} part(s) received…").format(
+                progress.done, progress.total))
+
+    def _fill(self, rows: list[configuration.ConfigRow]) -> None:
+        self._filling = True
+        try:
+            self.model.setRowCount(0)
+            for row in rows:
+                self.model.appendRow(self._items(row))
+        finally:
+            self._filling = False
+        if rows:
+            self.view.resizeColumnToContents(NAME)
+            # The value column must stay on screen: the name column takes at most 45 % of the width.
+            cap = max(160, int(self.view.viewport().width() * 0.45))
+            self.view.setColumnWidth(NAME, min(self.view.columnWidth(NAME), cap))
+
+    def _items(self, row: configuration.ConfigRow) -> list[QtGui.QStandardItem]:
+        name = QtGui.QStandardItem(display.safe(row.name))
+        name.setData(row, ROW_ROLE)
+        value = QtGui.QStandardItem(display.safe(row.value))
+        access = QtGui.QStandardItem(self.tr("can change") if row.writable else self.tr("read-only"))
+        for item in (name, access):
+            item.setEditable(False)
+        value.setEditable(row.writable)
+        if not row.writable:
+            value.setForeground(QtGui.QColor("#616161"))
+        tip = row.detail and self.tr("Type: {0}").format(row.detail)
+        for item in (name, value, access):
+            if tip:
+                item.setToolTip(tip)
+        return [name, value, access]
+
+    def rows(self) -> list[configuration.ConfigRow]:
+        return [self.model.item(r, NAME).data(ROW_ROLE) for r in range(self.model.rowCount())]
+
+    def row_index(self, name: str) -> int:
+        for r in range(self.model.rowCount()):
+            if self.model.item(r, NAME).data(ROW_ROLE).name == name:
+                return r
+        return -1
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 (Qt API)
+        # Keyboard: Down (or Enter) in the filter goes to the first matching setting's value.
+        if watched is self.filter and event.type() == QtCore.QEvent.Type.KeyPress \
+                and event.key() == QtCore.Qt.Key.Key_Down:
+            self._into_table()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _into_table(self) -> None:
+        if self.proxy.rowCount():
+            self.view.setFocus()
+            self.view.setCurrentIndex(self.proxy.index(0, VALUE))
+
+    def _focus_value(self, current: QtCore.QModelIndex) -> None:
+        # Keyboard: moving through rows keeps the Value cell current, so F2 / typing edits the value.
+        if current.isValid() and current.column() != VALUE:
+            self.view.setCurrentIndex(current.siblingAtColumn(VALUE))
+
+    # ------------------------------------------------------------------ changing
+
+    def _on_item_changed(self, item: QtGui.QStandardItem) -> None:
+        if self._filling or item.column() != VALUE:
+            return
+        row: configuration.ConfigRow = self.model.item(item.row(), NAME).data(ROW_ROLE)
+        typed = item.text()
+        self._set_value(item.row(), row.value)  # the cell shows what the charger holds until it confirms
+        if typed != row.value:
+            self.change(row, typed)
+
+    def _set_value(self, index: int, value: str) -> None:
+        self._filling = True
+        try:
+            self.model.item(index, VALUE).setText(display.safe(value))
+        finally:
+            self._filling = False
+
+    def ask(self, title: str, text: str) -> bool:
+        return QtWidgets.QMessageBox.question(self, title, text) == QtWidgets.QMessageBox.StandardButton.Yes
+
+    def change(self, row: configuration.ConfigRow, value: str) -> None:
+        """Change a setting: checked here, confirmed when it touches the backend, then sent."""
+        if not self._can_talk() or self.busy_with:
+            return
+        problem = configuration.check_value(row, value)
+        if problem:
+            self._failed(errors.ConfigError(problem, hint=self.tr("Nothing was sent.")))
+            return
+        charger_id = self.info.charger_id
+        action, payload = (("ChangeConfiguration", {"key": row.name, "value": value}) if self.info.ocpp_version == "1.6"
+                           else ("SetVariables", {"setVariableData": [configuration.set_variable_data(row, value)]}))
+        why = operations.confirmation(action, payload)
+        if why and not self.ask(self.tr("Change a setting"), self.tr("{0}: set {1} to “{2}”?").format(
+                display.safe(charger_id), display.safe(row.name), display.safe(value)) + "\n" + why):
+            return
+        self._run_change(charger_id, row, value)
+
+    @qasync.asyncSlot(str, object, str)
+    async def _run_change(self, charger_id: str, row: configuration.ConfigRow, value: str) -> None:
+        engine = self.bridge.engine
+
+        async def work(_reporter) -> configuration.Change:
+            return await configuration.change(engine, charger_id, row, value)
+
+        self._set_busy(self.tr("Setting {0} to “{1}”").format(display.safe(row.name), display.safe(value)))
+        try:
+            done = await self.bridge.run_task(CHANGE_SETTING, charger_id, work)
+        except errors.CommissionerError as exc:
+            self._failed(exc)
+            return
+        finally:
+            self._set_busy("")
+        self._replace(charger_id, done.row)
+        text = self.tr("{0} is now “{1}” ({2}).").format(display.safe(done.row.name), display.safe(done.row.value),
+                                                        done.status)
+        if done.note:
+            text += " " + self.tr("It takes effect after a reboot.")
+        self.result.setText(text)
+        self.notice.emit("success", self.tr("{0}: {1}").format(display.safe(charger_id), text))
+
+    def _replace(self, charger_id: str, row: configuration.ConfigRow) -> None:
+        if self._read_for != charger_id:
+            return
+        index = self.row_index(row.name)
+        if index < 0:
+            return
+        self._filling = True
+        try:
+            for column, item in enumerate(self._items(row)):
+                self.model.setItem(index, column, item)
+        finally:
+            self._filling = False
+
+    @qasync.asyncSlot(dict)
+    async def on_operation_finished(self, outcome: dict) -> None:
+        """A change sent from the Advanced page: the rows it touched are read back, never left stale."""
+        if not outcome.get("ok") or outcome.get("action") not in ("ChangeConfiguration", "SetVariables"):
+            return
+        charger_id = outcome.get("charger_id")
+        if charger_id != self._read_for or self.bridge is None:
+            return
+        payload = outcome.get("payload") or {}
+        if outcome["action"] == "ChangeConfiguration":
+            names = {str(payload.get("key", ""))}
+        else:
+            names = {f"{i.get('component', {}).get('name', '')}.{i.get('variable', {}).get('name', '')}"
+                     for i in payload.get("setVariableData", []) if isinstance(i, dict)}
+        engine = self.bridge.engine
+        for row in [r for r in self.rows() if r.name in names]:
+            try:
+                fresh = await self.bridge.run(configuration.read_one(engine, charger_id, row))
+            except errors.CommissionerError:
+                continue  # the table says when it was read; Refresh reads everything again
+            self._replace(charger_id, fresh)
+
+    def _set_busy(self, what: str) -> None:
+        self.busy_with = what
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(bool(what))
+        self.view.setEnabled(not what)
+        self._update()
+
+    def _failed(self, exc: errors.CommissionerError) -> None:
+        self.result.setText(f"<span style='color:#c62828'>{html.escape(message_bar.describe(exc)[0])}</span>")
+        self.error.emit(exc)
+        self._update()
