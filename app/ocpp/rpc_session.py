@@ -128,6 +128,7 @@ class _Pending:
     action: str
     sent_ms: int
     future: asyncio.Future
+    payload: dict[str, Any] = dataclasses.field(default_factory=dict)  # what we asked (follow-ups depend on it)
 
 
 class RpcSession:
@@ -334,6 +335,10 @@ class RpcSession:
             pending.future.set_exception(domain_errors.ResponseInvalidError(
                 pending.action, [f"{violation.path}: {violation.message}"]))
         else:
+            # The follow-ups this answer allows (a Pending charger's triggered message) are allowed
+            # now, before the reader takes the next frame: a charger sends them right behind it.
+            if self._answered is not None:
+                self._answered(pending.action, pending.payload, msg.payload)
             pending.future.set_result(msg.payload)
 
     async def _check_send(self, msg: rpc.Message, size: int) -> str:
@@ -364,14 +369,11 @@ class RpcSession:
             future = asyncio.get_running_loop().create_future()
             text = rpc.encode_call(unique_id, action, payload)
             sent = self._clock()
-            self._pending[unique_id] = _Pending(action, sent, future)
+            self._pending[unique_id] = _Pending(action, sent, future, payload)
             try:
                 await self._write(text)
                 self._journal(model.Direction.OUT, sent, rpc.CALL, action, unique_id, text)
-                result = await asyncio.wait_for(future, timeout)
-                if self._answered is not None:
-                    self._answered(action, payload, result)
-                return result
+                return await asyncio.wait_for(future, timeout)
             except TimeoutError:
                 # In the journal too, so the log's Problems view shows calls that got no answer.
                 self.note(action, {"event": "timeout", "timeoutSeconds": timeout}, unique_id=unique_id,

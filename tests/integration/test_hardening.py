@@ -106,6 +106,22 @@ async def test_raw_control_characters_never_reach_a_log_line(engine: csms_engine
 
 # ------------------------------------------------------------------ boot semantics
 
+async def test_a_pending_charger_may_send_the_triggered_message_right_behind_its_answer(engine) -> None:
+    """Real chargers send the triggered message in the same breath as the CALLRESULT."""
+    engine.config.boot_status = model.BootStatus.PENDING
+    async with connect(url(engine, "PEND-2"), subprotocols=["ocpp2.0.1"]) as ws:
+        assert (await roundtrip(ws, BOOT201))[2]["status"] == "Pending"
+        trigger = asyncio.ensure_future(engine.call("PEND-2", "TriggerMessage", {"requestedMessage": "StatusNotification"}))
+        request = json.loads(await ws.recv())
+        status = json.dumps([2, "s9", "StatusNotification", {"timestamp": "2026-12-03T08:00:00Z",
+                             "connectorStatus": "Available", "evseId": 1, "connectorId": 1}])
+        await ws.send(json.dumps([3, request[1], {"status": "Accepted"}]))
+        await ws.send(status)  # no wait in between
+        answer = json.loads(await ws.recv())
+        assert answer[:2] == [3, "s9"], answer
+        assert (await trigger)["status"] == "Accepted"
+
+
 async def test_after_a_pending_boot_only_what_the_csms_asked_for_is_answered(engine: csms_engine.Engine) -> None:
     engine.config.boot_status = model.BootStatus.PENDING
     engine.config.pending_interval = 7
