@@ -34,6 +34,8 @@ Listener = Callable[[model.Event], None]
 GC_THRESHOLD = 50_000  # allocations between young-generation collections (CPython's default: 700)
 
 
+_frozen = False  # gc.freeze() done once per process, at the first engine start
+
 class Engine:
     """Owns the loop, and on it the server, registry, watches and tasks; the journal is its sink.
 
@@ -84,7 +86,8 @@ class Engine:
 
     def unsubscribe(self, listener: Listener) -> None:
         with self._listeners_lock:
-            self._listeners = tuple(x for x in self._listeners if x is not listener)
+            # == , not is: a bound method is a new object at every attribute access
+            self._listeners = tuple(x for x in self._listeners if x != listener)
 
     def _emit(self, event: model.Event) -> None:
         self.registry.apply(event)
@@ -165,8 +168,13 @@ class Engine:
         # A big frame allocates hundreds of thousands of objects in its worker thread; each
         # cyclic-GC pass over them holds the GIL. Objects alive since start-up (modules,
         # schemas) are frozen out of the collector's way, and young collections run less often.
-        gc.collect()  # garbage from before (a restarted engine) is freed, not frozen
-        gc.freeze()
+        # Only the first start freezes: a later one (a restart) would freeze its predecessor with
+        # it, while the window still holds it, and a frozen cycle is never freed.
+        global _frozen
+        if not _frozen:
+            gc.collect()
+            gc.freeze()
+            _frozen = True
         gc.set_threshold(max(gc.get_threshold()[0], GC_THRESHOLD), *gc.get_threshold()[1:])
         self._stopped = asyncio.Event()
         await self.server.start()
@@ -182,6 +190,7 @@ class Engine:
     async def stop(self) -> None:
         await self.tasks.close()  # workflows and demo chargers first: they talk through the server
         await self.server.stop()
+        gc.unfreeze()  # this engine is frozen with the start-up objects: once unreferenced it must be freed
         await asyncio.to_thread(self.journal.flush)
         if self._stopped is not None:
             self._stopped.set()

@@ -33,7 +33,15 @@ class Registry:
             if known is not None:
                 self.warn(known, f"connection refused: {event.reason}")
             return
-        info = self.info(event.charger_id)
+        if isinstance(event, model.Connected):
+            info = self.info(event.charger_id)
+        else:
+            # Only a connection makes a charger known: a late event of a forgotten one (its
+            # Disconnected, a task's last Progress) must not bring it back as an empty row.
+            found = self.chargers.get(event.charger_id)
+            if found is None:
+                return
+            info = found
         if isinstance(event, model.Connected):
             info.connected = True
             info.ocpp_version = event.ocpp_version

@@ -107,10 +107,14 @@ class TaskRunner:
         report = (lambda state, message="": None) if quiet else (
             lambda state, message="": self.emit_progress(reporter, state, message))
         report(model.TaskState.RUNNING)
+        limit = asyncio.timeout(timeout)
         try:
-            async with asyncio.timeout(timeout):
+            async with limit:
                 result = await _awaitable(work(reporter))
-        except TimeoutError:
+        except TimeoutError as exc:
+            if not limit.expired():  # a TimeoutError of the work's own, not our limit
+                report(model.TaskState.FAILED, f"TimeoutError: {exc}")
+                raise
             report(model.TaskState.TIMED_OUT)
             raise errors.TaskTimeoutError(reporter.name, timeout or 0) from None
         except asyncio.CancelledError:

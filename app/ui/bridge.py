@@ -39,6 +39,7 @@ class EngineBridge(QtCore.QObject):
         self.engine = engine
         self._pending: collections.deque[model.Event] = collections.deque(maxlen=MAX_BATCH)
         self._lock = threading.Lock()
+        self._closed = False
         engine.subscribe(self._on_engine_event)  # runs on the engine thread
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(EVENT_INTERVAL_MS)
@@ -48,8 +49,13 @@ class EngineBridge(QtCore.QObject):
         self._snapshot_ready.connect(self.chargers_changed.emit, QtCore.Qt.ConnectionType.QueuedConnection)
 
     def close(self) -> None:
+        """Stop listening and go: a closed bridge must not keep its (stopped) engine alive."""
+        if self._closed:
+            return
+        self._closed = True
         self._timer.stop()
         self.engine.unsubscribe(self._on_engine_event)
+        self.deleteLater()
 
     # engine thread ------------------------------------------------------------------
 

@@ -383,4 +383,5 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         if self.bridge is not None:
             self.bridge.close()
+            self.bridge = None
         super().closeEvent(event)

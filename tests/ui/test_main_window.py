@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtWidgets
 from app import core as app_core
 from app.domain import errors, model
 from app.storage import settings
+from app.ui import bridge as ui_bridge
 from app.ui import main_window
 from tests.ui.conftest import wait
 
@@ -157,6 +158,10 @@ def test_port_change_restarts_the_csms(qtbot, window, monkeypatch) -> None:
     wait(qtbot, lambda: "now listens" in window.message_bar.text.text())
     assert window.core.engine is not engine and window.bridge.engine is window.core.engine
     assert window.connection.port == window.core.engine.server.port  # (override 0 in tests: a free port)
+    # The old bridge is gone: it no longer listens to the old engine, nor holds it from the window.
+    wait(qtbot, lambda: len(window.findChildren(ui_bridge.EngineBridge)) == 1)
+    assert not engine._listeners
+    assert len(window.findChildren(ui_bridge.EngineBridge)) == 1
     window.start_demo("2.0.1")
     wait(qtbot, lambda: _booted(window, "DEMO-201-01"), timeout=10_000)
 

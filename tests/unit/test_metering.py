@@ -67,9 +67,20 @@ def test_newer_entries_win_and_missing_measurands_keep_their_last_value():
 
 def test_the_registry_keeps_the_live_meter_per_connector_or_evse():
     registry = csms_registry.Registry()
+    registry.apply(model.Connected("CP", 0, "2.0.1", "1.2.3.4"))
     registry.apply(model.MeterValuesReceived("CP", 1, "1/1", "tx-1", 3, power_w=7000.0, energy_wh=100.0))
     registry.apply(model.MeterValuesReceived("CP", 2, "1", "", 1, current_a=10.0))  # 2.x MeterValues: evse only
     meter = registry.chargers["CP"].meters["1"]
     assert meter.reading.power_w == 7000.0 and meter.reading.current_a == 10.0 and meter.updated_ms == 2
     registry.apply(model.MeterValuesReceived("CP", 3, "2", "", 0))  # no values: nothing to show
     assert "2" not in registry.chargers["CP"].meters
+
+
+def test_a_forgotten_charger_does_not_come_back_with_a_late_event():
+    registry = csms_registry.Registry()
+    registry.apply(model.Connected("CP", 1, "1.6", "1.2.3.4"))
+    registry.apply(model.Disconnected("CP", 2))
+    assert registry.forget("CP")
+    registry.apply(model.Progress("CP", 3, 1, "Read configuration", model.TaskState.CANCELLED))
+    registry.apply(model.StatusChanged("CP", 4, "1", "Available", ""))
+    assert "CP" not in registry.chargers

@@ -56,6 +56,17 @@ async def test_time_limit_raises_task_timeout() -> None:
     assert events[-1].state is model.TaskState.TIMED_OUT
 
 
+async def test_a_timeout_of_the_works_own_is_not_reported_as_the_task_limit() -> None:
+    run, events = runner()
+
+    async def work(report: tasks.Reporter) -> None:
+        raise TimeoutError("the file server did not answer")
+
+    with pytest.raises(TimeoutError, match="file server"):
+        await run.run("Firmware update", work)  # no limit set: never "timed out after 0 s"
+    assert events[-1].state is model.TaskState.FAILED and "file server" in events[-1].message
+
+
 async def test_cancelling_the_caller_cancels_the_task() -> None:
     run, events = runner()
     started = asyncio.Event()
