@@ -12,11 +12,12 @@ import queue
 import signal
 import sys
 import threading
+import time
 from typing import Any, Callable, Iterator, TextIO
 
 from app import __version__
 from app import core as app_core
-from app.domain import errors
+from app.domain import display, errors, model
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--id", required=True, dest="charger_id", help="charger id (with --count: the prefix)")
     simulate.add_argument("--ocpp", choices=["1.6", "2.0.1", "2.1"], default="1.6")
     simulate.add_argument("--count", type=int, default=None, help="run N chargers: ID-0001 ... ID-N")
-    simulate.add_argument("--password", default=None, help="HTTP basic-auth password")
+    simulate.add_argument("--password", default=None,
+                          help="HTTP basic-auth password; visible in the process list: prefer --password-file "
+                               "or $COMMISSIONER_PASSWORD")
+    simulate.add_argument("--password-file", default=None, metavar="PATH",
+                          help="read the basic-auth password from the first line of this file")
     return parser
 
 
@@ -179,20 +184,21 @@ def _serve(args: argparse.Namespace) -> int:
                                   **{k: v for k, v in overrides.items() if v is not None})
     engine = app_core.build_engine(config, data_dir)
     out = sys.stdout
-    writer = _LineWriter(out) if args.json else None
-
-    if writer is not None:
-        put = writer.put
-
+    writer = _LineWriter(out)
+    put = writer.put
+    if args.json:
         def print_event(event: Any) -> None:
             put(json.dumps(event.to_dict(), separators=(",", ":")) + "\n")
-
-        engine.subscribe(print_event)
+    else:
+        def print_event(event: Any) -> None:
+            line = _event_line(event)  # who came, booted, left or was refused: one line each
+            if line:
+                put(line + "\n")
+    engine.subscribe(print_event)
 
     def started(urls: list[str]) -> None:
-        if not args.json:
-            out.write(f"Commissioner CSMS listening on {' '.join(urls)} (journal: {engine.journal.path})\n")
-            out.flush()
+        if not args.json:  # through the writer: in order with the connection lines after it
+            put(f"Commissioner CSMS listening on {' '.join(urls)} (journal: {engine.journal.path})\n")
 
     def on_break(signum: Any, frame: Any) -> None:
         loop = engine.loop
@@ -206,9 +212,31 @@ def _serve(args: argparse.Namespace) -> int:
             asyncio.run(engine.serve_forever(started))
     finally:
         engine.close()
-        if writer is not None:
-            writer.close()
+        writer.close()
+    if engine.journal.error is not None:
+        # Frames were lost on the way to disk: the run did not do what it promised.
+        print(f"commissioner serve: {engine.journal.error}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _event_line(event: Any) -> str:
+    """The human line `serve` prints for an event (without --json); "" for the frames themselves."""
+    when = time.strftime("%H:%M:%S", time.localtime(event.ts_ms / 1000))
+    who = display.safe(event.charger_id)
+    if isinstance(event, model.Connected):
+        return f"{when} {who} connected (OCPP {event.ocpp_version} from {event.remote_address})"
+    if isinstance(event, model.Booted):
+        what = " ".join(display.safe(p) for p in (event.vendor, event.model) if p)
+        firmware = f", firmware {display.safe(event.firmware)}" if event.firmware else ""
+        return f"{when} {who} booted: {event.status} ({what or 'no vendor/model'}{firmware})"
+    if isinstance(event, model.Disconnected):
+        why = "replaced by a new connection" if event.replaced else (
+            f"code {event.code}" + (f", {display.safe(event.reason)}" if event.reason else "") if event.code else "gone")
+        return f"{when} {who} disconnected ({why})"
+    if isinstance(event, model.ConnectionRefused):
+        return f"{when} {who or '?'} refused: {display.safe(event.reason)} (HTTP {event.status})"
+    return ""
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -225,7 +253,7 @@ def _simulate(args: argparse.Namespace) -> int:
     try:
         with _on_console_break(on_break):
             asyncio.run(simulator.run_fleet(args.url, args.charger_id, args.ocpp, count=args.count,
-                                            password=args.password))
+                                            password=_password(args)))
     except KeyboardInterrupt:
         pass
     return 0

@@ -170,7 +170,10 @@ class CsmsServer:
         problem = charger_id_problem(request.path, charger_id)
         if problem and strict:
             return self._refuse(connection, http.HTTPStatus.NOT_FOUND, peer, charger_id, problem)
-        if charger_id not in self.admit_always and not self.config.admits(charger_id):
+        # The demo chargers are admitted whatever the allow-list, but only from this laptop: a
+        # device on the LAN that knows a demo id (they are predictable) is not.
+        demo = charger_id in self.admit_always and _loopback(connection)
+        if not demo and not self.config.admits(charger_id):
             # OCPP-J 1.6 §3.1.1: an unknown charger id is answered with 404.
             return self._refuse(connection, http.HTTPStatus.NOT_FOUND, peer, charger_id,
                                 "not on the allow-list (Settings > Chargers)")
@@ -270,7 +273,8 @@ class CsmsServer:
         """ws.send with a time limit: a charger that stops reading is closed, never waited on forever."""
         async def send(text: str) -> None:
             transport = ws.transport
-            if transport is not None and transport.get_write_buffer_size() + len(text) < WRITE_QUICK_BYTES:
+            # len(text) * 4 bounds the UTF-8 size without encoding the frame a second time.
+            if transport is not None and transport.get_write_buffer_size() + len(text) * 4 < WRITE_QUICK_BYTES:
                 # The usual case: the frame goes into the socket's buffer without waiting, so
                 # no timer is armed (one per frame cost a measurable share of throughput).
                 await ws.send(text)
@@ -320,6 +324,14 @@ class CsmsServer:
         link = self._links.get(charger_id)
         if link is not None:
             await link.ws.close(code=1000, reason="closed by the technician")
+
+
+def _loopback(connection: ws_server.ServerConnection) -> bool:
+    """From this computer: a loopback address, or our own address on the LAN."""
+    remote, local = connection.remote_address, connection.local_address
+    host = remote[0] if isinstance(remote, tuple) and remote else ""
+    own = local[0] if isinstance(local, tuple) and local else None
+    return host in ("::1", "::ffff:127.0.0.1") or str(host).startswith("127.") or host == own
 
 
 def _peer(connection: ws_server.ServerConnection) -> str:

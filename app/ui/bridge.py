@@ -37,7 +37,10 @@ class EngineBridge(QtCore.QObject):
         # `engine`: app.csms.engine.Engine, reached only through its thread-safe methods.
         super().__init__(parent)
         self.engine = engine
+        # Frames may be dropped under a flood (the log reads them back from the journal); every
+        # other event (connections, journal failures, a task's last Progress) is kept.
         self._pending: collections.deque[model.Event] = collections.deque(maxlen=MAX_BATCH)
+        self._important: list[model.Event] = []
         self._lock = threading.Lock()
         self._closed = False
         engine.subscribe(self._on_engine_event)  # runs on the engine thread
@@ -61,17 +64,23 @@ class EngineBridge(QtCore.QObject):
 
     def _on_engine_event(self, event: model.Event) -> None:
         with self._lock:
-            self._pending.append(event)
+            if isinstance(event, model.FrameEvent):
+                self._pending.append(event)
+            else:
+                self._important.append(event)
 
     # GUI thread ---------------------------------------------------------------------
 
     @QtCore.Slot()
     def _deliver(self) -> None:
         with self._lock:
-            if not self._pending:
+            if not self._pending and not self._important:
                 return
             batch = list(self._pending)
             self._pending.clear()
+            if self._important:  # oldest first across both queues, as the engine emitted them
+                batch = sorted(self._important + batch, key=lambda e: e.ts_ms)
+                self._important = []
         frames = 0
         chargers_dirty = False
         progress: dict[int, model.Progress] = {}

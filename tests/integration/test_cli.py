@@ -49,7 +49,10 @@ def test_serve_prints_listening_and_journals(tmp_path: pathlib.Path) -> None:
             ws.send('[2,"b","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}]')
             assert json.loads(ws.recv(5))[2]["status"] == "Accepted"
     finally:
-        stop(proc)
+        out, _ = stop(proc)
+    # Without --json, one human line per connection, boot and disconnection.
+    assert re.search(r"\d\d:\d\d:\d\d CLI-1 connected \(OCPP 1\.6 from 127\.0\.0\.1:\d+\)", out), out
+    assert "CLI-1 booted: Accepted (V M)" in out and "CLI-1 disconnected" in out
     assert (tmp_path / "d" / "journal.sqlite3").exists()
     assert (tmp_path / "d" / "logs" / "commissioner.log").exists()
 
@@ -141,5 +144,27 @@ def test_simulate_runs_a_fleet_with_numbered_ids(tmp_path: pathlib.Path) -> None
             _, fleet_err = fleet.communicate(timeout=20)
         assert booted == {"SIMCLI-0001", "SIMCLI-0002", "SIMCLI-0003"}
         assert fleet.returncode == 0, fleet_err
+    finally:
+        stop(server)
+
+
+def test_serve_and_simulate_take_the_password_from_a_file_or_the_environment(tmp_path: pathlib.Path) -> None:
+    secret = tmp_path / "password.txt"
+    secret.write_text("s3cret-pass\n")
+    server = start(tmp_path, "--password-file", str(secret))
+    try:
+        url = re.search(r"ws://127\.0\.0\.1:\d+/", server.stdout.readline()).group(0)
+        env = {**__import__("os").environ, "COMMISSIONER_PASSWORD": "s3cret-pass"}
+        fleet = subprocess.Popen([sys.executable, "-m", "app", "simulate", "--url", url, "--id", "PW-1",
+                                  "--ocpp", "1.6"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True, env=env, **POPEN_FLAGS)
+        try:
+            while "PW-1 booted: Accepted" not in (line := server.stdout.readline()):
+                assert line, "serve ended before the charger booted"
+        finally:
+            interrupt(fleet, signal.SIGINT)
+            _, fleet_err = fleet.communicate(timeout=20)
+        assert "--password is visible" not in fleet_err  # no warning: the password came from the environment
+        assert "s3cret-pass" not in fleet_err
     finally:
         stop(server)
