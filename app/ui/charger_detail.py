@@ -213,7 +213,8 @@ class ChargerDetail(QtWidgets.QWidget):
                         item.setText(self.tr("last seen: {0}").format(display.safe(value)))
                 self.live.setItem(r, c, item)
         self.live.setVisible(bool(rows))
-        height = self.live.horizontalHeader().height() + sum(self.live.rowHeight(r) for r in range(len(rows))) + 4
+        height = self.live.horizontalHeader().height() + sum(self.live.rowHeight(r) for r in range(len(rows))) \
+            + 2 * self.live.frameWidth() + 2
         self.live.setFixedHeight(min(height, 200))
 
     def _on_strict_clicked(self, checked: bool) -> None:

@@ -97,6 +97,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.charger_view.setColumnHidden(column, True)
         self.charger_view.selectionModel().currentRowChanged.connect(self._on_current_changed)
         left_layout.addWidget(self.charger_view, 1)
+        self.chargers_label.hide()  # until the first charger appears
+        self.charger_view.hide()
         left.setMinimumWidth(280)
         splitter.addWidget(left)
 
@@ -213,6 +215,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._update_status(infos)
         # The connection panel gives its room back once a charger is there.
         self.connection.set_compact(any(info.connected for info in infos))
+        # No charger yet: the connection steps get the whole column, not an empty list.
+        self.chargers_label.setVisible(bool(self.chargers.rowCount()))
+        self.charger_view.setVisible(bool(self.chargers.rowCount()))
         if self.chargers.rowCount():
             self.center.setCurrentWidget(self.workspace)
             if not self.charger_view.currentIndex().isValid():
