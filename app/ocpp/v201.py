@@ -56,11 +56,12 @@ class CsmsHandlers:
         evse = ocpp_context.obj(p.get("evse"))
         connector = f"{evse.get('id', '')}/{evse.get('connector_id', '')}" if evse else ""
         event = {"Started": "started", "Ended": "ended"}.get(ocpp_context.text(p.get("event_type")), "updated")
+        # Meter values first: an Ended event's last reading still finds its (open) transaction's EVSE.
+        if p.get("meter_value"):
+            self.ctx.meter_values(connector, info.get("transaction_id", ""), p.get("meter_value"))
         self.ctx.transaction(connector, info.get("transaction_id", ""), event,
                              ocpp_context.obj(id_token).get("id_token", ""), None,
                              info.get("stopped_reason") or p.get("trigger_reason", ""))
-        if p.get("meter_value"):
-            self.ctx.meter_values(connector, info.get("transaction_id", ""), p.get("meter_value"))
         if id_token:
             return self.result.TransactionEvent(id_token_info=self._id_token_info(id_token))
         return self.result.TransactionEvent()

@@ -333,3 +333,4 @@ async def test_a_test_charge_shows_live_power_and_stops_by_its_real_transaction(
         stop = operations.quick(version, "stop_charge", transaction_id=transaction)
         assert operations.judge(stop.action, await engine.call("SIM-1", stop.action, stop.payload)).ok
         await until(lambda: not info().transactions)
+        assert "0" not in info().meters  # the last reading of the session stays on its connector
