@@ -27,6 +27,7 @@ NAME, VALUE, ACCESS = range(3)
 class ConfigurePage(QtWidgets.QWidget):
     error = QtCore.Signal(object)  # a domain error for the message bar
     notice = QtCore.Signal(str, str)  # style, text for the message bar
+    rows_read = QtCore.Signal(str, list)  # charger id, the ConfigRows read from it
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -170,6 +171,7 @@ class ConfigurePage(QtWidgets.QWidget):
             return  # the technician moved on to another charger meanwhile
         self._fill(found.rows)
         self._read_for, self._read_ms = charger_id, int(time.time() * 1000)
+        self.rows_read.emit(charger_id, found.rows)
         elapsed = (time.monotonic() - started) * 1000
         if found.source == "GetConfiguration":
             self.result.setText(self.tr("GetConfiguration: {0} keys ({1:.0f} ms)").format(len(found.rows), elapsed))

@@ -116,6 +116,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.log = log_view.LogView(core.journal_path, self)
         self.send_panel = send_operation.SendOperationPanel(self._call)
         self.send_panel.finished.connect(self.configure.on_operation_finished)
+        self.configure.rows_read.connect(
+            lambda charger_id, rows: self.send_panel.set_known(charger_id, rows, self.connection.base_url.text()))
         self.workspace.add_page(self.detail, self.tr("&Overview"))
         self.workspace.add_page(self.configure, self.tr("Con&figure"))
         self.workspace.add_page(self.log, self.tr("&Messages"))

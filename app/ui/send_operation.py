@@ -20,7 +20,7 @@ import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.domain import display, errors
-from app.services import catalog, operations
+from app.services import catalog, operations, prefill
 from app.ui import message_bar, schema_fields, schema_form
 
 Call = Callable[[str, str, dict], Awaitable[dict]]
@@ -79,6 +79,8 @@ class SendOperationPanel(QtWidgets.QWidget):
         self._answered_by: str | None = None  # the charger whose answer the response pane shows
         self._last: dict[str, tuple[Sent, dict[str, Any]]] = {}  # charger -> its last request and answer
         self._transactions: dict[str, str] = {}
+        self._settings: dict[str, list] = {}  # charger -> the ConfigRows last read from it
+        self._csms_url = ""
         self._raw_timer = QtCore.QTimer(self, singleShot=True, interval=400)
         self._raw_timer.timeout.connect(self._apply_raw)
         self._build()
@@ -280,14 +282,18 @@ class SendOperationPanel(QtWidgets.QWidget):
         """The charger's open transactions (id -> connector), to prefill a stop with the real id."""
         self._transactions = dict(transactions)
 
+    def set_known(self, charger_id: str, settings: list, csms_url: str = "") -> None:
+        """What the app read from a charger (its keys/variables), to prefill forms with real names."""
+        self._settings[charger_id] = list(settings)
+        if csms_url:
+            self._csms_url = csms_url
+
     def _prefilled(self, action: str) -> dict:
-        """The schema's example, with what the app knows put in (the open transaction's id)."""
+        """The schema's example, with what the app knows put in (services.prefill)."""
         assert self.version is not None
-        value = catalog.example(self.version, action)
-        if action in ("RemoteStopTransaction", "RequestStopTransaction") and self._transactions:
-            newest = list(self._transactions)[-1]
-            value["transactionId"] = int(newest) if action == "RemoteStopTransaction" and newest.isdigit() else newest
-        return value
+        known = prefill.Known(self.version, self._transactions, self._settings.get(self.charger_id or "", []),
+                              self._csms_url)
+        return prefill.request(action, known)
 
     def reset_to_defaults(self) -> None:
         if self.form is not None and self.version is not None:

@@ -212,7 +212,7 @@ def test_raw_json_and_form_stay_in_sync(qtbot, panel) -> None:
     qtbot.keyClicks(editor, "7")
     assert json.loads(panel.raw_edit.toPlainText()) == {"connectorId": 7, "type": "Inoperative"}
     qtbot.mouseClick(panel.reset_button, LEFT)
-    assert json.loads(panel.raw_edit.toPlainText()) == {"connectorId": 0, "type": "Inoperative"}
+    assert json.loads(panel.raw_edit.toPlainText()) == {"connectorId": 0, "type": "Operative"}  # the safe default
 
 
 class FakeCharger:
@@ -244,14 +244,14 @@ def test_busy_while_waiting_then_the_timeout_and_its_hint(qtbot, fake) -> None:
     panel.set_action("TriggerMessage")
     qtbot.mouseClick(panel.send_button, LEFT)
     wait(qtbot, lambda: bool(charger.requests))
-    assert charger.requests == [("CP-9", "TriggerMessage", {"requestedMessage": "BootNotification"})]
+    assert charger.requests == [("CP-9", "TriggerMessage", {"requestedMessage": "StatusNotification"})]
     assert not panel.send_button.isEnabled() and not panel.busy.isHidden()
     assert (panel.busy.minimum(), panel.busy.maximum()) == (0, 0)
     timeout = errors.CallTimeoutError("TriggerMessage", "CP-9", 5)
     with qtbot.waitSignal(panel.finished) as blocker:
         charger.answers.put_nowait(timeout)
     assert blocker.args[0] == {"action": "TriggerMessage", "charger_id": "CP-9", "ok": False, "error": timeout,
-                               "payload": {"requestedMessage": "BootNotification"},
+                               "payload": {"requestedMessage": "StatusNotification"},
                                "elapsed_ms": blocker.args[0]["elapsed_ms"]}
     assert panel.send_button.isEnabled() and panel.busy.isHidden()
     assert timeout.message in panel.response_view.toPlainText()

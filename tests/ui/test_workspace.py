@@ -264,3 +264,18 @@ def test_the_configure_page_says_what_it_shows_for_a_charger_that_left(qtbot, wi
     wait(qtbot, lambda: "not connected: the settings below are the last ones read" in page.summary.text(), timeout=10_000)
     assert not page.refresh_button.isEnabled()
     assert page.model.rowCount() > 5  # what was read stays on show
+
+
+def test_the_advanced_forms_start_from_what_the_app_read(qtbot, window) -> None:
+    demo(qtbot, window, "2.0.1")
+    configure(qtbot, window)  # the variables the charger reported
+    panel = window.send_panel
+    window.workspace.show_page(panel)
+    panel.set_action("SetVariables")
+    item = panel.form.value()["setVariableData"][0]
+    assert item["component"] == {"name": "OCPPCommCtrlr"} and item["variable"] == {"name": "HeartbeatInterval"}
+    panel.set_action("SetNetworkProfile")
+    data = panel.form.value()["connectionData"]
+    assert data["ocppVersion"] == "OCPP20" and data["ocppCsmsUrl"] == window.connection.base_url.text()
+    panel.set_action("Reset")
+    assert panel.form.value() == {"type": "OnIdle"}
