@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from app.domain import model
 
 MAX_WARNINGS = 20  # distinct compliance warnings kept per charger (all are in the journal)
+
+
+def _idle(meter: model.MeterState) -> model.MeterState:
+    return dataclasses.replace(meter, reading=dataclasses.replace(meter.reading, power_w=None, current_a=None))
 
 
 def meter_key(connector: str) -> str:
@@ -17,6 +23,7 @@ class Registry:
 
     def __init__(self) -> None:
         self.chargers: dict[str, model.ChargerInfo] = {}
+        self._start_wh: dict[tuple[str, str], float] = {}  # (charger, transaction) -> 1.6 meterStart
 
     def info(self, charger_id: str) -> model.ChargerInfo:
         found = self.chargers.get(charger_id)
@@ -52,6 +59,8 @@ class Registry:
                 self.warn(info, warning)
         elif isinstance(event, model.Disconnected):
             info.connected = False
+            for key, meter in info.meters.items():  # nothing flows through a charger that is gone
+                info.meters[key] = _idle(meter)
         elif isinstance(event, model.Booted):
             info.vendor, info.model, info.serial = event.vendor, event.model, event.serial
             info.firmware, info.boot_status = event.firmware, event.status
@@ -62,8 +71,14 @@ class Registry:
             self.warn(info, event.message)
         elif isinstance(event, model.TransactionChanged) and event.transaction_id:
             if event.event == "ended":
-                info.transactions.pop(event.transaction_id, None)
+                connector = info.transactions.pop(event.transaction_id, None) or event.connector
+                self._start_wh.pop((event.charger_id, event.transaction_id), None)
+                key = meter_key(connector or "")
+                if key in info.meters:  # the session is over: no power, no current any more
+                    info.meters[key] = _idle(info.meters[key])
             else:
+                if event.event == "started" and event.meter_wh is not None:
+                    self._start_wh[(event.charger_id, event.transaction_id)] = event.meter_wh
                 known = info.transactions.get(event.transaction_id, "")
                 info.transactions[event.transaction_id] = event.connector or known
         elif isinstance(event, model.MeterValuesReceived):
@@ -73,7 +88,16 @@ class Registry:
                 key = meter_key(event.connector or info.transactions.get(event.transaction_id, ""))
                 before = info.meters.get(key)
                 merged = before.reading.merged(reading) if before is not None else reading
-                info.meters[key] = model.MeterState(merged, event.ts_ms, event.transaction_id)
+                # A reading without a transaction id (2.x MeterValues) belongs to the open session there.
+                transaction = event.transaction_id or (
+                    before.transaction_id if before is not None and before.transaction_id in info.transactions else "")
+                start = None
+                if transaction:
+                    if before is not None and before.transaction_id == transaction:
+                        start = before.start_wh
+                    if start is None:  # 1.6 meterStart, else the session's first reading
+                        start = self._start_wh.pop((event.charger_id, transaction), merged.energy_wh)
+                info.meters[key] = model.MeterState(merged, event.ts_ms, transaction, start)
 
     def forget(self, charger_id: str) -> bool:
         """Drop a charger that is not connected (the technician's "Forget"); its frames stay in the journal."""

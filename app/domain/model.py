@@ -89,6 +89,13 @@ class MeterState:
     reading: metering.Reading
     updated_ms: int
     transaction_id: str = ""
+    start_wh: float | None = None  # the energy register when the session began (None: no session)
+
+    @property
+    def session_wh(self) -> float | None:
+        """Energy delivered in the running (or last) session."""
+        energy = self.reading.energy_wh
+        return None if energy is None or self.start_wh is None else max(0.0, energy - self.start_wh)
 
 
 @dataclasses.dataclass

@@ -148,14 +148,16 @@ class Change:
     row: ConfigRow  # the row as the charger reports it after the change
     status: str  # the charger's word: Accepted, RebootRequired
     note: str = ""
+    read_back: bool = True  # False: the charger accepted but would not report the value back
 
 
 def check_value(row: ConfigRow, value: str) -> str:
     """Why `value` cannot be sent for this row ("" when it can), before anything goes on the wire."""
     if not row.writable:
         return f"{row.name} is read-only on this charger."
-    if len(value) > 1000:
-        return "The value is longer than OCPP allows (1000 characters)."
+    limit = 500 if row.component is None else 1000  # 1.6 CiString500; 2.x attributeValue string[1000]
+    if len(value) > limit:
+        return f"The value is longer than OCPP allows ({limit} characters)."
     data_type = row.detail
     if data_type == "integer":
         try:
@@ -193,8 +195,10 @@ async def change(engine: csms_engine.Engine, charger_id: str, row: ConfigRow, va
     if status not in ("Accepted", "RebootRequired"):
         raise errors.OperationRejected(action, status or "no status", charger_id,
                                        hint=_refusal_hint(status))
-    after = await read_one(engine, charger_id, row)
+    after = await _read(engine, charger_id, row)
     note = "takes effect after a reboot" if status == "RebootRequired" else ""
+    if after is None:
+        return Change(dataclasses.replace(row, value=value), status, note, read_back=False)
     return Change(after, status, note)
 
 
@@ -223,17 +227,27 @@ def _refusal_hint(status: str) -> str:
 
 
 async def read_one(engine: csms_engine.Engine, charger_id: str, row: ConfigRow) -> ConfigRow:
-    """The row as the charger reports it now (1.6 GetConfiguration with the key; 2.x GetVariables)."""
+    """The row as the charger reports it now (1.6 GetConfiguration with the key; 2.x GetVariables);
+    the row as it was when the charger would not say."""
+    found = await _read(engine, charger_id, row)
+    if found is not None:
+        return found
+    if row.component is None:  # 1.6: GetConfiguration did not list it
+        return dataclasses.replace(row, value="", writable=False, detail="unknown key")
+    return row
+
+
+async def _read(engine: csms_engine.Engine, charger_id: str, row: ConfigRow) -> ConfigRow | None:
     version = engine.server.session(charger_id).version
     if version == "1.6":
         result = await engine.call(charger_id, "GetConfiguration", {"key": [row.name]})
         found = [r for r in rows_from_get_configuration(result) if r.name == row.name]
-        return found[0] if found else dataclasses.replace(row, value="", writable=False, detail="unknown key")
+        return found[0] if found else None  # unknown, or write-only (AuthorizationKey)
     item: dict[str, Any] = {"component": _ref(row.component), "variable": _ref(row.variable)}
     if row.attribute != "Actual":
         item["attributeType"] = row.attribute
     result = await engine.call(charger_id, "GetVariables", {"getVariableData": [item]})
     entries = result.get("getVariableResult") or [{}]
     if entries[0].get("attributeStatus") != "Accepted":
-        return row
+        return None
     return dataclasses.replace(row, value=str(entries[0].get("attributeValue", "")))

@@ -128,6 +128,10 @@ def confirmation(action: str, payload: dict[str, Any]) -> str:
         return "The charger (or connector) stops accepting charging sessions; a running one may be stopped."
     if action in ("UpdateFirmware", "SignedUpdateFirmware", "PublishFirmware"):
         return "The charger installs new firmware and reboots."
+    if action in ("InstallCertificate", "DeleteCertificate", "CertificateSigned"):
+        return "The charger's certificates change: a TLS connection to its backend may fail until they match."
+    if action == "SetChargingProfile":
+        return "The charger's power limit changes; a limit of 0 stops a running charging session."
     if action == "SetNetworkProfile":
         return "The charger's network and backend connection change: it may not come back to this laptop."
     if action == "ChangeConfiguration" and _touches_backend(str(payload.get("key", ""))):

@@ -11,10 +11,10 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.domain import display, errors, model
 from app.services import operations
-from app.ui import charger_list, message_bar
+from app.ui import charger_list, dialogs, message_bar
 
 LIVE_COLUMNS = (QtCore.QT_TRANSLATE_NOOP("ChargerDetail", "Connector"), QtCore.QT_TRANSLATE_NOOP("ChargerDetail", "Status"),
-                QtCore.QT_TRANSLATE_NOOP("ChargerDetail", "Power"), QtCore.QT_TRANSLATE_NOOP("ChargerDetail", "Energy"),
+                QtCore.QT_TRANSLATE_NOOP("ChargerDetail", "Power"), QtCore.QT_TRANSLATE_NOOP("ChargerDetail", "Session energy"),
                 QtCore.QT_TRANSLATE_NOOP("ChargerDetail", "Current"), QtCore.QT_TRANSLATE_NOOP("ChargerDetail", "Session"),
                 QtCore.QT_TRANSLATE_NOOP("ChargerDetail", "Meter updated"))
 
@@ -41,7 +41,7 @@ class ChargerDetail(QtWidgets.QWidget):
         super().__init__(parent)
         self.bridge = None
         self.info: model.ChargerInfo | None = None
-        self._busy = False  # one quick action at a time: OCPP allows one outstanding CALL
+        self._busy: set[str] = set()  # chargers with an operation running: one at a time each (one CALL)
         layout = QtWidgets.QVBoxLayout(self)
         top = QtWidgets.QHBoxLayout()
         layout.addLayout(top)
@@ -79,6 +79,7 @@ class ChargerDetail(QtWidgets.QWidget):
         self.live.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         self.live.horizontalHeader().setStretchLastSection(True)
         self.live.setToolTip(self.tr("Live values from the charger's MeterValues"))
+        self.live.setLayoutDirection(QtCore.Qt.LayoutDirection.LeftToRight)  # "11.0 kW" reads the same in RTL
         layout.addWidget(self.live)
 
         self.buttons: dict[str, QtWidgets.QPushButton] = {}
@@ -87,6 +88,7 @@ class ChargerDetail(QtWidgets.QWidget):
         grid.addWidget(QtWidgets.QLabel(self.tr("Connector")), 0, 0)
         self.connector_combo = QtWidgets.QComboBox()
         self.connector_combo.setToolTip(self.tr("0 = the whole charger"))
+        self.connector_combo.currentTextChanged.connect(lambda _text: self._enable_buttons())
         grid.addWidget(self.connector_combo, 0, 1)
         self._button(grid, 1, 0, "start_charge", self.tr("&Start a test charge"),
                      self.tr("Remote start with the test tag {0}").format(operations.TEST_TAG))
@@ -104,7 +106,7 @@ class ChargerDetail(QtWidgets.QWidget):
                      self.tr("TriggerMessage Heartbeat: shows the charger answers"))
         self._button(grid, 0, 1, "trigger_status", self.tr("Ask for its status"),
                      self.tr("TriggerMessage StatusNotification: refreshes the connector states"))
-        self._button(grid, 0, 2, "trigger_meter", self.tr("Read the &meter now"),
+        self._button(grid, 0, 2, "trigger_meter", self.tr("Read the m&eter now"),
                      self.tr("TriggerMessage MeterValues for the chosen connector: live values without waiting"))
         self._button(grid, 1, 0, "reset_soft", self.tr("&Reboot"),
                      self.tr("Soft reset (1.6) / reset when idle (2.x)"))
@@ -145,6 +147,7 @@ class ChargerDetail(QtWidgets.QWidget):
         if changed:
             self.result.clear()
         self._enable_buttons()
+        self.busy.setVisible(info is not None and info.charger_id in self._busy)
         self.strict.setVisible(info is not None)
         self.forget.setVisible(info is not None and not info.connected)
         if mode is not None:
@@ -164,11 +167,15 @@ class ChargerDetail(QtWidgets.QWidget):
              charger_list.ago(info.last_message_ms) or "—"),
         ]
         # Values come from the charger: escaped, so its text can never become markup here.
-        self.identity.setText("<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{html.escape(display.safe(v))}</td></tr>"
-                                                  for k, v in rows) + "</table>")
+        text = "<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{html.escape(display.safe(v))}</td></tr>"
+                                   for k, v in rows) + "</table>"
+        if text != self.identity.text():  # every second: a selection in it must survive
+            self.identity.setText(text)
         self._show_live(info)
-        self.warnings.clear()
-        self.warnings.addItems([display.safe(w) for w in info.warnings])
+        warnings = [display.safe(w) for w in info.warnings]
+        if warnings != [self.warnings.item(i).text() for i in range(self.warnings.count())]:
+            self.warnings.clear()
+            self.warnings.addItems(warnings)
         self.warnings.setVisible(bool(info.warnings))
         keys = sorted((k for k in info.connectors if k not in ("0", "0/0")), key=charger_list.connector_order)
         current = self.connector_combo.currentText()
@@ -181,9 +188,15 @@ class ChargerDetail(QtWidgets.QWidget):
 
     def _enable_buttons(self) -> None:
         info = self.info
-        enabled = info is not None and info.connected and self.bridge is not None and not self._busy
+        enabled = info is not None and info.connected and self.bridge is not None and info.charger_id not in self._busy
+        chosen = self.connector_combo.currentText()
         for kind, button in self.buttons.items():
-            button.setEnabled(enabled and (kind != "stop_charge" or bool(info.transactions)))
+            ok = enabled
+            if kind == "stop_charge":  # only the session on the chosen connector
+                ok = ok and bool(self._transaction_to_stop())
+            elif kind == "unlock":  # a real connector, never "the whole charger"
+                ok = ok and chosen not in ("", "0")
+            button.setEnabled(ok)
 
     def _show_live(self, info: model.ChargerInfo | None) -> None:
         """One row per connector: its status and, while it charges, kW, kWh and A from MeterValues."""
@@ -195,7 +208,7 @@ class ChargerDetail(QtWidgets.QWidget):
                 reading = meter.reading if meter else None
                 name = self.tr("{0} (whole charger)").format(key) if key in ("0", "0/0") else key
                 rows.append((name, info.connectors[key].status,
-                             kw(reading.power_w) if reading else "—", kwh(reading.energy_wh) if reading else "—",
+                             kw(reading.power_w) if reading else "—", kwh(meter.session_wh) if meter else "—",
                              amps(reading.current_a) if reading else "—", sessions.get(key, ""),
                              charger_list.ago(meter.updated_ms) if meter else ""))
         shown = (tuple(rows), info.connected if info else False)
@@ -211,6 +224,10 @@ class ChargerDetail(QtWidgets.QWidget):
                     item.setForeground(colour)
                     if not shown[1]:
                         item.setText(self.tr("last seen: {0}").format(display.safe(value)))
+                if c == 3 and info is not None:
+                    meter = info.meters.get(sorted(info.connectors, key=charger_list.connector_order)[r].split("/", 1)[0])
+                    if meter is not None and meter.reading.energy_wh is not None:
+                        item.setToolTip(self.tr("Meter register: {0}").format(kwh(meter.reading.energy_wh)))
                 self.live.setItem(r, c, item)
         self.live.setVisible(bool(rows))
         height = self.live.horizontalHeader().height() + sum(self.live.rowHeight(r) for r in range(len(rows))) \
@@ -232,10 +249,10 @@ class ChargerDetail(QtWidgets.QWidget):
         return 0, int(text)
 
     def ask(self, title: str, text: str) -> bool:
-        return QtWidgets.QMessageBox.question(self, title, text) == QtWidgets.QMessageBox.StandardButton.Yes
+        return dialogs.confirm(self, title, text)
 
     def run_quick(self, kind: str) -> None:
-        if self.info is None or self._busy:
+        if self.info is None or self.info.charger_id in self._busy:
             return
         evse, connector = self._target()
         quick_kind = "availability" if kind in ("operative", "inoperative") else kind
@@ -244,50 +261,63 @@ class ChargerDetail(QtWidgets.QWidget):
                                        operative=kind == "operative", evse=evse,
                                        transaction_id=self._transaction_to_stop() if kind == "stop_charge" else "")
         except ValueError:
-            self.result.setText(self.tr("No charging session is running on {0}.").format(display.safe(self.info.charger_id)))
+            self.result.setText(self.tr("No charging session is running on connector {0} of {1}.").format(
+                self.connector_combo.currentText(), display.safe(self.info.charger_id)))
             return
         # Whatever interrupts charging or reboots asks first, here as in the raw-OCPP panel.
         label = self.buttons[kind].text().replace("&", "")
         why = operations.confirmation(request.action, request.payload)
-        if why and not self.ask(label, self.tr("{0}: {1}?").format(display.safe(self.info.charger_id), label) + "\n" + why):
+        what = label
+        if kind == "stop_charge":
+            what = self.tr("{0} (connector {1}, transaction {2})").format(
+                label, self.connector_combo.currentText(), request.payload.get("transactionId"))
+        elif kind in ("unlock", "inoperative", "operative") and connector:
+            what = self.tr("{0} (connector {1})").format(label, self.connector_combo.currentText())
+        if why and not self.ask(label, self.tr("{0}: {1}?").format(display.safe(self.info.charger_id), what) + "\n" + why):
             return
-        self._set_busy(True)  # now, not when the task first runs: a second click must find it busy
-        self.perform(request)
+        self._set_busy(self.info.charger_id, True)  # now: a second click must find it busy
+        self.perform(self.info.charger_id, request)
 
     def _transaction_to_stop(self) -> str:
-        """The open transaction on the chosen connector, else the newest one."""
-        assert self.info is not None
+        """The open transaction on the chosen connector ("" when it has none): never another one's."""
+        if self.info is None:
+            return ""
         chosen = self.connector_combo.currentText()
         for transaction, connector in self.info.transactions.items():
             if connector == chosen:
                 return transaction
-        return list(self.info.transactions)[-1] if self.info.transactions else ""
+        return ""
 
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self.busy.setVisible(busy)
+    def _set_busy(self, charger_id: str, busy: bool) -> None:
+        if busy:
+            self._busy.add(charger_id)
+        else:
+            self._busy.discard(charger_id)
+        self.busy.setVisible(self.info is not None and self.info.charger_id in self._busy)
         self._enable_buttons()
 
-    @qasync.asyncSlot(object)
-    async def perform(self, request: operations.Request) -> None:
-        if self.info is None or self.bridge is None:
-            self._set_busy(False)
+    @qasync.asyncSlot(str, object)
+    async def perform(self, charger_id: str, request: operations.Request) -> None:
+        """Send `request` to `charger_id` (named by the caller: the task starts a moment later,
+        when the technician may already be on another charger)."""
+        if self.bridge is None:
+            self._set_busy(charger_id, False)
             return
-        charger_id = self.info.charger_id
-        self._set_busy(True)
+        self._set_busy(charger_id, True)
         started = time.monotonic()
         try:
             result = await self.bridge.call(charger_id, request.action, request.payload)
             elapsed = (time.monotonic() - started) * 1000
             verdict = operations.judge(request.action, result)
             text = self.tr("{0}: {1} ({2:.0f} ms)").format(request.action, verdict.status or self.tr("answered"), elapsed)
-            if verdict.ok:
-                self.result.setText(html.escape("✓ " + text))
-            else:
-                self.result.setText(f"<span style='color:#c62828'>{html.escape('✗ ' + text)}</span>")
+            shown = html.escape(("✓ " if verdict.ok else "✗ ") + text)
+            if not verdict.ok:
+                shown = f"<span style='color:#c62828'>{shown}</span>"
         except errors.CommissionerError as exc:
-            self.result.setText(f"<span style='color:#c62828'>{html.escape(message_bar.describe(exc)[0])}</span>")
+            shown = f"<span style='color:#c62828'>{html.escape(message_bar.describe(exc)[0])}</span>"
             self.error.emit(exc)
         finally:
-            self._set_busy(False)
+            self._set_busy(charger_id, False)
+        if self.info is not None and self.info.charger_id == charger_id:
+            self.result.setText(shown)  # another charger's answer never lands on this one's page
             self.set_charger(self.info)

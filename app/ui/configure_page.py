@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.domain import display, errors, model
 from app.services import configuration, operations
-from app.ui import charger_list, message_bar
+from app.ui import charger_list, dialogs, message_bar
 
 READ_CONFIGURATION = "Read configuration"  # task names, as Progress events carry them
 CHANGE_SETTING = "Change a setting"
@@ -33,7 +33,8 @@ class ConfigurePage(QtWidgets.QWidget):
         super().__init__(parent)
         self.bridge = None
         self.info: model.ChargerInfo | None = None
-        self.busy_with = ""  # the task running for this page, "" when idle
+        self.busy_with = ""  # what runs for the charger on show, "" when idle
+        self._running: dict[str, str] = {}  # charger -> the task running for it (read or change)
         self._read_for: str | None = None  # the charger whose rows are on show
         self._read_ms = 0
         self._filling = False  # True while rows are put in: itemChanged is then not an edit
@@ -105,11 +106,16 @@ class ConfigurePage(QtWidgets.QWidget):
 
     def set_charger(self, info: model.ChargerInfo | None) -> None:
         changed = (info.charger_id if info else None) != self._read_for
+        was_connected = self.info is not None and self.info.connected
         self.info = info
+        self.busy_with = self._running.get(info.charger_id, "") if info else ""
+        self.progress.setVisible(bool(self.busy_with))
         if changed:
             self._read_for = None
             self._fill([])
             self.result.clear()
+        elif info is not None and info.connected != was_connected:
+            self._set_editable(info.connected)  # a charger that left cannot take a change
         self._update()
         if changed and self.isVisible():
             self.refresh_if_empty()
@@ -158,17 +164,18 @@ class ConfigurePage(QtWidgets.QWidget):
         async def work(reporter) -> configuration.Configuration:
             return await configuration.read(engine, charger_id, progress=reporter)
 
-        self._set_busy(self.tr("Reading the configuration of {0}").format(display.safe(charger_id)))
+        self._set_busy(charger_id, self.tr("Reading the configuration of {0}").format(display.safe(charger_id)))
         started = time.monotonic()
         try:
             found = await self.bridge.run_task(READ_CONFIGURATION, charger_id, work)
         except errors.CommissionerError as exc:
-            self._failed(exc)
+            self._failed(exc, charger_id)
             return
         finally:
-            self._set_busy("")
+            self._set_busy(charger_id, "")
         if self.info is None or self.info.charger_id != charger_id:
-            return  # the technician moved on to another charger meanwhile
+            self.refresh_if_empty()  # the technician moved on meanwhile: read theirs
+            return
         self._fill(found.rows)
         self._read_for, self._read_ms = charger_id, int(time.time() * 1000)
         self.rows_read.emit(charger_id, found.rows)
@@ -196,6 +203,7 @@ class ConfigurePage(QtWidgets.QWidget):
                 self.model.appendRow(self._items(row))
         finally:
             self._filling = False
+        self._set_editable(self.info is not None and self.info.connected)
         if rows:
             self.view.resizeColumnToContents(NAME)
             # The value column must stay on screen: the name column takes at most 45 % of the width.
@@ -217,6 +225,16 @@ class ConfigurePage(QtWidgets.QWidget):
             if tip:
                 item.setToolTip(tip)
         return [name, value, access]
+
+    def _set_editable(self, connected: bool) -> None:
+        """Values can be edited where the charger allows it, and only while it is connected."""
+        self._filling = True
+        try:
+            for r in range(self.model.rowCount()):
+                row = self.model.item(r, NAME).data(ROW_ROLE)
+                self.model.item(r, VALUE).setEditable(connected and row.writable)
+        finally:
+            self._filling = False
 
     def rows(self) -> list[configuration.ConfigRow]:
         return [self.model.item(r, NAME).data(ROW_ROLE) for r in range(self.model.rowCount())]
@@ -264,11 +282,15 @@ class ConfigurePage(QtWidgets.QWidget):
             self._filling = False
 
     def ask(self, title: str, text: str) -> bool:
-        return QtWidgets.QMessageBox.question(self, title, text) == QtWidgets.QMessageBox.StandardButton.Yes
+        return dialogs.confirm(self, title, text)
 
     def change(self, row: configuration.ConfigRow, value: str) -> None:
         """Change a setting: checked here, confirmed when it touches the backend, then sent."""
+        if self.info is not None and not self._can_talk():
+            self._failed(errors.ChargerNotConnectedError(self.info.charger_id))
+            return
         if not self._can_talk() or self.busy_with:
+            self._failed(errors.ConfigError(self.tr("Not sent: {0} is still running.").format(self.busy_with)))
             return
         problem = configuration.check_value(row, value)
         if problem:
@@ -290,20 +312,25 @@ class ConfigurePage(QtWidgets.QWidget):
         async def work(_reporter) -> configuration.Change:
             return await configuration.change(engine, charger_id, row, value)
 
-        self._set_busy(self.tr("Setting {0} to “{1}”").format(display.safe(row.name), display.safe(value)))
+        self._set_busy(charger_id, self.tr("Setting {0} to “{1}”").format(display.safe(row.name), display.safe(value)))
         try:
             done = await self.bridge.run_task(CHANGE_SETTING, charger_id, work)
         except errors.CommissionerError as exc:
-            self._failed(exc)
+            self._failed(exc, charger_id)
             return
         finally:
-            self._set_busy("")
+            self._set_busy(charger_id, "")
         self._replace(charger_id, done.row)
-        text = self.tr("{0} is now “{1}” ({2}).").format(display.safe(done.row.name), display.safe(done.row.value),
-                                                        done.status)
+        if done.read_back:
+            text = self.tr("{0} is now “{1}” ({2}).").format(display.safe(done.row.name), display.safe(done.row.value),
+                                                            done.status)
+        else:
+            text = self.tr("{0}: the charger accepted “{1}” ({2}) but did not report the value back.").format(
+                display.safe(done.row.name), display.safe(value), done.status)
         if done.note:
             text += " " + self.tr("It takes effect after a reboot.")
-        self.result.setText(text)
+        if self.info is not None and self.info.charger_id == charger_id:
+            self.result.setText(text)
         self.notice.emit("success", self.tr("{0}: {1}").format(display.safe(charger_id), text))
 
     def _replace(self, charger_id: str, row: configuration.ConfigRow) -> None:
@@ -341,14 +368,24 @@ class ConfigurePage(QtWidgets.QWidget):
                 continue  # the table says when it was read; Refresh reads everything again
             self._replace(charger_id, fresh)
 
-    def _set_busy(self, what: str) -> None:
+    def _set_busy(self, charger_id: str, what: str) -> None:
+        if what:
+            self._running[charger_id] = what
+        else:
+            self._running.pop(charger_id, None)
+        if self.info is None or self.info.charger_id != charger_id:
+            return
         self.busy_with = what
         self.progress.setRange(0, 0)
         self.progress.setVisible(bool(what))
-        self.view.setEnabled(not what)
+        # Edits wait while the charger works; the table keeps the keyboard focus.
+        triggers = QtWidgets.QAbstractItemView.EditTrigger
+        self.view.setEditTriggers(triggers.NoEditTriggers if what else
+                                  triggers.DoubleClicked | triggers.EditKeyPressed | triggers.AnyKeyPressed)
         self._update()
 
-    def _failed(self, exc: errors.CommissionerError) -> None:
-        self.result.setText(f"<span style='color:#c62828'>{html.escape(message_bar.describe(exc)[0])}</span>")
+    def _failed(self, exc: errors.CommissionerError, charger_id: str | None = None) -> None:
+        if charger_id is None or (self.info is not None and self.info.charger_id == charger_id):
+            self.result.setText(f"<span style='color:#c62828'>{html.escape(message_bar.describe(exc)[0])}</span>")
         self.error.emit(exc)
         self._update()

@@ -11,7 +11,7 @@ from app import core as app_core
 from app.domain import display, errors, model
 from app.ui import bridge as ui_bridge
 from app.ui import charger_detail, charger_list, configure_page, connection_panel, log_view, message_bar
-from app.ui import send_operation, settings_dialog, workspace
+from app.ui import dialogs, send_operation, settings_dialog, workspace
 
 
 class EmptyState(QtWidgets.QWidget):
@@ -119,7 +119,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.configure.rows_read.connect(
             lambda charger_id, rows: self.send_panel.set_known(charger_id, rows, self.connection.base_url.text()))
         self.workspace.add_page(self.detail, self.tr("&Overview"))
-        self.workspace.add_page(self.configure, self.tr("Con&figure"))
+        self.workspace.add_page(self.configure, self.tr("Confi&gure"))
         self.workspace.add_page(self.log, self.tr("&Messages"))
         self.workspace.add_page(self.send_panel, self.tr("&Advanced: any OCPP message"))
         self.center = QtWidgets.QStackedWidget()
@@ -253,8 +253,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if info is None:
             self.send_panel.set_charger(None, None)
             return
+        self.send_panel.set_transactions(info.transactions)  # first: the form it loads is prefilled from them
         self.send_panel.set_charger(info.charger_id if info.connected else None, info.ocpp_version or None)
-        self.send_panel.set_transactions(info.transactions)
         if switched:
             self.log.set_charger_filter(info.charger_id)  # the Messages page: this charger's frames
 
@@ -374,7 +374,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.message_bar.show_message("success", text.format(self.core.engine.server.port))
 
     def ask(self, title: str, text: str) -> bool:
-        return QtWidgets.QMessageBox.question(self, title, text) == QtWidgets.QMessageBox.StandardButton.Yes
+        return dialogs.confirm(self, title, text)
 
     def running_sessions(self) -> list[str]:
         """Connected chargers with a charging session open."""

@@ -21,10 +21,11 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.domain import display, errors
 from app.services import catalog, operations, prefill
-from app.ui import message_bar, schema_fields, schema_form
+from app.ui import dialogs, message_bar, schema_fields, schema_form
 
 Call = Callable[[str, str, dict], Awaitable[dict]]
 HISTORY_SIZE = 20
+STOP_ACTIONS = ("RemoteStopTransaction", "RequestStopTransaction")
 DEFAULT_ACTION = {"1.6": "GetConfiguration", "2.0.1": "GetVariables", "2.1": "GetVariables"}
 WIDE = 860  # from this width on, the response sits beside the request instead of below it
 _STYLES = {
@@ -70,7 +71,8 @@ class SendOperationPanel(QtWidgets.QWidget):
         self.version: str | None = None
         self.form: schema_form.SchemaForm | None = None
         self._form_key: tuple[str, str] | None = None  # (version, action) of the form shown
-        self._drafts: dict[tuple[str, str], dict[str, Any]] = {}  # edits survive switching actions
+        # Edits survive switching actions, per charger: one charger's draft never reaches another.
+        self._drafts: dict[tuple[str, str, str], dict[str, Any]] = {}
         self._syncing = False
         self._raw_valid = True
         self._busy = False
@@ -239,6 +241,8 @@ class SendOperationPanel(QtWidgets.QWidget):
             self.action_combo.setCurrentIndex(max(index, 0))
             self.action_combo.blockSignals(False)
             self._load_action(self.action_combo.currentText())
+        elif self._form_key is None or self._form_key[0] != charger_id:
+            self._load_action(self.action_combo.currentText())  # this charger's draft, or its prefill
         last = self._last.get(charger_id)
         if last is not None and self._answered_by != charger_id and last[0].version == version:
             # Back on a charger: its last request and answer, as they were.
@@ -271,8 +275,10 @@ class SendOperationPanel(QtWidgets.QWidget):
         if not action or self.version is None:
             return
         self.form = schema_form.SchemaForm(catalog.load_schema(self.version, action, False))
-        self._form_key = (self.version, action)
-        self.form.set_value(self._drafts.get((self.version, action)) or self._prefilled(action))
+        self._form_key = (self.charger_id or "", self.version, action)
+        # A stop always names the session open now, never one from an earlier draft.
+        draft = None if action in STOP_ACTIONS else self._drafts.get(self._form_key)
+        self.form.set_value(draft or self._prefilled(action))
         self.form.changed.connect(self._form_changed)
         self.scroll.setWidget(self.form)
         self.send_button.setText(self.tr("Send {0}").format(action))
@@ -435,8 +441,7 @@ class SendOperationPanel(QtWidgets.QWidget):
 
     def ask(self, title: str, text: str) -> bool:
         """The technician's yes to an operation that interrupts charging, reboots or moves the charger."""
-        answer = QtWidgets.QMessageBox.question(self, title, text)
-        return answer == QtWidgets.QMessageBox.StandardButton.Yes
+        return dialogs.confirm(self, title, text)
 
     async def _send(self, request: Sent) -> None:
         why = operations.confirmation(request.action, request.payload)

@@ -279,3 +279,135 @@ def test_the_advanced_forms_start_from_what_the_app_read(qtbot, window) -> None:
     assert data["ocppVersion"] == "OCPP20" and data["ocppCsmsUrl"] == window.connection.base_url.text()
     panel.set_action("Reset")
     assert panel.form.value() == {"type": "OnIdle"}
+
+
+# ---------------------------------------------------------------- failure cases (review of the workspace)
+
+
+def start_charge_on_1(qtbot, window) -> str:
+    detail = window.detail
+    wait(qtbot, lambda: detail.connector_combo.findText("2") >= 0)
+    detail.connector_combo.setCurrentText("1")
+    detail.buttons["start_charge"].click()
+    wait(qtbot, lambda: "✓ RemoteStartTransaction: Accepted" in detail.result.text(), timeout=10_000)
+    wait(qtbot, lambda: detail.info.transactions, timeout=10_000)
+    return list(detail.info.transactions)[-1]
+
+
+def test_stop_only_stops_the_chosen_connectors_session_and_says_which(qtbot, window) -> None:
+    charger_id = demo(qtbot, window, "1.6")
+    detail = window.detail
+    transaction = start_charge_on_1(qtbot, window)
+    detail.connector_combo.setCurrentText("2")  # nothing runs there
+    assert not detail.buttons["stop_charge"].isEnabled()
+    detail.connector_combo.setCurrentText("0")
+    assert not detail.buttons["unlock"].isEnabled()  # never "unlock the whole charger"
+    detail.connector_combo.setCurrentText("1")
+    wait(qtbot, lambda: detail.buttons["stop_charge"].isEnabled())
+    asked: list[str] = []
+    detail.ask = lambda title, text: asked.append(text) or False
+    detail.buttons["stop_charge"].click()
+    assert f"connector 1, transaction {transaction}" in asked[0] and charger_id in asked[0]
+    assert transaction in detail.info.transactions  # declined: still charging
+
+
+def test_after_the_session_the_power_is_gone_and_the_energy_is_the_sessions(qtbot, window) -> None:
+    demo(qtbot, window, "1.6")
+    detail = window.detail
+    start_charge_on_1(qtbot, window)
+    detail.buttons["trigger_meter"].click()
+    row = 1  # "0 (whole charger)", "1", "2"
+    wait(qtbot, lambda: detail.live.item(row, 2).text() not in ("—", "0.0 kW"), timeout=10_000)
+    session = detail.live.item(row, 3).text()
+    assert session.endswith(" kWh") and float(session.split()[0].replace(",", "")) < 5  # not the lifetime register
+    assert "Meter register" in detail.live.item(row, 3).toolTip()
+    detail.ask = lambda title, text: True
+    detail.buttons["stop_charge"].click()
+    wait(qtbot, lambda: not detail.info.transactions, timeout=10_000)
+    wait(qtbot, lambda: detail.live.item(row, 2).text() == "—" and detail.live.item(row, 4).text() == "—")
+
+
+def test_an_answer_stays_with_its_charger_and_the_other_is_free(qtbot, window) -> None:
+    first = demo(qtbot, window, "1.6")
+    second = demo(qtbot, window, "1.6")
+    engine = window.core.engine
+    original = engine.call
+    gate = __import__("threading").Event()
+
+    async def slow(charger_id, action, payload, timeout=None):
+        if charger_id == first:
+            import asyncio
+            while not gate.is_set():  # held until the test lets it go
+                await asyncio.sleep(0.01)
+        return await original(charger_id, action, payload, timeout)
+
+    engine.call = slow
+    window.charger_view.selectRow(window.chargers.row_of(first))
+    window.detail.run_quick("trigger_heartbeat")
+    window.charger_view.selectRow(window.chargers.row_of(second))
+    wait(qtbot, lambda: window.workspace.title.text() == second)
+    assert window.detail.buttons["trigger_heartbeat"].isEnabled()  # the other charger is not busy
+    gate.set()
+    wait(qtbot, lambda: not window.detail._busy, timeout=10_000)
+    assert "TriggerMessage" not in window.detail.result.text()  # the first one's answer is not shown here
+    window.charger_view.selectRow(window.chargers.row_of(first))
+    assert window.detail.buttons["trigger_heartbeat"].isEnabled()
+
+
+def test_switching_chargers_during_a_read_reads_the_new_one_afterwards(qtbot, window) -> None:
+    first = demo(qtbot, window, "2.0.1")
+    second = demo(qtbot, window, "1.6")
+    window.charger_view.selectRow(window.chargers.row_of(first))
+    window.workspace.show_page(window.configure)
+    wait(qtbot, lambda: window.configure.busy_with)
+    window.charger_view.selectRow(window.chargers.row_of(second))
+    wait(qtbot, lambda: window.configure._read_for == second and window.configure.model.rowCount() > 5, timeout=10_000)
+    assert "HeartbeatInterval" in {row.name for row in window.configure.rows()}  # 1.6 keys: the second charger's
+
+
+def test_a_charger_that_left_cannot_be_edited_and_says_why(qtbot, window) -> None:
+    demo(qtbot, window, "1.6")
+    page = configure(qtbot, window)
+    window.stop_demos()
+    wait(qtbot, lambda: not window.detail.info.connected, timeout=10_000)
+    item = page.model.item(page.row_index("HeartbeatInterval"), configure_page.VALUE)
+    assert not item.isEditable()
+    page.change(page.rows()[page.row_index("HeartbeatInterval")], "99")
+    assert "is not connected" in window.message_bar.text.text()
+
+
+def test_the_table_keeps_the_keyboard_after_a_change(qtbot, window) -> None:
+    demo(qtbot, window, "1.6")
+    page = configure(qtbot, window)
+    page.view.setFocus()
+    page.view.setCurrentIndex(page.proxy.index(page.row_index("HeartbeatInterval"), configure_page.VALUE))
+    edit(page, "HeartbeatInterval", "41")
+    wait(qtbot, lambda: value_of(page, "HeartbeatInterval") == "41" and not page.busy_with, timeout=10_000)
+    assert page.view.hasFocus()
+
+
+def test_a_confirmation_defaults_to_no(qtbot, monkeypatch) -> None:
+    from app.ui import dialogs
+    seen = {}
+
+    def question(parent, title, text, buttons, default):
+        seen["default"] = default
+        return default  # what a hurried Enter picks
+
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question", staticmethod(question))
+    assert dialogs.confirm(None, "Reboot now", "CP: Reboot now?") is False
+    assert seen["default"] == QtWidgets.QMessageBox.StandardButton.No
+
+
+def test_the_stop_form_on_the_advanced_page_is_each_chargers_own(qtbot, window) -> None:
+    first = demo(qtbot, window, "1.6")
+    transaction = start_charge_on_1(qtbot, window)
+    panel = window.send_panel
+    window.workspace.show_page(panel)
+    panel.set_action("RemoteStopTransaction")
+    assert panel.form.value()["transactionId"] == int(transaction)
+    second = demo(qtbot, window, "1.6")
+    wait(qtbot, lambda: window.workspace.title.text() == second)
+    assert panel.action == "RemoteStopTransaction"
+    assert panel.form.value()["transactionId"] != int(transaction)  # not the first charger's session
+    assert first != second

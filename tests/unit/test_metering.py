@@ -84,3 +84,23 @@ def test_a_forgotten_charger_does_not_come_back_with_a_late_event():
     registry.apply(model.Progress("CP", 3, 1, "Read configuration", model.TaskState.CANCELLED))
     registry.apply(model.StatusChanged("CP", 4, "1", "Available", ""))
     assert "CP" not in registry.chargers
+
+
+def test_session_energy_and_no_power_once_the_session_ends_or_the_charger_goes():
+    registry = csms_registry.Registry()
+    registry.apply(model.Connected("CP", 0, "1.6", "1.2.3.4"))
+    registry.apply(model.TransactionChanged("CP", 1, "1", "17", "started", "TAG", 10_000.0))
+    registry.apply(model.MeterValuesReceived("CP", 2, "1", "17", 3, power_w=11_000.0, energy_wh=10_500.0, current_a=16.0))
+    meter = registry.chargers["CP"].meters["1"]
+    assert meter.session_wh == 500.0  # from meterStart, not the register's lifetime total
+    registry.apply(model.MeterValuesReceived("CP", 3, "1", "", 1, energy_wh=10_800.0))  # no id: the open session's
+    assert registry.chargers["CP"].meters["1"].session_wh == 800.0
+    registry.apply(model.TransactionChanged("CP", 4, "", "17", "ended", "TAG", 10_800.0))
+    ended = registry.chargers["CP"].meters["1"]
+    assert ended.reading.power_w is None and ended.reading.current_a is None and ended.session_wh == 800.0
+    registry.apply(model.TransactionChanged("CP", 5, "2", "18", "started", "TAG", None))
+    registry.apply(model.MeterValuesReceived("CP", 6, "2", "18", 2, power_w=7000.0, energy_wh=2000.0))
+    registry.apply(model.MeterValuesReceived("CP", 7, "2", "18", 2, power_w=7000.0, energy_wh=2100.0))
+    assert registry.chargers["CP"].meters["2"].session_wh == 100.0  # 2.x: from the session's first reading
+    registry.apply(model.Disconnected("CP", 8))
+    assert registry.chargers["CP"].meters["2"].reading.power_w is None
