@@ -356,12 +356,15 @@ class ConfigurePage(QtWidgets.QWidget):
             return
         payload = outcome.get("payload") or {}
         if outcome["action"] == "ChangeConfiguration":
-            names = {str(payload.get("key", ""))}
-        else:
-            names = {f"{i.get('component', {}).get('name', '')}.{i.get('variable', {}).get('name', '')}"
-                     for i in payload.get("setVariableData", []) if isinstance(i, dict)}
+            key = str(payload.get("key", ""))
+            touched = [r for r in self.rows() if r.name == key]
+        else:  # matched by component and variable as sent (EVSE and instance included)
+            items = [i for i in payload.get("setVariableData", []) if isinstance(i, dict)]
+            touched = [r for r in self.rows() if any(
+                r.component == i.get("component") and r.variable == i.get("variable")
+                and r.attribute == i.get("attributeType", "Actual") for i in items)]
         engine = self.bridge.engine
-        for row in [r for r in self.rows() if r.name in names]:
+        for row in touched:
             try:
                 fresh = await self.bridge.run(configuration.read_one(engine, charger_id, row))
             except errors.CommissionerError:

@@ -111,6 +111,13 @@ async def shoot(window: main_window.MainWindow, out: pathlib.Path) -> None:
     app.setLayoutDirection(QtCore.Qt.LayoutDirection.LeftToRight)
     window.ask = lambda *a: True  # the test charge is still running: quitting must not ask
 
+    # The demo chargers go away: greyed, "last seen", the settings last read kept, Forget offered.
+    window.stop_demos()
+    await until(lambda: not any(window.chargers.charger(r).connected for r in range(window.chargers.rowCount())))
+    overview()
+    await asyncio.sleep(0.3)
+    save(window, out, "1280x720-07-disconnected")
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)

@@ -411,3 +411,17 @@ def test_the_stop_form_on_the_advanced_page_is_each_chargers_own(qtbot, window) 
     assert panel.action == "RemoteStopTransaction"
     assert panel.form.value()["transactionId"] != int(transaction)  # not the first charger's session
     assert first != second
+
+
+def test_a_set_variables_from_the_advanced_page_is_read_back(qtbot, window) -> None:
+    demo(qtbot, window, "2.0.1")
+    page = configure(qtbot, window)
+    name = "OCPPCommCtrlr.HeartbeatInterval"
+    assert value_of(page, name) != "34"
+    window.workspace.show_page(window.send_panel)
+    panel = window.send_panel
+    panel.set_action("SetVariables")
+    panel.form.set_value({"setVariableData": [{"component": {"name": "OCPPCommCtrlr"},
+                                               "variable": {"name": "HeartbeatInterval"}, "attributeValue": "34"}]})
+    panel.send_button.click()
+    wait(qtbot, lambda: value_of(page, name) == "34", timeout=10_000)
