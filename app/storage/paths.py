@@ -30,3 +30,11 @@ def log_dir(base: pathlib.Path) -> pathlib.Path:
     path = base / "logs"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+RESOURCES = pathlib.Path(__file__).resolve().parents[2] / "resources"  # beside app/, in the bundle too
+
+
+def resources(*parts: str) -> pathlib.Path:
+    """A file or folder shipped in resources/ (checklists, plans, schemas, fonts)."""
+    return RESOURCES.joinpath(*parts)

@@ -1,0 +1,44 @@
+"""A run as the report's data: what the JSON holds and the PDF shows (schema in resources/schemas)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from app import __version__
+from app.domain import runs
+
+SCHEMA_VERSION = 1
+VERDICT_WORDS = {runs.StepState.PASSED: "PASSED", runs.StepState.FAILED: "FAILED",
+                 runs.StepState.SKIPPED: "SKIPPED", runs.StepState.NOT_APPLICABLE: "N/A",
+                 runs.StepState.PENDING: "OPEN", runs.StepState.RUNNING: "OPEN"}
+
+
+def iso(ms: int) -> str:
+    if not ms:
+        return ""
+    return datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def build(run: runs.Run, trace_sha256: str, trace_frames: int, trace_file: str) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": f"Commissioner {__version__}",
+        "run": {
+            "id": run.id, "charger_id": run.charger_id, "template": run.template, "template_name": run.template_name,
+            "technician": run.technician, "site": run.site, "started": iso(run.started_ms), "ended": iso(run.ended_ms),
+            "outcome": run.outcome.value, "ocpp_version": run.ocpp_version, "csms_url": run.csms_url,
+        },
+        "charger": dict(run.identity),
+        "fields": {k: v for k, v in run.fields.items() if k != "configuration at start"},
+        "steps": [{
+            "key": s.key, "title": s.title, "kind": s.kind, "required": s.required, "state": s.state.value,
+            "verdict": VERDICT_WORDS[s.state], "reason": s.reason, "note": s.note,
+            "started": iso(s.started_ms), "ended": iso(s.ended_ms),
+            "values": [{"name": v.name, "value": v.value, "unit": v.unit, "low": v.low, "high": v.high,
+                        "in_limits": v.in_limits} for v in s.values],
+            "evidence": list(s.evidence), "files": list(s.files), "series": [list(p) for p in s.series],
+        } for s in run.steps],
+        "trace": {"file": trace_file, "frames": trace_frames, "sha256": trace_sha256,
+                  "first_frame_id": run.first_frame_id, "last_frame_id": run.last_frame_id},
+    }

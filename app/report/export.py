@@ -1,0 +1,55 @@
+"""A run's report files: <run id>.trace.jsonl (masked, hashed), <run id>.json (validated) and .pdf."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pathlib
+from typing import Callable
+
+import jsonschema
+
+from app.domain import errors, runs
+from app.report import document, pdf, trace
+from app.storage import paths
+
+SCHEMA = paths.resources("schemas", "report.schema.json")
+
+
+@dataclasses.dataclass(frozen=True)
+class Exported:
+    pdf: pathlib.Path
+    json: pathlib.Path
+    trace: pathlib.Path
+    sha256: str
+    frames: int
+    pages: int
+
+
+def schema() -> dict:
+    return json.loads(SCHEMA.read_text(encoding="utf-8"))
+
+
+def export(run: runs.Run, journal_path: pathlib.Path, out_dir: pathlib.Path,
+           progress: Callable[[int, int, str], None] | None = None) -> Exported:
+    """Write the three files (blocking: call it in a worker thread). Raises StorageError."""
+    report = progress or (lambda done, total, message: None)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        base = out_dir / run.id
+        trace_path = base.with_name(run.id + ".trace.jsonl")
+        report(0, 3, "OCPP trace")
+        sha, frames = trace.write(journal_path, run.charger_id, run.first_frame_id, run.last_frame_id or None, trace_path,
+                                  progress=lambda n: report(0, 3, f"OCPP trace: {n} frames"))
+        data = document.build(run, sha, frames, trace_path.name)
+        jsonschema.validate(data, schema())  # a report that breaks its own schema is a bug, not a file
+        json_path = base.with_name(run.id + ".json")
+        json_path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+        report(1, 3, "PDF")
+        pdf_path = base.with_name(run.id + ".pdf")
+        pages = pdf.write(data, pdf_path)
+        report(3, 3, "done")
+    except OSError as exc:
+        raise errors.StorageError(f"Cannot write the report to {out_dir}: {exc.strerror or exc}.",
+                                  hint="Choose a writable folder with free space.") from exc
+    return Exported(pdf_path, json_path, trace_path, sha, frames, pages)

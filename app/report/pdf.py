@@ -1,0 +1,196 @@
+"""The report as a PDF, laid out by Qt (offscreen): Qt shapes every script, Urdu and Gujarati included.
+
+Safe off the GUI thread (QTextDocument, QPainter on a QPdfWriter); a Q(Gui)Application must
+exist, and `ensure_application()` makes an offscreen one for the CLI. Every page carries the
+run id and "page x of y".
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import pathlib
+from typing import Any
+
+from app.storage import paths
+
+PAGE_DPI = 96
+MARGIN = 48  # px at 96 dpi: half an inch
+
+
+def ensure_application() -> None:
+    """Headless callers (serve --plan, report): an offscreen QGuiApplication, in the main thread."""
+    from PySide6 import QtGui
+
+    if QtGui.QGuiApplication.instance() is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        ensure_application.app = QtGui.QGuiApplication([])  # type: ignore[attr-defined]
+    _load_fonts()
+
+
+_fonts_loaded = False
+
+
+def _load_fonts() -> None:
+    """The fonts shipped in resources/fonts (scripts a laptop may lack: Arabic/Urdu, Gujarati, Gurmukhi)."""
+    global _fonts_loaded
+    if _fonts_loaded:
+        return
+    from PySide6 import QtGui
+
+    folder = paths.resources("fonts")
+    if folder.is_dir():
+        for font in sorted(folder.glob("*.[ot]tf")):
+            QtGui.QFontDatabase.addApplicationFont(str(font))
+    _fonts_loaded = True
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _colour(verdict: str) -> str:
+    return {"PASSED": "#2e7d32", "FAILED": "#c62828", "N/A": "#616161", "SKIPPED": "#616161"}.get(verdict, "#b26a00")
+
+
+def _value_text(values: list[dict[str, Any]]) -> str:
+    parts = []
+    for v in values:
+        text = f"{v['value']:g}" if isinstance(v["value"], (int, float)) else str(v["value"])
+        parts.append(f"{v['name']}: {text} {v['unit']}".strip())
+    return "; ".join(parts)
+
+
+def _limit_text(values: list[dict[str, Any]]) -> str:
+    limits = []
+    for v in values:
+        low, high, unit = v.get("low"), v.get("high"), v.get("unit", "")
+        if low is not None and high is not None:
+            limits.append(f"{low:g} … {high:g} {unit}".strip())
+        elif low is not None:
+            limits.append(f"≥ {low:g} {unit}".strip())
+        elif high is not None:
+            limits.append(f"≤ {high:g} {unit}".strip())
+    return "; ".join(limits)
+
+
+def html_of(report: dict[str, Any], plot: bool) -> str:
+    run, charger = report["run"], report["charger"]
+    verdict = run["outcome"].upper()
+    rows = [("Charger", run["charger_id"]), ("Vendor / model", " ".join(
+        p for p in (charger.get("vendor", ""), charger.get("model", "")) if p)),
+        ("Serial", charger.get("serial", "")), ("Firmware", charger.get("firmware", "")),
+        ("OCPP", run["ocpp_version"]), ("CSMS URL", run["csms_url"]), ("Site", run["site"]),
+        ("Technician", run["technician"]), ("Checklist", run["template_name"] or run["template"]),
+        ("Started", run["started"]), ("Ended", run["ended"]), ("Run", run["id"])]
+    rows += [(k.capitalize(), v) for k, v in charger.items() if k not in ("vendor", "model", "serial", "firmware") and v]
+    parts = [
+        "<html><body style='font-family: sans-serif; font-size: 10pt;'>",
+        "<h1 style='font-size: 18pt;'>Commissioning report</h1>",
+        f"<p style='font-size: 16pt; color: {_colour('PASSED' if verdict == 'PASSED' else 'FAILED' if verdict == 'FAILED' else 'OPEN')};'>"
+        f"<b>Verdict: {_e(verdict)}</b></p>",
+        "<table cellspacing='0' cellpadding='3'>",
+        *[f"<tr><td><b>{_e(k)}</b></td><td>{_e(v) or '—'}</td></tr>" for k, v in rows],
+        "</table>",
+        "<h2 style='font-size: 13pt;'>Steps</h2>",
+        "<table border='1' cellspacing='0' cellpadding='3' width='100%'>",
+        "<tr><th width='24%'>Step</th><th width='9%'>Verdict</th><th width='30%'>Value</th><th width='10%'>Limit</th>"
+        "<th width='17%'>Reason / note</th><th width='10%'>Time</th></tr>",
+    ]
+    for step in report["steps"]:
+        reason = "; ".join(p for p in (step["reason"], step.get("note", "")) if p)
+        evidence = f" ({len(step['evidence'])} frames)" if step["evidence"] else ""
+        parts.append(
+            f"<tr><td>{_e(step['title'])}</td>"
+            f"<td style='color: {_colour(step['verdict'])};'><b>{_e(step['verdict'])}</b></td>"
+            f"<td>{_e(_value_text(step['values']))}</td><td>{_e(_limit_text(step['values']))}</td>"
+            f"<td>{_e(reason)}</td><td>{_e(step['ended'][11:19])}{_e(evidence)}</td></tr>")
+    parts.append("</table>")
+    if plot:
+        parts += ["<h2 style='font-size: 13pt;'>Test charge</h2>", "<img src='plot://charge' width='640'>"]
+    fields = report["fields"]
+    if fields:
+        parts += ["<h2 style='font-size: 13pt;'>Entries</h2>", "<table cellspacing='0' cellpadding='3'>"]
+        parts += [f"<tr><td><b>{_e(k)}</b></td><td>{_e(v)}</td></tr>" for k, v in fields.items()]
+        parts.append("</table>")
+    trace = report["trace"]
+    parts += ["<h2 style='font-size: 13pt;'>OCPP trace</h2>",
+              f"<p>{_e(trace['frames'])} frames in {_e(trace['file'])} (secrets masked).<br>"
+              f"SHA-256: <span style='font-family: monospace;'>{_e(trace['sha256'])}</span></p>",
+              f"<p style='color: #555;'>{_e(report['generator'])}</p>", "</body></html>"]
+    return "\n".join(parts)
+
+
+def _plot(series: list[list[float]], width: int = 640, height: int = 220):
+    """Power (kW) and energy (kWh) of the test charge over time, as an image."""
+    from PySide6 import QtCore, QtGui
+
+    image = QtGui.QImage(width, height, QtGui.QImage.Format.Format_RGB32)
+    image.fill(QtGui.QColor("white"))
+    painter = QtGui.QPainter(image)
+    painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+    left, right, top, bottom = 50, width - 50, 15, height - 30
+    painter.setPen(QtGui.QPen(QtGui.QColor("#999"), 1))
+    painter.drawRect(left, top, right - left, bottom - top)
+    times = [p[0] / 1000 for p in series]
+    span = max(times[-1] - times[0], 1e-3)
+    for index, (colour, label) in ((1, ("#1565c0", "kW")), (2, ("#2e7d32", "kWh"))):
+        values = [p[index] / 1000 for p in series]
+        low, high = min(values), max(values)
+        scale = (high - low) or 1.0
+        points = [QtCore.QPointF(left + (t - times[0]) / span * (right - left),
+                                 bottom - (v - low) / scale * (bottom - top)) for t, v in zip(times, values)]
+        painter.setPen(QtGui.QPen(QtGui.QColor(colour), 2))
+        painter.drawPolyline(points)
+        x = 4 if index == 1 else right + 4
+        painter.drawText(QtCore.QRectF(x, top, 46, 16), f"{high:.2f}")
+        painter.drawText(QtCore.QRectF(x, bottom - 16, 46, 16), f"{low:.2f}")
+        painter.drawText(QtCore.QRectF(x, (top + bottom) / 2, 46, 16), label)
+    painter.setPen(QtGui.QColor("#333"))
+    painter.drawText(QtCore.QRectF(left, bottom + 6, right - left, 18), QtCore.Qt.AlignmentFlag.AlignCenter,
+                     f"time (s), {span:.0f} s in all · blue: power kW · green: energy kWh")
+    painter.end()
+    return image
+
+
+def write(report: dict[str, Any], out: pathlib.Path) -> int:
+    """Render the PDF; the number of pages."""
+    from PySide6 import QtCore, QtGui
+
+    _load_fonts()
+    series = next((s["series"] for s in report["steps"] if s["key"] == "test_charge" and len(s["series"]) >= 2), None)
+    writer = QtGui.QPdfWriter(str(out))
+    writer.setResolution(PAGE_DPI)
+    writer.setPageSize(QtGui.QPageSize(QtGui.QPageSize.PageSizeId.A4))
+    writer.setPageMargins(QtCore.QMarginsF(0, 0, 0, 0))
+    writer.setTitle(f"Commissioning report {report['run']['charger_id']} {report['run']['id']}")
+    writer.setCreator(report["generator"])
+    page = writer.pageLayout().paintRectPixels(PAGE_DPI)
+    body = QtCore.QSizeF(page.width() - 2 * MARGIN, page.height() - 2 * MARGIN - 24)
+    document = QtGui.QTextDocument()
+    document.setDocumentMargin(0)
+    font = QtGui.QFont(document.defaultFont())
+    for tag in ("liga", "clig"):  # no "ﬁ" ligatures: the PDF's text must read back as typed
+        font.setFeature(QtGui.QFont.Tag(tag), 0)
+    document.setDefaultFont(font)
+    document.setPageSize(body)
+    if series:
+        document.addResource(QtGui.QTextDocument.ResourceType.ImageResource, QtCore.QUrl("plot://charge"), _plot(series))
+    document.setHtml(html_of(report, plot=bool(series)))
+    pages = document.pageCount()
+    painter = QtGui.QPainter(writer)
+    try:
+        for number in range(pages):
+            if number:
+                writer.newPage()
+            painter.save()
+            painter.translate(MARGIN, MARGIN - number * body.height())
+            document.drawContents(painter, QtCore.QRectF(0, number * body.height(), body.width(), body.height()))
+            painter.restore()
+            painter.setPen(QtGui.QColor("#555"))
+            painter.drawText(QtCore.QRectF(MARGIN, page.height() - MARGIN - 18, body.width(), 18),
+                             QtCore.Qt.AlignmentFlag.AlignRight,
+                             f"Run {report['run']['id']} · {report['run']['charger_id']} · page {number + 1} of {pages}")
+    finally:
+        painter.end()
+    return pages

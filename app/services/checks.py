@@ -1,0 +1,344 @@
+"""Automated commissioning checks: each one asks the charger, waits for what it must send, and
+passes with its measured values or fails with what the charger said (CallError, Rejected,
+silence). On the engine loop, as a step of a run (services.runs); 1.6, 2.0.1 and 2.1 alike.
+
+A check returns its values; it raises `Failed` (the charger did not do it) or `NotApplicable`
+(it cannot be checked here, e.g. the charger sends no timestamps). Domain errors from the
+engine (timeouts, CallErrors, a charger that went away) fail the step with their message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime
+import json
+import time
+from typing import Any, Awaitable, Callable
+
+from app.csms import engine as csms_engine
+from app.domain import errors, runs
+from app.services import configuration, operations
+
+POLL_S = 0.1  # how often a check looks at the registry while it waits for a state
+MIN_CHARGE_WH = 10.0  # the test charge runs until the meter has risen this much
+
+
+class Failed(Exception):
+    """The charger did not do what the check asked; the message says what it did instead."""
+
+
+class NotApplicable(Exception):
+    """This check cannot be made with this charger (the message says why)."""
+
+
+@dataclasses.dataclass
+class Context:
+    engine: csms_engine.Engine
+    charger_id: str
+    run: runs.Run
+    step: runs.Step
+    connector: int = 1  # the connector (1.6) / EVSE (2.x) the charging checks use
+    test_tag: str = operations.TEST_TAG
+    timeout: float = 30.0
+    high: float | None = None  # the template's limit for the check's value, where it has one
+
+    @property
+    def version(self) -> str:
+        return self.engine.server.session(self.charger_id).version  # ChargerNotConnectedError
+
+    @property
+    def info(self):
+        return self.engine.registry.chargers[self.charger_id]
+
+    @property
+    def connector_key(self) -> str:
+        return str(self.connector) if self.version == "1.6" else f"{self.connector}/1"
+
+    async def call(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        result = await self.engine.call(self.charger_id, action, payload)
+        verdict = operations.judge(action, result)
+        if not verdict.ok:
+            raise Failed(f"the charger answered {action} with {verdict.status}")
+        return result
+
+    async def until(self, predicate: Callable[[], bool], timeout: float, what: str) -> float:
+        """Wait for a registry state; seconds it took. Fails with `what` when it does not come."""
+        started = time.monotonic()
+        while not predicate():
+            if time.monotonic() - started > timeout:
+                raise Failed(f"{what} did not happen within {timeout:g} s")
+            await asyncio.sleep(POLL_S)
+        return time.monotonic() - started
+
+
+Check = Callable[[Context], Awaitable[list[runs.Value]]]
+CHECKS: dict[str, Check] = {}
+NEEDS_A_PERSON = frozenset({"authorize"})  # someone must present the tag at the charger
+
+
+def check(name: str) -> Callable[[Check], Check]:
+    def register(fn: Check) -> Check:
+        CHECKS[name] = fn
+        return fn
+    return register
+
+
+# ---------------------------------------------------------------- identity and liveness
+
+
+@check("boot")
+async def boot(ctx: Context) -> list[runs.Value]:
+    info = ctx.info
+    if info.boot_status != "Accepted":
+        with ctx.engine.watch(ctx.charger_id, "BootNotification") as boots:
+            await ctx.call("TriggerMessage", {"requestedMessage": "BootNotification"})
+            await boots.next(ctx.timeout, "after TriggerMessage BootNotification")
+        await ctx.until(lambda: ctx.info.boot_status == "Accepted", ctx.timeout, "an Accepted boot")
+    payload = await last_payload(ctx, "BootNotification")
+    identity = boot_identity(payload or {}, ctx.version)
+    ctx.run.identity.update(identity)
+    ctx.run.ocpp_version = ctx.version
+    if not identity.get("vendor") or not identity.get("model"):
+        raise Failed("the BootNotification names no vendor or model")
+    return [runs.Value(name, value) for name, value in identity.items() if value]
+
+
+def boot_identity(payload: dict[str, Any], version: str) -> dict[str, str]:
+    if version == "1.6":
+        return {"vendor": payload.get("chargePointVendor", ""), "model": payload.get("chargePointModel", ""),
+                "serial": payload.get("chargePointSerialNumber") or payload.get("chargeBoxSerialNumber", ""),
+                "firmware": payload.get("firmwareVersion", ""), "meter serial": payload.get("meterSerialNumber", ""),
+                "ICCID": payload.get("iccid", ""), "IMSI": payload.get("imsi", "")}
+    station = payload.get("chargingStation", {}) if isinstance(payload.get("chargingStation"), dict) else {}
+    modem = station.get("modem", {}) if isinstance(station.get("modem"), dict) else {}
+    return {"vendor": station.get("vendorName", ""), "model": station.get("model", ""),
+            "serial": station.get("serialNumber", ""), "firmware": station.get("firmwareVersion", ""),
+            "ICCID": modem.get("iccid", ""), "IMSI": modem.get("imsi", "")}
+
+
+async def last_payload(ctx: Context, action: str) -> dict[str, Any] | None:
+    """The newest CALL of `action` the charger sent, from the journal."""
+    engine, charger_id = ctx.engine, ctx.charger_id
+
+    def read() -> dict[str, Any] | None:
+        engine.journal.flush()
+        reader = engine.journal.reader()
+        try:
+            frames = [f for f in reader.frames(charger_id=charger_id, action=action, direction="in", limit=100_000)
+                      if f.message_type == 2]
+        finally:
+            reader.close()
+        for frame in reversed(frames):
+            try:
+                message = json.loads(frame.payload)
+            except ValueError:
+                continue
+            if isinstance(message, list) and len(message) == 4 and isinstance(message[3], dict):
+                return message[3]
+        return None
+
+    return await asyncio.to_thread(read)
+
+
+@check("heartbeat")
+async def heartbeat(ctx: Context) -> list[runs.Value]:
+    with ctx.engine.watch(ctx.charger_id, "Heartbeat") as beats:
+        sent = time.monotonic()
+        await ctx.call("TriggerMessage", {"requestedMessage": "Heartbeat"})
+        await beats.next(ctx.timeout, "after TriggerMessage Heartbeat")
+    return [runs.Value("answer time", round((time.monotonic() - sent) * 1000), "ms"),
+            runs.Value("interval set", ctx.engine.config.heartbeat_interval, "s")]
+
+
+@check("status")
+async def status(ctx: Context) -> list[runs.Value]:
+    with ctx.engine.watch(ctx.charger_id, "StatusNotification") as reports:
+        await ctx.call("TriggerMessage", {"requestedMessage": "StatusNotification"})
+        await reports.next(ctx.timeout, "after TriggerMessage StatusNotification")
+        while True:  # the rest of the burst (one per connector) follows within moments
+            try:
+                await reports.next(1.0)
+            except errors.ExpectTimeoutError:
+                break
+    connectors = dict(ctx.info.connectors)
+    real = {k: c for k, c in connectors.items() if k not in ("0", "0/0")}
+    if not real:
+        raise Failed("no connector or EVSE reported a status")
+    if ctx.version == "1.6" and "0" not in connectors:
+        raise Failed("connector 0 (the charger itself) reported no status")
+    faulted = [f"{k} ({c.error_code or 'Faulted'})" for k, c in connectors.items() if c.status == "Faulted"]
+    if faulted:
+        raise Failed("faulted: " + ", ".join(faulted))
+    return [runs.Value(f"connector {k}", c.status) for k, c in sorted(connectors.items())]
+
+
+@check("clock")
+async def clock(ctx: Context) -> list[runs.Value]:
+    with ctx.engine.watch(ctx.charger_id, "StatusNotification") as reports:
+        await ctx.call("TriggerMessage", {"requestedMessage": "StatusNotification"})
+        payload = await reports.next(ctx.timeout, "after TriggerMessage StatusNotification")
+        received_ms = int(time.time() * 1000)
+    stamp = payload.get("timestamp")
+    if not isinstance(stamp, str):
+        raise NotApplicable("the charger sends no timestamp in its StatusNotification")
+    try:
+        charger_ms = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp() * 1000
+    except ValueError:
+        raise Failed(f"the charger's timestamp {stamp!r} is not an ISO 8601 time") from None
+    skew = (charger_ms - received_ms) / 1000
+    limit = ctx.high or 60.0
+    value = runs.Value("clock skew", round(skew, 1), "s", -limit, limit)
+    if abs(skew) > limit:
+        raise Failed(f"the charger's clock is {skew:+.0f} s off the laptop's (limit ±{limit:g} s)")
+    return [value]
+
+
+@check("configuration")
+async def read_configuration(ctx: Context) -> list[runs.Value]:
+    found = await configuration.read(ctx.engine, ctx.charger_id, timeout=ctx.timeout)
+    if not found.rows:
+        raise Failed("the charger reported no configuration")
+    ctx.run.fields.setdefault("configuration at start", json.dumps(
+        {r.name: r.value for r in found.rows}, ensure_ascii=False))
+    values = [runs.Value("keys" if found.source == "GetConfiguration" else "variables", len(found.rows))]
+    if found.source == "GetBaseReport":
+        values.append(runs.Value("report parts", found.parts))
+    return values
+
+
+@check("authorize")
+async def authorize(ctx: Context) -> list[runs.Value]:
+    tag = ctx.test_tag
+    payload = await ctx.engine.expect(ctx.charger_id, "Authorize", timeout=ctx.timeout)
+    presented = payload.get("idTag") or payload.get("idToken", {}).get("idToken", "")
+    return [runs.Value("tag presented", str(presented)), runs.Value("test tag", tag)]
+
+
+# ---------------------------------------------------------------- operations
+
+
+async def _sample_quickly(ctx: Context) -> None:
+    """Ask for meter values every 5 s during the test charge (best effort: some chargers refuse)."""
+    try:
+        if ctx.version == "1.6":
+            await ctx.engine.call(ctx.charger_id, "ChangeConfiguration", {"key": "MeterValueSampleInterval", "value": "5"})
+        else:
+            await ctx.engine.call(ctx.charger_id, "SetVariables", {"setVariableData": [{
+                "component": {"name": "SampledDataCtrlr"}, "variable": {"name": "TxUpdatedInterval"},
+                "attributeValue": "5"}]})
+    except errors.OperationError:
+        pass
+
+
+@check("test_charge")
+async def test_charge(ctx: Context) -> list[runs.Value]:
+    version, key = ctx.version, ctx.connector_key
+    await _sample_quickly(ctx)
+    began = time.monotonic()
+    start = operations.quick(version, "start_charge", connector=ctx.connector, evse=ctx.connector,
+                             id_tag=ctx.test_tag)
+    await ctx.call(start.action, start.payload)
+
+    def session() -> str:
+        return next((tx for tx, where in ctx.info.transactions.items() if where in (key, str(ctx.connector), "")), "")
+
+    await ctx.until(lambda: bool(session()), ctx.timeout, "a transaction start")
+    transaction = session()
+    # 1.6 says Charging; a 2.x connector is Occupied (the charging state is the transaction's).
+    charging = "Charging" if version == "1.6" else "Occupied"
+    await ctx.until(lambda: ctx.info.connectors.get(key) is not None and ctx.info.connectors[key].status == charging,
+                    ctx.timeout, f"status {charging} on connector {key}")
+    meter_key = key.split("/", 1)[0]
+    readings: list[tuple[float, float | None, float]] = []  # (s since start, power W, energy Wh)
+    deadline = time.monotonic() + ctx.timeout
+    last_updated = 0
+    # Rising energy, enough of it that the Wh-resolution meterStop is above meterStart too.
+    while len({r[2] for r in readings}) < 2 or readings[-1][2] - readings[0][2] < MIN_CHARGE_WH:
+        if time.monotonic() > deadline:
+            raise Failed("no meter values with rising energy within "
+                         f"{ctx.timeout:g} s ({len(readings)} reading(s) received)")
+        meter = ctx.info.meters.get(meter_key)
+        if meter is not None and meter.updated_ms != last_updated and meter.reading.energy_wh is not None:
+            last_updated = meter.updated_ms
+            readings.append((time.monotonic() - began, meter.reading.power_w, meter.reading.energy_wh))
+        else:
+            trigger = operations.quick(version, "trigger_meter", connector=ctx.connector, evse=ctx.connector)
+            with ctx.engine.watch(ctx.charger_id, "MeterValues") as values:
+                await ctx.engine.call(ctx.charger_id, trigger.action, trigger.payload)
+                try:
+                    await values.next(2.0)
+                except errors.ExpectTimeoutError:
+                    pass
+            await asyncio.sleep(POLL_S)
+    ctx.step.series = [[round(t * 1000), p or 0.0, e] for t, p, e in readings]
+    stop = operations.quick(version, "stop_charge", transaction_id=transaction)
+    watched = "StopTransaction" if version == "1.6" else "TransactionEvent"
+    with ctx.engine.watch(ctx.charger_id, watched) as ends:
+        await ctx.call(stop.action, stop.payload)
+        await ctx.until(lambda: transaction not in ctx.info.transactions, ctx.timeout, "the transaction's end")
+        meter_stop = None
+        while True:
+            try:
+                end = await ends.next(0 if version == "1.6" else 0.5)
+            except errors.ExpectTimeoutError:
+                break
+            if version == "1.6":
+                meter_stop = end.get("meterStop")
+    delivered = readings[-1][2] - readings[0][2]
+    if version == "1.6":
+        started = await _meter_start(ctx, transaction)
+        if isinstance(meter_stop, (int, float)) and isinstance(started, (int, float)):
+            if meter_stop <= started:
+                raise Failed(f"meterStop {meter_stop} Wh is not above meterStart {started} Wh")
+            delivered = float(meter_stop - started)
+    peak = max((r[1] or 0.0) for r in readings)
+    return [runs.Value("energy delivered", round(delivered / 1000, 3), "kWh", 0.0),
+            runs.Value("peak power", round(peak / 1000, 2), "kW"),
+            runs.Value("transaction", transaction),
+            runs.Value("duration", round(time.monotonic() - began, 1), "s")]
+
+
+async def _meter_start(ctx: Context, transaction: str) -> float | None:
+    payload = await last_payload(ctx, "StartTransaction")
+    return payload.get("meterStart") if payload else None
+
+
+@check("availability")
+async def availability(ctx: Context) -> list[runs.Value]:
+    version, key = ctx.version, ctx.connector_key
+    off = operations.quick(version, "availability", connector=ctx.connector if version == "1.6" else 1,
+                           evse=ctx.connector, operative=False)
+    on = dataclasses.replace(off, payload=operations.quick(
+        version, "availability", connector=ctx.connector if version == "1.6" else 1, evse=ctx.connector,
+        operative=True).payload)
+    await ctx.call(off.action, off.payload)
+    took_off = await ctx.until(lambda: _status(ctx, key) == "Unavailable", ctx.timeout, f"connector {key} Unavailable")
+    await ctx.call(on.action, on.payload)
+    took_on = await ctx.until(lambda: _status(ctx, key) in ("Available", "Preparing"), ctx.timeout,
+                              f"connector {key} Available again")
+    return [runs.Value("to Unavailable", round(took_off, 1), "s"), runs.Value("back to Available", round(took_on, 1), "s")]
+
+
+def _status(ctx: Context, key: str) -> str:
+    state = ctx.info.connectors.get(key)
+    return state.status if state else ""
+
+
+@check("unlock")
+async def unlock(ctx: Context) -> list[runs.Value]:
+    request = operations.quick(ctx.version, "unlock", connector=ctx.connector, evse=ctx.connector)
+    result = await ctx.call(request.action, request.payload)
+    return [runs.Value("answer", str(result.get("status", "")))]
+
+
+@check("soft_reset")
+async def soft_reset(ctx: Context) -> list[runs.Value]:
+    request = operations.quick(ctx.version, "reset_soft")
+    with ctx.engine.watch(ctx.charger_id, "BootNotification") as boots:
+        await ctx.call(request.action, request.payload)
+        accepted = time.monotonic()
+        await boots.next(max(ctx.timeout, 120.0), "after the Reset")
+    back = time.monotonic() - accepted
+    await ctx.until(lambda: ctx.info.connected and ctx.info.boot_status == "Accepted", ctx.timeout, "an Accepted boot")
+    return [runs.Value("reconnect time", round(back, 1), "s")]

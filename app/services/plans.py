@@ -1,0 +1,128 @@
+"""Bench plans: a template applied to every charger that connects (`serve --plan`), headless.
+
+    template = "bench"              # a checklist id, or a path to a .toml
+    chargers = ["*"]                # id patterns (fnmatch); default: every charger
+    connector = 1                   # the connector / EVSE the charging checks use
+    [fields]                        # pre-filled run fields
+    technician = "Bench"
+    site = "Lab 2"
+    [values]                        # values for manual steps, by step key
+    technician = "A. Engineer"
+
+Each charger whose BootNotification is accepted gets one run; its steps print one line each,
+and the finished run writes <out>/<charger id>/<run id>.pdf, .json and .trace.jsonl.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import fnmatch
+import logging
+import pathlib
+import tomllib
+from typing import Any, Callable
+
+from app.csms import engine as csms_engine
+from app.domain import errors, model, runs
+from app.report import document, export
+from app.services import checklists, checks
+from app.services import runs as run_service
+from app.storage import runs as run_store
+
+log = logging.getLogger(__name__)
+Say = Callable[[str], None]
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    template: checklists.Template
+    patterns: tuple[str, ...] = ("*",)
+    fields: dict[str, str] = dataclasses.field(default_factory=dict)
+    values: dict[str, Any] = dataclasses.field(default_factory=dict)
+    connector: int = 1
+
+    def applies_to(self, charger_id: str) -> bool:
+        return any(fnmatch.fnmatchcase(charger_id, pattern) for pattern in self.patterns)
+
+
+def load(path: pathlib.Path, data_dir: pathlib.Path | None) -> Plan:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise errors.ConfigError(f"The plan {path} cannot be read: {exc}.",
+                                 hint="See resources/plans/bench.toml for an example.") from exc
+    name = data.get("template")
+    if not isinstance(name, str) or not name:
+        raise errors.ConfigError(f"The plan {path} names no template.", hint='Add template = "bench" (or a .toml path).')
+    candidate = (path.parent / name) if name.endswith(".toml") else None
+    template = checklists.find(str(candidate) if candidate and candidate.is_file() else name, data_dir,
+                               frozenset(checks.CHECKS))
+    patterns = data.get("chargers", ["*"])
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    connector = data.get("connector", 1)
+    if not isinstance(connector, int) or isinstance(connector, bool) or connector < 1:
+        raise errors.ConfigError(f"The plan {path}: connector must be a number from 1.")
+    return Plan(template, tuple(str(p) for p in patterns), {k: str(v) for k, v in data.get("fields", {}).items()},
+                dict(data.get("values", {})), connector)
+
+
+class PlanRunner:
+    """Starts a run of the plan for each charger that boots; on the engine loop."""
+
+    def __init__(self, engine: csms_engine.Engine, plan: Plan, store: run_store.RunStore, out: pathlib.Path,
+                 say: Say, once: int | None = None) -> None:
+        self.engine, self.plan, self.store, self.out, self.say, self.once = engine, plan, store, out, say, once
+        self.started: set[str] = set()
+        self.finished: list[runs.Run] = []
+        self.failures: list[str] = []  # runs whose report could not be written
+        engine.subscribe(self._on_event)
+
+    @property
+    def all_passed(self) -> bool:
+        return not self.failures and all(r.outcome is runs.Outcome.PASSED for r in self.finished)
+
+    def _on_event(self, event: model.Event) -> None:
+        if not isinstance(event, model.Booted) or event.status != "Accepted":
+            return
+        charger_id = event.charger_id
+        if charger_id in self.started or not self.plan.applies_to(charger_id):
+            return
+        if self.once is not None and len(self.started) >= self.once:
+            return  # enough runs started: --once N is about the first N
+        self.started.add(charger_id)
+        self.engine.tasks.spawn(f"Plan {self.plan.template.id}", lambda _r: self._run(charger_id),
+                                charger_id=charger_id)
+
+    async def _run(self, charger_id: str) -> None:
+        urls = self.engine.urls
+        run = await run_service.execute(
+            self.engine, self.store, self.plan.template, charger_id, fields=self.plan.fields, values=self.plan.values,
+            headless=True, listener=self._step_done, csms_url=urls[0] if urls else "",
+            connector=self.plan.connector)
+        out = self.out / charger_id
+        try:
+            done = await asyncio.to_thread(export.export, run, self.engine.journal.path, out)
+        except errors.CommissionerError as exc:
+            self.failures.append(run.id)
+            self.say(f"{charger_id} run {run.id} {run.outcome.value.upper()}: the report could not be written: {exc}")
+        else:
+            self.say(f"{charger_id} run {run.id} {run.outcome.value.upper()} "
+                     f"({_count(run, runs.StepState.PASSED)} passed, {_count(run, runs.StepState.FAILED)} failed, "
+                     f"{_count(run, runs.StepState.NOT_APPLICABLE)} n/a) -> {done.pdf}")
+        self.finished.append(run)
+        if self.once is not None and len(self.finished) >= self.once:
+            self.engine.request_stop()
+
+    def _step_done(self, run: runs.Run, step: runs.Step) -> None:
+        if not step.state.done:
+            return
+        detail = step.reason or "; ".join(
+            f"{v.name} {v.value:g} {v.unit}".strip() if isinstance(v.value, (int, float)) else f"{v.name} {v.value}"
+            for v in step.values[:4])
+        self.say(f"{run.charger_id} step {step.key} {document.VERDICT_WORDS[step.state]}" + (f": {detail}" if detail else ""))
+
+
+def _count(run: runs.Run, state: runs.StepState) -> int:
+    return sum(1 for s in run.steps if s.state is state)

@@ -1,0 +1,194 @@
+"""A commissioning run: a template's steps for one charger, each recorded the moment it ends.
+
+`execute` runs the automated checks in order (on the engine loop, as an engine task) and takes
+manual values from `values` (a plan's, or the window's entries). Every step is written to the
+RunStore when it starts and when it ends, with the ids of the journal frames that prove it, so
+a crash loses nothing already shown and `execute(..., resume=run)` carries on where it stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import logging
+import secrets
+import time
+from typing import Any, Callable
+
+from app.csms import engine as csms_engine
+from app.domain import errors, runs
+from app.services import checks, checklists
+from app.storage import journal as journal_store
+from app.storage import runs as run_store
+
+log = logging.getLogger(__name__)
+Listener = Callable[[runs.Run, runs.Step], None]
+STEP_LIMIT_S = 300.0  # no single check may take longer than this, whatever it waits for
+RECONNECT_WAIT_S = 60.0  # a charger that went away mid-run gets this long to come back
+
+
+def new_run(template: checklists.Template, charger_id: str, fields: dict[str, str] | None = None,
+            clock: Callable[[], float] = time.time) -> runs.Run:
+    now = clock()
+    stamp = datetime.datetime.fromtimestamp(now).strftime("%Y%m%d-%H%M%S")
+    fields = dict(fields or {})
+    run = runs.Run(id=f"{stamp}-{secrets.token_hex(3)}", charger_id=charger_id, template=template.id,
+                   template_name=template.name, technician=fields.get("technician", ""), site=fields.get("site", ""),
+                   started_ms=int(now * 1000), fields=fields)
+    run.steps = [runs.Step(spec.key, spec.title, spec.kind, spec.required) for spec in template.steps]
+    return run
+
+
+def needs_a_person(spec: checklists.StepSpec) -> bool:
+    return spec.kind == "manual" or spec.check in checks.NEEDS_A_PERSON
+
+
+def judge_entry(spec: checklists.StepSpec, raw: Any) -> tuple[runs.StepState, str, list[runs.Value]]:
+    """A manual value against the template: (state, reason, values)."""
+    if spec.entry == "number":
+        try:
+            number = float(raw)
+        except (TypeError, ValueError):
+            raise errors.ConfigError(f"{spec.title}: {raw!r} is not a number.", hint=f"Enter it in {spec.unit or 'numbers'}.")
+        value = runs.Value(spec.title, number, spec.unit, spec.low, spec.high)
+        if value.in_limits is False:
+            return runs.StepState.FAILED, f"{number:g} {spec.unit} is outside {value.limit_text()}".strip(), [value]
+        return runs.StepState.PASSED, "", [value]
+    if spec.entry == "passfail":
+        text = str(raw).strip().lower()
+        if text in ("pass", "passed", "true", "yes", "ok"):
+            return runs.StepState.PASSED, "", [runs.Value(spec.title, "pass")]
+        if text in ("fail", "failed", "false", "no"):
+            return runs.StepState.FAILED, "entered as failed", [runs.Value(spec.title, "fail")]
+        raise errors.ConfigError(f"{spec.title}: enter pass or fail (not {raw!r}).")
+    if spec.entry == "choice" and spec.options and str(raw) not in spec.options:
+        raise errors.ConfigError(f"{spec.title}: {raw!r} is not one of {', '.join(spec.options)}.")
+    if not str(raw).strip():
+        raise errors.ConfigError(f"{spec.title}: nothing was entered.")
+    return runs.StepState.PASSED, "", [runs.Value(spec.title, str(raw))]
+
+
+async def _journal_mark(engine: csms_engine.Engine) -> int:
+    """The journal's newest frame id, once everything so far is written."""
+    def read() -> int:
+        engine.journal.flush()
+        reader = engine.journal.reader()
+        try:
+            return reader.max_id()
+        finally:
+            reader.close()
+    return await asyncio.to_thread(read)
+
+
+async def _evidence(engine: csms_engine.Engine, charger_id: str, after: int, upto: int) -> list[int]:
+    def read() -> list[int]:
+        reader = engine.journal.reader()
+        try:
+            return reader.ids(journal_store.FrameFilter(charger_id=charger_id), after_id=after, upto_id=upto, limit=500)
+        finally:
+            reader.close()
+    return await asyncio.to_thread(read)
+
+
+async def execute(engine: csms_engine.Engine, store: run_store.RunStore, template: checklists.Template,
+                  charger_id: str, *, fields: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+                  headless: bool = True, listener: Listener | None = None, resume: runs.Run | None = None,
+                  csms_url: str = "", connector: int = 1) -> runs.Run:
+    """Run (or resume) the template's steps on one charger. On the engine loop."""
+    values = dict(values or {})
+    tell = listener or (lambda run, step: None)
+    run = resume or new_run(template, charger_id, fields)
+    run.csms_url = run.csms_url or csms_url
+    if not run.first_frame_id:
+        run.first_frame_id = await _journal_mark(engine)
+    run.ended_ms = 0
+    store.save(run)
+    for spec in template.steps:
+        step = run.step(spec.key)
+        if step.state.done:
+            continue  # resumed: what was recorded stands
+        await _do_step(engine, store, run, step, spec, values, headless, tell, connector)
+    run.last_frame_id = await _journal_mark(engine)
+    run.ended_ms = int(time.time() * 1000)
+    run.outcome = run.judge()
+    store.save_run(run)
+    return run
+
+
+async def _do_step(engine: csms_engine.Engine, store: run_store.RunStore, run: runs.Run, step: runs.Step,
+                   spec: checklists.StepSpec, values: dict[str, Any], headless: bool, tell: Listener,
+                   connector: int = 1) -> None:
+    step.started_ms = int(time.time() * 1000)
+    if spec.key in values or (spec.kind == "manual" and not headless):
+        if spec.key not in values:
+            return  # the window asks the technician; the step waits as pending
+        try:
+            step.state, step.reason, step.values = judge_entry(spec, values[spec.key])
+        except errors.ConfigError as exc:
+            step.state, step.reason = runs.StepState.FAILED, exc.message
+        step.ended_ms = int(time.time() * 1000)
+        store.save_step(run, step)
+        tell(run, step)
+        return
+    if needs_a_person(spec):
+        if headless:
+            step.state, step.reason = runs.StepState.NOT_APPLICABLE, "needs a person at the charger (not in the plan)"
+            step.ended_ms = step.started_ms
+            store.save_step(run, step)
+            tell(run, step)
+        return
+    if not await _connected(engine, run.charger_id):
+        step.state, step.reason = runs.StepState.FAILED, "the charger is not connected"
+        step.ended_ms = int(time.time() * 1000)
+        store.save_step(run, step)
+        tell(run, step)
+        return
+    step.state = runs.StepState.RUNNING
+    store.save_step(run, step)
+    tell(run, step)
+    before = await _journal_mark(engine)
+    ctx = checks.Context(engine, run.charger_id, run, step, connector=connector, timeout=spec.timeout or 30.0,
+                         high=spec.high)
+    try:
+        async with asyncio.timeout(STEP_LIMIT_S):
+            step.values = await checks.CHECKS[spec.check](ctx)
+        step.state, step.reason = runs.StepState.PASSED, ""
+    except checks.Failed as exc:
+        step.state, step.reason = runs.StepState.FAILED, str(exc)
+    except checks.NotApplicable as exc:
+        step.state, step.reason = runs.StepState.NOT_APPLICABLE, str(exc)
+    except TimeoutError:
+        step.state, step.reason = runs.StepState.FAILED, f"the check took longer than {STEP_LIMIT_S:g} s"
+    except errors.CommissionerError as exc:
+        step.state, step.reason = runs.StepState.FAILED, exc.message
+    step.ended_ms = int(time.time() * 1000)
+    step.evidence = await _evidence(engine, run.charger_id, before, await _journal_mark(engine))
+    store.save_step(run, step)
+    store.save_run(run)  # identity and fields a check captured
+    tell(run, step)
+
+
+async def _connected(engine: csms_engine.Engine, charger_id: str) -> bool:
+    """Connected now, or back within RECONNECT_WAIT_S (a charger rebooting on its own)."""
+    deadline = time.monotonic() + RECONNECT_WAIT_S
+    while True:
+        info = engine.registry.chargers.get(charger_id)
+        if info is not None and info.connected:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(checks.POLL_S)
+
+
+def record_entry(store: run_store.RunStore, run: runs.Run, spec: checklists.StepSpec, raw: Any,
+                 note: str = "") -> runs.Step:
+    """A manual entry from the window, judged and written at once. Raises ConfigError for bad input."""
+    step = run.step(spec.key)
+    step.state, step.reason, step.values = judge_entry(spec, raw)
+    step.note = note or step.note
+    step.started_ms = step.started_ms or int(time.time() * 1000)
+    step.ended_ms = int(time.time() * 1000)
+    store.save_step(run, step)
+    run.outcome = run.judge()
+    store.save_run(run)
+    return step

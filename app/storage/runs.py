@@ -1,0 +1,114 @@
+"""Commissioning runs in sqlite (runs.sqlite3 beside the journal), written the moment they change.
+
+WAL, synchronous=FULL: a step that was shown as done is on disk, even after kill -9 or a pulled
+plug. A step is one small row, written in well under a millisecond, so the engine loop writes it
+directly. The schema carries a version; `MIGRATIONS[n]` takes version n to n + 1.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import sqlite3
+import threading
+
+from app.domain import errors, runs
+
+FILE_NAME = "runs.sqlite3"
+SCHEMA_VERSION = 1
+MIGRATIONS: dict[int, list[str]] = {
+    0: [
+        "CREATE TABLE runs (id TEXT PRIMARY KEY, charger_id TEXT NOT NULL, started_ms INTEGER NOT NULL,"
+        " outcome TEXT NOT NULL, header TEXT NOT NULL)",
+        "CREATE TABLE steps (run_id TEXT NOT NULL REFERENCES runs(id), position INTEGER NOT NULL,"
+        " key TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (run_id, key))",
+        "CREATE INDEX runs_by_charger ON runs (charger_id, started_ms)",
+    ],
+}
+
+
+class RunStore:
+    """Thread-safe: one connection, one lock (writes are rare and tiny)."""
+
+    def __init__(self, directory: pathlib.Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / FILE_NAME
+        self._lock = threading.Lock()
+        try:
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._migrate()
+        except sqlite3.Error as exc:
+            raise errors.StorageError(f"Cannot open the runs database {self.path}: {exc}.",
+                                      hint="Check that the data folder is writable and the disk is not full.") from exc
+
+    def _migrate(self) -> None:
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise errors.StorageError(f"{self.path} was written by a newer Commissioner (schema {version}).",
+                                      hint="Update Commissioner, or choose another data folder.")
+        while version < SCHEMA_VERSION:
+            with self._conn:
+                self._conn.execute("BEGIN")
+                for statement in MIGRATIONS[version]:
+                    self._conn.execute(statement)
+                version += 1
+                self._conn.execute(f"PRAGMA user_version={version}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def _write(self, sql: str, params: tuple) -> None:
+        with self._lock:
+            try:
+                self._conn.execute(sql, params)
+            except sqlite3.Error as exc:
+                raise errors.StorageError(f"Cannot record the run in {self.path}: {exc}.",
+                                          hint="Free disk space or check the data folder; the run stops here.") from exc
+
+    def save_run(self, run: runs.Run) -> None:
+        """The run's header (not its steps)."""
+        self._write("INSERT INTO runs (id, charger_id, started_ms, outcome, header) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT(id) DO UPDATE SET outcome = excluded.outcome, header = excluded.header",
+                    (run.id, run.charger_id, run.started_ms, run.outcome.value, json.dumps(run.header_dict())))
+
+    def save_step(self, run: runs.Run, step: runs.Step) -> None:
+        position = run.steps.index(step)
+        self._write("INSERT INTO steps (run_id, position, key, data) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT(run_id, key) DO UPDATE SET data = excluded.data, position = excluded.position",
+                    (run.id, position, step.key, json.dumps(step.to_dict(), ensure_ascii=False)))
+
+    def save(self, run: runs.Run) -> None:
+        self.save_run(run)
+        for step in run.steps:
+            self.save_step(run, step)
+
+    def get(self, run_id: str) -> runs.Run | None:
+        with self._lock:
+            row = self._conn.execute("SELECT header FROM runs WHERE id = ?", (run_id,)).fetchone()
+            if row is None:
+                return None
+            steps = self._conn.execute("SELECT data FROM steps WHERE run_id = ? ORDER BY position", (run_id,)).fetchall()
+        header = json.loads(row[0])
+        header["outcome"] = runs.Outcome(header["outcome"])
+        run = runs.Run(**header)
+        run.steps = [runs.Step.from_dict(json.loads(s[0])) for s in steps]
+        return run
+
+    def list(self, charger_id: str | None = None) -> list[runs.Run]:
+        """Runs, newest first (headers only: steps empty)."""
+        with self._lock:
+            sql = "SELECT header FROM runs" + (" WHERE charger_id = ?" if charger_id else "") + " ORDER BY started_ms DESC"
+            rows = self._conn.execute(sql, (charger_id,) if charger_id else ()).fetchall()
+        out = []
+        for (header,) in rows:
+            data = json.loads(header)
+            data["outcome"] = runs.Outcome(data["outcome"])
+            out.append(runs.Run(**data))
+        return out
+
+    def unfinished(self) -> list[runs.Run]:
+        """Runs that never ended (the app closed or crashed mid-run): offered for resuming."""
+        return [r for r in self.list() if not r.ended_ms]

@@ -1,0 +1,78 @@
+"""Commissioning runs over real sockets with the virtual charger: the bench checklist end to end,
+the report files (PDF read back with pdftotext, JSON against its schema, the trace's hash)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pathlib
+import shutil
+import subprocess
+
+import jsonschema
+import pytest
+
+from app.csms import engine as csms_engine
+from app.domain import runs
+from app.report import export, pdf
+from app.services import checklists, checks
+from app.services import runs as run_service
+from app.storage import runs as run_store
+from tests.integration.test_simulator_vs_csms import running
+
+BENCH = checklists.find("bench", None, frozenset(checks.CHECKS))
+
+
+def pdf_text(path: pathlib.Path) -> str:
+    if shutil.which("pdftotext"):
+        return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    from pypdf import PdfReader  # where poppler is not installed
+    return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def qt_application():
+    pdf.ensure_application()
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1", "2.1"])
+async def test_a_bench_run_passes_and_its_report_says_so(engine: csms_engine.Engine, tmp_path, version) -> None:
+    store = run_store.RunStore(tmp_path / "data")
+    seen: list[tuple[str, str]] = []
+    async with running(engine, version):
+        run = await run_service.execute(engine, store, BENCH, "SIM-1", values={"technician": "Test engineer"},
+                                        listener=lambda r, s: seen.append((s.key, s.state.value)))
+    states = {s.key: s.state for s in run.steps}
+    assert run.outcome is runs.Outcome.PASSED, str([(s.key, s.state.value, s.reason) for s in run.steps if s.state.value != "passed"])
+    assert states["authorize"] is runs.StepState.NOT_APPLICABLE  # needs a person: n/a in a headless run
+    assert all(states[k] is runs.StepState.PASSED for k in (
+        "boot", "heartbeat", "status", "configuration", "availability", "unlock", "test_charge", "soft_reset"))
+    charge = run.step("test_charge")
+    energy = next(v for v in charge.values if v.name == "energy delivered")
+    assert energy.value > 0 and charge.series and charge.evidence
+    assert run.identity["serial"] and run.identity["vendor"]
+    # Stored as it happened: reopened from sqlite, the same run.
+    again = run_store.RunStore(tmp_path / "data").get(run.id)
+    assert again is not None and again.outcome is runs.Outcome.PASSED
+    assert [s.state for s in again.steps] == [s.state for s in run.steps]
+    assert ("boot", "running") in seen and ("boot", "passed") in seen
+
+    engine.journal.flush()
+    files = await __import__("asyncio").to_thread(export.export, run, engine.journal.path, tmp_path / "out")
+    text = pdf_text(files.pdf)
+    assert "SIM-1" in text and run.identity["serial"] in text and "PASSED" in text
+    (tmp_path / "report.txt").write_text(text)
+    flat = " ".join(text.split())
+    for step in BENCH.steps:
+        assert step.title.split()[0] in flat
+    assert "N/A" in text and f"page 1 of {files.pages}" in text
+    data = json.loads(files.json.read_text())
+    jsonschema.validate(data, export.schema())
+    assert data["trace"]["sha256"] == hashlib.sha256(files.trace.read_bytes()).hexdigest() == files.sha256
+    assert data["trace"]["sha256"] in " ".join(text.split())
+    assert data["trace"]["frames"] > 20 and files.trace.read_text().count("\n") == data["trace"]["frames"]
+    if shutil.which("pdftoppm"):  # it renders: page 1 as an image
+        subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(files.pdf), str(tmp_path / "page")],
+                       check=True)
+        assert (tmp_path / "page-1.png").stat().st_size > 10_000
+    shutil.copy(files.pdf, pathlib.Path("/tmp") / f"report-{version}.pdf") if pathlib.Path("/tmp").is_dir() else None
