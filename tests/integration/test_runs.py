@@ -31,7 +31,8 @@ def pdf_text(path: pathlib.Path) -> str:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def qt_application():
+def qt_application(qapp):
+    """pytest-qt's QApplication (a bare QGuiApplication here would break the widget tests after)."""
     pdf.ensure_application()
 
 
