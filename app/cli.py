@@ -18,6 +18,8 @@ from typing import Any, Callable, Iterator, TextIO
 from app import __version__
 from app import core as app_core
 from app.domain import display, errors, model
+from app.services import plans
+from app.storage import runs as run_store
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +63,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--password-file", default=None, metavar="PATH",
                        help="read the basic-auth password from the first line of this file")
     serve.add_argument("--max-frame-bytes", type=int, default=None)
+    serve.add_argument("--plan", default=None, metavar="PLAN.toml",
+                       help="run this commissioning plan on every charger that connects (see resources/plans/)")
+    serve.add_argument("--out", default=None, metavar="DIR",
+                       help="with --plan: where each run's report goes (DIR/<charger id>/<run id>.pdf/.json/.trace.jsonl)")
+    serve.add_argument("--once", type=int, default=None, metavar="N",
+                       help="with --plan: exit after N runs have finished; exit code 0 only if all passed")
     serve.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+
+    runs_cmd = sub.add_parser("runs", help="list the commissioning runs")
+    _add_data_dir(runs_cmd)
+    runs_cmd.add_argument("--json", action="store_true", help="one JSON object per run")
+
+    report_cmd = sub.add_parser("report", help="write a run's PDF, JSON and OCPP trace again")
+    _add_data_dir(report_cmd)
+    report_cmd.add_argument("run_id", metavar="RUN_ID")
+    report_cmd.add_argument("--out", required=True, metavar="DIR")
 
     simulate = sub.add_parser("simulate", help="run built-in virtual chargers against a CSMS")
     simulate.add_argument("--url", required=True, help="CSMS URL without the charger id, e.g. ws://127.0.0.1:9000/")
@@ -182,10 +199,19 @@ def _serve(args: argparse.Namespace) -> int:
                                   allow=args.allow, password=_password(args), strict_for=args.strict_for,
                                   tolerant_for=args.tolerant_for,
                                   **{k: v for k, v in overrides.items() if v is not None})
+    plan_runner = None
+    if args.plan is not None:
+        plan, store, out_dir = _plan_setup(args, data_dir)
+    elif args.out is not None or args.once is not None:
+        raise errors.ConfigError("--out and --once go with --plan.", hint="Add --plan PLAN.toml.")
     engine = app_core.build_engine(config, data_dir)
     out = sys.stdout
     writer = _LineWriter(out)
     put = writer.put
+    if args.plan is not None:
+        def say(text: str) -> None:
+            put((json.dumps({"event": "plan", "message": text}, ensure_ascii=False) if args.json else text) + "\n")
+        plan_runner = plans.PlanRunner(engine, plan, store, out_dir, say, once=args.once)
     if args.json:
         def print_event(event: Any) -> None:
             put(json.dumps(event.to_dict(), separators=(",", ":")) + "\n")
@@ -213,10 +239,68 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         engine.close()
         writer.close()
+        if plan_runner is not None:
+            plan_runner.store.close()
     if engine.journal.error is not None:
         # Frames were lost on the way to disk: the run did not do what it promised.
         print(f"commissioner serve: {engine.journal.error}", file=sys.stderr)
         return 2
+    if plan_runner is not None and args.once is not None:
+        return 0 if len(plan_runner.finished) >= args.once and plan_runner.all_passed else 1
+    return 0
+
+
+def _plan_setup(args: argparse.Namespace, data_dir: Any) -> tuple[Any, Any, Any]:
+    import pathlib
+
+    from app.report import pdf
+
+    if args.once is not None and args.once < 1:
+        raise errors.ConfigError("--once takes a number of runs from 1.")
+    plan = plans.load(pathlib.Path(args.plan), data_dir)
+    out_dir = pathlib.Path(args.out or "reports")
+    pdf.ensure_application()  # the reports are laid out by Qt, offscreen: its application lives here
+    return plan, run_store.RunStore(data_dir), out_dir
+
+
+def _runs(args: argparse.Namespace) -> int:
+    data_dir = app_core.resolve_data_dir(args.data_dir)
+    store = run_store.RunStore(data_dir)
+    try:
+        found = store.list()
+    finally:
+        store.close()
+    for run in found:
+        if args.json:
+            print(json.dumps({"id": run.id, "charger_id": run.charger_id, "template": run.template,
+                              "started_ms": run.started_ms, "ended_ms": run.ended_ms,
+                              "outcome": run.outcome.value}, ensure_ascii=False))
+        else:
+            started = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.started_ms / 1000))
+            state = run.outcome.value if run.ended_ms else "unfinished"
+            print(f"{run.id}  {started}  {display.safe(run.charger_id)}  {run.template}  {state}")
+    if not found and not args.json:
+        print("No commissioning runs yet.", file=sys.stderr)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    import pathlib
+
+    from app.report import export, pdf
+    from app.storage import journal as journal_store
+
+    data_dir = app_core.resolve_data_dir(args.data_dir)
+    store = run_store.RunStore(data_dir)
+    try:
+        run = store.get(args.run_id)
+    finally:
+        store.close()
+    if run is None:
+        raise errors.ConfigError(f"There is no run {args.run_id}.", hint="`commissioner runs` lists them.")
+    pdf.ensure_application()
+    done = export.export(run, data_dir / journal_store.FILE_NAME, pathlib.Path(args.out) / run.charger_id)
+    print(f"{run.id} {run.outcome.value.upper()}: {done.pdf} {done.json} {done.trace} (sha256 {done.sha256})")
     return 0
 
 
@@ -270,6 +354,10 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(args)
         if args.command == "simulate":
             return _simulate(args)
+        if args.command == "runs":
+            return _runs(args)
+        if args.command == "report":
+            return _report(args)
         from app import gui  # imports Qt: only when a window is wanted
 
         return gui.main(args)

@@ -94,17 +94,17 @@ def html_of(report: dict[str, Any], plot: bool) -> str:
         "</table>",
         "<h2 style='font-size: 13pt;'>Steps</h2>",
         "<table border='1' cellspacing='0' cellpadding='3' width='100%'>",
-        "<tr><th width='24%'>Step</th><th width='9%'>Verdict</th><th width='30%'>Value</th><th width='10%'>Limit</th>"
-        "<th width='17%'>Reason / note</th><th width='10%'>Time</th></tr>",
+        "<tr><th width='23%'>Step</th><th width='12%'>Verdict</th><th width='29%'>Value</th><th width='10%'>Limit</th>"
+        "<th width='16%'>Reason / note</th><th width='10%'>Time</th></tr>",
     ]
     for step in report["steps"]:
         reason = "; ".join(p for p in (step["reason"], step.get("note", "")) if p)
-        evidence = f" ({len(step['evidence'])} frames)" if step["evidence"] else ""
+        evidence = f"{len(step['evidence'])} frames" if step["evidence"] else ""
         parts.append(
             f"<tr><td>{_e(step['title'])}</td>"
-            f"<td style='color: {_colour(step['verdict'])};'><b>{_e(step['verdict'])}</b></td>"
+            f"<td style='color: {_colour(step['verdict'])}; white-space: nowrap;'><b>{_e(step['verdict'])}</b></td>"
             f"<td>{_e(_value_text(step['values']))}</td><td>{_e(_limit_text(step['values']))}</td>"
-            f"<td>{_e(reason)}</td><td>{_e(step['ended'][11:19])}{_e(evidence)}</td></tr>")
+            f"<td>{_e(reason)}</td><td>{_e(step['ended'][11:19])}<br><small>{_e(evidence)}</small></td></tr>")
     parts.append("</table>")
     if plot:
         parts += ["<h2 style='font-size: 13pt;'>Test charge</h2>", "<img src='plot://charge' width='640'>"]
@@ -129,13 +129,15 @@ def _plot(series: list[list[float]], width: int = 640, height: int = 220):
     image.fill(QtGui.QColor("white"))
     painter = QtGui.QPainter(image)
     painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
-    left, right, top, bottom = 50, width - 50, 15, height - 30
+    left, right, top, bottom = 50, width - 64, 15, height - 30
     painter.setPen(QtGui.QPen(QtGui.QColor("#999"), 1))
     painter.drawRect(left, top, right - left, bottom - top)
     times = [p[0] / 1000 for p in series]
     span = max(times[-1] - times[0], 1e-3)
     for index, (colour, label) in ((1, ("#1565c0", "kW")), (2, ("#2e7d32", "kWh"))):
         values = [p[index] / 1000 for p in series]
+        if index == 2:  # energy delivered in the session, not the meter's lifetime register
+            values = [v - values[0] for v in values]
         low, high = min(values), max(values)
         scale = (high - low) or 1.0
         points = [QtCore.QPointF(left + (t - times[0]) / span * (right - left),
@@ -143,12 +145,12 @@ def _plot(series: list[list[float]], width: int = 640, height: int = 220):
         painter.setPen(QtGui.QPen(QtGui.QColor(colour), 2))
         painter.drawPolyline(points)
         x = 4 if index == 1 else right + 4
-        painter.drawText(QtCore.QRectF(x, top, 46, 16), f"{high:.2f}")
-        painter.drawText(QtCore.QRectF(x, bottom - 16, 46, 16), f"{low:.2f}")
-        painter.drawText(QtCore.QRectF(x, (top + bottom) / 2, 46, 16), label)
+        painter.drawText(QtCore.QRectF(x, top, 58, 16), f"{high:.3g}")
+        painter.drawText(QtCore.QRectF(x, bottom - 16, 58, 16), f"{low:.3g}")
+        painter.drawText(QtCore.QRectF(x, (top + bottom) / 2, 58, 16), label)
     painter.setPen(QtGui.QColor("#333"))
     painter.drawText(QtCore.QRectF(left, bottom + 6, right - left, 18), QtCore.Qt.AlignmentFlag.AlignCenter,
-                     f"time (s), {span:.0f} s in all · blue: power kW · green: energy kWh")
+                     f"{span:.0f} s of charging · blue: power (kW) · green: energy delivered (kWh)")
     painter.end()
     return image
 

@@ -168,3 +168,35 @@ def test_serve_and_simulate_take_the_password_from_a_file_or_the_environment(tmp
         assert "s3cret-pass" not in fleet_err
     finally:
         stop(server)
+
+
+def test_serve_plan_commissions_each_charger_and_exits_with_the_verdict(tmp_path: pathlib.Path) -> None:
+    """The headless contract: serve --plan --out --once, a virtual charger, the report files, exit 0."""
+    out = tmp_path / "reports"
+    server = start(tmp_path, "--plan", str(ROOT / "resources" / "plans" / "bench.toml"), "--out", str(out),
+                   "--once", "1")
+    try:
+        url = re.search(r"ws://127\.0\.0\.1:\d+/", server.stdout.readline()).group(0)
+        fleet = popen("simulate", "--url", url, "--id", "PLAN-1", "--ocpp", "2.0.1")
+        try:
+            stdout, stderr = server.communicate(timeout=180)
+        finally:
+            interrupt(fleet, signal.SIGINT)
+            fleet.communicate(timeout=20)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert server.returncode == 0, stderr
+    assert "PLAN-1 step boot PASSED" in stdout and "PLAN-1 step test_charge PASSED" in stdout
+    summary = next(line for line in stdout.splitlines() if " run " in line)
+    assert "PASSED" in summary
+    files = sorted(p.name for p in (out / "PLAN-1").iterdir())
+    run_id = files[0].split(".")[0]
+    assert files == [f"{run_id}.json", f"{run_id}.pdf", f"{run_id}.trace.jsonl"]
+    listed = subprocess.run([sys.executable, "-m", "app", "runs", "--data-dir", str(tmp_path / "d")], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout
+    assert run_id in listed and "passed" in listed
+    again = subprocess.run([sys.executable, "-m", "app", "report", run_id, "--out", str(tmp_path / "again"),
+                            "--data-dir", str(tmp_path / "d")], cwd=ROOT, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "again" / "PLAN-1" / f"{run_id}.pdf").stat().st_size > 5000
