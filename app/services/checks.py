@@ -42,6 +42,7 @@ class Context:
     test_tag: str = operations.TEST_TAG
     timeout: float = 30.0
     high: float | None = None  # the template's limit for the check's value, where it has one
+    evidence: list[int] = dataclasses.field(default_factory=list)  # frames from before the step that prove it
 
     @property
     def version(self) -> str:
@@ -121,7 +122,7 @@ async def last_payload(ctx: Context, action: str) -> dict[str, Any] | None:
     """The newest CALL of `action` the charger sent, from the journal."""
     engine, charger_id = ctx.engine, ctx.charger_id
 
-    def read() -> dict[str, Any] | None:
+    def read() -> tuple[dict[str, Any], int] | None:
         engine.journal.flush()
         reader = engine.journal.reader()
         try:
@@ -135,10 +136,14 @@ async def last_payload(ctx: Context, action: str) -> dict[str, Any] | None:
             except ValueError:
                 continue
             if isinstance(message, list) and len(message) == 4 and isinstance(message[3], dict):
-                return message[3]
+                return message[3], frame.id or 0
         return None
 
-    return await asyncio.to_thread(read)
+    found = await asyncio.to_thread(read)
+    if found is None:
+        return None
+    ctx.evidence.append(found[1])  # the frame the check read is part of its proof
+    return found[0]
 
 
 @check("heartbeat")
@@ -312,7 +317,9 @@ async def availability(ctx: Context) -> list[runs.Value]:
     on = dataclasses.replace(off, payload=operations.quick(
         version, "availability", connector=ctx.connector if version == "1.6" else 1, evse=ctx.connector,
         operative=True).payload)
-    await ctx.call(off.action, off.payload)
+    answer = await ctx.call(off.action, off.payload)
+    if answer.get("status") == "Scheduled":  # a session runs there: it would happen only after it
+        raise Failed(f"the charger scheduled the change for after the running session on connector {key}")
     took_off = await ctx.until(lambda: _status(ctx, key) == "Unavailable", ctx.timeout, f"connector {key} Unavailable")
     await ctx.call(on.action, on.payload)
     took_on = await ctx.until(lambda: _status(ctx, key) in ("Available", "Preparing"), ctx.timeout,

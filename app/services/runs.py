@@ -93,7 +93,7 @@ async def _evidence(engine: csms_engine.Engine, charger_id: str, after: int, upt
 async def execute(engine: csms_engine.Engine, store: run_store.RunStore, template: checklists.Template,
                   charger_id: str, *, fields: dict[str, str] | None = None, values: dict[str, Any] | None = None,
                   headless: bool = True, listener: Listener | None = None, resume: runs.Run | None = None,
-                  csms_url: str = "", connector: int = 1) -> runs.Run:
+                  csms_url: str = "", connector: int = 1, reconnect_wait: float = RECONNECT_WAIT_S) -> runs.Run:
     """Run (or resume) the template's steps on one charger. On the engine loop."""
     values = dict(values or {})
     tell = listener or (lambda run, step: None)
@@ -107,7 +107,7 @@ async def execute(engine: csms_engine.Engine, store: run_store.RunStore, templat
         step = run.step(spec.key)
         if step.state.done:
             continue  # resumed: what was recorded stands
-        await _do_step(engine, store, run, step, spec, values, headless, tell, connector)
+        await _do_step(engine, store, run, step, spec, values, headless, tell, connector, reconnect_wait)
     run.last_frame_id = await _journal_mark(engine)
     run.ended_ms = int(time.time() * 1000)
     run.outcome = run.judge()
@@ -117,7 +117,7 @@ async def execute(engine: csms_engine.Engine, store: run_store.RunStore, templat
 
 async def _do_step(engine: csms_engine.Engine, store: run_store.RunStore, run: runs.Run, step: runs.Step,
                    spec: checklists.StepSpec, values: dict[str, Any], headless: bool, tell: Listener,
-                   connector: int = 1) -> None:
+                   connector: int = 1, reconnect_wait: float = RECONNECT_WAIT_S) -> None:
     step.started_ms = int(time.time() * 1000)
     if spec.key in values or (spec.kind == "manual" and not headless):
         if spec.key not in values:
@@ -137,8 +137,8 @@ async def _do_step(engine: csms_engine.Engine, store: run_store.RunStore, run: r
             store.save_step(run, step)
             tell(run, step)
         return
-    if not await _connected(engine, run.charger_id):
-        step.state, step.reason = runs.StepState.FAILED, "the charger is not connected"
+    if not await _connected(engine, run.charger_id, reconnect_wait):
+        step.state, step.reason = runs.StepState.FAILED, f"the charger is not connected (waited {reconnect_wait:g} s)"
         step.ended_ms = int(time.time() * 1000)
         store.save_step(run, step)
         tell(run, step)
@@ -162,15 +162,16 @@ async def _do_step(engine: csms_engine.Engine, store: run_store.RunStore, run: r
     except errors.CommissionerError as exc:
         step.state, step.reason = runs.StepState.FAILED, exc.message
     step.ended_ms = int(time.time() * 1000)
-    step.evidence = await _evidence(engine, run.charger_id, before, await _journal_mark(engine))
+    window = await _evidence(engine, run.charger_id, before, await _journal_mark(engine))
+    step.evidence = sorted(set(ctx.evidence) | set(window))
     store.save_step(run, step)
     store.save_run(run)  # identity and fields a check captured
     tell(run, step)
 
 
-async def _connected(engine: csms_engine.Engine, charger_id: str) -> bool:
-    """Connected now, or back within RECONNECT_WAIT_S (a charger rebooting on its own)."""
-    deadline = time.monotonic() + RECONNECT_WAIT_S
+async def _connected(engine: csms_engine.Engine, charger_id: str, wait: float) -> bool:
+    """Connected now, or back within `wait` seconds (a charger rebooting on its own)."""
+    deadline = time.monotonic() + wait
     while True:
         info = engine.registry.chargers.get(charger_id)
         if info is not None and info.connected:

@@ -77,3 +77,49 @@ async def test_a_bench_run_passes_and_its_report_says_so(engine: csms_engine.Eng
                        check=True)
         assert (tmp_path / "page-1.png").stat().st_size > 10_000
     shutil.copy(files.pdf, pathlib.Path("/tmp") / f"report-{version}.pdf") if pathlib.Path("/tmp").is_dir() else None
+
+
+# ---------------------------------------------------------------- failure paths
+
+
+async def test_a_charger_that_rejects_remote_start_fails_the_test_charge_with_its_answer(engine, tmp_path) -> None:
+    store = run_store.RunStore(tmp_path / "data")
+    async with running(engine, "1.6"):
+        # Connector 1 is already charging: the charger refuses a second start there.
+        await engine.call("SIM-1", "RemoteStartTransaction", {"idTag": "OTHER", "connectorId": 1})
+        run = await run_service.execute(engine, store, BENCH, "SIM-1", values={"technician": "T"})
+    step = run.step("test_charge")
+    assert step.state is runs.StepState.FAILED and "RemoteStartTransaction with Rejected" in step.reason
+    assert run.outcome is runs.Outcome.FAILED
+    assert store.get(run.id).step("test_charge").reason == step.reason  # recorded
+
+
+async def test_a_charger_that_sends_no_meter_values_fails_the_test_charge(engine, tmp_path) -> None:
+    store = run_store.RunStore(tmp_path / "data")
+    async with running(engine, "1.6"):
+        answer = await engine.call("SIM-1", "ChangeConfiguration", {"key": "MeterValuesSampledData", "value": ""})
+        assert answer["status"] == "Accepted"
+        only = checklists.Template("charge", "Charge", "", (checklists.StepSpec("test_charge", "Test charge",
+                                                                                check="test_charge", timeout=3),), BENCH.path)
+        run = await run_service.execute(engine, store, only, "SIM-1")
+    step = run.step("test_charge")
+    assert step.state is runs.StepState.FAILED and "no meter values with rising energy" in step.reason
+    assert run.outcome is runs.Outcome.FAILED
+
+
+async def test_a_charger_that_goes_away_mid_run_fails_what_is_left_and_keeps_what_was_done(engine, tmp_path) -> None:
+    store = run_store.RunStore(tmp_path / "data")
+    async with running(engine, "2.0.1") as charger:
+        def listener(run, step) -> None:
+            if step.key == "configuration" and step.state is runs.StepState.PASSED:
+                charger.config.backoff_min = charger.config.backoff_max = 30  # it stays away
+                charger.stop()
+
+        run = await run_service.execute(engine, store, BENCH, "SIM-1", values={"technician": "T"},
+                                        listener=listener, reconnect_wait=0.5)
+    assert run.step("boot").state is runs.StepState.PASSED and run.step("configuration").state is runs.StepState.PASSED
+    left = run.step("availability")
+    assert left.state is runs.StepState.FAILED and "not connected" in left.reason
+    assert run.outcome is runs.Outcome.FAILED
+    stored = store.get(run.id)
+    assert stored.step("boot").state is runs.StepState.PASSED and stored.step("boot").evidence  # nothing lost
