@@ -17,6 +17,7 @@ from app.domain import csms_policy, errors, model
 from app.services import demo, network
 from app.storage import journal as storage_journal
 from app.storage import paths, settings
+from app.storage import runs as storage_runs
 
 
 Settings = settings.Settings  # what the window's settings dialog edits
@@ -110,6 +111,14 @@ class Core:
         self.demo: demo.DemoChargers | None = None
         self.start_error: errors.CommissionerError | None = None
         self._changing: asyncio.Lock | None = None  # one settings change or restart at a time
+        self._runs: storage_runs.RunStore | None = None
+
+    @property
+    def runs(self) -> storage_runs.RunStore:
+        """The commissioning runs (opened on first use; StorageError says why it cannot be)."""
+        if self._runs is None:
+            self._runs = storage_runs.RunStore(self.data_dir)
+        return self._runs
 
     @property
     def journal_path(self) -> pathlib.Path:
@@ -208,6 +217,9 @@ class Core:
         if self.engine is not None:
             self.engine.stop_thread()
             self.engine = None
+        if self._runs is not None:
+            self._runs.close()
+            self._runs = None
 
 
 def _start_engine(config: csms_policy.CsmsConfig, data_dir: pathlib.Path) -> tuple[csms_engine.Engine, list[str]]:

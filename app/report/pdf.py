@@ -57,7 +57,7 @@ def _value_text(values: list[dict[str, Any]]) -> str:
     parts = []
     for v in values:
         text = f"{v['value']:g}" if isinstance(v["value"], (int, float)) else str(v["value"])
-        parts.append(f"{v['name']}: {text} {v['unit']}".strip())
+        parts.append((f"{v['name']}: " if v["name"] else "") + f"{text} {v['unit']}".strip())
     return "; ".join(parts)
 
 

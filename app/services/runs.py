@@ -50,22 +50,22 @@ def judge_entry(spec: checklists.StepSpec, raw: Any) -> tuple[runs.StepState, st
             number = float(raw)
         except (TypeError, ValueError):
             raise errors.ConfigError(f"{spec.title}: {raw!r} is not a number.", hint=f"Enter it in {spec.unit or 'numbers'}.")
-        value = runs.Value(spec.title, number, spec.unit, spec.low, spec.high)
+        value = runs.Value("", number, spec.unit, spec.low, spec.high)  # the step's title names it
         if value.in_limits is False:
             return runs.StepState.FAILED, f"{number:g} {spec.unit} is outside {value.limit_text()}".strip(), [value]
         return runs.StepState.PASSED, "", [value]
     if spec.entry == "passfail":
         text = str(raw).strip().lower()
         if text in ("pass", "passed", "true", "yes", "ok"):
-            return runs.StepState.PASSED, "", [runs.Value(spec.title, "pass")]
+            return runs.StepState.PASSED, "", [runs.Value("", "pass")]
         if text in ("fail", "failed", "false", "no"):
-            return runs.StepState.FAILED, "entered as failed", [runs.Value(spec.title, "fail")]
+            return runs.StepState.FAILED, "entered as failed", [runs.Value("", "fail")]
         raise errors.ConfigError(f"{spec.title}: enter pass or fail (not {raw!r}).")
     if spec.entry == "choice" and spec.options and str(raw) not in spec.options:
         raise errors.ConfigError(f"{spec.title}: {raw!r} is not one of {', '.join(spec.options)}.")
     if not str(raw).strip():
         raise errors.ConfigError(f"{spec.title}: nothing was entered.")
-    return runs.StepState.PASSED, "", [runs.Value(spec.title, str(raw))]
+    return runs.StepState.PASSED, "", [runs.Value("", str(raw))]
 
 
 async def _journal_mark(engine: csms_engine.Engine) -> int:
@@ -188,6 +188,32 @@ def record_entry(store: run_store.RunStore, run: runs.Run, spec: checklists.Step
     step.state, step.reason, step.values = judge_entry(spec, raw)
     step.note = note or step.note
     step.started_ms = step.started_ms or int(time.time() * 1000)
+    step.ended_ms = int(time.time() * 1000)
+    store.save_step(run, step)
+    run.outcome = run.judge()
+    store.save_run(run)
+    return step
+
+
+def templates(data_dir) -> dict[str, checklists.Template]:
+    """The checklists a technician can pick: shipped ones and their own (<data dir>/checklists)."""
+    return checklists.available(data_dir, frozenset(checks.CHECKS))
+
+
+def export_report(run: runs.Run, journal_path, out_dir, progress=None):
+    """PDF + JSON + trace of a run (blocking: from a worker thread). report.export.Exported."""
+    from app.report import export
+    return export.export(run, journal_path, out_dir, progress)
+
+
+def spec_of(template: checklists.Template, key: str) -> checklists.StepSpec:
+    return next(spec for spec in template.steps if spec.key == key)
+
+
+def skip(store: run_store.RunStore, run: runs.Run, key: str, reason: str) -> runs.Step:
+    """The technician skips a step, saying why (an optional step, or one that cannot be done here)."""
+    step = run.step(key)
+    step.state, step.reason = runs.StepState.SKIPPED, reason or "skipped by the technician"
     step.ended_ms = int(time.time() * 1000)
     store.save_step(run, step)
     run.outcome = run.judge()

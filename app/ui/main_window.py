@@ -10,7 +10,7 @@ from app import __version__
 from app import core as app_core
 from app.domain import display, errors, model
 from app.ui import bridge as ui_bridge
-from app.ui import charger_detail, charger_list, configure_page, connection_panel, log_view, message_bar
+from app.ui import charger_detail, charger_list, commission_page, configure_page, connection_panel, log_view, message_bar
 from app.ui import dialogs, send_operation, settings_dialog, workspace
 
 
@@ -110,6 +110,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.detail.error.connect(self.message_bar.show_error)
         self.detail.mode_changed.connect(self._set_charger_mode)
         self.detail.forget_requested.connect(self.forget_charger)
+        self.commission = commission_page.CommissionPage(core)
+        self.commission.error.connect(self.message_bar.show_error)
+        self.commission.notice.connect(self.message_bar.show_message)
         self.configure = configure_page.ConfigurePage()
         self.configure.error.connect(self.message_bar.show_error)
         self.configure.notice.connect(self.message_bar.show_message)
@@ -119,9 +122,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.configure.rows_read.connect(
             lambda charger_id, rows: self.send_panel.set_known(charger_id, rows, self.connection.base_url.text()))
         self.workspace.add_page(self.detail, self.tr("&Overview"))
+        self.workspace.add_page(self.commission, self.tr("Co&mmission"))
         self.workspace.add_page(self.configure, self.tr("Confi&gure"))
-        self.workspace.add_page(self.log, self.tr("&Messages"))
-        self.workspace.add_page(self.send_panel, self.tr("&Advanced: any OCPP message"))
+        self.workspace.add_page(self.log, self.tr("Mess&ages"))
+        self.workspace.add_page(self.send_panel, self.tr("A&dvanced: any OCPP message"))
         self.center = QtWidgets.QStackedWidget()
         self.center.addWidget(self.empty)
         self.center.addWidget(self.workspace)
@@ -181,15 +185,18 @@ class MainWindow(QtWidgets.QMainWindow):
             self.message_bar.show_error(error, "settings", self.tr("Open Settings…"))
             self.detail.set_bridge(None)
             self.configure.set_bridge(None)
+            self.commission.set_bridge(None)
             return
         self.bridge = ui_bridge.EngineBridge(engine, self)
         self.bridge.chargers_changed.connect(self._on_chargers)
         self.bridge.progress.connect(self.configure.on_progress)
+        self.bridge.progress.connect(self.commission.on_progress)
         self.bridge.refused.connect(self._on_refused)
         self.bridge.failed.connect(self.message_bar.show_error)
         self.bridge.frames_arrived.connect(self.log.on_frames_arrived)
         self.detail.set_bridge(self.bridge)
         self.configure.set_bridge(self.bridge)
+        self.commission.set_bridge(self.bridge)
         self.connection.set_listening(engine.server.port, engine.config.host)
         self.bridge.refresh_chargers()
         self._update_status([])
@@ -250,6 +257,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.workspace.set_charger(info)
         self.detail.set_charger(info, self.core.settings.csms.mode_for(info.charger_id) if info else None)
         self.configure.set_charger(info)
+        self.commission.set_charger(info)
         if info is None:
             self.send_panel.set_charger(None, None)
             return

@@ -103,6 +103,25 @@ async def shoot(window: main_window.MainWindow, out: pathlib.Path) -> None:
             await asyncio.sleep(0.2)
             save(window, out, f"{width}x{height}-{name}")
 
+    # A bench commissioning of the 1.6 demo, from the Commission page.
+    window.resize(1366, 768)
+    overview()
+    page = window.commission
+    window.workspace.show_page(page)
+    page.template_combo.setCurrentIndex(page.template_combo.findData("ac-iec"))
+    page.new_button.click()
+    for key, value in (("site", "Lahore depot — لاہور"), ("technician", "Ayesha Khan, reg. 4411"),
+                       ("pe_continuity", "0.31"), ("insulation", "0.4")):
+        page.table.setCurrentCell(next(r for r, st in enumerate(page.run.steps) if st.key == key), 0)
+        page.entry_edit.setText(value)
+        page.save_entry()
+    page.run_checks()
+    await until(lambda: page.run is not None and page.run.ended_ms > 0, timeout=90)
+    page.table.setCurrentCell(next(r for r, st in enumerate(page.run.steps) if st.key == "zs"), 0)
+    page.entry_edit.setText("2.1")
+    await asyncio.sleep(0.2)
+    save(window, out, "1366x768-08-commission")
+
     window.resize(*SIZES[0])
     overview()
     app.setLayoutDirection(QtCore.Qt.LayoutDirection.RightToLeft)

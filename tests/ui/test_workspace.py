@@ -235,7 +235,7 @@ def test_keyboard_only_main_path(qtbot, window) -> None:
     assert window.charger_view.hasFocus()
     QTest.keyClick(window.charger_view, Key.Key_Home, QtCore.Qt.KeyboardModifier.ControlModifier)  # DEMO-16-01
     wait(qtbot, lambda: window.workspace.title.text() == "DEMO-16-01")
-    QTest.keyClick(window, Key.Key_2, QtCore.Qt.KeyboardModifier.ControlModifier)  # View → Configure
+    QTest.keyClick(window, Key.Key_3, QtCore.Qt.KeyboardModifier.ControlModifier)  # View → Configure
     assert window.workspace.pages.currentWidget() is window.configure
     page = configure(qtbot, window)
     QTest.keyClick(page, Key.Key_F, QtCore.Qt.KeyboardModifier.ControlModifier)

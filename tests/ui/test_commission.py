@@ -1,0 +1,88 @@
+"""The Commission page over the real app: a demo charger, the bench checklist, entries, the report."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from app.domain import runs
+from tests.ui.conftest import wait
+from tests.ui.test_workspace import demo, window  # noqa: F401 (the fixture)
+
+
+def choose(page, template_id: str) -> None:
+    page.template_combo.setCurrentIndex(page.template_combo.findData(template_id))
+
+
+def test_a_bench_commissioning_from_the_window_to_the_pdf(qtbot, window, tmp_path) -> None:  # noqa: F811
+    charger_id = demo(qtbot, window, "1.6")
+    page = window.commission
+    window.workspace.show_page(page)
+    assert "No commissioning" in page.summary.text()
+    choose(page, "bench")
+    page.new_button.click()
+    assert page.run is not None and page.table.rowCount() == len(page.template.steps)
+    # The manual step first: the technician's name.
+    page.table.setCurrentCell(0, 0)
+    page.entry_edit.setText("Ayesha Khan")
+    page.save_button.click()
+    assert page.run.step("technician").state is runs.StepState.PASSED
+    page.run_button.click()
+    wait(qtbot, lambda: charger_id in page._busy)
+    wait(qtbot, lambda: not page._busy and page.run.ended_ms > 0, timeout=60_000)
+    states = {s.key: s.state for s in page.run.steps}
+    assert page.run.outcome is runs.Outcome.PASSED, {k: v.value for k, v in states.items()}
+    assert page.progress.value() == sum(1 for s in page.run.steps if s.state.done)
+    assert states["authorize"] is runs.StepState.PENDING  # someone must present the tag: left to do
+    assert page.table.item(1, 1).text() == "✓ passed"
+    page.export(tmp_path, open_pdf=False)
+    wait(qtbot, lambda: getattr(page, "last_export", None) is not None, timeout=30_000)
+    assert page.last_export.pdf.exists() and page.last_export.json.exists() and page.last_export.trace.exists()
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(page.last_export.pdf), "-"], capture_output=True, text=True).stdout
+        assert charger_id in text and "PASSED" in text and "Ayesha Khan" in text
+
+
+def test_a_value_out_of_its_limit_turns_red_and_fails_the_step(qtbot, window) -> None:  # noqa: F811
+    demo(qtbot, window, "1.6")
+    page = window.commission
+    window.workspace.show_page(page)
+    choose(page, "ac-iec")
+    page.new_button.click()
+    row = next(r for r, s in enumerate(page.run.steps) if s.key == "pe_continuity")
+    page.table.setCurrentCell(row, 0)
+    assert "≤ 1 Ω" in page.entry_hint.text()
+    page.entry_edit.setText("0.4")
+    assert page.entry_edit.styleSheet() == ""
+    page.entry_edit.setText("2.5")
+    assert "background" in page.entry_edit.styleSheet()  # red: out of range
+    page.save_button.click()
+    step = page.run.step("pe_continuity")
+    assert step.state is runs.StepState.FAILED and "outside" in step.reason
+    # Stored at once: the charger's latest run, read back from sqlite, has it.
+    stored = window.core.runs.get(page.run.id)
+    assert stored.step("pe_continuity").state is runs.StepState.FAILED
+    page.entry_edit.setText("abc")
+    page.table.setCurrentCell(row, 0)
+    page.entry_edit.setText("abc")
+    page.save_button.click()
+    assert "not a number" in window.message_bar.text.text()
+
+
+@pytest.mark.parametrize("reopen", [True])
+def test_the_chargers_run_comes_back_when_the_window_reopens(qtbot, window, reopen) -> None:  # noqa: F811
+    charger_id = demo(qtbot, window, "1.6")
+    page = window.commission
+    choose(page, "bench")
+    page.new_button.click()
+    page.table.setCurrentCell(0, 0)
+    page.entry_edit.setText("T")
+    page.save_button.click()
+    run_id = page.run.id
+    window.charger_view.selectRow(-1)
+    page.set_charger(None)
+    page.set_charger(window.chargers.charger(window.chargers.row_of(charger_id)))
+    assert page.run is not None and page.run.id == run_id  # the unfinished run, to carry on
+    assert page.run.step("technician").state is runs.StepState.PASSED
