@@ -15,6 +15,9 @@ from typing import Any
 from app.storage import paths
 
 PAGE_DPI = 96
+# Shipped in resources/fonts (SIL OFL): the same page on every laptop, and the scripts a laptop
+# may lack: Urdu (Nastaliq, Naskh), Gujarati, Gurmukhi (Punjabi). Swahili is Latin.
+FAMILIES = ["Noto Sans", "Noto Nastaliq Urdu", "Noto Naskh Arabic", "Noto Sans Gujarati", "Noto Sans Gurmukhi"]
 MARGIN = 48  # px at 96 dpi: half an inch
 
 
@@ -85,7 +88,7 @@ def html_of(report: dict[str, Any], plot: bool) -> str:
         ("Started", run["started"]), ("Ended", run["ended"]), ("Run", run["id"])]
     rows += [(k.capitalize(), v) for k, v in charger.items() if k not in ("vendor", "model", "serial", "firmware") and v]
     parts = [
-        "<html><body style='font-family: sans-serif; font-size: 10pt;'>",
+        "<html><body style='font-size: 10pt;'>",
         "<h1 style='font-size: 18pt;'>Commissioning report</h1>",
         f"<p style='font-size: 16pt; color: {_colour('PASSED' if verdict == 'PASSED' else 'FAILED' if verdict == 'FAILED' else 'OPEN')};'>"
         f"<b>Verdict: {_e(verdict)}</b></p>",
@@ -172,6 +175,8 @@ def write(report: dict[str, Any], out: pathlib.Path) -> int:
     document = QtGui.QTextDocument()
     document.setDocumentMargin(0)
     font = QtGui.QFont(document.defaultFont())
+    font.setFamilies(FAMILIES)
+    font.setPointSizeF(10)
     for tag in ("liga", "clig"):  # no "ﬁ" ligatures: the PDF's text must read back as typed
         font.setFeature(QtGui.QFont.Tag(tag), 0)
     document.setDefaultFont(font)

@@ -125,3 +125,50 @@ async def test_a_charger_that_goes_away_mid_run_fails_what_is_left_and_keeps_wha
     assert run.outcome is runs.Outcome.FAILED
     stored = store.get(run.id)
     assert stored.step("boot").state is runs.StepState.PASSED and stored.step("boot").evidence  # nothing lost
+
+
+async def test_kill_9_mid_run_loses_no_recorded_step_and_the_run_resumes(engine, tmp_path) -> None:
+    """serve --plan is killed -9 in the middle of a run; the steps it printed are in sqlite; resumed."""
+    import os
+    import re
+    import signal
+    import sys
+
+    from tests.integration.test_cli import ROOT
+
+    data = tmp_path / "data"
+    server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", "0",
+                               "--data-dir", str(data), "--plan", str(ROOT / "resources/plans/bench.toml"),
+                               "--out", str(tmp_path / "out")], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    printed: list[str] = []
+    try:
+        url = re.search(r"ws://127\.0\.0\.1:\d+/", server.stdout.readline()).group(0)
+        fleet = subprocess.Popen([sys.executable, "-m", "app", "simulate", "--url", url, "--id", "K9",
+                                  "--ocpp", "1.6"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            while "K9 step configuration" not in (line := server.stdout.readline()):
+                assert line, server.stderr.read()
+                if " step " in line:
+                    printed.append(line.split(" step ")[1].split()[0])
+        finally:
+            os.kill(server.pid, signal.SIGKILL)  # mid-run, no goodbye
+            server.wait(10)
+            fleet.terminate()
+            fleet.wait(10)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    printed.append("configuration")
+    store = run_store.RunStore(data)
+    [header] = store.list()
+    run = store.get(header.id)
+    assert not run.ended_ms  # unfinished: offered for resuming
+    done = [s.key for s in run.steps if s.state.done]
+    assert set(printed) <= set(done), (printed, done)  # every step it printed is on disk
+    before = {s.key: (s.state, s.started_ms) for s in run.steps if s.state.done}
+    async with running(engine, "1.6", charger_id="K9"):
+        resumed = await run_service.execute(engine, store, BENCH, "K9", values={"technician": "T"}, resume=run)
+    assert resumed.id == run.id and resumed.outcome is runs.Outcome.PASSED, [
+        (s.key, s.state.value, s.reason) for s in resumed.steps if s.state is not runs.StepState.PASSED]
+    assert {k: (resumed.step(k).state, resumed.step(k).started_ms) for k in before} == before  # kept, not redone
