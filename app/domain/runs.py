@@ -103,6 +103,9 @@ class Run:
     csms_url: str = ""
     first_frame_id: int = 0  # the journal frames of the run: (first_frame_id, last_frame_id]
     last_frame_id: int = 0
+    # Photos and signatures: {"kind": "photo" | "signature", "label", "file" (in the run's folder),
+    # "name" (who signed), "time_ms"}
+    attachments: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     def step(self, key: str) -> Step:
         for step in self.steps:

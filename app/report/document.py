@@ -39,6 +39,8 @@ def build(run: runs.Run, trace_sha256: str, trace_frames: int, trace_file: str) 
                         "in_limits": v.in_limits} for v in s.values],
             "evidence": list(s.evidence), "files": list(s.files), "series": [list(p) for p in s.series],
         } for s in run.steps],
+        "attachments": [{"kind": a.get("kind", ""), "label": a.get("label", ""), "file": a.get("file", ""),
+                         "name": a.get("name", ""), "time": iso(int(a.get("time_ms", 0)))} for a in run.attachments],
         "trace": {"file": trace_file, "frames": trace_frames, "sha256": trace_sha256,
                   "first_frame_id": run.first_frame_id, "last_frame_id": run.last_frame_id},
     }

@@ -77,6 +77,10 @@ def _limit_text(values: list[dict[str, Any]]) -> str:
     return "; ".join(limits)
 
 
+def _resource(attachment: dict[str, Any]) -> str:
+    return "attachment://" + pathlib.Path(attachment["file"]).name
+
+
 def html_of(report: dict[str, Any], plot: bool) -> str:
     run, charger = report["run"], report["charger"]
     verdict = run["outcome"].upper()
@@ -111,7 +115,22 @@ def html_of(report: dict[str, Any], plot: bool) -> str:
     parts.append("</table>")
     if plot:
         parts += ["<h2 style='font-size: 13pt;'>Test charge</h2>", "<img src='plot://charge' width='640'>"]
-    fields = report["fields"]
+    photos = [a for a in report.get("attachments", []) if a["kind"] == "photo"]
+    if photos:
+        parts += ["<h2 style='font-size: 13pt;'>Photos</h2>", "<table cellspacing='6'><tr>"]
+        for number, photo in enumerate(photos):
+            if number and number % 3 == 0:
+                parts.append("</tr><tr>")
+            parts.append(f"<td><img src='{_e(_resource(photo))}' width='200'><br>{_e(photo['label'])}</td>")
+        parts.append("</tr></table>")
+    signatures = [a for a in report.get("attachments", []) if a["kind"] == "signature"]
+    if signatures:
+        parts += ["<h2 style='font-size: 13pt;'>Signatures</h2>", "<table cellspacing='10'><tr>"]
+        for signature in signatures:
+            parts.append(f"<td><img src='{_e(_resource(signature))}' width='240'><br><b>{_e(signature['label'])}"
+                         f"</b>: {_e(signature['name'])}<br>{_e(signature.get('time', ''))}</td>")
+        parts.append("</tr></table>")
+    fields = {k: v for k, v in report["fields"].items() if v}
     if fields:
         parts += ["<h2 style='font-size: 13pt;'>Entries</h2>", "<table cellspacing='0' cellpadding='3'>"]
         parts += [f"<tr><td><b>{_e(k)}</b></td><td>{_e(v)}</td></tr>" for k, v in fields.items()]
@@ -183,6 +202,14 @@ def write(report: dict[str, Any], out: pathlib.Path) -> int:
     document.setPageSize(body)
     if series:
         document.addResource(QtGui.QTextDocument.ResourceType.ImageResource, QtCore.QUrl("plot://charge"), _plot(series))
+    for attachment in report.get("attachments", []):
+        image = QtGui.QImage(attachment["file"])
+        if image.isNull():  # a photo that cannot be read is named, not fatal
+            attachment["label"] += " (the image cannot be read)"
+            continue
+        # A 12-megapixel photo is scaled to what the page shows: the PDF stays small and quick.
+        image = image.scaledToWidth(min(image.width(), 600), QtCore.Qt.TransformationMode.SmoothTransformation)
+        document.addResource(QtGui.QTextDocument.ResourceType.ImageResource, QtCore.QUrl(_resource(attachment)), image)
     document.setHtml(html_of(report, plot=bool(series)))
     pages = document.pageCount()
     painter = QtGui.QPainter(writer)

@@ -219,3 +219,38 @@ def skip(store: run_store.RunStore, run: runs.Run, key: str, reason: str) -> run
     run.outcome = run.judge()
     store.save_run(run)
     return step
+
+
+PHOTO_LABELS = ("Breaker / protective device", "Cable entry", "Installed unit", "Rating label", "Other")
+SIGNERS = ("Technician", "Customer")
+
+
+def files_dir(data_dir, run: runs.Run):
+    """Where a run's photos and signatures are kept (copied in: the report never depends on the original)."""
+    import pathlib
+    return pathlib.Path(data_dir) / "run-files" / run.id
+
+
+def attach(store: run_store.RunStore, data_dir, run: runs.Run, kind: str, label: str, source=None,
+           data: bytes | None = None, name: str = "", suffix: str = ".png") -> dict[str, Any]:
+    """A photo (copied from `source`) or a signature (PNG `data`), recorded with the run at once."""
+    import pathlib
+    import shutil
+    folder = files_dir(data_dir, run)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        number = len(run.attachments) + 1
+        if source is not None:
+            source = pathlib.Path(source)
+            target = folder / f"{number:02d}-{kind}{source.suffix.lower() or suffix}"
+            shutil.copyfile(source, target)
+        else:
+            target = folder / f"{number:02d}-{kind}{suffix}"
+            target.write_bytes(data or b"")
+    except OSError as exc:
+        raise errors.StorageError(f"Cannot keep the {kind}: {exc.strerror or exc}.",
+                                  hint="Check that the data folder is writable and the disk is not full.") from exc
+    entry = {"kind": kind, "label": label, "file": str(target), "name": name, "time_ms": int(time.time() * 1000)}
+    run.attachments.append(entry)
+    store.save_run(run)
+    return entry

@@ -52,6 +52,14 @@ class CommissionPage(QtWidgets.QWidget):
         self.run_button = QtWidgets.QPushButton(self.tr("Run automatic &checks"))
         self.run_button.clicked.connect(self.run_checks)
         top.addWidget(self.run_button)
+        self.photo_button = QtWidgets.QPushButton(self.tr("Add &photo…"))
+        self.photo_button.setToolTip(self.tr("Breaker, cable entry, installed unit, rating label: copied into the run"))
+        self.photo_button.clicked.connect(lambda: self.add_photo())
+        top.addWidget(self.photo_button)
+        self.sign_button = QtWidgets.QPushButton(self.tr("Si&gn…"))
+        self.sign_button.setToolTip(self.tr("Signatures of the technician and the customer"))
+        self.sign_button.clicked.connect(lambda: self.sign())
+        top.addWidget(self.sign_button)
         self.export_button = QtWidgets.QPushButton(self.tr("E&xport report"))
         self.export_button.setToolTip(self.tr("Write the PDF, the JSON and the OCPP trace, then open the PDF"))
         self.export_button.clicked.connect(self.export)
@@ -159,6 +167,8 @@ class CommissionPage(QtWidgets.QWidget):
         self.new_button.setEnabled(self.info is not None and not busy and bool(self.templates))
         self.run_button.setEnabled(connected and self.run is not None and not busy)
         self.export_button.setEnabled(self.run is not None and not busy)
+        self.photo_button.setEnabled(self.run is not None)
+        self.sign_button.setEnabled(self.run is not None)
         if self.info is None:
             self.summary.setText(self.tr("Select a charger to commission it."))
         elif self.run is None:
@@ -167,8 +177,11 @@ class CommissionPage(QtWidgets.QWidget):
         else:
             todo = [s for s in self.run.steps if not s.state.done]
             failed = [s for s in self.run.steps if s.state is runs.StepState.FAILED]
-            text = self.tr("Run {0} ({1}): {2} to do, {3} failed.").format(
-                self.run.id, self.run.template_name or self.run.template, len(todo), len(failed))
+            photos = sum(1 for a in self.run.attachments if a.get("kind") == "photo")
+            signed = [a.get("label", "") for a in self.run.attachments if a.get("kind") == "signature"]
+            text = self.tr("Run {0} ({1}): {2} to do, {3} failed · {4} photo(s) · signed by: {5}.").format(
+                self.run.id, self.run.template_name or self.run.template, len(todo), len(failed), photos,
+                ", ".join(signed) or self.tr("nobody yet"))
             if busy:
                 text += " " + self.tr("Automatic checks are running…")
             elif not connected and any(s.kind == "auto" and not s.state.done for s in self.run.steps):
@@ -358,6 +371,52 @@ class CommissionPage(QtWidgets.QWidget):
             return
         run_service.skip(self.core.runs, self.run, step.key, reason.strip())
         self._fill()
+        self._update()
+
+    def add_photo(self, paths: list[str] | None = None, label: str | None = None) -> None:
+        if self.run is None:
+            return
+        if paths is None:
+            paths, _filter = QtWidgets.QFileDialog.getOpenFileNames(
+                self, self.tr("Add photos"), "", self.tr("Images (*.jpg *.jpeg *.png *.heic *.webp)"))
+        if not paths:
+            return
+        if label is None:
+            label, ok = QtWidgets.QInputDialog.getItem(self, self.tr("Add photos"), self.tr("What do they show?"),
+                                                       list(run_service.PHOTO_LABELS), 0, False)
+            if not ok:
+                return
+        try:
+            for path in paths:
+                run_service.attach(self.core.runs, self.core.data_dir, self.run, "photo", label, source=path)
+        except errors.CommissionerError as exc:
+            self.error.emit(exc)
+            return
+        self.result.setText(self.tr("{0} photo(s) added: {1}.").format(len(paths), label))
+        self._update()
+
+    def sign(self, role: str | None = None, dialog=None) -> None:
+        from app.ui import signature
+
+        if self.run is None:
+            return
+        if role is None:
+            role, ok = QtWidgets.QInputDialog.getItem(self, self.tr("Sign"), self.tr("Who signs?"),
+                                                      list(run_service.SIGNERS), 0, False)
+            if not ok:
+                return
+        dialog = dialog or signature.SignatureDialog(role, self.run.technician if role == "Technician" else "", self)
+        if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
+            return
+        name = dialog.name.text().strip()
+        when = QtCore.QDateTime.currentDateTime().toString("yyyy-MM-dd HH:mm")
+        try:
+            run_service.attach(self.core.runs, self.core.data_dir, self.run, "signature", role,
+                               data=dialog.pad.png(name, when), name=name)
+        except errors.CommissionerError as exc:
+            self.error.emit(exc)
+            return
+        self.result.setText(self.tr("Signed by {0} ({1}).").format(name, role))
         self._update()
 
     @qasync.asyncSlot()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pathlib
 import shutil
 import subprocess
 
@@ -86,3 +87,36 @@ def test_the_chargers_run_comes_back_when_the_window_reopens(qtbot, window, reop
     page.set_charger(window.chargers.charger(window.chargers.row_of(charger_id)))
     assert page.run is not None and page.run.id == run_id  # the unfinished run, to carry on
     assert page.run.step("technician").state is runs.StepState.PASSED
+
+
+def test_photos_and_signatures_are_kept_with_the_run_and_shown_in_the_report(qtbot, window, tmp_path) -> None:  # noqa: F811
+    from PySide6 import QtCore, QtGui, QtWidgets
+
+    from app.ui import signature
+
+    charger_id = demo(qtbot, window, "1.6")
+    page = window.commission
+    choose(page, "bench")
+    page.new_button.click()
+    photo = tmp_path / "label.png"
+    image = QtGui.QImage(1200, 800, QtGui.QImage.Format.Format_RGB32)
+    image.fill(QtGui.QColor("#336699"))
+    assert image.save(str(photo))
+    page.add_photo([str(photo)], "Rating label")
+    dialog = signature.SignatureDialog("Customer", "", page)
+    dialog.name.setText("Juma Mwangi")
+    dialog.pad.add_stroke([QtCore.QPointF(20, 100), QtCore.QPointF(120, 40), QtCore.QPointF(220, 110)])
+    dialog.exec = lambda: QtWidgets.QDialog.DialogCode.Accepted
+    page.sign("Customer", dialog)
+    assert "1 photo(s)" in page.summary.text() and "signed by: Customer" in page.summary.text()
+    stored = window.core.runs.get(page.run.id)
+    kinds = [(a["kind"], a["label"]) for a in stored.attachments]
+    assert kinds == [("photo", "Rating label"), ("signature", "Customer")]
+    assert all(pathlib.Path(a["file"]).exists() for a in stored.attachments)  # copied into the run's folder
+    page.export(tmp_path / "out", open_pdf=False)
+    wait(qtbot, lambda: getattr(page, "last_export", None) is not None, timeout=30_000)
+    data = __import__("json").loads(page.last_export.json.read_text())
+    assert [a["label"] for a in data["attachments"]] == ["Rating label", "Customer"]
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(page.last_export.pdf), "-"], capture_output=True, text=True).stdout
+        assert "Rating label" in text and "Juma Mwangi" in text and charger_id in text
