@@ -223,23 +223,59 @@ async def authorize(ctx: Context) -> list[runs.Value]:
 # ---------------------------------------------------------------- operations
 
 
-async def _sample_quickly(ctx: Context) -> None:
-    """Ask for meter values every 5 s during the test charge (best effort: some chargers refuse)."""
+async def _sample_quickly(ctx: Context) -> Callable[[], Awaitable[None]]:
+    """Meter values every 5 s during the test charge (best effort: some chargers refuse); returns
+    what puts the charger's own interval back, so the check leaves the configuration as found."""
+    if ctx.version == "1.6":
+        key = "MeterValueSampleInterval"
+        try:
+            answer = await ctx.engine.call(ctx.charger_id, "GetConfiguration", {"key": [key]})
+            old = next((str(k.get("value")) for k in answer.get("configurationKey", []) if k.get("key") == key), None)
+            changed = old is not None and old != "5" and (await ctx.engine.call(
+                ctx.charger_id, "ChangeConfiguration", {"key": key, "value": "5"})).get("status") == "Accepted"
+        except errors.OperationError:
+            return _nothing
+        if not changed:
+            return _nothing
+
+        async def restore() -> None:
+            await ctx.engine.call(ctx.charger_id, "ChangeConfiguration", {"key": key, "value": old})
+        return restore
+    ref = {"component": {"name": "SampledDataCtrlr"}, "variable": {"name": "TxUpdatedInterval"}}
     try:
-        if ctx.version == "1.6":
-            await ctx.engine.call(ctx.charger_id, "ChangeConfiguration", {"key": "MeterValueSampleInterval", "value": "5"})
-        else:
-            await ctx.engine.call(ctx.charger_id, "SetVariables", {"setVariableData": [{
-                "component": {"name": "SampledDataCtrlr"}, "variable": {"name": "TxUpdatedInterval"},
-                "attributeValue": "5"}]})
+        answer = await ctx.engine.call(ctx.charger_id, "GetVariables", {"getVariableData": [ref]})
+        entry = (answer.get("getVariableResult") or [{}])[0]
+        old = entry.get("attributeValue") if entry.get("attributeStatus") == "Accepted" else None
+        result = await ctx.engine.call(ctx.charger_id, "SetVariables", {"setVariableData": [{**ref, "attributeValue": "5"}]})
+        changed = old is not None and old != "5" and (result.get("setVariableResult") or [{}])[0].get("attributeStatus") == "Accepted"
     except errors.OperationError:
-        pass
+        return _nothing
+    if not changed:
+        return _nothing
+
+    async def restore_2x() -> None:
+        await ctx.engine.call(ctx.charger_id, "SetVariables", {"setVariableData": [{**ref, "attributeValue": old}]})
+    return restore_2x
+
+
+async def _nothing() -> None:
+    return None
 
 
 @check("test_charge")
 async def test_charge(ctx: Context) -> list[runs.Value]:
     version, key = ctx.version, ctx.connector_key
-    await _sample_quickly(ctx)
+    restore = await _sample_quickly(ctx)
+    try:
+        return await _charge(ctx, version, key)
+    finally:
+        try:
+            await restore()
+        except errors.CommissionerError:
+            pass  # the charger went away: its own interval comes back with its next boot, or the report shows it
+
+
+async def _charge(ctx: Context, version: str, key: str) -> list[runs.Value]:
     began = time.monotonic()
     already = set(ctx.info.transactions)  # a session running before ours is not ours to measure or stop
     start = operations.quick(version, "start_charge", connector=ctx.connector, evse=ctx.connector,

@@ -15,7 +15,7 @@ import pytest
 from app.csms import engine as csms_engine
 from app.domain import runs
 from app.report import export, pdf
-from app.services import checklists, checks
+from app.services import checklists, checks, configuration
 from app.services import runs as run_service
 from app.storage import runs as run_store
 from tests.integration.test_simulator_vs_csms import running
@@ -41,8 +41,14 @@ async def test_a_bench_run_passes_and_its_report_says_so(engine: csms_engine.Eng
     store = run_store.RunStore(tmp_path / "data")
     seen: list[tuple[str, str]] = []
     async with running(engine, version):
+        before = (await configuration.read(engine, "SIM-1")).rows
         run = await run_service.execute(engine, store, BENCH, "SIM-1", values={"technician": "Test engineer"},
                                         listener=lambda r, s: seen.append((s.key, s.state.value)))
+        after = (await configuration.read(engine, "SIM-1")).rows
+    # The run leaves the configuration as it found it (the test charge's quick sampling is undone).
+    changed = {r.name for r in after} ^ {r.name for r in before} | {
+        a.name for a, b in zip(after, before) if a.value != b.value and "DateTime" not in a.name}
+    assert not changed, changed
     states = {s.key: s.state for s in run.steps}
     assert run.outcome is runs.Outcome.PASSED, str([(s.key, s.state.value, s.reason) for s in run.steps if s.state.value != "passed"])
     assert states["authorize"] is runs.StepState.NOT_APPLICABLE  # needs a person: n/a in a headless run
