@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 from app import __version__
 from app.domain import runs
+from app.report import trace
 
 SCHEMA_VERSION = 1
 VERDICT_WORDS = {runs.StepState.PASSED: "PASSED", runs.StepState.FAILED: "FAILED",
@@ -20,7 +22,30 @@ def iso(ms: int) -> str:
     return datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc).isoformat(timespec="seconds")
 
 
-def build(run: runs.Run, trace_sha256: str, trace_frames: int, trace_file: str) -> dict[str, Any]:
+def configuration(run: runs.Run, changes: list[dict[str, Any]]) -> dict[str, Any]:
+    """The settings as read at the run's start, the changes made (old -> new), and so the end state."""
+    try:
+        at_start = json.loads(run.fields.get("configuration at start", "{}"))
+    except ValueError:
+        at_start = {}
+    at_end = dict(at_start)
+    listed = []
+    for change in changes:
+        old = at_end.get(change["name"], "")
+        listed.append({"name": change["name"], "old": _masked(change["name"], old), "new": change["new"],
+                       "time": iso(change["time_ms"])})
+        at_end[change["name"]] = change["new"]
+    return {"read": bool(at_start), "changes": listed,
+            "at_end": {k: _masked(k, v) for k, v in sorted(at_end.items())}}
+
+
+def _masked(name: str, value: str) -> str:
+    """A setting's value for the report: secrets (passwords, keys) masked."""
+    return trace.MASK if trace._is_secret(name) else value
+
+
+def build(run: runs.Run, trace_sha256: str, trace_frames: int, trace_file: str,
+          changes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "generator": f"Commissioner {__version__}",
@@ -41,6 +66,7 @@ def build(run: runs.Run, trace_sha256: str, trace_frames: int, trace_file: str) 
         } for s in run.steps],
         "attachments": [{"kind": a.get("kind", ""), "label": a.get("label", ""), "file": a.get("file", ""),
                          "name": a.get("name", ""), "time": iso(int(a.get("time_ms", 0)))} for a in run.attachments],
+        "configuration": configuration(run, changes or []),
         "trace": {"file": trace_file, "frames": trace_frames, "sha256": trace_sha256,
                   "first_frame_id": run.first_frame_id, "last_frame_id": run.last_frame_id},
     }

@@ -41,7 +41,8 @@ def export(run: runs.Run, journal_path: pathlib.Path, out_dir: pathlib.Path,
         report(0, 3, "OCPP trace")
         sha, frames = trace.write(journal_path, run.charger_id, run.first_frame_id, run.last_frame_id or None, trace_path,
                                   progress=lambda n: report(0, 3, f"OCPP trace: {n} frames"))
-        data = document.build(run, sha, frames, trace_path.name)
+        changes = trace.configuration_changes(journal_path, run.charger_id, run.first_frame_id, run.last_frame_id or None)
+        data = document.build(run, sha, frames, trace_path.name, changes)
         jsonschema.validate(data, schema())  # a report that breaks its own schema is a bug, not a file
         json_path = base.with_name(run.id + ".json")
         json_path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -135,6 +135,20 @@ def html_of(report: dict[str, Any], plot: bool) -> str:
         parts += ["<h2 style='font-size: 13pt;'>Entries</h2>", "<table cellspacing='0' cellpadding='3'>"]
         parts += [f"<tr><td><b>{_e(k)}</b></td><td>{_e(v)}</td></tr>" for k, v in fields.items()]
         parts.append("</table>")
+    config = report.get("configuration") or {}
+    if config.get("changes") or config.get("at_end"):
+        parts.append("<h2 style='font-size: 13pt;'>Configuration</h2>")
+        if config.get("changes"):
+            parts += ["<p><b>Changed during the run</b></p>", "<table border='1' cellspacing='0' cellpadding='3'>",
+                      "<tr><th>Setting</th><th>Old</th><th>New</th><th>Time</th></tr>"]
+            parts += [f"<tr><td>{_e(c['name'])}</td><td>{_e(c['old'])}</td><td>{_e(c['new'])}</td>"
+                      f"<td>{_e(c.get('time', '')[11:19])}</td></tr>" for c in config["changes"]]
+            parts.append("</table>")
+        if config.get("at_end"):
+            parts += ["<p><b>At the end of the run</b></p>",
+                      "<table cellspacing='0' cellpadding='1' style='font-size: 8pt;'>"]
+            parts += [f"<tr><td>{_e(k)}</td><td>&nbsp;{_e(v)}</td></tr>" for k, v in config["at_end"].items()]
+            parts.append("</table>")
     trace = report["trace"]
     parts += ["<h2 style='font-size: 13pt;'>OCPP trace</h2>",
               f"<p>{_e(trace['frames'])} frames in {_e(trace['file'])} (secrets masked).<br>"
@@ -178,7 +192,33 @@ def _plot(series: list[list[float]], width: int = 640, height: int = 220):
 
 
 def write(report: dict[str, Any], out: pathlib.Path) -> int:
-    """Render the PDF; the number of pages."""
+    """Render the PDF; the number of pages. From any thread.
+
+    Qt's text layout starts timers, which need the thread's event dispatcher: a plain Python
+    worker thread (asyncio.to_thread) has none, so the work then runs in a QThread of its own.
+    """
+    from PySide6 import QtCore
+
+    if QtCore.QAbstractEventDispatcher.instance() is not None:
+        return _write(report, out)
+    outcome: dict[str, Any] = {}
+
+    class Renderer(QtCore.QThread):
+        def run(self) -> None:  # noqa: D102 (Qt API)
+            try:
+                outcome["pages"] = _write(report, out)
+            except BaseException as exc:  # handed back to the caller's thread
+                outcome["error"] = exc
+
+    renderer = Renderer()
+    renderer.start()
+    renderer.wait()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["pages"]
+
+
+def _write(report: dict[str, Any], out: pathlib.Path) -> int:
     from PySide6 import QtCore, QtGui
 
     _load_fonts()

@@ -98,3 +98,50 @@ def frames_of(journal_path: pathlib.Path, ids: list[int]) -> dict[int, model.Fra
         return {i: f for i in ids if (f := reader.frame(i)) is not None}
     finally:
         reader.close()
+
+
+def configuration_changes(journal_path: pathlib.Path, charger_id: str, after_id: int, upto_id: int | None,
+                          masked: Callable[[str], bool] = _is_secret) -> list[dict[str, Any]]:
+    """Every setting the run changed and the charger accepted: [{name, new, time_ms}], in order.
+
+    From the trace itself: a ChangeConfiguration / SetVariables we sent, and its CALLRESULT.
+    """
+    reader = journal_store.JournalReader(journal_path)
+    sent: dict[str, tuple[str, list[tuple[str, str]], int]] = {}
+    changes: list[dict[str, Any]] = []
+    try:
+        last = after_id
+        while True:
+            frames = reader.frames(charger_id=charger_id, after_id=last, upto_id=upto_id, limit=2000)
+            if not frames:
+                break
+            last = frames[-1].id or last
+            for frame in frames:
+                if frame.action not in ("ChangeConfiguration", "SetVariables"):
+                    continue
+                try:
+                    message = json.loads(frame.payload)
+                except ValueError:
+                    continue
+                if frame.message_type == 2 and frame.direction is model.Direction.OUT and len(message) == 4:
+                    payload = message[3]
+                    if frame.action == "ChangeConfiguration":
+                        items = [(str(payload.get("key", "")), str(payload.get("value", "")))]
+                    else:
+                        items = [(f"{i.get('component', {}).get('name', '')}.{i.get('variable', {}).get('name', '')}",
+                                  str(i.get("attributeValue", ""))) for i in payload.get("setVariableData", [])]
+                    sent[frame.unique_id] = (frame.action, items, frame.ts_ms)
+                elif frame.message_type == 3 and frame.unique_id in sent and len(message) == 3:
+                    action, items, when = sent.pop(frame.unique_id)
+                    result = message[2] if isinstance(message[2], dict) else {}
+                    if action == "ChangeConfiguration":
+                        accepted = [result.get("status") in ("Accepted", "RebootRequired")]
+                    else:
+                        accepted = [r.get("attributeStatus") in ("Accepted", "RebootRequired")
+                                    for r in result.get("setVariableResult", [])]
+                    for (name, value), ok in zip(items, accepted):
+                        if ok:
+                            changes.append({"name": name, "new": MASK if masked(name) else value, "time_ms": when})
+    finally:
+        reader.close()
+    return changes

@@ -204,12 +204,18 @@ async def read_configuration(ctx: Context) -> list[runs.Value]:
     found = await configuration.read(ctx.engine, ctx.charger_id, timeout=ctx.timeout)
     if not found.rows:
         raise Failed("the charger reported no configuration")
+    # Kept with the run (the report lists the settings at the end and what changed); secrets never.
     ctx.run.fields.setdefault("configuration at start", json.dumps(
-        {r.name: r.value for r in found.rows}, ensure_ascii=False))
+        {r.name: ("***" if _secret(r.name) else r.value) for r in found.rows}, ensure_ascii=False))
     values = [runs.Value("keys" if found.source == "GetConfiguration" else "variables", len(found.rows))]
     if found.source == "GetBaseReport":
         values.append(runs.Value("report parts", found.parts))
     return values
+
+
+def _secret(name: str) -> bool:
+    lowered = name.lower()
+    return any(word in lowered for word in ("password", "authorizationkey", "privatekey", "secret"))
 
 
 @check("authorize")

@@ -101,6 +101,8 @@ class _ChargePoint2x(session.Session):
         return {"id_token": tx.id_tag, "type": tx.token_type or "Central"}
 
     async def send_periodic_meter_values(self, connector: simstation.Connector) -> None:
+        if connector.transaction is None:  # it ended while the meter loop slept
+            return
         await self.send_transaction_event(
             connector, "Updated", "MeterValuePeriodic", charging_state="Charging",
             meter_value=self._meter_value(connector, "TxUpdatedMeasurands", "Sample.Periodic"),

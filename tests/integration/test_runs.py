@@ -77,6 +77,12 @@ async def test_a_bench_run_passes_and_its_report_says_so(engine: csms_engine.Eng
     jsonschema.validate(data, export.schema())
     assert data["trace"]["sha256"] == hashlib.sha256(files.trace.read_bytes()).hexdigest() == files.sha256
     assert data["trace"]["sha256"] in " ".join(text.split())
+    config = data["configuration"]
+    assert config["read"] and len(config["at_end"]) > 20
+    interval = "MeterValueSampleInterval" if version == "1.6" else "SampledDataCtrlr.TxUpdatedInterval"
+    changed = [c for c in config["changes"] if c["name"] == interval]
+    assert [c["new"] for c in changed] == ["5", changed[0]["old"]]  # quick sampling, then put back
+    assert config["at_end"][interval] == changed[0]["old"] and "Changed during the run" in text
     assert data["trace"]["frames"] > 20 and files.trace.read_text().count("\n") == data["trace"]["frames"]
     if shutil.which("pdftoppm"):  # it renders: page 1 as an image
         subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(files.pdf), str(tmp_path / "page")],
