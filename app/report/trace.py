@@ -27,8 +27,20 @@ def _is_secret(name: Any) -> bool:
     return isinstance(name, str) and any(s in name.lower().replace("_", "") for s in SECRET_NAMES)
 
 
+_URL_PASSWORD = re.compile(r"(\w+://[^/@\s:]+):([^/@\s]+)@")
+
+
+def _mask_text(text: str) -> str:
+    """Secrets inside a string: a PEM private key, a password in a URL (ws://user:pw@host)."""
+    if "PRIVATE KEY-----" in text:
+        return MASK
+    return _URL_PASSWORD.sub(lambda m: f"{m.group(1)}:{MASK}@", text)
+
+
 def mask(value: Any) -> Any:
     """A copy of a parsed frame with every secret replaced by ***."""
+    if isinstance(value, str):
+        return _mask_text(value)
     if isinstance(value, list):
         return [mask(v) for v in value]
     if not isinstance(value, dict):
@@ -53,8 +65,8 @@ def line(frame: model.Frame) -> dict[str, Any]:
     try:
         parsed: Any = mask(json.loads(frame.payload))
         text = None
-    except ValueError:
-        parsed, text = None, _TEXT_SECRET.sub(lambda m: m.group(1) + f'"{MASK}"', frame.payload)
+    except ValueError:  # not JSON: the same patterns, as text
+        parsed, text = None, _mask_text(_TEXT_SECRET.sub(lambda m: m.group(1) + f'"{MASK}"', frame.payload))
     entry: dict[str, Any] = {"id": frame.id, "ts_ms": frame.ts_ms, "direction": frame.direction.value,
                              "message_type": frame.message_type, "action": frame.action, "unique_id": frame.unique_id}
     if parsed is not None:

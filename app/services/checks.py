@@ -156,11 +156,23 @@ async def heartbeat(ctx: Context) -> list[runs.Value]:
             runs.Value("interval set", ctx.engine.config.heartbeat_interval, "s")]
 
 
+def status_triggers(ctx: Context) -> list[dict[str, Any]]:
+    """1.6: one TriggerMessage for every connector. 2.x: one per EVSE connector, with its `evse`
+    (OCPP 2.0.1 F06: a StatusNotification exists only per connector)."""
+    if ctx.version == "1.6":
+        return [{"requestedMessage": "StatusNotification"}]
+    known = sorted(k for k in ctx.info.connectors if "/" in k and not k.startswith("0"))
+    pairs = [tuple(int(p) for p in k.split("/")) for k in known if all(p.isdigit() for p in k.split("/"))]
+    return [{"requestedMessage": "StatusNotification", "evse": {"id": e, "connectorId": c}}
+            for e, c in (pairs or [(ctx.connector, 1)])]
+
+
 @check("status")
 async def status(ctx: Context) -> list[runs.Value]:
     with ctx.engine.watch(ctx.charger_id, "StatusNotification") as reports:
-        await ctx.call("TriggerMessage", {"requestedMessage": "StatusNotification"})
-        await reports.next(ctx.timeout, "after TriggerMessage StatusNotification")
+        for trigger in status_triggers(ctx):
+            await ctx.call("TriggerMessage", trigger)
+            await reports.next(ctx.timeout, "after TriggerMessage StatusNotification")
         while True:  # the rest of the burst (one per connector) follows within moments
             try:
                 await reports.next(1.0)
@@ -181,7 +193,7 @@ async def status(ctx: Context) -> list[runs.Value]:
 @check("clock")
 async def clock(ctx: Context) -> list[runs.Value]:
     with ctx.engine.watch(ctx.charger_id, "StatusNotification") as reports:
-        await ctx.call("TriggerMessage", {"requestedMessage": "StatusNotification"})
+        await ctx.call("TriggerMessage", status_triggers(ctx)[0])
         payload = await reports.next(ctx.timeout, "after TriggerMessage StatusNotification")
         received_ms = int(time.time() * 1000)
     stamp = payload.get("timestamp")
@@ -192,7 +204,7 @@ async def clock(ctx: Context) -> list[runs.Value]:
     except ValueError:
         raise Failed(f"the charger's timestamp {stamp!r} is not an ISO 8601 time") from None
     skew = (charger_ms - received_ms) / 1000
-    limit = ctx.high or 60.0
+    limit = 60.0 if ctx.high is None else ctx.high
     value = runs.Value("clock skew", round(skew, 1), "s", -limit, limit)
     if abs(skew) > limit:
         raise Failed(f"the charger's clock is {skew:+.0f} s off the laptop's (limit ±{limit:g} s)")
@@ -294,6 +306,18 @@ async def _charge(ctx: Context, version: str, key: str) -> list[runs.Value]:
 
     await ctx.until(lambda: bool(session()), ctx.timeout, "a transaction start")
     transaction = session()
+    try:
+        return await _measure_and_stop(ctx, version, key, transaction, began)
+    finally:
+        if transaction in ctx.info.transactions:  # failed half way: never leave the test session running
+            stop = operations.quick(version, "stop_charge", transaction_id=transaction)
+            try:
+                await ctx.engine.call(ctx.charger_id, stop.action, stop.payload)
+            except errors.CommissionerError:
+                pass
+
+
+async def _measure_and_stop(ctx: Context, version: str, key: str, transaction: str, began: float) -> list[runs.Value]:
     # 1.6 says Charging; a 2.x connector is Occupied (the charging state is the transaction's).
     charging = "Charging" if version == "1.6" else "Occupied"
     await ctx.until(lambda: ctx.info.connectors.get(key) is not None and ctx.info.connectors[key].status == charging,
@@ -362,12 +386,21 @@ async def availability(ctx: Context) -> list[runs.Value]:
         version, "availability", connector=ctx.connector if version == "1.6" else 1, evse=ctx.connector,
         operative=True).payload)
     answer = await ctx.call(off.action, off.payload)
-    if answer.get("status") == "Scheduled":  # a session runs there: it would happen only after it
-        await ctx.engine.call(ctx.charger_id, on.action, on.payload)  # take the change back: leave it as found
-        raise Failed(f"the charger scheduled the change for after the running session on connector {key}")
-    took_off = await ctx.until(lambda: _status(ctx, key) == "Unavailable", ctx.timeout, f"connector {key} Unavailable")
-    await ctx.call(on.action, on.payload)
-    took_on = await ctx.until(lambda: _status(ctx, key) in ("Available", "Preparing"), ctx.timeout,
+    back_on = False
+    try:
+        if answer.get("status") == "Scheduled":  # a session runs there: it would happen only after it
+            raise Failed(f"the charger scheduled the change for after the running session on connector {key}")
+        took_off = await ctx.until(lambda: _status(ctx, key) == "Unavailable", ctx.timeout,
+                                   f"connector {key} Unavailable")
+        await ctx.call(on.action, on.payload)
+        back_on = True
+    finally:
+        if not back_on:  # leave the connector as found: Inoperative would outlive a reboot
+            try:
+                await ctx.engine.call(ctx.charger_id, on.action, on.payload)
+            except errors.CommissionerError:
+                pass
+    took_on = await ctx.until(lambda: _status(ctx, key) in ("Available", "Preparing", "Occupied"), ctx.timeout,
                               f"connector {key} Available again")
     return [runs.Value("to Unavailable", round(took_off, 1), "s"), runs.Value("back to Available", round(took_on, 1), "s")]
 

@@ -61,6 +61,16 @@ def load(path: pathlib.Path, data_dir: pathlib.Path | None) -> Plan:
     patterns = data.get("chargers", ["*"])
     if isinstance(patterns, str):
         patterns = [patterns]
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise errors.ConfigError(f"The plan {path}: chargers must be a list of id patterns, e.g. [\"CP-*\"].")
+    for table in ("fields", "values"):
+        if not isinstance(data.get(table, {}), dict):
+            raise errors.ConfigError(f"The plan {path}: [{table}] must be a table of key = value.")
+    unknown = set(data.get("values", {})) - {spec.key for spec in template.steps}
+    if unknown:
+        raise errors.ConfigError(f"The plan {path}: [values] names steps the checklist does not have: "
+                                 + ", ".join(sorted(unknown)) + ".",
+                                 hint="Step keys: " + ", ".join(spec.key for spec in template.steps))
     connector = data.get("connector", 1)
     if not isinstance(connector, int) or isinstance(connector, bool) or connector < 1:
         raise errors.ConfigError(f"The plan {path}: connector must be a number from 1.")
@@ -75,6 +85,7 @@ class PlanRunner:
                  say: Say, once: int | None = None) -> None:
         self.engine, self.plan, self.store, self.out, self.say, self.once = engine, plan, store, out, say, once
         self.started: set[str] = set()
+        self.ignored: set[str] = set()
         self.finished: list[runs.Run] = []
         self.failures: list[str] = []  # runs whose report could not be written
         engine.subscribe(self._on_event)
@@ -87,33 +98,49 @@ class PlanRunner:
         if not isinstance(event, model.Booted) or event.status != "Accepted":
             return
         charger_id = event.charger_id
-        if charger_id in self.started or not self.plan.applies_to(charger_id):
+        if charger_id in self.started or charger_id in self.ignored:
+            return
+        if not self.plan.applies_to(charger_id):
+            self.say(f"{charger_id} is not in the plan (chargers = {', '.join(self.plan.patterns)}): no run")
+            self.ignored.add(charger_id)  # said once
             return
         if self.once is not None and len(self.started) >= self.once:
-            return  # enough runs started: --once N is about the first N
+            self.say(f"{charger_id}: no run, --once {self.once} runs are already under way")
+            self.ignored.add(charger_id)
+            return
         self.started.add(charger_id)
         self.engine.tasks.spawn(f"Plan {self.plan.template.id}", lambda _r: self._run(charger_id),
                                 charger_id=charger_id)
 
     async def _run(self, charger_id: str) -> None:
         urls = self.engine.urls
-        run = await run_service.execute(
-            self.engine, self.store, self.plan.template, charger_id, fields=self.plan.fields, values=self.plan.values,
-            headless=True, listener=self._step_done, csms_url=urls[0] if urls else "",
-            connector=self.plan.connector)
-        out = self.out / charger_id
+        run: runs.Run | None = None
         try:
-            done = await asyncio.to_thread(export.export, run, self.engine.journal.path, out)
-        except errors.CommissionerError as exc:
-            self.failures.append(run.id)
-            self.say(f"{charger_id} run {run.id} {run.outcome.value.upper()}: the report could not be written: {exc}")
-        else:
+            # An unfinished run of this plan (serve was killed mid-run) is carried on, not started again.
+            resume = next((self.store.get(r.id) for r in self.store.list(charger_id)
+                           if not r.ended_ms and r.template == self.plan.template.id), None)
+            if resume is not None:
+                self.say(f"{charger_id} resumes run {resume.id}")
+            run = await run_service.execute(
+                self.engine, self.store, self.plan.template, charger_id, fields=self.plan.fields,
+                values=self.plan.values, headless=True, listener=self._step_done, csms_url=urls[0] if urls else "",
+                connector=self.plan.connector, resume=resume)
+            done = await asyncio.to_thread(export.export, run, self.engine.journal.path, self.out / charger_id)
             self.say(f"{charger_id} run {run.id} {run.outcome.value.upper()} "
                      f"({_count(run, runs.StepState.PASSED)} passed, {_count(run, runs.StepState.FAILED)} failed, "
                      f"{_count(run, runs.StepState.NOT_APPLICABLE)} n/a) -> {done.pdf}")
-        self.finished.append(run)
-        if self.once is not None and len(self.finished) >= self.once:
-            self.engine.request_stop()
+        except Exception as exc:  # noqa: BLE001 (a run that cannot finish still counts: --once must end)
+            self.failures.append(run.id if run else charger_id)
+            log.error("plan run of %s failed", charger_id, exc_info=exc)
+            self.say(f"{charger_id} run {run.id if run else '-'} FAILED: it could not be completed or reported: {exc}")
+        finally:
+            if run is not None:
+                self.finished.append(run)
+            else:
+                self.finished.append(runs.Run(id="-", charger_id=charger_id, template=self.plan.template.id,
+                                              outcome=runs.Outcome.FAILED))
+            if self.once is not None and len(self.finished) >= self.once:
+                self.engine.request_stop()
 
     def _step_done(self, run: runs.Run, step: runs.Step) -> None:
         if not step.state.done:

@@ -169,6 +169,10 @@ class CommissionPage(QtWidgets.QWidget):
         self.export_button.setEnabled(self.run is not None and not busy)
         self.photo_button.setEnabled(self.run is not None)
         self.sign_button.setEnabled(self.run is not None)
+        # While the checks run the engine holds the run: entries wait, so none is lost or overwritten.
+        for widget in (self.entry_edit, self.entry_choice, self.save_button, self.pass_button, self.fail_button,
+                       self.skip_button, self.template_combo):
+            widget.setEnabled(not busy)
         if self.info is None:
             self.summary.setText(self.tr("Select a charger to commission it."))
         elif self.run is None:
