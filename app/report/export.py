@@ -39,7 +39,9 @@ def export(run: runs.Run, journal_path: pathlib.Path, out_dir: pathlib.Path,
         base = out_dir / run.id
         trace_path = base.with_name(run.id + ".trace.jsonl")
         report(0, 3, "OCPP trace")
-        sha, frames = trace.write(journal_path, run.charger_id, run.first_frame_id, run.last_frame_id or None, trace_path,
+        # From the first frame any step points at (the boot check's BootNotification may predate the run).
+        first = min([run.first_frame_id, *(i - 1 for s in run.steps for i in s.evidence if i > 0)])
+        sha, frames = trace.write(journal_path, run.charger_id, max(first, 0), run.last_frame_id or None, trace_path,
                                   progress=lambda n: report(0, 3, f"OCPP trace: {n} frames"))
         changes = trace.configuration_changes(journal_path, run.charger_id, run.first_frame_id, run.last_frame_id or None)
         data = document.build(run, sha, frames, trace_path.name, changes)

@@ -152,8 +152,30 @@ async def heartbeat(ctx: Context) -> list[runs.Value]:
         sent = time.monotonic()
         await ctx.call("TriggerMessage", {"requestedMessage": "Heartbeat"})
         await beats.next(ctx.timeout, "after TriggerMessage Heartbeat")
-    return [runs.Value("answer time", round((time.monotonic() - sent) * 1000), "ms"),
-            runs.Value("interval set", ctx.engine.config.heartbeat_interval, "s")]
+    wanted = ctx.engine.config.heartbeat_interval
+    held = await _heartbeat_interval(ctx)
+    values = [runs.Value("answer time", round((time.monotonic() - sent) * 1000), "ms"),
+              runs.Value("interval asked", wanted, "s")]
+    if held is not None:
+        values.append(runs.Value("interval on the charger", held, "s"))
+        if held != wanted:
+            raise Failed(f"the charger heartbeats every {held:g} s; the CSMS asked for {wanted} s at boot")
+    return values
+
+
+async def _heartbeat_interval(ctx: Context) -> float | None:
+    try:
+        if ctx.version == "1.6":
+            answer = await ctx.engine.call(ctx.charger_id, "GetConfiguration", {"key": ["HeartbeatInterval"]})
+            found = [k.get("value") for k in answer.get("configurationKey", []) if k.get("key") == "HeartbeatInterval"]
+        else:
+            answer = await ctx.engine.call(ctx.charger_id, "GetVariables", {"getVariableData": [{
+                "component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}}]})
+            found = [r.get("attributeValue") for r in answer.get("getVariableResult", [])
+                     if r.get("attributeStatus") == "Accepted"]
+        return float(found[0]) if found else None
+    except (errors.OperationError, TypeError, ValueError):
+        return None
 
 
 def status_triggers(ctx: Context) -> list[dict[str, Any]]:
@@ -360,8 +382,13 @@ async def _measure_and_stop(ctx: Context, version: str, key: str, transaction: s
                 meter_stop = end.get("meterStop")
     delivered = readings[-1][2] - readings[0][2]
     if version == "1.6":
-        started = await _meter_start(ctx, transaction)
-        if isinstance(meter_stop, (int, float)) and isinstance(started, (int, float)):
+        meter = ctx.info.meters.get(meter_key)
+        started = meter.start_wh if meter is not None and meter.transaction_id == transaction else None
+        if not isinstance(meter_stop, (int, float)):
+            raise Failed("the charger sent no StopTransaction with a meterStop for the test session")
+        if started is None:
+            started = await _meter_start(ctx, transaction)
+        if isinstance(started, (int, float)):
             if meter_stop <= started:
                 raise Failed(f"meterStop {meter_stop} Wh is not above meterStart {started} Wh")
             delivered = float(meter_stop - started)
@@ -413,8 +440,13 @@ def _status(ctx: Context, key: str) -> str:
 @check("unlock")
 async def unlock(ctx: Context) -> list[runs.Value]:
     request = operations.quick(ctx.version, "unlock", connector=ctx.connector, evse=ctx.connector)
-    result = await ctx.call(request.action, request.payload)
-    return [runs.Value("answer", str(result.get("status", "")))]
+    result = await ctx.engine.call(ctx.charger_id, request.action, request.payload)
+    status = str(result.get("status", ""))
+    if status in ("NotSupported", "UnknownConnector") and ctx.version == "1.6" or status == "UnknownConnector":
+        raise NotApplicable(f"the charger answered {status}: a tethered cable has no lock to open")
+    if status != "Unlocked":
+        raise Failed(f"the charger answered UnlockConnector with {status}")
+    return [runs.Value("answer", status)]
 
 
 @check("soft_reset")
