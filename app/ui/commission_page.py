@@ -91,6 +91,7 @@ class CommissionPage(QtWidgets.QWidget):
         header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(4, QtWidgets.QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(0, 300)
+        self.table.setColumnWidth(2, 230)  # values like "Lahore depot" or "11.1 kW" read whole
         self.table.currentCellChanged.connect(lambda row, *_: self._show_entry(row))
         layout.addWidget(self.table, 1)
 
