@@ -101,8 +101,8 @@ def html_of(report: dict[str, Any], plot: bool) -> str:
         "</table>",
         "<h2 style='font-size: 13pt;'>Steps</h2>",
         "<table border='1' cellspacing='0' cellpadding='3' width='100%'>",
-        "<tr><th width='23%'>Step</th><th width='12%'>Verdict</th><th width='29%'>Value</th><th width='10%'>Limit</th>"
-        "<th width='16%'>Reason / note</th><th width='10%'>Time</th></tr>",
+        "<thead><tr><th width='23%'>Step</th><th width='12%'>Verdict</th><th width='29%'>Value</th><th width='10%'>Limit</th>"
+        "<th width='16%'>Reason / note</th><th width='10%'>Time</th></tr></thead>",  # repeated on every page
     ]
     for step in report["steps"]:
         reason = "; ".join(p for p in (step["reason"], step.get("note", "")) if p)

@@ -29,6 +29,7 @@ COLOURS = {runs.StepState.PASSED: "#2e7d32", runs.StepState.FAILED: "#c62828", r
 class CommissionPage(QtWidgets.QWidget):
     error = QtCore.Signal(object)
     notice = QtCore.Signal(str, str)
+    _export_progress = QtCore.Signal(int, int, str)  # emitted on the export's thread, delivered queued
 
     def __init__(self, core, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -121,6 +122,10 @@ class CommissionPage(QtWidgets.QWidget):
         self.skip_button.clicked.connect(self.skip)
         form.addWidget(self.skip_button)
         layout.addWidget(entry)
+        self.export_bar = QtWidgets.QProgressBar()
+        self.export_bar.hide()
+        layout.addWidget(self.export_bar)
+        self._export_progress.connect(self._on_export_progress)
         self.result = QtWidgets.QLabel()
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -378,6 +383,11 @@ class CommissionPage(QtWidgets.QWidget):
         self._fill()
         self._update()
 
+    def _on_export_progress(self, done: int, total: int, message: str) -> None:
+        self.export_bar.setRange(0, total or 0)
+        self.export_bar.setValue(done)
+        self.export_bar.setFormat(message)
+
     def add_photo(self, paths: list[str] | None = None, label: str | None = None) -> None:
         if self.run is None:
             return
@@ -431,11 +441,18 @@ class CommissionPage(QtWidgets.QWidget):
         run = self.run
         out = out_dir or (self.core.data_dir / "reports" / run.charger_id)
         self.result.setText(self.tr("Writing the report of run {0}…").format(run.id))
+        self.export_bar.setRange(0, 0)
+        self.export_bar.show()
+        self.export_button.setEnabled(False)
         try:
-            done = await asyncio.to_thread(run_service.export_report, run, self.core.journal_path, out)
+            done = await asyncio.to_thread(run_service.export_report, run, self.core.journal_path, out,
+                                           lambda d, t, m: self._export_progress.emit(d, t, m))
         except errors.CommissionerError as exc:
             self.error.emit(exc)
             return
+        finally:
+            self.export_bar.hide()
+            self._update()
         self.last_export = done
         self.result.setText(self.tr("Report written: {0} ({1} pages), with {2} and {3}.").format(
             done.pdf, done.pages, done.json.name, done.trace.name))

@@ -94,16 +94,22 @@ async def test_a_bench_run_passes_and_its_report_says_so(engine: csms_engine.Eng
 # ---------------------------------------------------------------- failure paths
 
 
-async def test_a_charger_that_rejects_remote_start_fails_the_test_charge_with_its_answer(engine, tmp_path) -> None:
+@pytest.mark.parametrize("version, action, payload", [
+    ("1.6", "RemoteStartTransaction", {"idTag": "OTHER", "connectorId": 1}),
+    ("2.0.1", "RequestStartTransaction", {"idToken": {"idToken": "OTHER", "type": "Central"}, "evseId": 1,
+                                          "remoteStartId": 99}),
+])
+async def test_a_charger_that_rejects_remote_start_fails_the_test_charge_with_its_answer(
+        engine, tmp_path, version, action, payload) -> None:
     store = run_store.RunStore(tmp_path / "data")
-    async with running(engine, "1.6"):
+    async with running(engine, version):
         # Connector 1 is already charging: the charger refuses a second start there.
-        await engine.call("SIM-1", "RemoteStartTransaction", {"idTag": "OTHER", "connectorId": 1})
+        await engine.call("SIM-1", action, payload)
         only = checklists.Template("charge", "Charge", "", (checklists.StepSpec("test_charge", "Test charge",
                                                                                 check="test_charge"),), BENCH.path)
         run = await run_service.execute(engine, store, only, "SIM-1")
     step = run.step("test_charge")
-    assert step.state is runs.StepState.FAILED and "RemoteStartTransaction with Rejected" in step.reason
+    assert step.state is runs.StepState.FAILED and f"{action} with Rejected" in step.reason
     assert run.outcome is runs.Outcome.FAILED
     assert store.get(run.id).step("test_charge").reason == step.reason  # recorded
 
