@@ -261,3 +261,48 @@ def attach(store: run_store.RunStore, data_dir, run: runs.Run, kind: str, label:
     run.attachments.append(entry)
     store.save_run(run)
     return entry
+
+
+def save_as_template(run: runs.Run, template: checklists.Template, data_dir, name: str) -> checklists.Template:
+    """A run duplicated as a new checklist in <data dir>/checklists: the same steps, with this run's
+    entries as the hints of the manual steps (a site's cable size, a bench's technician)."""
+    import pathlib
+    import re
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "checklist"
+    folder = pathlib.Path(data_dir) / "checklists"
+    lines = [f"# Duplicated from run {run.id} ({template.name})", f"id = {_toml(slug)}", f"name = {_toml(name)}",
+             f"description = {_toml('From run ' + run.id + ' of ' + run.charger_id)}"]
+    for spec in template.steps:
+        step = run.step(spec.key)
+        entered = next((f"{v.value:g} {v.unit}".strip() if isinstance(v.value, float) else str(v.value)
+                        for v in step.values), "") if spec.kind == "manual" else ""
+        lines += ["", "[[step]]", f"key = {_toml(spec.key)}", f"title = {_toml(spec.title)}"]
+        lines.append(f"check = {_toml(spec.check)}" if spec.check else f"entry = {_toml(spec.entry)}")
+        for field in ("unit", "low", "high", "timeout"):
+            value = getattr(spec, field)
+            if value not in (None, ""):
+                lines.append(f"{field} = {_toml(value)}")
+        if not spec.required:
+            lines.append("required = false")
+        if spec.options:
+            lines.append("options = [" + ", ".join(_toml(o) for o in spec.options) + "]")
+        hint = spec.hint or (f"Last time: {entered}" if entered else "")
+        if hint:
+            lines.append(f"hint = {_toml(hint)}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{slug}.toml"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise errors.StorageError(f"Cannot save the checklist: {exc.strerror or exc}.",
+                                  hint="Check that the data folder is writable.") from exc
+    return checklists.load_file(path, frozenset(checks.CHECKS))
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(float(value)) if isinstance(value, float) else str(value)
+    import json
+    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a valid TOML basic string

@@ -61,6 +61,10 @@ class CommissionPage(QtWidgets.QWidget):
         self.sign_button.setToolTip(self.tr("Signatures of the technician and the customer"))
         self.sign_button.clicked.connect(lambda: self.sign())
         top.addWidget(self.sign_button)
+        self.template_button = QtWidgets.QPushButton(self.tr("Save as checklist…"))
+        self.template_button.setToolTip(self.tr("A new checklist with this run's steps; its entries become the hints"))
+        self.template_button.clicked.connect(lambda: self.save_as_template())
+        top.addWidget(self.template_button)
         self.export_button = QtWidgets.QPushButton(self.tr("E&xport report"))
         self.export_button.setToolTip(self.tr("Write the PDF, the JSON and the OCPP trace, then open the PDF"))
         self.export_button.clicked.connect(self.export)
@@ -174,6 +178,7 @@ class CommissionPage(QtWidgets.QWidget):
         self.run_button.setEnabled(connected and self.run is not None and not busy)
         self.export_button.setEnabled(self.run is not None and not busy)
         self.photo_button.setEnabled(self.run is not None)
+        self.template_button.setEnabled(self.run is not None and self.template is not None)
         self.sign_button.setEnabled(self.run is not None)
         # While the checks run the engine holds the run: entries wait, so none is lost or overwritten.
         for widget in (self.entry_edit, self.entry_choice, self.save_button, self.pass_button, self.fail_button,
@@ -382,6 +387,23 @@ class CommissionPage(QtWidgets.QWidget):
         run_service.skip(self.core.runs, self.run, step.key, reason.strip())
         self._fill()
         self._update()
+
+    def save_as_template(self, name: str | None = None) -> None:
+        if self.run is None or self.template is None:
+            return
+        if name is None:
+            name, ok = QtWidgets.QInputDialog.getText(self, self.tr("Save as checklist"), self.tr("Name of the new checklist"),
+                                                      text=self.tr("{0} ({1})").format(self.template.name, self.run.charger_id))
+            if not ok or not name.strip():
+                return
+        try:
+            saved = run_service.save_as_template(self.run, self.template, self.core.data_dir, name.strip())
+        except errors.CommissionerError as exc:
+            self.error.emit(exc)
+            return
+        self._load_templates()
+        self.template_combo.setCurrentIndex(self.template_combo.findData(saved.id))
+        self.result.setText(self.tr("Checklist “{0}” saved in {1}.").format(saved.name, saved.path))
 
     def _on_export_progress(self, done: int, total: int, message: str) -> None:
         self.export_bar.setRange(0, total or 0)

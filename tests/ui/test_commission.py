@@ -120,3 +120,21 @@ def test_photos_and_signatures_are_kept_with_the_run_and_shown_in_the_report(qtb
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(page.last_export.pdf), "-"], capture_output=True, text=True).stdout
         assert "Rating label" in text and "Juma Mwangi" in text and charger_id in text
+
+
+def test_a_run_duplicated_as_a_checklist_keeps_its_steps_and_entries(qtbot, window) -> None:  # noqa: F811
+    demo(qtbot, window, "1.6")
+    page = window.commission
+    choose(page, "ac-iec")
+    page.new_button.click()
+    row = next(r for r, s in enumerate(page.run.steps) if s.key == "cable_size")
+    page.table.setCurrentCell(row, 0)
+    page.entry_edit.setText("6")
+    page.save_entry()
+    page.save_as_template("Depot wallboxes")
+    assert page.template_combo.currentData() == "depot-wallboxes"
+    saved = page.templates["depot-wallboxes"]
+    assert [s.key for s in saved.steps] == [s.key for s in page.template.steps]
+    cable = next(s for s in saved.steps if s.key == "cable_size")
+    assert cable.hint == "Last time: 6 mm²" and cable.unit == "mm²" and cable.low == 1.5
+    assert saved.path.parent == window.core.data_dir / "checklists"
