@@ -66,6 +66,7 @@ class Engine:
         self.next_request_id = request_ids or itertools.count(clock() // 1000 % 1_000_000 * 10).__next__
         self._listeners: tuple[Listener, ...] = ()
         self._listeners_lock = threading.Lock()  # also guards _submitted
+        self._loop_ending = False
         self._submitted: set[concurrent.futures.Future] = set()
         self.loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -243,6 +244,9 @@ class Engine:
 
             try:
                 loop.run_until_complete(main())
+                # From here the loop only winds down: a late stop request (a second stop_thread)
+                # must not start a stop() that nothing would await.
+                self._loop_ending = True
                 _cancel_all(loop)
             finally:
                 loop.close()
@@ -286,7 +290,7 @@ class Engine:
 
     def request_stop(self) -> None:
         """On the loop: start stopping (signals, other threads via call_soon_threadsafe); kept referenced."""
-        if self._stop_task is None:
+        if self._stop_task is None and not self._loop_ending:
             self._stop_task = asyncio.ensure_future(self.stop())
 
     def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
