@@ -306,3 +306,11 @@ def _toml(value: Any) -> str:
         return repr(float(value)) if isinstance(value, float) else str(value)
     import json
     return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def to_carry_on(store: run_store.RunStore) -> list[runs.Run]:
+    """Each charger's latest run when it is not finished (stopped mid-way, or steps still to do)."""
+    latest: dict[str, runs.Run] = {}
+    for run in store.list():  # newest first
+        latest.setdefault(run.charger_id, run)
+    return [r for r in latest.values() if not r.ended_ms or r.outcome is runs.Outcome.INCOMPLETE]

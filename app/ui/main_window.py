@@ -9,6 +9,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from app import __version__
 from app import core as app_core
 from app.domain import display, errors, model
+from app.services import runs as run_service
 from app.ui import bridge as ui_bridge
 from app.ui import charger_detail, charger_list, commission_page, configure_page, connection_panel, log_view, message_bar
 from app.ui import dialogs, send_operation, settings_dialog, workspace
@@ -141,6 +142,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.attach()
         if core.settings_error is not None:
             self.message_bar.show_error(core.settings_error, "settings", self.tr("Open Settings…"))
+        else:
+            self._offer_unfinished_runs()
 
     # ------------------------------------------------------------------ wiring
 
@@ -291,9 +294,32 @@ class MainWindow(QtWidgets.QMainWindow):
             column = charger_list.ChargerListModel.LAST
             self.chargers.dataChanged.emit(self.chargers.index(0, column), self.chargers.index(rows - 1, column))
 
+    def _offer_unfinished_runs(self) -> None:
+        """After a crash or a closed laptop: the commissioning that was under way, to carry on."""
+        try:
+            unfinished = run_service.to_carry_on(self.core.runs)
+        except errors.CommissionerError as exc:
+            self.message_bar.show_error(exc)
+            return
+        self._unfinished = unfinished
+        if unfinished:
+            names = ", ".join(display.safe(r.charger_id) for r in unfinished[:3]) + ("…" if len(unfinished) > 3 else "")
+            self.message_bar.show_message("info", self.tr(
+                "{0} commissioning run(s) not finished: {1}. Show opens it on the Commission page, to carry on.").format(
+                len(unfinished), names), "carry_on", self.tr("Show"))
+
     def _on_message_action(self, action: str) -> None:
         if action == "settings":
             self.open_settings()
+        elif action == "carry_on" and getattr(self, "_unfinished", None):
+            run = self._unfinished[0]
+            row = self.chargers.row_of(run.charger_id)
+            if row >= 0:
+                self.charger_view.selectRow(row)
+            else:  # not connected yet: its page shows the run as soon as it is selected
+                self._show(model.ChargerInfo(run.charger_id))
+                self.center.setCurrentWidget(self.workspace)
+            self.workspace.show_page(self.commission)
 
     @qasync.asyncSlot(str)
     async def start_demo(self, version: str) -> None:

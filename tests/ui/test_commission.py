@@ -138,3 +138,24 @@ def test_a_run_duplicated_as_a_checklist_keeps_its_steps_and_entries(qtbot, wind
     cable = next(s for s in saved.steps if s.key == "cable_size")
     assert cable.hint == "Last time: 6 mm²" and cable.unit == "mm²" and cable.low == 1.5
     assert saved.path.parent == window.core.data_dir / "checklists"
+
+
+def test_an_unfinished_run_is_offered_when_the_window_opens(qtbot, qloop, isolated_data_dir) -> None:
+    from app.services import checklists, checks
+    from app.services import runs as run_service
+    from app.storage import runs as run_store
+    from tests.ui.test_main_window import open_window
+
+    isolated_data_dir.mkdir(parents=True, exist_ok=True)
+    template = checklists.find("bench", None, frozenset(checks.CHECKS))
+    run = run_service.new_run(template, "SITE-7")
+    store = run_store.RunStore(isolated_data_dir)
+    store.save(run)
+    store.close()
+    with open_window(qtbot, isolated_data_dir) as win:
+        win.show()
+        assert "1 commissioning run(s) not finished: SITE-7" in win.message_bar.text.text()
+        assert win.message_bar.action_button.text() == "Show"
+        win.message_bar.action_button.click()
+        assert win.workspace.pages.currentWidget() is win.commission
+        assert win.commission.run is not None and win.commission.run.id == run.id
