@@ -10,6 +10,7 @@ engine (timeouts, CallErrors, a charger that went away) fail the step with their
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime
 import json
@@ -43,6 +44,7 @@ class Context:
     timeout: float = 30.0
     high: float | None = None  # the template's limit for the check's value, where it has one
     evidence: list[int] = dataclasses.field(default_factory=list)  # frames from before the step that prove it
+    transaction_events: Any = None  # 2.x test charge: the watch on its TransactionEvents
 
     @property
     def version(self) -> str:
@@ -320,8 +322,15 @@ async def _charge(ctx: Context, version: str, key: str) -> list[runs.Value]:
     already = set(ctx.info.transactions)  # a session running before ours is not ours to measure or stop
     start = operations.quick(version, "start_charge", connector=ctx.connector, evse=ctx.connector,
                              id_tag=ctx.test_tag)
-    await ctx.call(start.action, start.payload)
+    # 2.x says "charging" in the transaction's own events (chargingState), watched from before the start.
+    with contextlib.ExitStack() as stack:
+        if version != "1.6":
+            ctx.transaction_events = stack.enter_context(ctx.engine.watch(ctx.charger_id, "TransactionEvent"))
+        await ctx.call(start.action, start.payload)
+        return await _run_session(ctx, version, key, already, began)
 
+
+async def _run_session(ctx: Context, version: str, key: str, already: set[str], began: float) -> list[runs.Value]:
     def session() -> str:
         return next((tx for tx, where in ctx.info.transactions.items()
                      if tx not in already and where in (key, str(ctx.connector), "")), "")
@@ -340,10 +349,20 @@ async def _charge(ctx: Context, version: str, key: str) -> list[runs.Value]:
 
 
 async def _measure_and_stop(ctx: Context, version: str, key: str, transaction: str, began: float) -> list[runs.Value]:
-    # 1.6 says Charging; a 2.x connector is Occupied (the charging state is the transaction's).
-    charging = "Charging" if version == "1.6" else "Occupied"
-    await ctx.until(lambda: ctx.info.connectors.get(key) is not None and ctx.info.connectors[key].status == charging,
-                    ctx.timeout, f"status {charging} on connector {key}")
+    if version == "1.6":
+        await ctx.until(lambda: ctx.info.connectors.get(key) is not None and ctx.info.connectors[key].status == "Charging",
+                        ctx.timeout, f"status Charging on connector {key}")
+    else:  # the connector is Occupied; the transaction's chargingState says Charging
+        events = ctx.transaction_events
+        deadline = time.monotonic() + ctx.timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Failed(f"no TransactionEvent with chargingState Charging within {ctx.timeout:g} s")
+            event = await events.next(left, "a TransactionEvent with chargingState Charging")
+            info = event.get("transactionInfo", {}) if isinstance(event.get("transactionInfo"), dict) else {}
+            if info.get("transactionId") == transaction and info.get("chargingState") == "Charging":
+                break
     meter_key = key.split("/", 1)[0]
     readings: list[tuple[float, float | None, float]] = []  # (s since start, power W, energy Wh)
     deadline = time.monotonic() + ctx.timeout
