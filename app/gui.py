@@ -117,7 +117,7 @@ def main(args: argparse.Namespace) -> int:
     from PySide6 import QtCore, QtGui, QtWidgets
     import qasync
 
-    from app.ui import main_window, message_bar
+    from app.ui import fonts, main_window, message_bar
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     try:
@@ -129,6 +129,7 @@ def main(args: argparse.Namespace) -> int:
     app_core.setup_logging(data_dir)
     app.setApplicationName("Commissioner")
     app.setOrganizationName("Commissioner")
+    fonts.load()
     icon = RESOURCES / "icons" / "commissioner.png"
     if icon.exists():
         app.setWindowIcon(QtGui.QIcon(str(icon)))

@@ -19,7 +19,7 @@ import qasync
 from PySide6 import QtCore, QtWidgets
 
 from app import core as app_core
-from app.ui import main_window
+from app.ui import fonts, main_window
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -148,6 +148,7 @@ def main() -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("Commissioner")
+    fonts.load()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     data = pathlib.Path(tempfile.mkdtemp(prefix="commissioner-shots-"))

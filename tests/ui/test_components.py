@@ -147,3 +147,16 @@ def test_errors_reach_the_message_bar_and_bugs_the_crash_dialog(qtbot, monkeypat
         assert shown and "KeyError: 'bug'" in shown[0]
     finally:
         sys.excepthook = old_hook
+
+
+def test_the_shipped_fonts_cover_urdu_gujarati_and_gurmukhi(qapp) -> None:
+    from PySide6 import QtGui
+
+    from app.ui import fonts
+
+    assert fonts.load() >= 5
+    families = set(QtGui.QFontDatabase.families())
+    assert {"Noto Nastaliq Urdu", "Noto Sans Gujarati", "Noto Sans Gurmukhi"} <= families
+    for family, text in (("Noto Nastaliq Urdu", "لاہور"), ("Noto Sans Gujarati", "ગુજરાત"), ("Noto Sans Gurmukhi", "ਪੰਜਾਬ")):
+        metrics = QtGui.QFontMetrics(QtGui.QFont(family))
+        assert all(metrics.inFontUcs4(ord(char)) for char in text), family
