@@ -164,15 +164,11 @@ class ConfigurePage(QtWidgets.QWidget):
         async def work(reporter) -> configuration.Configuration:
             return await configuration.read(engine, charger_id, progress=reporter)
 
-        self._set_busy(charger_id, self.tr("Reading the configuration of {0}").format(display.safe(charger_id)))
         started = time.monotonic()
-        try:
-            found = await self.bridge.run_task(READ_CONFIGURATION, charger_id, work)
-        except errors.CommissionerError as exc:
-            self._failed(exc, charger_id)
+        found = await self._task(charger_id, READ_CONFIGURATION, work,
+                                 self.tr("Reading the configuration of {0}").format(display.safe(charger_id)))
+        if found is None:
             return
-        finally:
-            self._set_busy(charger_id, "")
         if self.info is None or self.info.charger_id != charger_id:
             self.refresh_if_empty()  # the technician moved on meanwhile: read theirs
             return
@@ -312,14 +308,10 @@ class ConfigurePage(QtWidgets.QWidget):
         async def work(_reporter) -> configuration.Change:
             return await configuration.change(engine, charger_id, row, value)
 
-        self._set_busy(charger_id, self.tr("Setting {0} to “{1}”").format(display.safe(row.name), display.safe(value)))
-        try:
-            done = await self.bridge.run_task(CHANGE_SETTING, charger_id, work)
-        except errors.CommissionerError as exc:
-            self._failed(exc, charger_id)
+        done = await self._task(charger_id, CHANGE_SETTING, work, self.tr("Setting {0} to “{1}”").format(
+            display.safe(row.name), display.safe(value)))
+        if done is None:
             return
-        finally:
-            self._set_busy(charger_id, "")
         self._replace(charger_id, done.row)
         if done.read_back:
             text = self.tr("{0} is now “{1}” ({2}).").format(display.safe(done.row.name), display.safe(done.row.value),
@@ -370,6 +362,18 @@ class ConfigurePage(QtWidgets.QWidget):
             except errors.CommissionerError:
                 continue  # the table says when it was read; Refresh reads everything again
             self._replace(charger_id, fresh)
+
+    async def _task(self, charger_id: str, name: str, work, what: str):
+        """Run `work` as an engine task for `charger_id`, the page busy with `what` meanwhile;
+        its result, or None when it failed (the failure is shown)."""
+        self._set_busy(charger_id, what)
+        try:
+            return await self.bridge.run_task(name, charger_id, work)
+        except errors.CommissionerError as exc:
+            self._failed(exc, charger_id)
+            return None
+        finally:
+            self._set_busy(charger_id, "")
 
     def _set_busy(self, charger_id: str, what: str) -> None:
         if what:
