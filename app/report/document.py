@@ -41,7 +41,7 @@ def configuration(run: runs.Run, changes: list[dict[str, Any]]) -> dict[str, Any
 
 def _masked(name: str, value: str) -> str:
     """A setting's value for the report: secrets (passwords, keys) masked."""
-    return trace.MASK if trace._is_secret(name) else value
+    return trace.MASK if trace.is_secret(name) else value
 
 
 def build(run: runs.Run, trace_sha256: str, trace_frames: int, trace_file: str,

@@ -23,7 +23,8 @@ _TEXT_SECRET = re.compile(r'("(?:[^"]*(?:password|authorizationkey|privatekey|se
                           re.IGNORECASE)
 
 
-def _is_secret(name: Any) -> bool:
+def is_secret(name: Any) -> bool:
+    """A key, variable or field named like a password, an authorization key or a private key."""
     return isinstance(name, str) and any(s in name.lower().replace("_", "") for s in SECRET_NAMES)
 
 
@@ -47,10 +48,10 @@ def mask(value: Any) -> Any:
         return value
     variable = value.get("variable")
     named = value.get("key") or value.get("name") or (variable.get("name") if isinstance(variable, dict) else None)
-    secret_here = _is_secret(named)
+    secret_here = is_secret(named)
     out: dict[str, Any] = {}
     for key, item in value.items():
-        if _is_secret(key) and not isinstance(item, (dict, list)):
+        if is_secret(key) and not isinstance(item, (dict, list)):
             out[key] = MASK
         elif secret_here and key in ("value", "attributeValue"):
             out[key] = MASK
@@ -113,7 +114,7 @@ def frames_of(journal_path: pathlib.Path, ids: list[int]) -> dict[int, model.Fra
 
 
 def configuration_changes(journal_path: pathlib.Path, charger_id: str, after_id: int, upto_id: int | None,
-                          masked: Callable[[str], bool] = _is_secret) -> list[dict[str, Any]]:
+                          masked: Callable[[str], bool] = is_secret) -> list[dict[str, Any]]:
     """Every setting the run changed and the charger accepted: [{name, new, time_ms}], in order.
 
     From the trace itself: a ChangeConfiguration / SetVariables we sent, and its CALLRESULT.

@@ -19,6 +19,7 @@ from typing import Any, Awaitable, Callable
 
 from app.csms import engine as csms_engine
 from app.domain import errors, runs
+from app.report import trace
 from app.services import configuration, operations
 
 POLL_S = 0.1  # how often a check looks at the registry while it waits for a state
@@ -242,16 +243,11 @@ async def read_configuration(ctx: Context) -> list[runs.Value]:
         raise Failed("the charger reported no configuration")
     # Kept with the run (the report lists the settings at the end and what changed); secrets never.
     ctx.run.fields.setdefault("configuration at start", json.dumps(
-        {r.name: ("***" if _secret(r.name) else r.value) for r in found.rows}, ensure_ascii=False))
+        {r.name: (trace.MASK if trace.is_secret(r.name) else r.value) for r in found.rows}, ensure_ascii=False))
     values = [runs.Value("keys" if found.source == "GetConfiguration" else "variables", len(found.rows))]
     if found.source == "GetBaseReport":
         values.append(runs.Value("report parts", found.parts))
     return values
-
-
-def _secret(name: str) -> bool:
-    lowered = name.lower()
-    return any(word in lowered for word in ("password", "authorizationkey", "privatekey", "secret"))
 
 
 @check("authorize")
