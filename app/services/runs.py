@@ -127,24 +127,18 @@ async def _do_step(engine: csms_engine.Engine, store: run_store.RunStore, run: r
             step.state, step.reason, step.values = judge_entry(spec, values[spec.key])
         except errors.ConfigError as exc:
             step.state, step.reason = runs.StepState.FAILED, exc.message
-        step.ended_ms = int(time.time() * 1000)
-        store.save_step(run, step)
-        tell(run, step)
+        _ended(store, run, step, tell)
         return
     if needs_a_person(spec):
         if headless:
             step.state, step.reason = runs.StepState.NOT_APPLICABLE, "needs a person at the charger (not in the plan)"
-            step.ended_ms = step.started_ms
-            store.save_step(run, step)
-            tell(run, step)
+            _ended(store, run, step, tell)
         return
     wait = reconnect_wait if reconnect_wait is not None else [RECONNECT_WAIT_S]
     if not await _connected(engine, run.charger_id, wait[0]):
         step.state, step.reason = runs.StepState.FAILED, "the charger is not connected"
         wait[0] = 0.0
-        step.ended_ms = int(time.time() * 1000)
-        store.save_step(run, step)
-        tell(run, step)
+        _ended(store, run, step, tell)
         return
     step.state = runs.StepState.RUNNING
     store.save_step(run, step)
@@ -176,6 +170,22 @@ async def _do_step(engine: csms_engine.Engine, store: run_store.RunStore, run: r
     tell(run, step)
 
 
+def _ended(store: run_store.RunStore, run: runs.Run, step: runs.Step, tell: Listener) -> None:
+    """A step that ended without a check running: recorded and told at once."""
+    step.ended_ms = int(time.time() * 1000)
+    store.save_step(run, step)
+    tell(run, step)
+
+
+def _settle(store: run_store.RunStore, run: runs.Run, step: runs.Step) -> runs.Step:
+    """A step the technician ended (entry, skip): recorded with the run's new outcome."""
+    step.ended_ms = int(time.time() * 1000)
+    store.save_step(run, step)
+    run.outcome = run.judge()
+    store.save_run(run)
+    return step
+
+
 async def _connected(engine: csms_engine.Engine, charger_id: str, wait: float) -> bool:
     """Connected now, or back within `wait` seconds (a charger rebooting on its own)."""
     deadline = time.monotonic() + wait
@@ -195,11 +205,7 @@ def record_entry(store: run_store.RunStore, run: runs.Run, spec: checklists.Step
     step.state, step.reason, step.values = judge_entry(spec, raw)
     step.note = note or step.note
     step.started_ms = step.started_ms or int(time.time() * 1000)
-    step.ended_ms = int(time.time() * 1000)
-    store.save_step(run, step)
-    run.outcome = run.judge()
-    store.save_run(run)
-    return step
+    return _settle(store, run, step)
 
 
 def templates(data_dir) -> dict[str, checklists.Template]:
@@ -221,11 +227,7 @@ def skip(store: run_store.RunStore, run: runs.Run, key: str, reason: str) -> run
     """The technician skips a step, saying why (an optional step, or one that cannot be done here)."""
     step = run.step(key)
     step.state, step.reason = runs.StepState.SKIPPED, reason or "skipped by the technician"
-    step.ended_ms = int(time.time() * 1000)
-    store.save_step(run, step)
-    run.outcome = run.judge()
-    store.save_run(run)
-    return step
+    return _settle(store, run, step)
 
 
 PHOTO_LABELS = ("Breaker / protective device", "Cable entry", "Installed unit", "Rating label", "Other")
