@@ -12,6 +12,7 @@ import os
 import pathlib
 from typing import Any
 
+from app.report import pdf_text
 from app.storage import paths
 
 PAGE_DPI = 96
@@ -81,7 +82,9 @@ def _resource(attachment: dict[str, Any]) -> str:
     return "attachment://" + pathlib.Path(attachment["file"]).name
 
 
-def html_of(report: dict[str, Any], plot: bool) -> str:
+def html_of(report: dict[str, Any], plot: bool, marks: pdf_text.Marks | None = None) -> str:
+    """The report as HTML for QTextDocument; with `marks`, text Qt cannot map back is marked (see pdf_text)."""
+    t = marks.text if marks is not None else _e
     run, charger = report["run"], report["charger"]
     verdict = run["outcome"].upper()
     rows = [("Charger", run["charger_id"]), ("Vendor / model", " ".join(
@@ -95,9 +98,9 @@ def html_of(report: dict[str, Any], plot: bool) -> str:
         "<html><body style='font-size: 10pt;'>",
         "<h1 style='font-size: 18pt;'>Commissioning report</h1>",
         f"<p style='font-size: 16pt; color: {_colour('PASSED' if verdict == 'PASSED' else 'FAILED' if verdict == 'FAILED' else 'OPEN')};'>"
-        f"<b>Verdict: {_e(verdict)}</b></p>",
+        f"<b>Verdict: {t(verdict)}</b></p>",
         "<table cellspacing='0' cellpadding='3'>",
-        *[f"<tr><td><b>{_e(k)}</b></td><td>{_e(v) or '—'}</td></tr>" for k, v in rows],
+        *[f"<tr><td><b>{t(k)}</b></td><td>{t(v) or '—'}</td></tr>" for k, v in rows],
         "</table>",
         "<h2 style='font-size: 13pt;'>Steps</h2>",
         "<table border='1' cellspacing='0' cellpadding='3' width='100%'>",
@@ -108,10 +111,10 @@ def html_of(report: dict[str, Any], plot: bool) -> str:
         reason = "; ".join(p for p in (step["reason"], step.get("note", "")) if p)
         evidence = f"{len(step['evidence'])} frames" if step["evidence"] else ""
         parts.append(
-            f"<tr><td>{_e(step['title'])}</td>"
-            f"<td style='color: {_colour(step['verdict'])}; white-space: nowrap;'><b>{_e(step['verdict'])}</b></td>"
-            f"<td>{_e(_value_text(step['values']))}</td><td>{_e(_limit_text(step['values']))}</td>"
-            f"<td>{_e(reason)}</td><td>{_e(step['ended'][11:19])}<br><small>{_e(evidence)}</small></td></tr>")
+            f"<tr><td>{t(step['title'])}</td>"
+            f"<td style='color: {_colour(step['verdict'])}; white-space: nowrap;'><b>{t(step['verdict'])}</b></td>"
+            f"<td>{t(_value_text(step['values']))}</td><td>{t(_limit_text(step['values']))}</td>"
+            f"<td>{t(reason)}</td><td>{t(step['ended'][11:19])}<br><small>{t(evidence)}</small></td></tr>")
     parts.append("</table>")
     if plot:
         parts += ["<h2 style='font-size: 13pt;'>Test charge</h2>", "<img src='plot://charge' width='640'>"]
@@ -121,19 +124,19 @@ def html_of(report: dict[str, Any], plot: bool) -> str:
         for number, photo in enumerate(photos):
             if number and number % 3 == 0:
                 parts.append("</tr><tr>")
-            parts.append(f"<td><img src='{_e(_resource(photo))}' width='200'><br>{_e(photo['label'])}</td>")
+            parts.append(f"<td><img src='{_e(_resource(photo))}' width='200'><br>{t(photo['label'])}</td>")
         parts.append("</tr></table>")
     signatures = [a for a in report.get("attachments", []) if a["kind"] == "signature"]
     if signatures:
         parts += ["<h2 style='font-size: 13pt;'>Signatures</h2>", "<table cellspacing='10'><tr>"]
         for signature in signatures:
-            parts.append(f"<td><img src='{_e(_resource(signature))}' width='240'><br><b>{_e(signature['label'])}"
-                         f"</b>: {_e(signature['name'])}<br>{_e(signature.get('time', ''))}</td>")
+            parts.append(f"<td><img src='{_e(_resource(signature))}' width='240'><br><b>{t(signature['label'])}"
+                         f"</b>: {t(signature['name'])}<br>{t(signature.get('time', ''))}</td>")
         parts.append("</tr></table>")
     fields = {k: v for k, v in report["fields"].items() if v}
     if fields:
         parts += ["<h2 style='font-size: 13pt;'>Entries</h2>", "<table cellspacing='0' cellpadding='3'>"]
-        parts += [f"<tr><td><b>{_e(k)}</b></td><td>{_e(v)}</td></tr>" for k, v in fields.items()]
+        parts += [f"<tr><td><b>{t(k)}</b></td><td>{t(v)}</td></tr>" for k, v in fields.items()]
         parts.append("</table>")
     config = report.get("configuration") or {}
     if config.get("changes") or config.get("at_end"):
@@ -141,19 +144,19 @@ def html_of(report: dict[str, Any], plot: bool) -> str:
         if config.get("changes"):
             parts += ["<p><b>Changed during the run</b></p>", "<table border='1' cellspacing='0' cellpadding='3'>",
                       "<tr><th>Setting</th><th>Old</th><th>New</th><th>Time</th></tr>"]
-            parts += [f"<tr><td>{_e(c['name'])}</td><td>{_e(c['old'])}</td><td>{_e(c['new'])}</td>"
-                      f"<td>{_e(c.get('time', '')[11:19])}</td></tr>" for c in config["changes"]]
+            parts += [f"<tr><td>{t(c['name'])}</td><td>{t(c['old'])}</td><td>{t(c['new'])}</td>"
+                      f"<td>{t(c.get('time', '')[11:19])}</td></tr>" for c in config["changes"]]
             parts.append("</table>")
         if config.get("at_end"):
             parts += ["<p><b>At the end of the run</b></p>",
                       "<table cellspacing='0' cellpadding='1' style='font-size: 8pt;'>"]
-            parts += [f"<tr><td>{_e(k)}</td><td>&nbsp;{_e(v)}</td></tr>" for k, v in config["at_end"].items()]
+            parts += [f"<tr><td>{t(k)}</td><td>&nbsp;{t(v)}</td></tr>" for k, v in config["at_end"].items()]
             parts.append("</table>")
     trace = report["trace"]
     parts += ["<h2 style='font-size: 13pt;'>OCPP trace</h2>",
-              f"<p>{_e(trace['frames'])} frames in {_e(trace['file'])} (secrets masked).<br>"
-              f"SHA-256: <span style='font-family: monospace;'>{_e(trace['sha256'])}</span></p>",
-              f"<p style='color: #555;'>{_e(report['generator'])}</p>", "</body></html>"]
+              f"<p>{t(trace['frames'])} frames in {t(trace['file'])} (secrets masked).<br>"
+              f"SHA-256: <span style='font-family: monospace;'>{t(trace['sha256'])}</span></p>",
+              f"<p style='color: #555;'>{t(report['generator'])}</p>", "</body></html>"]
     return "\n".join(parts)
 
 
@@ -250,7 +253,8 @@ def _write(report: dict[str, Any], out: pathlib.Path) -> int:
         # A 12-megapixel photo is scaled to what the page shows: the PDF stays small and quick.
         image = image.scaledToWidth(min(image.width(), 600), QtCore.Qt.TransformationMode.SmoothTransformation)
         document.addResource(QtGui.QTextDocument.ResourceType.ImageResource, QtCore.QUrl(_resource(attachment)), image)
-    document.setHtml(html_of(report, plot=bool(series)))
+    marks = pdf_text.Marks()
+    document.setHtml(html_of(report, plot=bool(series), marks=marks))
     pages = document.pageCount()
     painter = QtGui.QPainter(writer)
     try:
@@ -267,4 +271,5 @@ def _write(report: dict[str, Any], out: pathlib.Path) -> int:
                              f"Run {report['run']['id']} · {report['run']['charger_id']} · page {number + 1} of {pages}")
     finally:
         painter.end()
+    pdf_text.add_actual_text(out, marks)  # Urdu, Gujarati, Gurmukhi read back as typed
     return pages

@@ -127,6 +127,8 @@ async def _do_step(engine: csms_engine.Engine, store: run_store.RunStore, run: r
             step.state, step.reason, step.values = judge_entry(spec, values[spec.key])
         except errors.ConfigError as exc:
             step.state, step.reason = runs.StepState.FAILED, exc.message
+        _to_header(run, step)
+        store.save_run(run)
         _ended(store, run, step, tell)
         return
     if needs_a_person(spec):
@@ -170,6 +172,22 @@ async def _do_step(engine: csms_engine.Engine, store: run_store.RunStore, run: r
     tell(run, step)
 
 
+HEADER_STEPS = ("site", "technician", "customer")  # an entry of these is also the report's header
+
+
+def _to_header(run: runs.Run, step: runs.Step) -> None:
+    """The site, technician or customer entered as a step: the run (and the report's cover) says it too."""
+    if step.key not in HEADER_STEPS or not step.values or step.state is not runs.StepState.PASSED:
+        return
+    text = str(step.values[0].value).strip()
+    if text:
+        run.fields[step.key] = text
+        if step.key == "site":
+            run.site = text
+        elif step.key == "technician":
+            run.technician = text
+
+
 def _ended(store: run_store.RunStore, run: runs.Run, step: runs.Step, tell: Listener) -> None:
     """A step that ended without a check running: recorded and told at once."""
     step.ended_ms = int(time.time() * 1000)
@@ -203,6 +221,7 @@ def record_entry(store: run_store.RunStore, run: runs.Run, spec: checklists.Step
     """A manual entry from the window, judged and written at once. Raises ConfigError for bad input."""
     step = run.step(spec.key)
     step.state, step.reason, step.values = judge_entry(spec, raw)
+    _to_header(run, step)
     step.note = note or step.note
     step.started_ms = step.started_ms or int(time.time() * 1000)
     return _settle(store, run, step)

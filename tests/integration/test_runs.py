@@ -20,6 +20,7 @@ from app.services import runs as run_service
 from app.storage import runs as run_store
 from tests.integration.test_simulator_vs_csms import running
 
+URDU_SITE = "لاہور چارجنگ اسٹیشن"  # Lahore charging station: read back from the PDF as typed
 BENCH = checklists.find("bench", None, frozenset(checks.CHECKS))
 
 
@@ -42,7 +43,8 @@ async def test_a_bench_run_passes_and_its_report_says_so(engine: csms_engine.Eng
     seen: list[tuple[str, str]] = []
     async with running(engine, version):
         before = (await configuration.read(engine, "SIM-1")).rows
-        run = await run_service.execute(engine, store, BENCH, "SIM-1", values={"technician": "Test engineer"},
+        run = await run_service.execute(engine, store, BENCH, "SIM-1", fields={"site": URDU_SITE},
+                                        values={"technician": "Test engineer"},
                                         listener=lambda r, s: seen.append((s.key, s.state.value)))
         after = (await configuration.read(engine, "SIM-1")).rows
     # The run leaves the configuration as it found it (the test charge's quick sampling is undone).
@@ -68,6 +70,8 @@ async def test_a_bench_run_passes_and_its_report_says_so(engine: csms_engine.Eng
     files = await __import__("asyncio").to_thread(export.export, run, engine.journal.path, tmp_path / "out")
     text = pdf_text(files.pdf)
     assert "SIM-1" in text and run.identity["serial"] in text and "PASSED" in text
+    assert URDU_SITE in text, text
+    assert "Technician         Test engineer" in text  # the step's entry is the cover's technician too
     (tmp_path / "report.txt").write_text(text)
     flat = " ".join(text.split())
     for step in BENCH.steps:
