@@ -95,20 +95,21 @@ class VirtualCharger:
             LOGGER.debug("%s: reconnecting in %.1f s", self.config.charger_id, delay)
             await asyncio.sleep(delay)
 
-    def _headers(self) -> dict[str, str]:
-        password = self.station.password()
+    def _headers(self, slot: int, identity: str) -> dict[str, str]:
+        password = self.station.network_slots[slot].get("basic_auth_password") or self.station.password()
         if not password:
             return {}
-        return {"Authorization": websockets.headers.build_authorization_basic(self.config.charger_id, password)}
+        return {"Authorization": websockets.headers.build_authorization_basic(identity, password)}
 
     async def _connect_once(self) -> float:
         """One connection from open to close; returns how long to wait before the next one."""
         cfg = self.config
+        slot, endpoint, identity = self.station.endpoint()  # the best network profile not yet given up on
         try:
             connection = await websockets.asyncio.client.connect(
-                cfg.endpoint,
+                endpoint,
                 subprotocols=[websockets.typing.Subprotocol(cfg.subprotocol)],
-                additional_headers=self._headers(),
+                additional_headers=self._headers(slot, identity),
                 user_agent_header=f"{cfg.vendor}-{cfg.model}/{cfg.firmware}",
                 ping_interval=self.station.ping_interval(),
                 # A technician's laptop often has a corporate proxy in its environment that
@@ -120,10 +121,12 @@ class VirtualCharger:
         except websockets.exceptions.InvalidStatus as error:
             # The CSMS is there but says no (401 wrong password, 404 unknown id): worth a
             # warning, since only the technician can fix it. Retried all the same, as chargers do.
-            LOGGER.warning("%s: %s refused the connection: %s", cfg.charger_id, cfg.endpoint, error)
+            LOGGER.warning("%s: %s refused the connection: %s", cfg.charger_id, endpoint, error)
+            self.station.connection_failed(f"{endpoint} refused the connection: {error}")
             return self._backoff.next_delay()
         except _CONNECT_ERRORS as error:
-            LOGGER.info("%s: cannot connect to %s: %s", cfg.charger_id, cfg.endpoint, error)
+            LOGGER.info("%s: cannot connect to %s: %s", cfg.charger_id, endpoint, error)
+            self.station.connection_failed(f"cannot connect to {endpoint}: {error or type(error).__name__}")
             return self._backoff.next_delay()
         self.connections += 1
         async with connection:
@@ -131,7 +134,8 @@ class VirtualCharger:
                 LOGGER.warning("%s: the CSMS did not agree to %s (answered %s); closing",
                                cfg.charger_id, cfg.subprotocol, connection.subprotocol)
                 return self._backoff.next_delay()
-            LOGGER.info("%s: connected to %s (OCPP %s)", cfg.charger_id, cfg.endpoint, cfg.ocpp_version)
+            LOGGER.info("%s: connected to %s (OCPP %s)", cfg.charger_id, endpoint, cfg.ocpp_version)
+            self.station.connected_on(slot)
             self._connection = connection
             self.session = _SESSIONS[cfg.ocpp_version](self.station, connection)
             try:
@@ -146,6 +150,7 @@ class VirtualCharger:
                 self.booted.clear()
         if self.station.reboot_requested:
             self.station.reboot_requested = False
+            self.station.rebooted()
             self._backoff.reset()
             return cfg.reboot_delay
         if self.session.accepted:

@@ -152,6 +152,7 @@ class Session:
         await self._boot_until_accepted()
         self.station.booted.set()
         await self.send_all_status()
+        await self._report_fallback()
         for connector in self.station.connectors:
             if connector.transaction is not None:
                 self.start_meter_loop(connector)  # charging went on while we were offline
@@ -184,6 +185,14 @@ class Session:
         else:
             LOGGER.info("%s: BootNotification %s, retrying in %s s", self.charger_id, result.status, result.interval)
         return result.interval
+
+    async def _report_fallback(self) -> None:
+        """Back on a lower-priority network profile: say why the better ones failed (B10: fall back)."""
+        for slot, why in self.station.fell_back():
+            # HTTP 401/403 from the new CSMS is the spec's FailedToAuthenticateAtCsms; a CSMS that
+            # cannot be reached has no event of its own in the list, so this charger names it.
+            kind = "FailedToAuthenticateAtCsms" if " 401" in why or " 403" in why else "NetworkProfileFallback"
+            await self.try_call(self.security_event(kind, f"slot {slot}: {why}"[:255]))
 
     async def _heartbeat_loop(self) -> None:
         while True:
@@ -258,6 +267,9 @@ class Session:
             connector.scheduled_operative = None
 
     # -- hooks the version modules implement --------------------------------------------------
+
+    def security_event(self, kind: str, tech_info: str) -> Any:
+        return self.calls.SecurityEventNotification(type=kind, timestamp=self.station.timestamp(), tech_info=tech_info)
 
     def boot_payload(self) -> Any:
         raise NotImplementedError

@@ -191,6 +191,9 @@ class DeviceModel:
         return [variable.report_data() for variable in chosen]
 
 
+NETWORK_SLOTS = "0,1,2,3"  # the configuration slots SetNetworkProfile may fill
+
+
 def default_variables(*, vendor: str, model: str, serial: str, charger_id: str, evses: int,
                       password: str | None, items_per_message: int = 20) -> list[Variable]:
     V = Variable
@@ -204,7 +207,7 @@ def default_variables(*, vendor: str, model: str, serial: str, charger_id: str, 
         V("ChargingStation", "SupplyPhases", str(meter.PHASES), READ_ONLY, "integer"),
         V("OCPPCommCtrlr", "HeartbeatInterval", "300", data_type="integer", unit="s", min_limit=0),
         V("OCPPCommCtrlr", "ActiveNetworkProfile", "0", READ_ONLY, "integer"),
-        V("OCPPCommCtrlr", "NetworkConfigurationPriority", "0", data_type="SequenceList", values_list="0"),
+        V("OCPPCommCtrlr", "NetworkConfigurationPriority", "0", data_type="SequenceList", values_list=NETWORK_SLOTS),
         V("OCPPCommCtrlr", "NetworkProfileConnectionAttempts", "3", data_type="integer", min_limit=1),
         V("OCPPCommCtrlr", "OfflineThreshold", "60", data_type="integer", unit="s", min_limit=0),
         V("OCPPCommCtrlr", "MessageTimeout", "30", READ_ONLY, "integer", unit="s", variable_instance="Default"),

@@ -47,13 +47,15 @@ class Key:
         if self.kind == "csl":
             members = meter.measurand_list(value)
             return all(member in self.choices for member in members) if self.choices else True
+        if self.kind == "url":
+            return value.startswith(("ws://", "wss://")) and len(value) <= 500
         if self.kind == "secret":
             # Security whitepaper: the basic-auth password is 16 to 40 characters.
             return 16 <= len(value) <= 40
         return len(value) <= 500
 
 
-def default_keys(connectors: int, password: str | None) -> list[Key]:
+def default_keys(connectors: int, password: str | None, url: str = "") -> list[Key]:
     measurands = ",".join(meter.DEFAULT_SAMPLED)
     rotation = ",".join(f"{i}.RST" for i in range(connectors + 1))
     return [
@@ -94,6 +96,10 @@ def default_keys(connectors: int, password: str | None) -> list[Key]:
             reboot_required=True),
         Key("AuthorizationKey", password or "", kind="secret", reboot_required=True),
         Key("CpoName", ""),
+        # Vendor key (1.6 has no standard one for the backend): where the charger connects after
+        # its next reboot, falling back to the address it has now if that fails
+        # (resources/vendors/commissioner-virtual.toml maps it).
+        Key("CentralSystemUrl", url, kind="url", reboot_required=True),
     ]
 
 
@@ -102,8 +108,8 @@ class ConfigKeys:
         self._keys = {key.name.lower(): key for key in keys}
 
     @classmethod
-    def default(cls, connectors: int, password: str | None) -> ConfigKeys:
-        return cls(default_keys(connectors, password))
+    def default(cls, connectors: int, password: str | None, url: str = "") -> ConfigKeys:
+        return cls(default_keys(connectors, password, url))
 
     def __contains__(self, name: str) -> bool:
         return name.lower() in self._keys

@@ -12,6 +12,7 @@ import dataclasses
 import datetime
 import random
 import time
+from typing import Any
 
 from app.simulator import options as sim_options
 from app.simulator import keys_v16 as simkeys
@@ -91,6 +92,14 @@ def apply_availability(targets: list[Connector], operative: bool) -> bool:
     return scheduled
 
 
+@dataclasses.dataclass
+class NetworkState:
+    index: int = 0  # position in the priority list being tried
+    attempts: int = 0  # failed attempts on it
+    active: int = 0  # the slot of the connection now (ActiveNetworkProfile)
+    failures: dict[int, str] = dataclasses.field(default_factory=dict)
+
+
 class Station:
     def __init__(self, config: sim_options.SimConfig) -> None:
         self.config = config
@@ -106,8 +115,13 @@ class Station:
         self.charging_profiles: dict[int, dict] = {}  # 1.6 SetChargingProfile, by profile id
         self.config_keys: simkeys.ConfigKeys | None = None
         self.device_model: simmodel.DeviceModel | None = None
+        # Network connection profiles by configuration slot (2.x SetNetworkProfile; 1.6: the
+        # vendor key CentralSystemUrl becomes slot 1 on the next reboot, slot 0 the fallback).
+        self.network_slots: dict[int, dict[str, Any]] = {
+            0: {"ocpp_csms_url": config.url, "security_profile": 1 if config.password else 0}}
+        self.network = NetworkState()
         if config.ocpp_version == "1.6":
-            self.config_keys = simkeys.ConfigKeys.default(config.connectors, config.password)
+            self.config_keys = simkeys.ConfigKeys.default(config.connectors, config.password, config.url)
         else:
             self.device_model = simmodel.DeviceModel(
                 simmodel.default_variables(
@@ -181,6 +195,59 @@ class Station:
             return self.config_keys.get("AuthorizationKey") or self.config.password
         value = self.device_model.value("SecurityCtrlr", "BasicAuthPassword")
         return value or self.config.password
+
+    # -- network connection profiles ----------------------------------------------------------
+
+    def priority(self) -> list[int]:
+        """The configuration slots to try, best first (NetworkConfigurationPriority)."""
+        if self.config_keys is not None:
+            url = self.config_keys.get("CentralSystemUrl") or self.config.url
+            if url != self.network_slots[0]["ocpp_csms_url"]:
+                self.network_slots[1] = {**self.network_slots[0], "ocpp_csms_url": url}
+                return [1, 0]
+            return [0]
+        text = self.device_model.value("OCPPCommCtrlr", "NetworkConfigurationPriority") or "0"
+        slots = [int(p) for p in text.split(",") if p.strip().isdigit() and int(p) in self.network_slots]
+        return slots or [0]
+
+    def endpoint(self) -> tuple[int, str, str]:
+        """(slot, websocket URL with the charger's identity, identity) of the next connection attempt."""
+        order = self.priority()
+        slot = order[min(self.network.index, len(order) - 1)]
+        profile = self.network_slots[slot]
+        identity = profile.get("identity") or self.config.charger_id
+        return slot, f"{profile['ocpp_csms_url'].rstrip('/')}/{identity}", identity
+
+    def connection_failed(self, reason: str) -> None:
+        """One failed attempt on the current slot; after NetworkProfileConnectionAttempts, the next slot."""
+        self.network.failures[self.endpoint()[0]] = reason
+        self.network.attempts += 1
+        attempts = 1 if self.config_keys is not None else int(
+            self.device_model.value("OCPPCommCtrlr", "NetworkProfileConnectionAttempts") or 3)
+        if self.network.attempts >= attempts and self.network.index < len(self.priority()) - 1:
+            self.network.index += 1
+            self.network.attempts = 0
+
+    def connected_on(self, slot: int) -> None:
+        self.network.attempts = 0
+        self.network.active = slot
+        if self.device_model is not None:
+            self.device_model.find("OCPPCommCtrlr", "ActiveNetworkProfile").value = str(slot)
+            level = self.network_slots[slot].get("security_profile")
+            if level is not None:
+                self.device_model.find("SecurityCtrlr", "SecurityProfile").value = str(level)
+
+    def fell_back(self) -> list[tuple[int, str]]:
+        """The better slots that failed before the one connected now: (slot, why)."""
+        order = self.priority()
+        better = order[:order.index(self.network.active)] if self.network.active in order else []
+        return [(slot, self.network.failures.get(slot, "could not connect")) for slot in better]
+
+    def rebooted(self) -> None:
+        """A reboot starts again from the best slot."""
+        self.network.index = 0
+        self.network.attempts = 0
+        self.network.failures.clear()
 
     def ping_interval(self) -> float | None:
         if self.config_keys is not None:

@@ -178,9 +178,15 @@ class _ChargePoint2x(session.Session):
             raise self.occurrence_error(description="more setVariableData than ItemsPerMessageSetVariables")
         results = []
         for item in set_variable_data:
-            status, changed = self.model.set(
-                item["component"], item["variable"], item.get("attribute_type"), item["attribute_value"]
-            )
+            if item["variable"].get("name") == "NetworkConfigurationPriority" and not self._slots_filled(
+                    item["attribute_value"]):
+                status, changed = "Rejected", None  # a slot with no profile in it cannot be tried
+            else:
+                status, changed = self.model.set(
+                    item["component"], item["variable"], item.get("attribute_type"), item["attribute_value"]
+                )
+            if changed is not None and changed.name == "NetworkConfigurationPriority":
+                status = "RebootRequired"  # B10: the new order applies from the next boot
             if changed is not None and changed.name == "HeartbeatInterval":
                 self.heartbeat_ticker.poke()
             elif changed is not None and changed.name == "TxUpdatedInterval":
@@ -190,6 +196,24 @@ class _ChargePoint2x(session.Session):
                 result["attribute_type"] = item["attribute_type"]
             results.append(result)
         return self.results.SetVariables(set_variable_result=results)
+
+    @routing.on(enums.Action.set_network_profile)
+    def on_set_network_profile(self, configuration_slot: int, connection_data: dict, **kwargs):
+        """Store a connection profile in a free slot (B09). Never one below the security profile now."""
+        slots = [int(s) for s in simmodel.NETWORK_SLOTS.split(",")]
+        current = int(self.model.value("SecurityCtrlr", "SecurityProfile") or 0)
+        in_use = self.station.network.active
+        url = str(connection_data.get("ocpp_csms_url", ""))
+        if (configuration_slot not in slots or configuration_slot == in_use
+                or int(connection_data.get("security_profile", 0)) < current
+                or not url.startswith(("ws://", "wss://"))):
+            return self.results.SetNetworkProfile(status="Rejected")
+        self.station.network_slots[configuration_slot] = dict(connection_data)
+        return self.results.SetNetworkProfile(status="Accepted")
+
+    def _slots_filled(self, priority: str) -> bool:
+        slots = [p.strip() for p in priority.split(",")]
+        return all(p.isdigit() and int(p) in self.station.network_slots for p in slots) and len(set(slots)) == len(slots)
 
     @routing.on(enums.Action.get_base_report)
     def on_get_base_report(self, request_id: int, report_base: str, call_unique_id: str, **kwargs):

@@ -1,0 +1,298 @@
+"""Hand a charger over to the operator's backend, and prove that it left for it.
+
+2.0.1/2.1 (B09/B10): SetNetworkProfile into a free configuration slot, then
+NetworkConfigurationPriority with that slot first and the app's own slot kept behind it as the
+fallback, then Reset. 1.6 has no standard key for the URL: a vendor profile (services.vendors)
+names it; ChangeConfiguration of that key, then Reset.
+
+Verify: after the reset the charger must leave this CSMS and not come back within a set time
+(success); if it comes back it fell back, and its BootNotification reason and any
+SecurityEventNotification say why (failure). `probe` tests the operator's URL from the laptop
+first (DNS, TCP, TLS). Never a lower security profile than the charger's current one: refused
+before anything is sent. Workflows on the engine loop; Qt-free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import socket
+import ssl
+import time
+import urllib.parse
+from typing import Any, Callable
+
+from app.csms import engine as csms_engine
+from app.domain import errors
+from app.services import vendors
+
+POLL_S = 0.1
+LEAVE_TIMEOUT_S = 60.0  # the charger must drop its connection this soon after the Reset
+STAY_AWAY_S = 120.0  # not back within this: it reached the operator's backend
+SLOTS_TO_TRY = 8  # configuration slots probed for a free one (valuesList is not in GetVariables)
+Progress = Callable[[int, int, str], None]
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """The operator's backend as the technician enters it."""
+
+    url: str  # ws:// or wss:// base URL; the charger appends its id
+    security_profile: int = 0
+    ocpp_interface: str = "Wired0"
+    message_timeout: int = 30
+    apn: dict[str, Any] | None = None
+    identity: str = ""  # 2.1: the charger id the operator knows it by (empty: unchanged)
+    password: str = ""  # 2.1: basicAuthPassword for the operator's backend (never logged)
+
+
+@dataclasses.dataclass(frozen=True)
+class Probe:
+    ok: bool
+    kind: str  # reachable, bad-url, dns, refused, timeout, tls
+    detail: str
+
+
+@dataclasses.dataclass
+class Sent:
+    action: str
+    summary: str  # what was asked, secrets masked
+    answer: str = ""  # the charger's word
+
+
+@dataclasses.dataclass
+class Result:
+    ok: bool
+    text: str  # the verdict in a sentence
+    sent: list[Sent]
+    boot_reason: str = ""
+    security_events: list[str] = dataclasses.field(default_factory=list)
+    away_s: float = 0.0
+
+
+def check_target(target: Target, current_profile: int) -> None:
+    """Refuse, before sending anything, what cannot work or would weaken the charger's security."""
+    parts = urllib.parse.urlsplit(target.url)
+    if parts.scheme not in ("ws", "wss") or not parts.hostname:
+        raise errors.ConfigError(f"{target.url!r} is not an OCPP backend address.",
+                                 hint="Use ws://host:port/path or wss://host/path, as the operator gave it.")
+    if not 0 <= target.security_profile <= 3:
+        raise errors.ConfigError("The security profile is 0, 1, 2 or 3.")
+    if parts.scheme == "wss" and target.security_profile < 2:
+        raise errors.ConfigError("A wss:// address needs security profile 2 or 3 (TLS).",
+                                 hint="Choose profile 2 (TLS + password) or 3 (TLS + client certificate).")
+    if parts.scheme == "ws" and target.security_profile >= 2:
+        raise errors.ConfigError(f"Security profile {target.security_profile} needs TLS: a wss:// address.",
+                                 hint="Use the operator's wss:// address, or profile 0/1 for a plain ws:// one.")
+    if target.security_profile < current_profile:
+        raise errors.ConfigError(
+            f"The charger runs security profile {current_profile}; it would drop to {target.security_profile}.",
+            hint="OCPP never lowers a charger's security profile (an attacker could use that to take it over): "
+                 f"ask the operator for a backend with profile {current_profile} or higher.")
+
+
+async def probe(url: str, timeout: float = 5.0) -> Probe:
+    """Can this laptop reach the backend? DNS, then TCP, then (wss) a TLS handshake."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("ws", "wss") or not parts.hostname:
+        return Probe(False, "bad-url", f"{url!r} is not a ws:// or wss:// address")
+    host = parts.hostname
+    try:
+        port = parts.port or (443 if parts.scheme == "wss" else 80)
+    except ValueError:
+        return Probe(False, "bad-url", f"the port in {url!r} is not a number")
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await asyncio.wait_for(loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout)
+    except (socket.gaierror, TimeoutError) as exc:
+        return Probe(False, "dns", f"the name {host} does not resolve ({exc}): check the spelling and the "
+                                   "laptop's DNS; on site without internet, the operator's host cannot be reached")
+    address = infos[0][4][0]
+    context = None
+    if parts.scheme == "wss":
+        context = ssl.create_default_context()
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(
+            host, port, ssl=context, server_hostname=host if context else None), timeout)
+    except ssl.SSLError as exc:
+        return Probe(False, "tls", f"{host}:{port} ({address}) answers, but the TLS handshake failed: "
+                                   f"{exc.reason or exc}: the charger will fail the same way unless it trusts "
+                                   "the backend's certificate authority")
+    except ConnectionRefusedError:
+        return Probe(False, "refused", f"{host}:{port} ({address}) refuses connections: wrong port, or the "
+                                       "backend is down")
+    except (TimeoutError, OSError) as exc:
+        return Probe(False, "timeout", f"no answer from {host}:{port} ({address}) within {timeout:g} s "
+                                       f"({exc or 'timed out'}): a firewall, or no route from here")
+    writer.close()
+    try:
+        await writer.wait_closed()
+    except (OSError, ssl.SSLError):
+        pass
+    secure = " over TLS (certificate trusted by this laptop)" if context else ""
+    return Probe(True, "reachable", f"{host}:{port} ({address}) accepts connections{secure}")
+
+
+async def current_security_profile(engine: csms_engine.Engine, charger_id: str) -> int:
+    version = engine.server.session(charger_id).version
+    if version == "1.6":
+        result = await engine.call(charger_id, "GetConfiguration", {"key": ["SecurityProfile"]})
+        for item in result.get("configurationKey", []):
+            if item.get("key") == "SecurityProfile" and str(item.get("value", "")).isdigit():
+                return int(item["value"])
+        return 0
+    value = await _get_variable(engine, charger_id, "SecurityCtrlr", "SecurityProfile")
+    return int(value) if value and value.isdigit() else 0
+
+
+async def _get_variable(engine: csms_engine.Engine, charger_id: str, component: str, variable: str) -> str | None:
+    result = await engine.call(charger_id, "GetVariables", {"getVariableData": [
+        {"component": {"name": component}, "variable": {"name": variable}}]})
+    entries = result.get("getVariableResult") or [{}]
+    if entries[0].get("attributeStatus") != "Accepted":
+        return None
+    return str(entries[0].get("attributeValue", ""))
+
+
+async def hand_over(engine: csms_engine.Engine, charger_id: str, target: Target, *,
+                    vendor: vendors.VendorProfile | None = None, stay_away: float = STAY_AWAY_S,
+                    leave_timeout: float = LEAVE_TIMEOUT_S, progress: Progress | None = None) -> Result:
+    """Point the charger at `target`, reboot it, and verify it left for good. On the engine loop.
+
+    Raises ConfigError (refused before sending: bad URL, downgrade, no vendor key) and
+    OperationRejected (the charger said no to a step; nothing after it is sent).
+    """
+    tell = progress or (lambda done, total, message: None)
+    version = engine.server.session(charger_id).version  # ChargerNotConnectedError
+    tell(0, 5, "Reading the charger's security profile")
+    check_target(target, await current_security_profile(engine, charger_id))
+    sent: list[Sent] = []
+    if version == "1.6":
+        if vendor is None or not vendor.settings.get("ocpp_url", vendors.Setting("")).key:
+            raise errors.ConfigError("OCPP 1.6 has no standard key for the backend URL.",
+                                     hint="Pick the charger's vendor profile, or name its URL key (see its manual "
+                                          "or the Configure list) in the generic profile.")
+        await _change_keys_16(engine, charger_id, target, vendor, sent, tell)
+        reset = {"type": vendor.reset}
+    else:
+        await _set_profile_2x(engine, charger_id, target, version, sent, tell)
+        reset = {"type": "Immediate"}
+    tell(4, 5, "Reset: the charger restarts and connects to the operator's backend")
+    with engine.watch(charger_id, "BootNotification") as boots, \
+            engine.watch(charger_id, "SecurityEventNotification") as events:
+        answer = await engine.call(charger_id, "Reset", reset)
+        status = str(answer.get("status", ""))
+        sent.append(Sent("Reset", reset["type"], status))
+        if status not in ("Accepted", "Scheduled"):
+            raise errors.OperationRejected("Reset", status, charger_id,
+                                           hint="The settings are stored; restart the charger by its power switch.")
+        left = await _until(lambda: not _connected(engine, charger_id), leave_timeout)
+        if not left:
+            return Result(False, f"{charger_id} did not restart within {leave_timeout:g} s of the Reset.", sent)
+        tell(5, 5, f"Verifying: {charger_id} must stay away for {stay_away:g} s")
+        went = time.monotonic()
+        try:
+            boot = await boots.next(stay_away)
+        except errors.ExpectTimeoutError:
+            return Result(True, f"{charger_id} left this CSMS and did not come back within {stay_away:g} s: "
+                                f"it is with {target.url}. Confirm with the operator that it shows online there.",
+                          sent, away_s=stay_away)
+        away = time.monotonic() - went
+        reports = []
+        while True:  # what it says about the profile it gave up on (sent after its boot)
+            try:
+                event = await events.next(5.0)
+            except errors.ExpectTimeoutError:
+                break
+            reports.append(f"{event.get('type', '')}: {event.get('techInfo', '')}".strip(": "))
+            if event.get("type") in ("NetworkProfileFallback", "FailedToAuthenticateAtCsms", "InvalidCsmsCertificate"):
+                break
+    reason = str(boot.get("reason", ""))
+    why = f"BootNotification reason {reason}" if reason else "its BootNotification gives no reason in OCPP 1.6"
+    said = f" It reported: {'; '.join(reports)}." if reports else ""
+    return Result(False, f"{charger_id} came back to this CSMS after {away:.0f} s ({why}): "
+                         f"it could not stay with {target.url}.{said} "
+                         "Test the operator URL, check the security profile and password, then try again.",
+                  sent, reason, reports, away)
+
+
+async def _change_keys_16(engine, charger_id: str, target: Target, vendor: vendors.VendorProfile,
+                          sent: list[Sent], tell: Progress) -> None:
+    setting = vendor.settings["ocpp_url"]
+    url = target.url.rstrip("/") + (f"/{target.identity or charger_id}" if setting.includes_id else "")
+    changes = [(setting.key, url, url)]
+    profile_key = vendor.settings.get("security_profile")
+    if profile_key and profile_key.key:
+        changes.append((profile_key.key, str(target.security_profile), str(target.security_profile)))
+    for number, (key, value, shown) in enumerate(changes, 1):
+        tell(number, 5, f"ChangeConfiguration {key}")
+        if key == (profile_key.key if profile_key else None) and value == str(
+                await current_security_profile(engine, charger_id)):
+            continue  # already so: a charger may refuse to set what it has
+        answer = await engine.call(charger_id, "ChangeConfiguration", {"key": key, "value": value})
+        status = str(answer.get("status", ""))
+        sent.append(Sent("ChangeConfiguration", f"{key} = {shown}", status))
+        if status not in ("Accepted", "RebootRequired"):
+            raise errors.OperationRejected(
+                "ChangeConfiguration", f"{status} for {key}", charger_id,
+                hint="Check the key name in the vendor profile against the charger's GetConfiguration list.")
+
+
+async def _set_profile_2x(engine, charger_id: str, target: Target, version: str,
+                          sent: list[Sent], tell: Progress) -> None:
+    tell(1, 5, "Reading NetworkConfigurationPriority")
+    priority_text = await _get_variable(engine, charger_id, "OCPPCommCtrlr", "NetworkConfigurationPriority") or ""
+    active = await _get_variable(engine, charger_id, "OCPPCommCtrlr", "ActiveNetworkProfile")
+    priority = [p.strip() for p in priority_text.split(",") if p.strip()]
+    used = set(priority) | ({active} if active else set())
+    connection: dict[str, Any] = {"ocppTransport": "JSON", "ocppCsmsUrl": target.url,
+                                  "messageTimeout": target.message_timeout,
+                                  "securityProfile": target.security_profile, "ocppInterface": target.ocpp_interface}
+    if version == "2.0.1":
+        connection["ocppVersion"] = "OCPP20"
+    if target.apn:
+        connection["apn"] = target.apn
+    if version == "2.1":
+        if target.identity:
+            connection["identity"] = target.identity
+        if target.password:
+            connection["basicAuthPassword"] = target.password
+    shown = f"{target.url}, security profile {target.security_profile}, {target.ocpp_interface}"
+    status = ""
+    for slot in [s for s in range(SLOTS_TO_TRY) if str(s) not in used]:
+        tell(2, 5, f"SetNetworkProfile into slot {slot}")
+        answer = await engine.call(charger_id, "SetNetworkProfile", {"configurationSlot": slot,
+                                                                      "connectionData": connection})
+        status = str(answer.get("status", ""))
+        sent.append(Sent("SetNetworkProfile", f"slot {slot}: {shown}", status))
+        if status == "Accepted":
+            break
+    else:
+        raise errors.OperationRejected("SetNetworkProfile", status or "no free slot", charger_id,
+                                       hint="The charger refused every free configuration slot: check the URL and "
+                                            "the security profile against what it supports.")
+    order = ",".join([str(slot), *[p for p in priority if p != str(slot)]])
+    tell(3, 5, f"NetworkConfigurationPriority = {order}")
+    answer = await engine.call(charger_id, "SetVariables", {"setVariableData": [{
+        "component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "NetworkConfigurationPriority"},
+        "attributeValue": order}]})
+    result = (answer.get("setVariableResult") or [{}])[0]
+    status = str(result.get("attributeStatus", ""))
+    sent.append(Sent("SetVariables", f"NetworkConfigurationPriority = {order}", status))
+    if status not in ("Accepted", "RebootRequired"):
+        raise errors.OperationRejected("SetVariables", f"{status} for NetworkConfigurationPriority", charger_id,
+                                       hint="The new profile is stored but not first: the charger keeps this CSMS.")
+
+
+def _connected(engine: csms_engine.Engine, charger_id: str) -> bool:
+    info = engine.registry.chargers.get(charger_id)
+    return info is not None and info.connected
+
+
+async def _until(predicate: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(POLL_S)
+    return True

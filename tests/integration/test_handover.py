@@ -1,0 +1,108 @@
+"""Handover over real sockets: the app's CSMS hands the virtual charger to a second
+`commissioner serve` (the operator's backend); it arrives there and the first says so. A wrong URL
+makes the charger fall back (and the failure says why); a downgrade is refused before sending."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from app.domain import errors
+from app.services import handover, vendors
+from tests.integration.test_cli import ROOT, interrupt
+from tests.integration.test_simulator_vs_csms import payloads, running
+
+
+def _operator_backend(tmp_path) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen([sys.executable, "-m", "app", "serve", "--json", "--host", "127.0.0.1", "--port", "0",
+                             "--data-dir", str(tmp_path / "operator")], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    first = json.loads(proc.stdout.readline())
+    assert first["event"] == "listening", first
+    return proc, first["urls"][0]
+
+
+def _booted_at(proc: subprocess.Popen[str], charger_id: str) -> dict:
+    """Read the operator's --json events until the charger's boot (blocking: run in a thread)."""
+    for line in proc.stdout:
+        event = json.loads(line)
+        if event.get("event") == "boot" and event.get("charger_id") == charger_id:
+            return event
+    raise AssertionError("the operator's backend ended without the charger booting there")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1", "2.1"])
+async def test_the_charger_is_handed_over_and_arrives_at_the_operators_backend(engine, tmp_path, version) -> None:
+    operator, operator_url = _operator_backend(tmp_path)
+    try:
+        async with running(engine, version, "HO-1") as charger:
+            profile = vendors.for_charger("Commissioner", "VirtualCharger") if version == "1.6" else None
+            arrived = asyncio.ensure_future(asyncio.to_thread(_booted_at, operator, "HO-1"))
+            result = await handover.hand_over(engine, "HO-1", handover.Target(operator_url), vendor=profile,
+                                              stay_away=2.0)
+            boot = await asyncio.wait_for(arrived, 30)
+            assert result.ok, result.text
+            assert "did not come back" in result.text and operator_url in result.text
+            assert boot["charger_id"] == "HO-1"
+            actions = [s.action for s in result.sent]
+            if version == "1.6":
+                assert actions[0] == "ChangeConfiguration" and "CentralSystemUrl" in result.sent[0].summary
+            else:
+                assert actions[:2] == ["SetNetworkProfile", "SetVariables"]
+                assert charger.device_model.value("OCPPCommCtrlr", "ActiveNetworkProfile") == "1"
+                assert "NetworkConfigurationPriority = 1,0" in result.sent[1].summary  # ours kept as fallback
+            assert actions[-1] == "Reset" and all(s.answer in ("Accepted", "RebootRequired") for s in result.sent)
+    finally:
+        interrupt(operator)
+        operator.communicate(timeout=15)
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_a_wrong_url_makes_the_charger_fall_back_and_the_failure_says_why(engine, version) -> None:
+    nowhere = f"ws://127.0.0.1:{_free_port()}/ocpp"  # nothing listens there
+    async with running(engine, version, "HO-2"):
+        probe = await handover.probe(nowhere, timeout=2)
+        assert not probe.ok and probe.kind == "refused" and "refuses connections" in probe.detail
+        profile = vendors.for_charger("Commissioner", "VirtualCharger") if version == "1.6" else None
+        result = await handover.hand_over(engine, "HO-2", handover.Target(nowhere), vendor=profile, stay_away=60)
+        assert not result.ok
+        assert "came back" in result.text and ("RemoteReset" if version != "1.6" else "no reason") in result.text
+        assert result.security_events and "NetworkProfileFallback" in result.security_events[0]
+        assert nowhere.rstrip("/") in result.security_events[0]  # where it could not connect
+
+
+async def test_a_downgrade_is_refused_before_anything_is_sent(engine) -> None:
+    async with running(engine, "2.0.1", "HO-3", password="correct horse battery"):  # profile 1 (basic auth)
+        with pytest.raises(errors.ConfigError, match="never lowers"):
+            await handover.hand_over(engine, "HO-3", handover.Target("ws://operator.example/ocpp", security_profile=0))
+        assert payloads(engine, "HO-3", "SetNetworkProfile") == []
+        assert not [p for p in payloads(engine, "HO-3", "Reset")]
+    with pytest.raises(errors.ConfigError, match="needs TLS"):
+        handover.check_target(handover.Target("ws://operator.example/ocpp", security_profile=2), 0)
+    with pytest.raises(errors.ConfigError, match="not an OCPP backend"):
+        handover.check_target(handover.Target("http://operator.example/ocpp"), 0)
+
+
+async def test_1_6_without_a_url_key_is_refused_with_what_to_do(engine) -> None:
+    async with running(engine, "1.6", "HO-4"):
+        generic = vendors.available()["generic"]
+        with pytest.raises(errors.ConfigError, match="no standard key") as raised:
+            await handover.hand_over(engine, "HO-4", handover.Target("ws://operator.example/ocpp"), vendor=generic)
+        assert "vendor profile" in raised.value.hint
+        assert payloads(engine, "HO-4", "ChangeConfiguration") == []
+
+
+async def test_probe_names_a_host_that_does_not_resolve() -> None:
+    probe = await handover.probe("wss://no-such-host.invalid/ocpp", timeout=5)
+    assert not probe.ok and probe.kind == "dns" and "does not resolve" in probe.detail
