@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.domain import display, errors, model
 from app.services import configuration, operations
-from app.ui import charger_list, dialogs, message_bar
+from app.ui import charger_list, dialogs, handover_panel, message_bar
 
 READ_CONFIGURATION = "Read configuration"  # task names, as Progress events carry them
 CHANGE_SETTING = "Change a setting"
@@ -38,6 +38,7 @@ class ConfigurePage(QtWidgets.QWidget):
         self._read_for: str | None = None  # the charger whose rows are on show
         self._read_ms = 0
         self._filling = False  # True while rows are put in: itemChanged is then not an edit
+        self.data_dir = None  # set by the window: the technician's own vendor profiles are there
 
         layout = QtWidgets.QVBoxLayout(self)
         top = QtWidgets.QHBoxLayout()
@@ -93,6 +94,8 @@ class ConfigurePage(QtWidgets.QWidget):
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.result)
+        self.handover = handover_panel.HandoverPanel(self)
+        layout.addWidget(self.handover)
         QtGui.QShortcut(QtGui.QKeySequence.StandardKey.Refresh, self, self.refresh,
                         context=QtCore.Qt.ShortcutContext.WidgetWithChildrenShortcut)
         QtGui.QShortcut(QtGui.QKeySequence.StandardKey.Find, self, self.filter.setFocus,
@@ -116,6 +119,7 @@ class ConfigurePage(QtWidgets.QWidget):
             self.result.clear()
         elif info is not None and info.connected != was_connected:
             self._set_editable(info.connected)  # a charger that left cannot take a change
+        self.handover.set_charger(info)
         self._update()
         if changed and self.isVisible():
             self.refresh_if_empty()
@@ -133,6 +137,8 @@ class ConfigurePage(QtWidgets.QWidget):
         return self.info is not None and self.info.connected and self.bridge is not None
 
     def _update(self) -> None:
+        if hasattr(self, "handover"):
+            self.handover.update_state()
         idle = not self.busy_with
         self.refresh_button.setEnabled(self._can_talk() and idle)
         if self.info is None:
@@ -363,12 +369,12 @@ class ConfigurePage(QtWidgets.QWidget):
                 continue  # the table says when it was read; Refresh reads everything again
             self._replace(charger_id, fresh)
 
-    async def _task(self, charger_id: str, name: str, work, what: str):
+    async def _task(self, charger_id: str, name: str, work, what: str, timeout: float | None = None):
         """Run `work` as an engine task for `charger_id`, the page busy with `what` meanwhile;
         its result, or None when it failed (the failure is shown)."""
         self._set_busy(charger_id, what)
         try:
-            return await self.bridge.run_task(name, charger_id, work)
+            return await self.bridge.run_task(name, charger_id, work, timeout)
         except errors.CommissionerError as exc:
             self._failed(exc, charger_id)
             return None

@@ -115,6 +115,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.commission.error.connect(self.message_bar.show_error)
         self.commission.notice.connect(self.message_bar.show_message)
         self.configure = configure_page.ConfigurePage()
+        self.configure.data_dir = core.data_dir
         self.configure.error.connect(self.message_bar.show_error)
         self.configure.notice.connect(self.message_bar.show_message)
         self.log = log_view.LogView(core.journal_path, self)

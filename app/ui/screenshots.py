@@ -122,6 +122,16 @@ async def shoot(window: main_window.MainWindow, out: pathlib.Path) -> None:
     await asyncio.sleep(0.2)
     save(window, out, "1366x768-08-commission")
 
+    # Hand over, on the 2.0.1 demo: the operator's address tested from the laptop first.
+    configure()
+    panel = window.configure.handover
+    panel.url.setText("ws://127.0.0.1:1/ocpp")
+    panel.profile.setCurrentIndex(1)
+    panel.test_url()
+    await until(lambda: "refuses" in panel.result.text() or "no answer" in panel.result.text())
+    await asyncio.sleep(0.2)
+    save(window, out, "1366x768-09-handover")
+
     window.resize(*SIZES[0])
     overview()
     app.setLayoutDirection(QtCore.Qt.LayoutDirection.RightToLeft)
