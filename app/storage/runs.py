@@ -15,7 +15,7 @@ import threading
 from app.domain import errors, runs
 
 FILE_NAME = "runs.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MIGRATIONS: dict[int, list[str]] = {
     0: [
         "CREATE TABLE runs (id TEXT PRIMARY KEY, charger_id TEXT NOT NULL, started_ms INTEGER NOT NULL,"
@@ -23,6 +23,11 @@ MIGRATIONS: dict[int, list[str]] = {
         "CREATE TABLE steps (run_id TEXT NOT NULL REFERENCES runs(id), position INTEGER NOT NULL,"
         " key TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (run_id, key))",
         "CREATE INDEX runs_by_charger ON runs (charger_id, started_ms)",
+    ],
+    1: [  # configuration snapshots: a charger's whole configuration at one moment
+        "CREATE TABLE snapshots (id INTEGER PRIMARY KEY AUTOINCREMENT, charger_id TEXT NOT NULL,"
+        " taken_ms INTEGER NOT NULL, label TEXT NOT NULL, data TEXT NOT NULL)",
+        "CREATE INDEX snapshots_by_charger ON snapshots (charger_id, taken_ms)",
     ],
 }
 
@@ -108,6 +113,31 @@ class RunStore:
             data["outcome"] = runs.Outcome(data["outcome"])
             out.append(runs.Run(**data))
         return out
+
+    # ---------------------------------------------------------------- configuration snapshots
+
+    def save_snapshot(self, charger_id: str, taken_ms: int, label: str, data: dict) -> int:
+        """A snapshot (services.config_templates.Snapshot.to_dict, secrets already masked); its id."""
+        with self._lock:
+            try:
+                cursor = self._conn.execute("INSERT INTO snapshots (charger_id, taken_ms, label, data) VALUES (?, ?, ?, ?)",
+                                            (charger_id, taken_ms, label, json.dumps(data, ensure_ascii=False)))
+            except sqlite3.Error as exc:
+                raise errors.StorageError(f"Cannot store the snapshot in {self.path}: {exc}.",
+                                          hint="Free disk space or check the data folder.") from exc
+            return int(cursor.lastrowid)
+
+    def snapshot(self, snapshot_id: int) -> dict | None:
+        with self._lock:
+            row = self._conn.execute("SELECT data FROM snapshots WHERE id = ?", (snapshot_id,)).fetchone()
+        return None if row is None else {**json.loads(row[0]), "id": snapshot_id}
+
+    def snapshots(self, charger_id: str | None = None) -> list[tuple[int, str, int, str]]:
+        """(id, charger id, taken ms, label), newest first."""
+        with self._lock:
+            sql = "SELECT id, charger_id, taken_ms, label FROM snapshots" + (
+                " WHERE charger_id = ?" if charger_id else "") + " ORDER BY taken_ms DESC, id DESC"
+            return [tuple(r) for r in self._conn.execute(sql, (charger_id,) if charger_id else ()).fetchall()]
 
     def unfinished(self) -> list[runs.Run]:
         """Runs that never ended (the app closed or crashed mid-run): offered for resuming."""

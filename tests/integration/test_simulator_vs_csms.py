@@ -58,6 +58,13 @@ def actions_in(eng: csms_engine.Engine, charger_id: str) -> list[str]:
             if f.direction is model.Direction.IN and f.message_type == 2]
 
 
+def actions_sent(eng: csms_engine.Engine, charger_id: str) -> list[str]:
+    """The CALLs the CSMS sent the charger, in order."""
+    eng.journal.flush()
+    return [f.action for f in eng.journal.reader().frames(charger_id=charger_id, limit=100_000)
+            if f.direction is model.Direction.OUT and f.message_type == 2]
+
+
 async def test_v16_boot_status_and_heartbeat(engine: csms_engine.Engine) -> None:
     engine.config.heartbeat_interval = 1
     async with running(engine, "1.6"):
