@@ -42,6 +42,7 @@ class StepSpec:
     options: tuple[str, ...] = ()
     hint: str = ""
     timeout: float | None = None  # seconds; the check's own default when None
+    template: str = ""  # config_template: the configuration template the charger must match
 
     @property
     def kind(self) -> str:
@@ -98,7 +99,8 @@ def parse(data: dict[str, Any], path: pathlib.Path, known_checks: frozenset[str]
             key=key, title=str(raw["title"]), check=check, entry=entry, unit=str(raw.get("unit", "")),
             low=_number(raw.get("low"), where, key), high=_number(raw.get("high"), where, key),
             required=bool(raw.get("required", True)), options=tuple(str(o) for o in raw.get("options", ())),
-            hint=str(raw.get("hint", "")), timeout=_number(raw.get("timeout"), where, key)))
+            hint=str(raw.get("hint", "")), timeout=_number(raw.get("timeout"), where, key),
+            template=str(raw.get("template", ""))))
     if not steps:
         raise errors.ConfigError(f"Checklist {where} has no steps.")
     return Template(template_id, str(data.get("name") or template_id), str(data.get("description", "")),

@@ -46,6 +46,7 @@ class Context:
     high: float | None = None  # the template's limit for the check's value, where it has one
     evidence: list[int] = dataclasses.field(default_factory=list)  # frames from before the step that prove it
     transaction_events: Any = None  # 2.x test charge: the watch on its TransactionEvents
+    template: str = ""  # config_template: the configuration template's id
 
     @property
     def version(self) -> str:
@@ -247,6 +248,28 @@ async def read_configuration(ctx: Context) -> list[runs.Value]:
     values = [runs.Value("keys" if found.source == "GetConfiguration" else "variables", len(found.rows))]
     if found.source == "GetBaseReport":
         values.append(runs.Value("report parts", found.parts))
+    return values
+
+
+@check("config_template")
+async def config_template(ctx: Context) -> list[runs.Value]:
+    """Configuration matches template: applied (changes made where it differs), then read back."""
+    from app.services import config_templates
+
+    found = config_templates.templates(ctx.engine.data_dir).get(ctx.template)
+    if found is None:
+        raise Failed(f"the configuration template {ctx.template!r} is not there (resources/config-templates or "
+                     "the data folder's config-templates)" if ctx.template else "the checklist names no template")
+    items = await config_templates.apply(ctx.engine, ctx.charger_id, found)
+    values = [runs.Value(i.name, f"{i.current} → {i.now} ({i.status})") for i in items if i.action == "change"]
+    values.append(runs.Value("settings as the template wants", sum(i.confirmed for i in items)))
+    wrong = [i for i in items if not i.confirmed]
+    if wrong:
+        ctx.step.values = values
+        raise Failed("; ".join(f"{i.name}: " + {"missing": "the charger has no such setting",
+                                                  "read-only": f"read-only, is {i.current} (wanted {i.rule})",
+                                                  "invalid": f"{i.wanted!r} does not fit the setting"}.get(
+            i.action, f"answered {i.status or 'nothing'}, now {i.now}") for i in wrong))
     return values
 
 

@@ -147,7 +147,7 @@ async def _do_step(engine: csms_engine.Engine, store: run_store.RunStore, run: r
     tell(run, step)
     before = await _journal_mark(engine)
     ctx = checks.Context(engine, run.charger_id, run, step, connector=connector, timeout=spec.timeout or 30.0,
-                         high=spec.high)
+                         high=spec.high, template=spec.template)
     try:
         async with asyncio.timeout(STEP_LIMIT_S):
             step.values = await checks.CHECKS[spec.check](ctx)

@@ -90,3 +90,20 @@ def test_template_rules_are_checked_when_loaded() -> None:
         ct.parse_template("t", {})
     rule = ct.parse_template("t", {"setting": [{"name": "X", "at_least": 30}]}).rules[0]
     assert rule.met("45") and not rule.met("10") and not rule.met("abc") and rule.set_to == "30"
+
+
+async def test_a_run_step_makes_the_configuration_match_a_template(engine, tmp_path) -> None:
+    from app.domain import runs
+    from app.services import checklists, checks
+    from app.services import runs as run_service
+
+    path = tmp_path / "match.toml"
+    path.write_text('name = "Match"\n[[step]]\nkey = "config"\ntitle = "Configuration matches template"\n'
+                    'check = "config_template"\ntemplate = "operator-201"\n', encoding="utf-8")
+    template = checklists.load_file(path, frozenset(checks.CHECKS))
+    store = run_store.RunStore(tmp_path / "d")
+    async with running(engine, "2.0.1", "CT-3"):
+        run = await run_service.execute(engine, store, template, "CT-3")
+    step = run.step("config")
+    assert step.state is runs.StepState.PASSED, step.reason
+    assert any(v.name == "OCPPCommCtrlr.HeartbeatInterval" and v.value == "60 → 300 (Accepted)" for v in step.values)
