@@ -259,6 +259,14 @@ def _plan_setup(args: argparse.Namespace, data_dir: Any) -> tuple[Any, Any, Any]
         raise errors.ConfigError("--once takes a number of runs from 1.")
     plan = plans.load(pathlib.Path(args.plan), data_dir)
     out_dir = pathlib.Path(args.out or "reports")
+    try:  # a report folder that cannot be written is said now, not after the first run
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".commissioner-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise errors.ConfigError(f"The report folder {out_dir} cannot be written: {exc.strerror or exc}.",
+                                 hint="Choose a writable folder with --out DIR.") from exc
     pdf.ensure_application()  # the reports are laid out by Qt, offscreen: its application lives here
     return plan, run_store.RunStore(data_dir), out_dir
 
@@ -299,7 +307,7 @@ def _report(args: argparse.Namespace) -> int:
     if run is None:
         raise errors.ConfigError(f"There is no run {args.run_id}.", hint="`commissioner runs` lists them.")
     pdf.ensure_application()
-    done = export.export(run, data_dir / journal_store.FILE_NAME, pathlib.Path(args.out) / run.charger_id)
+    done = export.export(run, data_dir / journal_store.FILE_NAME, export.folder(pathlib.Path(args.out), run.charger_id))
     print(f"{run.id} {run.outcome.value.upper()}: {done.pdf} {done.json} {done.trace} (sha256 {done.sha256})")
     return 0
 

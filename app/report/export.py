@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import pathlib
 from typing import Callable
@@ -24,6 +25,25 @@ class Exported:
     sha256: str
     frames: int
     pages: int
+
+
+def folder_name(charger_id: str) -> str:
+    """The charger's folder under a report directory: its id where that is a safe file name.
+
+    A charger chooses its own id (the URL path, percent-decoded): "../x" or "/etc" must not
+    write outside the report directory. Letters, digits and ._-+@=~ stay; anything else is
+    percent-encoded; "." and ".." are encoded; a very long id is cut, with a hash for uniqueness.
+    """
+    name = "".join(c if c.isalnum() or c in "._-+@=~" else "".join(f"%{b:02X}" for b in c.encode()) for c in charger_id)
+    if name.strip(".") == "":
+        name = name.replace(".", "%2E") or "%00"
+    if len(name) > 100:
+        name = name[:80] + "-" + hashlib.sha256(charger_id.encode()).hexdigest()[:16]
+    return name
+
+
+def folder(base: pathlib.Path, charger_id: str) -> pathlib.Path:
+    return base / folder_name(charger_id)
 
 
 def schema() -> dict:

@@ -122,6 +122,7 @@ def _widths(font) -> dict[int, float]:
         else:
             break
     widths.setdefault(0, default)
+    widths[-1] = default  # /DW: a glyph the /W array does not list
     return widths
 
 
@@ -164,13 +165,15 @@ def _level(block: list[bytes], size: float, widths: dict[int, float]) -> list[by
         if not match:
             break
         x, y = x + float(match[1]), y + float(match[2])
-        glyphs.append((x, y, match[3], widths.get(int(match[3][1:-1], 16), 0.0) * size / 1000))
+        glyphs.append((x, y, match[3], widths.get(int(match[3][1:-1], 16), widths.get(-1, 0.0)) * size / 1000))
     if not glyphs:
         return block
     # The baseline: where most glyphs sit (a Nastaliq word ends on it; marks sit off it).
     heights = [round(g[1], 1) for g in glyphs]
     base = min(set(heights), key=lambda h: (-heights.count(h), h))
-    cid, advance = max(((g[2], g[3]) for g in glyphs), key=lambda g: g[1])  # a glyph with a width
+    # .notdef (glyph 0, in every subset Qt writes) maps to no character: a reader that ignores
+    # ActualText reads nothing extra from the two invisible glyphs.
+    cid, advance = b"<0000>", widths.get(0, 0.0) * size / 1000
     left, right = min(g[0] for g in glyphs), max(g[0] + g[3] for g in glyphs)
     head = [b"3 Tr", _num(left) + b" " + _num(base) + b" Td " + cid + b" Tj", _num(-left) + b" " + _num(-base) + b" Td",
             b"0 Tr"]
@@ -221,7 +224,9 @@ def rewrite(content: bytes, runs: dict[int, str], seen: set[int],
         # Inside the text object: where the span ends, the reader still has the item's font,
         # size and transformation (after "Q" it would place the text with the page's).
         font = _TF.match(lines[bt + 1])
-        block = lines[bt + 2:end - 1]
+        # Qt's synthesized bold draws the glyphs twice, the second pass in an empty ActualText
+        # span of its own: inside ours it would blank the run out (the innermost span wins).
+        block = [line for line in lines[bt + 2:end - 1] if line not in (b"/Span << /ActualText <> >> BDC", b"EMC")]
         if font:
             block = _level(block, float(font[2]), (widths or {}).get(font[1].decode(), {}))
         out += lines[index:bt + 2] + [span] + block + [b"EMC", b"ET", b"Q"]

@@ -52,6 +52,10 @@ def load(path: pathlib.Path, data_dir: pathlib.Path | None) -> Plan:
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise errors.ConfigError(f"The plan {path} cannot be read: {exc}.",
                                  hint="See resources/plans/bench.toml for an example.") from exc
+    unknown_keys = set(data) - {"template", "chargers", "connector", "fields", "values"}
+    if unknown_keys:  # a typo ("chargrs") would otherwise run the plan on every charger
+        raise errors.ConfigError(f"The plan {path} has unknown entries: {', '.join(sorted(unknown_keys))}.",
+                                 hint="A plan has template, chargers, connector, [fields] and [values].")
     name = data.get("template")
     if not isinstance(name, str) or not name:
         raise errors.ConfigError(f"The plan {path} names no template.", hint='Add template = "bench" (or a .toml path).')
@@ -71,6 +75,12 @@ def load(path: pathlib.Path, data_dir: pathlib.Path | None) -> Plan:
         raise errors.ConfigError(f"The plan {path}: [values] names steps the checklist does not have: "
                                  + ", ".join(sorted(unknown)) + ".",
                                  hint="Step keys: " + ", ".join(spec.key for spec in template.steps))
+    automated = sorted(k for k in data.get("values", {}) if any(
+        spec.key == k and spec.check and spec.check not in checks.NEEDS_A_PERSON for spec in template.steps))
+    if automated:  # a value must not stand in for a check the charger has to pass
+        raise errors.ConfigError(f"The plan {path}: [values] gives automated checks a value: {', '.join(automated)}.",
+                                 hint="Automated checks run on the charger; [values] is for manual entries and "
+                                      "steps that need a person.")
     connector = data.get("connector", 1)
     if not isinstance(connector, int) or isinstance(connector, bool) or connector < 1:
         raise errors.ConfigError(f"The plan {path}: connector must be a number from 1.")
@@ -85,6 +95,7 @@ class PlanRunner:
                  say: Say, once: int | None = None) -> None:
         self.engine, self.plan, self.store, self.out, self.say, self.once = engine, plan, store, out, say, once
         self.started: set[str] = set()
+        self.begun = 0  # runs started (--once counts them; `started` holds the chargers running one now)
         self.ignored: set[str] = set()
         self.finished: list[runs.Run] = []
         self.failures: list[str] = []  # runs whose report could not be written
@@ -104,11 +115,12 @@ class PlanRunner:
             self.say(f"{charger_id} is not in the plan (chargers = {', '.join(self.plan.patterns)}): no run")
             self.ignored.add(charger_id)  # said once
             return
-        if self.once is not None and len(self.started) >= self.once:
+        if self.once is not None and self.begun >= self.once:
             self.say(f"{charger_id}: no run, --once {self.once} runs are already under way")
             self.ignored.add(charger_id)
             return
         self.started.add(charger_id)
+        self.begun += 1
         self.engine.tasks.spawn(f"Plan {self.plan.template.id}", lambda _r: self._run(charger_id),
                                 charger_id=charger_id)
 
@@ -125,15 +137,18 @@ class PlanRunner:
                 self.engine, self.store, self.plan.template, charger_id, fields=self.plan.fields,
                 values=self.plan.values, headless=True, listener=self._step_done, csms_url=urls[0] if urls else "",
                 connector=self.plan.connector, resume=resume)
-            done = await asyncio.to_thread(export.export, run, self.engine.journal.path, self.out / charger_id)
+            done = await asyncio.to_thread(export.export, run, self.engine.journal.path,
+                                           export.folder(self.out, charger_id))
             self.say(f"{charger_id} run {run.id} {run.outcome.value.upper()} "
                      f"({_count(run, runs.StepState.PASSED)} passed, {_count(run, runs.StepState.FAILED)} failed, "
                      f"{_count(run, runs.StepState.NOT_APPLICABLE)} n/a) -> {done.pdf}")
         except Exception as exc:  # noqa: BLE001 (a run that cannot finish still counts: --once must end)
             self.failures.append(run.id if run else charger_id)
-            log.error("plan run of %s failed", charger_id, exc_info=exc)
+            log.error("plan run of %s failed", charger_id, exc_info=None if isinstance(exc, errors.CommissionerError)
+                      else exc)
             self.say(f"{charger_id} run {run.id if run else '-'} FAILED: it could not be completed or reported: {exc}")
         finally:
+            self.started.discard(charger_id)  # a later connection of the same charger gets a run of its own
             if run is not None:
                 self.finished.append(run)
             else:
@@ -146,7 +161,7 @@ class PlanRunner:
         if not step.state.done:
             return
         detail = step.reason or "; ".join(
-            f"{v.name} {v.value:g} {v.unit}".strip() if isinstance(v.value, (int, float)) else f"{v.name} {v.value}"
+            f"{v.name} {v.value:g} {v.unit}".strip() if isinstance(v.value, (int, float)) else f"{v.name} {v.value}".strip()
             for v in step.values[:4])
         self.say(f"{run.charger_id} step {step.key} {document.VERDICT_WORDS[step.state]}" + (f": {detail}" if detail else ""))
 

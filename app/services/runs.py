@@ -232,6 +232,12 @@ def templates(data_dir) -> dict[str, checklists.Template]:
     return checklists.available(data_dir, frozenset(checks.CHECKS))
 
 
+def report_folder(base, charger_id: str):
+    """Where a charger's reports go under `base` (its id, made a safe folder name)."""
+    from app.report import export
+    return export.folder(base, charger_id)
+
+
 def export_report(run: runs.Run, journal_path, out_dir, progress=None):
     """PDF + JSON + trace of a run (blocking: from a worker thread). report.export.Exported."""
     from app.report import export
@@ -268,6 +274,8 @@ def attach(store: run_store.RunStore, data_dir, run: runs.Run, kind: str, label:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         number = len(run.attachments) + 1
+        while any(folder.glob(f"{number:02d}-*")):  # never over a file kept before (a run reloaded from disk)
+            number += 1
         if source is not None:
             source = pathlib.Path(source)
             target = folder / f"{number:02d}-{kind}{source.suffix.lower() or suffix}"

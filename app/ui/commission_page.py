@@ -177,9 +177,10 @@ class CommissionPage(QtWidgets.QWidget):
         self.new_button.setEnabled(self.info is not None and not busy and bool(self.templates))
         self.run_button.setEnabled(connected and self.run is not None and not busy)
         self.export_button.setEnabled(self.run is not None and not busy)
-        self.photo_button.setEnabled(self.run is not None)
+        # The engine holds the run while its checks run: a photo or signature would be overwritten by it.
+        self.photo_button.setEnabled(self.run is not None and not busy)
         self.template_button.setEnabled(self.run is not None and self.template is not None)
-        self.sign_button.setEnabled(self.run is not None)
+        self.sign_button.setEnabled(self.run is not None and not busy)
         # While the checks run the engine holds the run: entries wait, so none is lost or overwritten.
         for widget in (self.entry_edit, self.entry_choice, self.save_button, self.pass_button, self.fail_button,
                        self.skip_button, self.template_combo):
@@ -461,7 +462,7 @@ class CommissionPage(QtWidgets.QWidget):
         if self.run is None:
             return
         run = self.run
-        out = out_dir or (self.core.data_dir / "reports" / run.charger_id)
+        out = out_dir or run_service.report_folder(self.core.data_dir / "reports", run.charger_id)
         self.result.setText(self.tr("Writing the report of run {0}…").format(run.id))
         self.export_bar.setRange(0, 0)
         self.export_bar.show()

@@ -17,6 +17,7 @@ SITE = "لاہور چارجنگ اسٹیشن، گلبرگ"  # Lahore charging st
 NOTE = "અમદાવાદ ચાર્જિંગ સ્ટેશન"  # Ahmedabad charging station
 TECHNICIAN = "ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ"
 CUSTOMER = "Kituo cha kuchaji, Nairobi"
+BOLD_KEY = "تبصرہ"  # an entry's name: bold in the PDF, which Nastaliq (no bold face) gets synthesized
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) is not installed")
 
@@ -30,7 +31,7 @@ def _run() -> runs.Run:
     step = runs.Step("site", "Site", "manual", state=runs.StepState.PASSED, note=NOTE, started_ms=1, ended_ms=2)
     return runs.Run("R-ur-1", "CP-Lahore-7", "bench", "Bench", technician=TECHNICIAN, site=SITE,
                     started_ms=1_700_000_000_000, ended_ms=1_700_000_100_000, outcome=runs.Outcome.PASSED,
-                    steps=[step], fields={"customer": CUSTOMER, "notes": f"{SITE} 42 kW — {NOTE}"})
+                    steps=[step], fields={"customer": CUSTOMER, "notes": f"{SITE} 42 kW — {NOTE}", BOLD_KEY: "1"})
 
 
 def test_urdu_gujarati_gurmukhi_and_swahili_read_back_from_the_pdf(tmp_path) -> None:
@@ -43,6 +44,7 @@ def test_urdu_gujarati_gurmukhi_and_swahili_read_back_from_the_pdf(tmp_path) -> 
             assert word in text, (word, text)
     assert SITE.split("،")[0] in text  # a whole right-to-left phrase, in logical order
     assert NOTE in text and TECHNICIAN in text
+    assert BOLD_KEY in text
     # Still drawn by Qt (shaped glyphs on the page), only described: pdftoppm renders it.
     png = tmp_path / "page"
     subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(files.pdf), str(png)], check=True)
@@ -70,6 +72,6 @@ def test_rewrite_wraps_each_marked_text_object_and_restores_black() -> None:
     assert spans[1] == b"/Span << /ActualText <> >> BDC"  # ... and not twice
     assert out.count(b"EMC") == 2 and all(out[i + 1] == b"ET" for i, line in enumerate(out) if line == b"EMC")
     # Invisible glyphs at both ends of the baseline: left end 92 (100 - 8), right end 100 + 6.5.
-    assert b"92.0000 -50.0000 Td <0002> Tj" in out and b"3 Tr" in out
+    assert b"92.0000 -50.0000 Td <0000> Tj" in out and b"3 Tr" in out  # .notdef: reads as nothing
     # The unmarked item is untouched.
     assert out[-6:] == [b"BT", b"/F13 13 Tf 1 0 0 -1 0 0 Tm", b"100 -50 Td <0004> Tj", b"-8 0 Td <0002> Tj", b"ET", b"Q"]
