@@ -18,7 +18,7 @@ import time
 from typing import Any, Awaitable, Callable
 
 from app.csms import engine as csms_engine
-from app.domain import errors, runs
+from app.domain import errors, metering, runs
 from app.report import trace
 from app.services import configuration, operations
 
@@ -418,7 +418,12 @@ async def _measure_and_stop(ctx: Context, version: str, key: str, transaction: s
                 break
             if version == "1.6":
                 meter_stop = end.get("meterStop")
+            elif end.get("eventType") == "Ended":  # 2.x: the register in the Ended event, when it carries one
+                meter_stop = metering.read(end.get("meterValue")).energy_wh
     delivered = readings[-1][2] - readings[0][2]
+    if version != "1.6" and isinstance(meter_stop, (int, float)) and meter_stop <= readings[0][2]:
+        raise Failed(f"the transaction ended with the register at {meter_stop:g} Wh, not above the "
+                     f"{readings[0][2]:g} Wh it started from")
     if version == "1.6":
         meter = ctx.info.meters.get(meter_key)
         started = meter.start_wh if meter is not None and meter.transaction_id == transaction else None
