@@ -23,6 +23,10 @@ class HandoverPanel(QtWidgets.QGroupBox):
     def __init__(self, page, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("Hand over to the operator's backend"))
+        # Folded until wanted: the settings table keeps the room on a 1280x720 laptop.
+        self.setCheckable(True)
+        self.setChecked(False)
+        self.toggled.connect(self._fold)
         self.page = page  # the Configure page: charger, bridge, busy state, message bar
         self.last_result: handover.Result | None = None
         self.stay_away = handover.STAY_AWAY_S  # how long the charger must stay away to count as handed over
@@ -69,9 +73,15 @@ class HandoverPanel(QtWidgets.QGroupBox):
         self.vendor.currentIndexChanged.connect(lambda _i: self.update_state())
         self.url.textChanged.connect(lambda _t: self.update_state())
         self._profiles: dict[str, vendors.VendorProfile] = {}
-        self.update_state()
+        self._fold(False)
 
     # ------------------------------------------------------------------ state
+
+    def _fold(self, open_: bool) -> None:
+        for child in self.findChildren(QtWidgets.QWidget, options=QtCore.Qt.FindChildOption.FindDirectChildrenOnly):
+            child.setVisible(open_)
+        if open_:
+            self.update_state()
 
     def set_charger(self, info: model.ChargerInfo | None) -> None:
         v16 = info is not None and info.ocpp_version == "1.6"
@@ -99,10 +109,11 @@ class HandoverPanel(QtWidgets.QGroupBox):
     def update_state(self) -> None:
         info = self.page.info
         v16 = info is not None and info.ocpp_version == "1.6"
+        shown = self.isChecked()
         for widget in (self.vendor_label, self.vendor):
-            widget.setVisible(v16)
+            widget.setVisible(shown and v16)
         profile = self._profiles.get(self.vendor.currentData()) if v16 else None
-        self.url_key.setVisible(v16 and profile is not None and not profile.settings.get(
+        self.url_key.setVisible(shown and v16 and profile is not None and not profile.settings.get(
             "ocpp_url", vendors.Setting("")).key)
         if profile is not None:
             self.vendor.setToolTip(self.tr("Key names from: {0}").format(profile.source))

@@ -125,6 +125,7 @@ async def shoot(window: main_window.MainWindow, out: pathlib.Path) -> None:
     # Hand over, on the 2.0.1 demo: the operator's address tested from the laptop first.
     configure()
     panel = window.configure.handover
+    panel.setChecked(True)
     panel.url.setText("ws://127.0.0.1:1/ocpp")
     panel.profile.setCurrentIndex(1)
     panel.test_url()

@@ -27,7 +27,9 @@ def test_hand_over_a_2_0_1_charger_from_the_configure_page(qtbot, window, operat
     charger_id = demo(qtbot, window, "2.0.1")
     page = configure(qtbot, window)
     panel = page.handover
-    assert not panel.vendor.isVisible()  # 2.x: the network profile is standard, no vendor keys
+    assert not panel.url.isVisible()  # folded until wanted
+    panel.setChecked(True)
+    assert panel.url.isVisible() and not panel.vendor.isVisible()  # 2.x: the network profile is standard, no vendor keys
     panel.url.setText(f"ws://127.0.0.1:{operator.server.port}/ocpp")
     panel.stay_away = 2.0
     page.ask = lambda *a: True
@@ -43,6 +45,7 @@ def test_a_1_6_charger_offers_its_vendor_profile_and_a_bad_url_is_explained(qtbo
     demo(qtbot, window, "1.6")
     page = configure(qtbot, window)
     panel = page.handover
+    panel.setChecked(True)
     assert panel.vendor.isVisible() and panel.vendor.currentData() == "commissioner-virtual"
     panel.url.setText("http://operator.example/ocpp")
     page.ask = lambda *a: pytest.fail("a bad URL must be refused before asking")
