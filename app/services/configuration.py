@@ -237,6 +237,14 @@ async def read_one(engine: csms_engine.Engine, charger_id: str, row: ConfigRow) 
     return row
 
 
+async def value_of(engine: csms_engine.Engine, charger_id: str, name: str, component: str = "") -> str | None:
+    """One setting's value now: a 1.6 key, or (with `component`) a 2.x variable; None when not reported."""
+    row = ConfigRow(name, "", True) if not component else ConfigRow(
+        f"{component}.{name}", "", True, component={"name": component}, variable={"name": name})
+    found = await _read(engine, charger_id, row)
+    return None if found is None else found.value
+
+
 async def _read(engine: csms_engine.Engine, charger_id: str, row: ConfigRow) -> ConfigRow | None:
     version = engine.server.session(charger_id).version
     if version == "1.6":

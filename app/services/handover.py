@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from app.csms import engine as csms_engine
 from app.domain import errors
-from app.services import vendors
+from app.services import configuration, vendors
 
 POLL_S = 0.1
 LEAVE_TIMEOUT_S = 60.0  # the charger must drop its connection this soon after the Reset
@@ -134,24 +134,10 @@ async def probe(url: str, timeout: float = 5.0) -> Probe:
 
 
 async def current_security_profile(engine: csms_engine.Engine, charger_id: str) -> int:
-    version = engine.server.session(charger_id).version
-    if version == "1.6":
-        result = await engine.call(charger_id, "GetConfiguration", {"key": ["SecurityProfile"]})
-        for item in result.get("configurationKey", []):
-            if item.get("key") == "SecurityProfile" and str(item.get("value", "")).isdigit():
-                return int(item["value"])
-        return 0
-    value = await _get_variable(engine, charger_id, "SecurityCtrlr", "SecurityProfile")
+    """1.6 SecurityProfile key (security whitepaper), 2.x SecurityCtrlr.SecurityProfile; 0 when not reported."""
+    v16 = engine.server.session(charger_id).version == "1.6"
+    value = await configuration.value_of(engine, charger_id, "SecurityProfile", "" if v16 else "SecurityCtrlr")
     return int(value) if value and value.isdigit() else 0
-
-
-async def _get_variable(engine: csms_engine.Engine, charger_id: str, component: str, variable: str) -> str | None:
-    result = await engine.call(charger_id, "GetVariables", {"getVariableData": [
-        {"component": {"name": component}, "variable": {"name": variable}}]})
-    entries = result.get("getVariableResult") or [{}]
-    if entries[0].get("attributeStatus") != "Accepted":
-        return None
-    return str(entries[0].get("attributeValue", ""))
 
 
 async def hand_over(engine: csms_engine.Engine, charger_id: str, target: Target, *,
@@ -241,8 +227,9 @@ async def _change_keys_16(engine, charger_id: str, target: Target, vendor: vendo
 async def _set_profile_2x(engine, charger_id: str, target: Target, version: str,
                           sent: list[Sent], tell: Progress) -> None:
     tell(1, 5, "Reading NetworkConfigurationPriority")
-    priority_text = await _get_variable(engine, charger_id, "OCPPCommCtrlr", "NetworkConfigurationPriority") or ""
-    active = await _get_variable(engine, charger_id, "OCPPCommCtrlr", "ActiveNetworkProfile")
+    priority_text = await configuration.value_of(engine, charger_id, "NetworkConfigurationPriority",
+                                                 "OCPPCommCtrlr") or ""
+    active = await configuration.value_of(engine, charger_id, "ActiveNetworkProfile", "OCPPCommCtrlr")
     priority = [p.strip() for p in priority_text.split(",") if p.strip()]
     used = set(priority) | ({active} if active else set())
     connection: dict[str, Any] = {"ocppTransport": "JSON", "ocppCsmsUrl": target.url,
