@@ -98,6 +98,9 @@ class NetworkState:
     attempts: int = 0  # failed attempts on it
     active: int = 0  # the slot of the connection now (ActiveNetworkProfile)
     failures: dict[int, str] = dataclasses.field(default_factory=dict)
+    # What the connection now up gave up on to get here: (slot, why), taken when it connected,
+    # so a setting changed later in the session cannot make it report a fallback it never made.
+    fallback: list[tuple[int, str]] = dataclasses.field(default_factory=list)
 
 
 class Station:
@@ -229,6 +232,10 @@ class Station:
             self.network.attempts = 0
 
     def connected_on(self, slot: int) -> None:
+        order = self.priority()
+        better = order[:order.index(slot)] if slot in order else []
+        self.network.fallback = [(s, self.network.failures[s]) for s in better if s in self.network.failures]
+        self.network.failures.clear()
         self.network.attempts = 0
         self.network.active = slot
         if self.device_model is not None:
@@ -238,10 +245,9 @@ class Station:
                 self.device_model.find("SecurityCtrlr", "SecurityProfile").value = str(level)
 
     def fell_back(self) -> list[tuple[int, str]]:
-        """The better slots that failed before the one connected now: (slot, why)."""
-        order = self.priority()
-        better = order[:order.index(self.network.active)] if self.network.active in order else []
-        return [(slot, self.network.failures.get(slot, "could not connect")) for slot in better]
+        """Once per connection: the better slots that failed before the one connected now, (slot, why)."""
+        fallback, self.network.fallback = self.network.fallback, []
+        return fallback
 
     def rebooted(self) -> None:
         """A reboot starts again from the best slot."""

@@ -111,3 +111,20 @@ def test_fleet_ids():
 def test_iso_timestamps_are_utc_with_z():
     moment = datetime.datetime(2024, 5, 1, 12, 0, 0, 123456, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
     assert config.iso(moment) == "2024-05-01T10:00:00.123Z"
+
+
+def test_a_fallback_is_reported_once_and_only_for_the_connection_that_made_it():
+    from app.simulator import station as sim_station
+    st = sim_station.Station(config.SimConfig(url="ws://good/ocpp", charger_id="FB-1", ocpp_version="1.6"))
+    st.connected_on(0)
+    # The backend URL changes mid-session (a handover before its Reset): this connection fell back from nothing.
+    st.config_keys.change("CentralSystemUrl", "ws://nowhere/ocpp")
+    assert st.fell_back() == []
+    st.rebooted()
+    assert st.endpoint()[1] == "ws://nowhere/ocpp/FB-1"
+    st.connection_failed("cannot connect to ws://nowhere/ocpp/FB-1: refused")
+    slot, endpoint, _ = st.endpoint()
+    assert endpoint == "ws://good/ocpp/FB-1"
+    st.connected_on(slot)
+    assert st.fell_back() == [(1, "cannot connect to ws://nowhere/ocpp/FB-1: refused")]
+    assert st.fell_back() == []  # said once
