@@ -20,6 +20,7 @@ from app import core as app_core
 from app.domain import display, errors, model
 from app.services import plans
 from app.storage import runs as run_store
+from app.storage import vault
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +200,7 @@ def _serve(args: argparse.Namespace) -> int:
                                   allow=args.allow, password=_password(args), strict_for=args.strict_for,
                                   tolerant_for=args.tolerant_for,
                                   **{k: v for k, v in overrides.items() if v is not None})
+    config.passwords.update(app_core.charger_passwords(vault.Vault()))  # those it gave chargers before
     plan_runner = None
     if args.plan is not None:
         plan, store, out_dir = _plan_setup(args, data_dir)

@@ -18,6 +18,7 @@ from app.services import demo, network
 from app.storage import journal as storage_journal
 from app.storage import paths, settings
 from app.storage import runs as storage_runs
+from app.storage import vault
 
 
 Settings = settings.Settings  # what the window's settings dialog edits
@@ -81,6 +82,15 @@ def csms_config(data_dir: pathlib.Path, *, strict: bool = False, boot_status: st
     return config
 
 
+def charger_passwords(store: vault.Vault) -> dict[str, str]:
+    """The passwords Commissioner gave chargers, for the CSMS to expect (none if the keyring is locked)."""
+    try:
+        return store.passwords()
+    except errors.StorageError as exc:
+        logging.getLogger(__name__).warning("%s", exc)
+        return {}
+
+
 def build_engine(config: csms_policy.CsmsConfig, data_dir: pathlib.Path) -> csms_engine.Engine:
     """The CSMS engine with its journal and server, and the laptop's addresses for its URLs."""
     journal = storage_journal.Journal(data_dir)
@@ -112,6 +122,7 @@ class Core:
         self.start_error: errors.CommissionerError | None = None
         self._changing: asyncio.Lock | None = None  # one settings change or restart at a time
         self._runs: storage_runs.RunStore | None = None
+        self.vault = vault.Vault()  # the chargers' own passwords, in the OS keyring
 
     @property
     def runs(self) -> storage_runs.RunStore:
@@ -132,6 +143,7 @@ class Core:
         config = copy.deepcopy(self.settings.csms)
         if self.port_override is not None:
             config.port = self.port_override
+        config.passwords.update(charger_passwords(self.vault))
         return config
 
     def start(self) -> list[str]:

@@ -9,6 +9,8 @@ import pytest
 
 # Tests never need a real screen; `make test` sets this too, a bare `pytest` must not abort in Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Nor the user's real keyring: passwords a test gives chargers stay in memory (storage.vault).
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
 from app.csms import engine as csms_engine
 from app.domain import csms_policy

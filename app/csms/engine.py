@@ -23,7 +23,7 @@ from typing import Any, Callable, Coroutine, TypeVar
 from app.csms import expectations, tasks
 from app.csms import registry as csms_registry
 from app.csms import server as csms_server
-from app.domain import csms_policy, errors, model
+from app.domain import csms_policy, errors, model, secrets
 from app.ocpp import rpc_session as ocpp_session
 from app.ocpp import schemas as ocpp_schemas
 from app.storage import journal as storage_journal
@@ -99,6 +99,10 @@ class Engine:
                 log.exception("event listener failed")
 
     def _record(self, frame: model.Frame) -> None:
+        # A password or key the app (or a charger) sends is never stored or shown in the clear.
+        payload = secrets.masked_payload(frame.payload)
+        if payload is not frame.payload:
+            frame = dataclasses.replace(frame, payload=payload)
         self.journal.append(frame)
         self.registry.frame(frame)
 

@@ -67,7 +67,7 @@ class Frame:
     message_type: int  # MessageType value; 0 for a frame that could not be parsed
     action: str
     unique_id: str
-    payload: str  # the raw frame text (never re-serialised)
+    payload: str  # the raw frame text (never re-serialised; only a frame with a secret in it is masked)
     latency_ms: float | None = None
     warnings: str = ""  # compliance warnings, "; "-separated
     id: int | None = None

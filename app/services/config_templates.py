@@ -84,9 +84,29 @@ async def take(engine: csms_engine.Engine, store: run_store.RunStore, charger_id
                progress: Progress | None = None) -> Snapshot:
     """Read the whole configuration now and store it. On the engine loop."""
     found = await configuration.read(engine, charger_id, progress=progress)
-    snap = Snapshot.of(found, label)
-    snap.id = store.save_snapshot(charger_id, snap.taken_ms, label, snap.to_dict())
+    return keep(store, Snapshot.of(found, label))
+
+
+def keep(store: run_store.RunStore, snap: Snapshot) -> Snapshot:
+    """Store a snapshot (taken now, or imported from a file); it gets its id."""
+    snap.id = store.save_snapshot(snap.charger_id, snap.taken_ms, snap.label, snap.to_dict())
     return snap
+
+
+def import_file(store: run_store.RunStore, path: pathlib.Path) -> Snapshot:
+    """A snapshot exported as JSON (Export snapshot, or `commissioner` on another laptop), stored here."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise errors.ConfigError(f"{path.name} cannot be read as a snapshot: {exc}.",
+                                 hint="Import a JSON file written by Export snapshot.") from exc
+    if not isinstance(data, dict):
+        raise errors.ConfigError(f"{path.name} is not a Commissioner snapshot.",
+                                 hint="Import a JSON file written by Export snapshot.")
+    snap = Snapshot.from_dict({**data, "id": 0})
+    if not snap.label:
+        snap.label = f"imported from {path.name}"
+    return keep(store, snap)
 
 
 def load_snapshot(store: run_store.RunStore, snapshot_id: int) -> Snapshot:
@@ -264,9 +284,10 @@ async def apply(engine: csms_engine.Engine, charger_id: str, template: Template,
                 item.status = str(result.get("attributeStatus", "no answer"))
     tell(2, 3, "Reading back")
     if to_send:
-        after = {r.name: r.value for r in (await configuration.read(engine, charger_id)).rows}
-        for item in to_send:
-            item.now = after.get(item.name)
+        # Read back only what was sent, batched within what the charger allows per GetVariables.
+        after = await configuration.read_values(engine, charger_id, [by_name[i.name] for i in to_send])
+        for item, row in zip(to_send, after):
+            item.now = None if row is None else row.value
             item.confirmed = item.now is not None and Rule(item.name, "equals", item.wanted, item.wanted).met(item.now)
     for item in items:
         if item.action == "ok":

@@ -12,10 +12,15 @@ the missing parts.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import json
+import re
+import tomllib
 from typing import Any, Callable
 
 from app.csms import engine as csms_engine
 from app.domain import errors
+from app.storage import paths
 
 REPORT_TIMEOUT_S = 20.0  # the longest the charger may stay quiet between two parts
 Progress = Callable[[int, int, str], None]  # done, total (0: unknown), message
@@ -24,10 +29,15 @@ Progress = Callable[[int, int, str], None]  # done, total (0: unknown), message
 @dataclasses.dataclass
 class Configuration:
     charger_id: str
-    source: str  # "GetConfiguration" (1.6) or "GetBaseReport" (2.x)
+    source: str  # "GetConfiguration" (1.6), "GetBaseReport" or "GetReport" (2.x)
     rows: list[ConfigRow]
     parts: int = 1
     request_id: int | None = None
+    missing: list[int] = dataclasses.field(default_factory=list)  # seqNos that never came (partial reads)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
 
 
 class ReportParts:
@@ -58,8 +68,16 @@ class ReportParts:
 
 
 async def read(engine: csms_engine.Engine, charger_id: str, *, report_base: str = "FullInventory",
-               timeout: float = REPORT_TIMEOUT_S, progress: Progress | None = None) -> Configuration:
-    """Every key (1.6) or variable (2.x) the charger reports. On the engine loop."""
+               criteria: list[str] | None = None, components: list[dict[str, Any]] | None = None,
+               timeout: float = REPORT_TIMEOUT_S, partial: bool = False,
+               progress: Progress | None = None) -> Configuration:
+    """Every key (1.6) or variable (2.x) the charger reports. On the engine loop.
+
+    2.x: GetBaseReport(report_base); with `criteria` (Active, Available, Enabled, Problem) or
+    `components` (componentVariable entries), GetReport instead. A report whose parts stop coming
+    raises ReportIncompleteError naming the missing seqNos, or with `partial` returns what came
+    with `missing` set (the window shows it and offers to request the report again).
+    """
     report = progress or (lambda done, total, message: None)
     version = engine.server.session(charger_id).version  # ChargerNotConnectedError
     if version == "1.6":
@@ -69,25 +87,45 @@ async def read(engine: csms_engine.Engine, charger_id: str, *, report_base: str 
         report(1, 1, f"{len(rows)} keys")
         return Configuration(charger_id, "GetConfiguration", rows)
     request_id = engine.next_request_id()
+    if criteria or components:
+        action = "GetReport"
+        payload: dict[str, Any] = {"requestId": request_id}
+        if criteria:
+            payload["componentCriteria"] = list(criteria)
+        if components:
+            payload["componentVariable"] = list(components)
+    else:
+        action, payload = "GetBaseReport", {"requestId": request_id, "reportBase": report_base}
     gathered = ReportParts()
     with engine.watch(charger_id, "NotifyReport", lambda p: p.get("requestId") == request_id) as parts:
-        report(0, 0, "GetBaseReport")
-        result = await engine.call(charger_id, "GetBaseReport", {"requestId": request_id, "reportBase": report_base})
+        report(0, 0, action)
+        result = await engine.call(charger_id, action, payload)
         status = result.get("status", "")
         if status == "EmptyResultSet":
-            return Configuration(charger_id, "GetBaseReport", [], 0, request_id)
+            return Configuration(charger_id, action, [], 0, request_id)
         if status != "Accepted":
-            raise errors.OperationRejected("GetBaseReport", str(status), charger_id)
+            raise errors.OperationRejected(action, str(status), charger_id,
+                                           hint=_report_hint(str(status), action))
         while not gathered.complete:
             try:
                 payload = await parts.next(timeout)
             except errors.ExpectTimeoutError:
-                raise errors.ReportIncompleteError(charger_id, request_id, gathered.missing(), timeout) from None
+                if not partial:
+                    raise errors.ReportIncompleteError(charger_id, request_id, gathered.missing(), timeout) from None
+                rows = rows_from_notify_report(gathered.payloads())
+                return Configuration(charger_id, action, rows, len(gathered.by_seq), request_id, gathered.missing())
             gathered.add(payload)
             total = gathered.last + 1 if gathered.last is not None else 0
             report(len(gathered.by_seq), total, f"NotifyReport part {len(gathered.by_seq)}")
     rows = rows_from_notify_report(gathered.payloads())
-    return Configuration(charger_id, "GetBaseReport", rows, len(gathered.by_seq), request_id)
+    return Configuration(charger_id, action, rows, len(gathered.by_seq), request_id)
+
+
+def _report_hint(status: str, action: str) -> str:
+    if status == "NotSupported":
+        return ("The charger does not support this report: read the full inventory instead."
+                if action == "GetReport" else "Try the ConfigurationInventory report.")
+    return ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,27 +133,137 @@ class ConfigRow:
     name: str  # 1.6 key, or "Component[.evse].Variable[.instance]"
     value: str
     writable: bool
-    detail: str = ""  # 2.x: data type
+    detail: str = ""  # the data type: 2.x dataType (integer, OptionList ...); 1.6 from the spec's key table
     # 2.x: where the variable lives, as the charger reported it (what SetVariables/GetVariables need)
     component: dict[str, Any] | None = dataclasses.field(default=None, compare=False)
     variable: dict[str, Any] | None = dataclasses.field(default=None, compare=False)
     attribute: str = "Actual"
+    # What the value may be: 2.x variableCharacteristics; 1.6 the spec's table of standard keys.
+    unit: str = dataclasses.field(default="", compare=False)
+    values: tuple[str, ...] = dataclasses.field(default=(), compare=False)  # valuesList / allowed members
+    minimum: float | None = dataclasses.field(default=None, compare=False)
+    maximum: float | None = dataclasses.field(default=None, compare=False)
+    description: str = dataclasses.field(default="", compare=False)
+    vendor: bool = dataclasses.field(default=False, compare=False)  # 1.6: not a key of the specification
+    mutability: str = dataclasses.field(default="", compare=False)  # 2.x: ReadOnly, WriteOnly, ReadWrite
 
     @property
     def key(self) -> tuple[str, str]:
         """Identity of the row in a table: the displayed name and the attribute type."""
         return self.name, self.attribute
 
+    @property
+    def group(self) -> str:
+        """Where the row sits in the device-model tree: 2.x the component (with instance and EVSE);
+        1.6 the feature profile of a standard key, or "Vendor keys"."""
+        if self.component is not None:
+            return component_label(self.component)
+        if self.vendor:
+            return "Vendor keys"
+        spec = standard_key(self.name)
+        return _PROFILES.get(spec.profile, spec.profile) if spec and spec.profile else "Standard keys"
+
+    @property
+    def leaf(self) -> str:
+        """The row's name within its group: 2.x the variable (with instance and attribute type)."""
+        if self.component is None:
+            return self.name
+        name = str((self.variable or {}).get("name", ""))
+        if (self.variable or {}).get("instance"):
+            name += f"[{self.variable['instance']}]"
+        return name if self.attribute == "Actual" else f"{name} ({self.attribute})"
+
+    def allowed(self) -> str:
+        """What the value may be, in words, for a tooltip or a refusal ("" when nothing is known)."""
+        parts = []
+        if self.detail:
+            parts.append(self.detail)
+        if self.minimum is not None or self.maximum is not None:
+            low = "" if self.minimum is None else _number(self.minimum)
+            high = "" if self.maximum is None else _number(self.maximum)
+            parts.append(f"{low}…{high}" if low and high else (f"≥ {low}" if low else f"≤ {high}"))
+        if self.unit:
+            parts.append(self.unit)
+        if self.values:
+            parts.append("one of " + ", ".join(self.values) if self.detail in ("OptionList", "string")
+                         else "from " + ", ".join(self.values))
+        return "; ".join(parts)
+
+
+_PROFILES = {"Core": "Core profile", "LocalAuthListManagement": "Local authorization list",
+             "Reservation": "Reservation", "SmartCharging": "Smart charging",
+             "Security": "Security extension", "ISO15118": "ISO 15118 (Plug & Charge)"}
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def component_label(component: dict[str, Any]) -> str:
+    """Component[instance] EVSE n[.connector], as shown in the tree."""
+    name = str(component.get("name", ""))
+    if component.get("instance"):
+        name += f"[{component['instance']}]"
+    evse = component.get("evse")
+    if evse:
+        name += f" EVSE {evse.get('id', '')}" + (f".{evse['connectorId']}" if "connectorId" in evse else "")
+    return name
+
+
+@dataclasses.dataclass(frozen=True)
+class StandardKey:
+    """What OCPP 1.6 (and its security whitepaper) says of one standard configuration key."""
+    name: str
+    profile: str
+    type: str = ""
+    unit: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    values: tuple[str, ...] = ()
+    description: str = ""
+    required: bool = False
+    access: str = ""
+
+
+@functools.cache
+def standard_keys() -> dict[str, StandardKey]:
+    """The spec's table of 1.6 standard keys (resources/ocpp16-keys.toml), by lower-case name."""
+    try:
+        data = tomllib.loads(paths.resources("ocpp16-keys.toml").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    keys = {}
+    for name, entry in data.items():
+        if not isinstance(entry, dict):
+            continue
+        keys[name.lower()] = StandardKey(
+            name, str(entry.get("profile", "")), str(entry.get("type", "")), str(entry.get("unit", "")),
+            entry.get("min"), entry.get("max"), tuple(str(v) for v in entry.get("values", ())),
+            str(entry.get("description", "")), bool(entry.get("required", False)), str(entry.get("access", "")))
+    return keys
+
+
+def standard_key(name: str) -> StandardKey | None:
+    return standard_keys().get(name.lower())
+
 
 def rows_from_get_configuration(result: dict[str, Any]) -> list[ConfigRow]:
-    rows = [ConfigRow(item.get("key", ""), str(item.get("value", "")), not item.get("readonly", False))
+    rows = [_row_16(item.get("key", ""), str(item.get("value", "")), not item.get("readonly", False))
             for item in result.get("configurationKey", [])]
     rows += [ConfigRow(key, "", False, "unknown key") for key in result.get("unknownKey", [])]
     return sorted(rows, key=lambda r: r.name.lower())
 
 
+def _row_16(name: str, value: str, writable: bool) -> ConfigRow:
+    spec = standard_key(name)
+    if spec is None:
+        return ConfigRow(name, value, writable, vendor=True, description="A vendor key: see the charger's manual.")
+    return ConfigRow(name, value, writable, spec.type, unit=spec.unit, values=spec.values, minimum=spec.minimum,
+                     maximum=spec.maximum, description=spec.description)
+
+
 def rows_from_notify_report(payloads: list[dict[str, Any]]) -> list[ConfigRow]:
-    """Rows from the NotifyReport payloads that answer one GetBaseReport."""
+    """Rows from the NotifyReport payloads that answer one GetBaseReport or GetReport."""
     rows = []
     for payload in payloads:
         for data in payload.get("reportData", []):
@@ -130,14 +278,22 @@ def rows_from_notify_report(payloads: list[dict[str, Any]]) -> list[ConfigRow]:
             name += "." + variable.get("name", "")
             if variable.get("instance"):
                 name += f"[{variable['instance']}]"
-            data_type = data.get("variableCharacteristics", {}).get("dataType", "")
+            traits = data.get("variableCharacteristics", {})
+            values = tuple(v.strip() for v in str(traits.get("valuesList", "")).split(",") if v.strip())
             for attribute in data.get("variableAttribute", []):
                 kind = attribute.get("type", "Actual")
+                mutability = attribute.get("mutability", "ReadWrite")
                 rows.append(ConfigRow(name if kind == "Actual" else f"{name} ({kind})",
-                                      str(attribute.get("value", "")),
-                                      attribute.get("mutability", "ReadWrite") != "ReadOnly",
-                                      data_type, component, variable, kind))
+                                      str(attribute.get("value", "")), mutability != "ReadOnly",
+                                      str(traits.get("dataType", "")), component, variable, kind,
+                                      unit=str(traits.get("unit", "")), values=values,
+                                      minimum=_limit(traits.get("minLimit")), maximum=_limit(traits.get("maxLimit")),
+                                      mutability=mutability))
     return sorted(rows, key=lambda r: r.name.lower())
+
+
+def _limit(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 # ---------------------------------------------------------------- change one setting
@@ -152,26 +308,57 @@ class Change:
 
 
 def check_value(row: ConfigRow, value: str) -> str:
-    """Why `value` cannot be sent for this row ("" when it can), before anything goes on the wire."""
+    """Why `value` cannot be sent for this row ("" when it can), before anything goes on the wire:
+    its data type, range and list of allowed values, as the charger (2.x) or the spec (1.6) gives them."""
     if not row.writable:
         return f"{row.name} is read-only on this charger."
     limit = 500 if row.component is None else 1000  # 1.6 CiString500; 2.x attributeValue string[1000]
     if len(value) > limit:
         return f"The value is longer than OCPP allows ({limit} characters)."
     data_type = row.detail
+    text = value.strip()
+    number: float | None = None
     if data_type == "integer":
         try:
-            int(value.strip())
+            number = int(text)
         except ValueError:
             return f"{row.name} takes a whole number."
     elif data_type == "decimal":
         try:
-            float(value.strip())
+            number = float(text)
         except ValueError:
             return f"{row.name} takes a number."
-    elif data_type == "boolean" and value.strip().lower() not in ("true", "false"):
+    elif data_type == "boolean" and text.lower() not in ("true", "false"):
         return f"{row.name} takes true or false."
+    if number is not None:
+        unit = f" {row.unit}" if row.unit else ""
+        if row.minimum is not None and number < row.minimum:
+            return f"{row.name} takes at least {_number(row.minimum)}{unit}."
+        if row.maximum is not None and number > row.maximum:
+            return f"{row.name} takes at most {_number(row.maximum)}{unit}."
+    if row.values:
+        allowed = {v.lower(): v for v in row.values}
+        if data_type in ("OptionList", "string"):
+            if text.lower() not in allowed and (data_type == "OptionList" or row.component is None):
+                return f"{row.name} takes one of: {', '.join(row.values)}."
+        elif data_type in ("MemberList", "SequenceList", "csl"):
+            members = [m.strip() for m in text.split(",") if m.strip()]
+            wrong = [m for m in members if _member(m, row.component is None).lower() not in allowed]
+            if wrong:
+                return f"{', '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} not allowed in {row.name} " \
+                       f"(allowed: {', '.join(row.values)})."
+            if data_type != "SequenceList" and len({m.lower() for m in members}) < len(members):
+                return f"{row.name} lists a member twice."
     return ""
+
+
+_CONNECTOR_PREFIX = re.compile(r"^\d+\.")  # 1.6 ConnectorPhaseRotation: 0.RST, 1.RST
+_PHASE_SUFFIX = re.compile(r"\.(L1|L2|L3|N|L1-N|L2-N|L3-N|L1-L2|L2-L3|L3-L1)$", re.IGNORECASE)  # Voltage.L1
+
+
+def _member(text: str, ocpp16: bool) -> str:
+    """A list member as its allowed value: 1.6 writes a connector before and a phase after some."""
+    return _PHASE_SUFFIX.sub("", _CONNECTOR_PREFIX.sub("", text)) if ocpp16 else text
 
 
 async def change(engine: csms_engine.Engine, charger_id: str, row: ConfigRow, value: str) -> Change:
@@ -251,11 +438,120 @@ async def _read(engine: csms_engine.Engine, charger_id: str, row: ConfigRow) -> 
         result = await engine.call(charger_id, "GetConfiguration", {"key": [row.name]})
         found = [r for r in rows_from_get_configuration(result) if r.name == row.name]
         return found[0] if found else None  # unknown, or write-only (AuthorizationKey)
-    item: dict[str, Any] = {"component": _ref(row.component), "variable": _ref(row.variable)}
-    if row.attribute != "Actual":
-        item["attributeType"] = row.attribute
-    result = await engine.call(charger_id, "GetVariables", {"getVariableData": [item]})
+    result = await engine.call(charger_id, "GetVariables", {"getVariableData": [_get_item(row)]})
     entries = result.get("getVariableResult") or [{}]
     if entries[0].get("attributeStatus") != "Accepted":
         return None
     return dataclasses.replace(row, value=str(entries[0].get("attributeValue", "")))
+
+
+# ---------------------------------------------------------------- many values at once
+
+GET_VARIABLES_DEFAULT = 8  # getVariableData entries per CALL when the charger does not say
+GET_CONFIGURATION_DEFAULT = 32  # 1.6 keys per GetConfiguration when GetConfigurationMaxKeys is unknown
+
+
+async def read_values(engine: csms_engine.Engine, charger_id: str, rows: list[ConfigRow]) -> list[ConfigRow | None]:
+    """The rows as the charger holds them now (None where it would not say), in as few CALLs as the
+    charger allows: 2.x GetVariables within ItemsPerMessageGetVariables and BytesPerMessageGetVariables;
+    1.6 GetConfiguration within GetConfigurationMaxKeys. On the engine loop."""
+    if not rows:
+        return []
+    if engine.server.session(charger_id).version == "1.6":
+        size = _int(await value_of(engine, charger_id, "GetConfigurationMaxKeys")) or GET_CONFIGURATION_DEFAULT
+        now: dict[str, ConfigRow] = {}
+        for start in range(0, len(rows), size):
+            keys = [r.name for r in rows[start:start + size]]
+            result = await engine.call(charger_id, "GetConfiguration", {"key": keys})
+            now.update({r.name: r for r in rows_from_get_configuration(result) if r.detail != "unknown key"})
+        return [now.get(r.name) for r in rows]
+    items, max_bytes = await _get_variables_limits(engine, charger_id)
+    out: list[ConfigRow | None] = []
+    for batch in batches([_get_item(r) for r in rows], items, max_bytes, "getVariableData"):
+        result = await engine.call(charger_id, "GetVariables", {"getVariableData": batch})
+        answers = result.get("getVariableResult") or []
+        for number, item in enumerate(batch):
+            row = rows[len(out)]
+            answer = _answer_for(answers, item, number)
+            ok = answer.get("attributeStatus") == "Accepted"
+            out.append(dataclasses.replace(row, value=str(answer.get("attributeValue", ""))) if ok else None)
+    return out
+
+
+def batches(items: list[dict[str, Any]], size: int, max_bytes: int | None, field: str) -> list[list[dict[str, Any]]]:
+    """`items` cut into CALL payloads of at most `size` entries and (when known) `max_bytes` of JSON."""
+    out: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    for item in items:
+        candidate = current + [item]
+        too_big = max_bytes is not None and len(json.dumps([2, "x" * 36, "GetVariables", {field: candidate}],
+                                                           separators=(",", ":"))) > max_bytes
+        if current and (len(candidate) > size or too_big):
+            out.append(current)
+            current = [item]
+        else:
+            current = candidate
+    if current:
+        out.append(current)
+    return out
+
+
+async def _get_variables_limits(engine: csms_engine.Engine, charger_id: str) -> tuple[int, int | None]:
+    item = {"component": {"name": "DeviceDataCtrlr"}}
+    result = await engine.call(charger_id, "GetVariables", {"getVariableData": [
+        {**item, "variable": {"name": "ItemsPerMessage", "instance": "GetVariables"}},
+        {**item, "variable": {"name": "BytesPerMessage", "instance": "GetVariables"}}]})
+    found = {a.get("variable", {}).get("name"): _int(str(a.get("attributeValue", "")))
+             for a in result.get("getVariableResult") or [] if a.get("attributeStatus") == "Accepted"}
+    return max(1, found.get("ItemsPerMessage") or GET_VARIABLES_DEFAULT), found.get("BytesPerMessage") or None
+
+
+def _get_item(row: ConfigRow) -> dict[str, Any]:
+    item: dict[str, Any] = {"component": _ref(row.component), "variable": _ref(row.variable)}
+    if row.attribute != "Actual":
+        item["attributeType"] = row.attribute
+    return item
+
+
+def _answer_for(answers: list[dict[str, Any]], item: dict[str, Any], number: int) -> dict[str, Any]:
+    """The result for one requested item: matched by component, variable and attribute, else by position."""
+    for answer in answers:
+        if (answer.get("component") == item["component"] and answer.get("variable") == item["variable"]
+                and answer.get("attributeType", "Actual") == item.get("attributeType", "Actual")):
+            return answer
+    return answers[number] if number < len(answers) else {}
+
+
+def _int(text: str | None) -> int:
+    return int(text) if text and text.strip().isdigit() else 0
+
+
+# ---------------------------------------------------------------- reboot for RebootRequired
+
+REBOOT_TIMEOUT_S = 180.0  # chargers take one to three minutes to come back
+
+
+async def reboot_and_read(engine: csms_engine.Engine, charger_id: str, *, timeout: float = REBOOT_TIMEOUT_S,
+                          progress: Progress | None = None) -> Configuration:
+    """A change answered RebootRequired: reset the charger (1.6 Soft; 2.x OnIdle, so a session in
+    progress is not cut), wait for its BootNotification, and read the configuration again."""
+    tell = progress or (lambda done, total, message: None)
+    version = engine.server.session(charger_id).version
+    reset = {"type": "Soft"} if version == "1.6" else {"type": "OnIdle"}
+    with engine.watch(charger_id, "BootNotification") as boots:
+        tell(0, 3, "Reset")
+        answer = await engine.call(charger_id, "Reset", reset)
+        status = str(answer.get("status", ""))
+        if status == "Scheduled":
+            raise errors.OperationRejected("Reset", status, charger_id,
+                                           hint="It reboots when the charging session ends; read the "
+                                                "configuration again then.")
+        if status != "Accepted":
+            raise errors.OperationRejected("Reset", status or "no status", charger_id,
+                                           hint="Restart the charger by its power switch, then read again.")
+        tell(1, 3, "Waiting for the charger to come back")
+        await boots.next(timeout)  # ExpectTimeoutError: it did not come back in time
+    tell(2, 3, "Reading the configuration again")
+    found = await read(engine, charger_id, partial=True)
+    tell(3, 3, "done")
+    return found

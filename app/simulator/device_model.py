@@ -190,6 +190,41 @@ class DeviceModel:
             chosen = list(self._variables.values())
         return [variable.report_data() for variable in chosen]
 
+    def query(self, criteria: list[str], wanted: list[dict]) -> list[dict]:
+        """GetReport (B08): the variables of the components asked for (componentVariable: a component,
+        optionally one variable of it) whose component meets every criterion (Active, Available,
+        Enabled: that variable true; Problem: its Problem variable true)."""
+        chosen = []
+        for variable in self._variables.values():
+            if wanted and not any(_asked(variable, w) for w in wanted):
+                continue
+            if criteria and not all(self._meets(variable, c) for c in criteria):
+                continue
+            chosen.append(variable)
+        return [variable.report_data() for variable in chosen]
+
+    def _meets(self, variable: Variable, criterion: str) -> bool:
+        flag = self._variables.get(_address(variable.component, variable.component_instance, variable.evse_id,
+                                            variable.connector_id) + (criterion.lower(), None))
+        return flag is not None and flag.actual().lower() == "true"
+
+
+def _asked(variable: Variable, wanted: dict) -> bool:
+    component = wanted.get("component", {})
+    if str(component.get("name", "")).lower() != variable.component.lower():
+        return False
+    if component.get("instance") and component["instance"] != variable.component_instance:
+        return False
+    evse = component.get("evse")
+    if evse and (evse.get("id") != variable.evse_id
+                 or ("connector_id" in evse and evse["connector_id"] != variable.connector_id)):
+        return False
+    asked = wanted.get("variable")
+    if asked and (str(asked.get("name", "")).lower() != variable.name.lower()
+                  or (asked.get("instance") and asked["instance"] != variable.variable_instance)):
+        return False
+    return True
+
 
 NETWORK_SLOTS = "0,1,2,3"  # the configuration slots SetNetworkProfile may fill
 

@@ -103,6 +103,17 @@ class NetworkState:
     fallback: list[tuple[int, str]] = dataclasses.field(default_factory=list)
 
 
+def _key_password(key: str | None) -> str | None:
+    """1.6 security whitepaper: AuthorizationKey is 16-20 bytes sent as hex; the basic-auth password
+    is those bytes. A value that is not such hex is used as it is (chargers in the field do both)."""
+    if key and len(key) % 2 == 0 and 32 <= len(key) <= 40 and all(c in "0123456789abcdefABCDEF" for c in key):
+        try:
+            return bytes.fromhex(key).decode("utf-8")
+        except UnicodeDecodeError:
+            return key
+    return key
+
+
 class Station:
     def __init__(self, config: sim_options.SimConfig) -> None:
         self.config = config
@@ -195,7 +206,7 @@ class Station:
     def password(self) -> str | None:
         """The basic-auth password for the next connection: a CSMS may have changed it."""
         if self.config_keys is not None:
-            return self.config_keys.get("AuthorizationKey") or self.config.password
+            return _key_password(self.config_keys.get("AuthorizationKey")) or self.config.password
         value = self.device_model.value("SecurityCtrlr", "BasicAuthPassword")
         return value or self.config.password
 

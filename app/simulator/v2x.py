@@ -227,6 +227,19 @@ class _ChargePoint2x(session.Session):
     def after_get_base_report(self, call_unique_id: str, **kwargs) -> None:
         self.run_follow_up(call_unique_id)
 
+    @routing.on(enums.Action.get_report)
+    def on_get_report(self, request_id: int, call_unique_id: str, component_criteria: list[str] | None = None,
+                      component_variable: list[dict] | None = None, **kwargs):
+        data = self.model.query(list(component_criteria or []), list(component_variable or []))
+        if not data:
+            return self.results.GetReport(status="EmptyResultSet")
+        self.follow_up(call_unique_id, "notify-report", self.send_report, request_id, data)
+        return self.results.GetReport(status="Accepted")
+
+    @routing.after(enums.Action.get_report)
+    def after_get_report(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
     async def send_report(self, request_id: int, data: list[dict]) -> None:
         """NotifyReport frames of ItemsPerMessageGetReport entries: seqNo counts up, tbc on all but the last."""
         size = self._items_per_message("GetReport")

@@ -1,0 +1,84 @@
+"""A charger gets a password of its own over real sockets: it is sent (2.x BasicAuthPassword, 1.6
+AuthorizationKey as hex), the CSMS expects it from that charger from then on, it is kept in the
+vault, and it never appears in the journal."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+import websockets
+import websockets.asyncio.client
+
+from app.domain import errors
+from app.services import passwords
+from app.storage import vault as vault_store
+from tests.conftest import url
+from tests.integration.test_simulator_vs_csms import running, until
+
+
+class MemoryKeyring:
+    """A keyring backend that keeps items in a dict (what the OS keyring does, minus the disk)."""
+    priority = 1
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, user: str) -> str | None:
+        return self.items.get((service, user))
+
+    def set_password(self, service: str, user: str, password: str) -> None:
+        self.items[(service, user)] = password
+
+
+async def _refused_with(engine, charger_id: str, password: str, subprotocol: str) -> int | None:
+    token = base64.b64encode(f"{charger_id}:{password}".encode()).decode()
+    try:
+        async with websockets.asyncio.client.connect(f"{url(engine, 'ocpp')}/{charger_id}", subprotocols=[subprotocol],
+                                                     additional_headers={"Authorization": f"Basic {token}"},
+                                                     proxy=None):
+            return None
+    except websockets.exceptions.InvalidStatus as exc:
+        return exc.response.status_code
+
+
+@pytest.mark.parametrize("version, subprotocol", [("1.6", "ocpp1.6"), ("2.0.1", "ocpp2.0.1"), ("2.1", "ocpp2.1")])
+async def test_a_charger_gets_its_own_password_and_the_csms_expects_it(engine, version, subprotocol) -> None:
+    keyring = MemoryKeyring()
+    vault = vault_store.Vault(keyring)
+    async with running(engine, version, "PW-1") as charger:
+        done = await passwords.set_password(engine, "PW-1", vault)
+        assert done.kept and "keyring" in done.text
+        new = done.password
+        assert passwords.problem(version, new) == ""
+        assert engine.config.passwords["PW-1"] == new
+        assert vault.get("PW-1") == new and new in keyring.items[("Commissioner", "charger-passwords")]
+        # It reconnects with it after a reboot, and is let in.
+        boots = charger.connections
+        await engine.call("PW-1", "Reset", {"type": "Hard"} if version == "1.6" else {"type": "Immediate"})
+        await until(lambda: charger.connections > boots and charger.booted.is_set(), 15)
+        assert charger.station.password() == new
+        # Anyone else with the charger's id but not its password is refused.
+        assert await _refused_with(engine, "PW-1", "not-the-password-at-all", subprotocol) == 401
+    engine.journal.flush()
+    everything = " ".join(f.payload for f in engine.journal.reader().frames(charger_id="PW-1", limit=100_000))
+    assert new not in everything and new.encode().hex() not in everything
+    assert "***" in everything  # the ChangeConfiguration / SetVariables is there, masked
+
+
+async def test_a_password_the_spec_does_not_allow_is_refused_before_sending(engine) -> None:
+    async with running(engine, "2.0.1", "PW-2"):
+        with pytest.raises(errors.ConfigError) as caught:
+            await passwords.set_password(engine, "PW-2", vault_store.Vault(MemoryKeyring()), password="short")
+    assert "16 to 40 characters" in str(caught.value)
+    assert passwords.problem("2.0.1", "a" * 20 + " é") and passwords.problem("1.6", "x" * 21)
+    assert "PW-2" not in engine.config.passwords
+
+
+def test_without_a_keyring_the_password_is_kept_for_this_run_only() -> None:
+    vault = vault_store.Vault()  # the tests' keyring is the "fail" backend: no keyring on this machine
+    assert not vault.persistent
+    vault.set("PW-3", "p" * 20)
+    assert vault.get("PW-3") == "p" * 20
+    text = passwords.PasswordSet("PW-3", "p" * 20, "Accepted", vault.persistent).text
+    assert "write it down" in text
