@@ -154,8 +154,8 @@ class Rule:
         return number >= float(self.value) if self.kind == "at_least" else number <= float(self.value)
 
     def describe(self) -> str:
-        if self.kind == "one_of":
-            return "one of " + ", ".join(str(v) for v in self.value)
+        if self.kind == "one_of":  # quoted: a value may itself be a comma-separated list
+            return "one of " + " or ".join(f"“{v}”" for v in self.value)
         return {"equals": "=", "at_least": "≥", "at_most": "≤"}[self.kind] + f" {self.value}"
 
 

@@ -206,7 +206,10 @@ def component_label(component: dict[str, Any]) -> str:
         name += f"[{component['instance']}]"
     evse = component.get("evse")
     if evse:
-        name += f" EVSE {evse.get('id', '')}" + (f".{evse['connectorId']}" if "connectorId" in evse else "")
+        where = f"{evse.get('id', '')}" + (f".{evse['connectorId']}" if "connectorId" in evse else "")
+        if name in ("EVSE", "Connector"):
+            return f"{name} {where}"  # EVSE 1, Connector 1.1
+        name += f" · EVSE {where}"
     return name
 
 

@@ -1,13 +1,18 @@
 """The Configure page: every key (1.6) or variable (2.x) of one charger, editable where the charger allows.
 
-Read from the charger when the page is first shown (and on Refresh); a value is changed by
-editing its cell (double-click, F2 or just typing, Enter to send). The change runs as an
-engine task (services.configuration.change): sent, judged by the charger's answer, and read
-back, so the table shows what the charger holds, not what was typed.
+A tree: 2.x components (with instance and EVSE) and their variables; 1.6 keys by feature profile,
+vendor keys apart. Each setting shows its value, what it may be (type, range, unit, list) and
+whether it can change. Read from the charger when the page is first shown (and on Refresh); a
+value is changed by editing its cell (double-click, F2 or just typing, Enter to send). The change
+runs as an engine task (services.configuration.change): checked, sent, judged by the charger's
+answer, and read back, so the tree shows what the charger holds, not what was typed. Values
+changed here are highlighted; comparing with a snapshot or a template marks every difference.
+Snapshots, templates, export/import and the charger's password are in the tools bar below.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import time
 
@@ -16,12 +21,49 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.domain import display, errors, model
 from app.services import configuration, operations
-from app.ui import charger_list, dialogs, handover_panel, message_bar
+from app.ui import charger_list, config_tools, dialogs, handover_panel, message_bar
 
 READ_CONFIGURATION = "Read configuration"  # task names, as Progress events carry them
 CHANGE_SETTING = "Change a setting"
-ROW_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1  # the ConfigRow behind a table row
-NAME, VALUE, ACCESS = range(3)
+ROW_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1  # the ConfigRow behind a tree row (None on a group)
+DIFF_ROLE = QtCore.Qt.ItemDataRole.UserRole + 2  # True: differs from what it is compared with
+NAME, VALUE, OTHER, ALLOWED, ACCESS = range(5)
+CHANGED = QtGui.QColor("#dcedc8")  # changed here, confirmed by the charger
+DIFFERS = QtGui.QColor("#ffe0b2")  # differs from the snapshot or template compared with
+
+
+def _group_order(group: str) -> int:
+    """1.6: the core profile first, vendor keys last; 2.x components alphabetically."""
+    return 0 if group == "Core profile" else 2 if group == "Vendor keys" else 1
+
+
+class _Filter(QtCore.QSortFilterProxyModel):
+    """Text filter over name, component and value; optionally only the settings that differ."""
+
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.only_differences = False
+        self.setRecursiveFilteringEnabled(True)  # a group stays while one of its settings matches
+        self.setAutoAcceptChildRows(True)  # typing a component's name shows all its settings
+        self.setFilterCaseSensitivity(QtCore.Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(-1)
+
+    def set_only_differences(self, on: bool) -> None:
+        self.beginFilterChange()
+        self.only_differences = on
+        self.endFilterChange(QtCore.QSortFilterProxyModel.Direction.Rows)
+
+    def refilter(self) -> None:
+        self.beginFilterChange()
+        self.endFilterChange(QtCore.QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, row: int, parent: QtCore.QModelIndex) -> bool:  # noqa: N802 (Qt API)
+        if self.only_differences:
+            if not parent.isValid():
+                return False  # a group is shown through its differing settings
+            if not self.sourceModel().index(row, NAME, parent).data(DIFF_ROLE):
+                return False
+        return super().filterAcceptsRow(row, parent)
 
 
 class ConfigurePage(QtWidgets.QWidget):
@@ -39,6 +81,7 @@ class ConfigurePage(QtWidgets.QWidget):
         self._read_ms = 0
         self._filling = False  # True while rows are put in: itemChanged is then not an edit
         self.data_dir = None  # set by the window: the technician's own vendor profiles are there
+        self.core = None  # set by the window: snapshots in core.runs, passwords in core.vault
 
         layout = QtWidgets.QVBoxLayout(self)
         top = QtWidgets.QHBoxLayout()
@@ -62,33 +105,43 @@ class ConfigurePage(QtWidgets.QWidget):
         self.progress.hide()
         layout.addWidget(self.progress)
 
-        self.model = QtGui.QStandardItemModel(0, 3, self)
-        self.model.setHorizontalHeaderLabels([self.tr("Setting"), self.tr("Value"), self.tr("Access")])
+        self.model = QtGui.QStandardItemModel(0, 5, self)
+        self.model.setHorizontalHeaderLabels([self.tr("Setting"), self.tr("Value"), self.tr("Compared with"),
+                                              self.tr("Allowed"), self.tr("Access")])
         self.model.itemChanged.connect(self._on_item_changed)
-        self.proxy = QtCore.QSortFilterProxyModel(self)
+        self.proxy = _Filter(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterCaseSensitivity(QtCore.Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterKeyColumn(-1)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter.textChanged.connect(lambda _text: self.view.expandAll())
         self.filter.returnPressed.connect(self._into_table)
         self.filter.installEventFilter(self)
-        self.view = QtWidgets.QTableView()
+        self.view = QtWidgets.QTreeView()
         self.view.setModel(self.proxy)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 8)  # dense rows
+        self.view.setUniformRowHeights(True)
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
+        self.view.setAllColumnsShowFocus(True)
         self.view.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.DoubleClicked
                                   | QtWidgets.QAbstractItemView.EditTrigger.EditKeyPressed
                                   | QtWidgets.QAbstractItemView.EditTrigger.AnyKeyPressed)
-        header = self.view.horizontalHeader()
+        header = self.view.header()
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(NAME, QtWidgets.QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(VALUE, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(OTHER, QtWidgets.QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(ALLOWED, QtWidgets.QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(ACCESS, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        self.view.setColumnHidden(OTHER, True)  # until something is compared
         self.view.selectionModel().currentRowChanged.connect(lambda current, _p: self._focus_value(current))
         layout.addWidget(self.view, 1)
+        self._names: dict[str, QtGui.QStandardItem] = {}  # setting name -> its NAME item
+        self._changed: set[str] = set()  # settings changed here since the last read
+        self._compared: dict[str, tuple[str, bool]] = {}  # name -> (the other side, differs)
+
+        self.tools = config_tools.ToolsBar(self)
+        layout.addWidget(self.tools)
 
         self.result = QtWidgets.QLabel()
         self.result.setWordWrap(True)
@@ -115,11 +168,14 @@ class ConfigurePage(QtWidgets.QWidget):
         self.progress.setVisible(bool(self.busy_with))
         if changed:
             self._read_for = None
+            self._compared = {}
+            self.view.setColumnHidden(OTHER, True)
             self._fill([])
             self.result.clear()
         elif info is not None and info.connected != was_connected:
             self._set_editable(info.connected)  # a charger that left cannot take a change
         self.handover.set_charger(info)
+        self.tools.set_charger(info)
         self._update()
         if changed and self.isVisible():
             self.refresh_if_empty()
@@ -139,12 +195,13 @@ class ConfigurePage(QtWidgets.QWidget):
     def _update(self) -> None:
         if hasattr(self, "handover"):
             self.handover.update_state()
+            self.tools.update_state()
         idle = not self.busy_with
         self.refresh_button.setEnabled(self._can_talk() and idle)
         if self.info is None:
             self.summary.setText(self.tr("Select a charger to see its configuration."))
             return
-        rows = self.model.rowCount()
+        rows = len(self._names)
         name = display.safe(self.info.charger_id)
         if not self.info.connected:
             text = self.tr("{0} is not connected: the settings below are the last ones read.").format(name) if rows \
@@ -168,24 +225,36 @@ class ConfigurePage(QtWidgets.QWidget):
         engine = self.bridge.engine
 
         async def work(reporter) -> configuration.Configuration:
-            return await configuration.read(engine, charger_id, progress=reporter)
+            return await configuration.read(engine, charger_id, partial=True, progress=reporter)
 
         started = time.monotonic()
         found = await self._task(charger_id, READ_CONFIGURATION, work,
                                  self.tr("Reading the configuration of {0}").format(display.safe(charger_id)))
         if found is None:
             return
+        self.show_configuration(charger_id, found, (time.monotonic() - started) * 1000)
+
+    def show_configuration(self, charger_id: str, found: configuration.Configuration,
+                           elapsed_ms: float | None = None) -> None:
+        """Put a configuration just read on show, and say how it came (and what did not)."""
         if self.info is None or self.info.charger_id != charger_id:
             self.refresh_if_empty()  # the technician moved on meanwhile: read theirs
             return
+        compared = self._compared
         self._fill(found.rows)
         self._read_for, self._read_ms = charger_id, int(time.time() * 1000)
         self.rows_read.emit(charger_id, found.rows)
-        elapsed = (time.monotonic() - started) * 1000
+        self.tools.refresh_comparison(compared)
         if found.source == "GetConfiguration":
-            self.result.setText(self.tr("GetConfiguration: {0} keys ({1:.0f} ms)").format(len(found.rows), elapsed))
-        else:
+            took = self.tr(" ({0:.0f} ms)").format(elapsed_ms) if elapsed_ms is not None else ""
+            self.result.setText(self.tr("GetConfiguration: {0} keys{1}").format(len(found.rows), took))
+        elif found.complete:
             self.result.setText(self.tr("Base report: {0} variables in {1} part(s)").format(len(found.rows), found.parts))
+        else:
+            missing = ", ".join(str(n) for n in found.missing[:20])
+            self.result.setText("<span style='color:#c62828'>" + html.escape(self.tr(
+                "Incomplete report: part(s) {0} never arrived, so some settings are missing below. "
+                "Press Read from charger to request the report again.").format(missing)) + "</span>")
         self._update()
 
     def on_progress(self, progress: model.Progress) -> None:
@@ -198,54 +267,103 @@ class ConfigurePage(QtWidgets.QWidget):
                 progress.done, progress.total))
 
     def _fill(self, rows: list[configuration.ConfigRow]) -> None:
+        """The tree of groups (component or profile) and their settings, in the order read."""
         self._filling = True
+        self._changed.clear()
         try:
-            self.model.setRowCount(0)
-            for row in rows:
-                self.model.appendRow(self._items(row))
+            self.model.removeRows(0, self.model.rowCount())
+            self._names.clear()
+            groups: dict[str, QtGui.QStandardItem] = {}
+            for row in sorted(rows, key=lambda r: (_group_order(r.group), r.group.lower(), r.leaf.lower())):
+                parent = groups.get(row.group)
+                if parent is None:
+                    parent = QtGui.QStandardItem(display.safe(row.group))
+                    font = parent.font()
+                    font.setBold(True)
+                    parent.setFont(font)
+                    cells = [parent] + [QtGui.QStandardItem() for _ in range(4)]
+                    for cell in cells:
+                        cell.setEditable(False)
+                    self.model.appendRow(cells)
+                    groups[row.group] = parent
+                items = self._items(row)
+                parent.appendRow(items)
+                self._names[row.name] = items[NAME]
         finally:
             self._filling = False
         self._set_editable(self.info is not None and self.info.connected)
+        self._paint_comparison()
+        self.view.expandAll()
         if rows:
             self.view.resizeColumnToContents(NAME)
-            # The value column must stay on screen: the name column takes at most 45 % of the width.
-            cap = max(160, int(self.view.viewport().width() * 0.45))
-            self.view.setColumnWidth(NAME, min(self.view.columnWidth(NAME), cap))
+            self.view.resizeColumnToContents(ALLOWED)
+            # The value column must stay on screen: the name column takes at most 40 % of the width.
+            width = self.view.viewport().width()
+            self.view.setColumnWidth(NAME, min(self.view.columnWidth(NAME), max(160, int(width * 0.40))))
+            self.view.setColumnWidth(ALLOWED, min(self.view.columnWidth(ALLOWED), max(120, int(width * 0.22))))
+        self.tools.update_state()
 
     def _items(self, row: configuration.ConfigRow) -> list[QtGui.QStandardItem]:
-        name = QtGui.QStandardItem(display.safe(row.name))
+        name = QtGui.QStandardItem(display.safe(row.leaf))
         name.setData(row, ROW_ROLE)
         value = QtGui.QStandardItem(display.safe(row.value))
+        other = QtGui.QStandardItem()
+        allowed = QtGui.QStandardItem(display.safe(row.allowed()))
         access = QtGui.QStandardItem(self.tr("can change") if row.writable else self.tr("read-only"))
-        for item in (name, access):
+        for item in (name, other, allowed, access):
             item.setEditable(False)
         value.setEditable(row.writable)
         if not row.writable:
             value.setForeground(QtGui.QColor("#616161"))
-        tip = row.detail and self.tr("Type: {0}").format(row.detail)
-        for item in (name, value, access):
-            if tip:
-                item.setToolTip(tip)
-        return [name, value, access]
+        if row.vendor:
+            name.setForeground(QtGui.QColor("#5d4037"))
+        tip = "\n".join(t for t in (display.safe(row.name), row.description and display.safe(row.description),
+                                    row.allowed() and self.tr("Allowed: {0}").format(display.safe(row.allowed())))
+                        if t)
+        for item in (name, value, other, allowed, access):
+            item.setToolTip(tip)
+        return [name, value, other, allowed, access]
+
+    def _cells(self, name: str) -> list[QtGui.QStandardItem] | None:
+        """The five cells of a setting's row, or None when it is not on show."""
+        item = self._names.get(name)
+        if item is None:
+            return None
+        parent = item.parent()
+        return [parent.child(item.row(), column) for column in range(5)]
 
     def _set_editable(self, connected: bool) -> None:
         """Values can be edited where the charger allows it, and only while it is connected."""
         self._filling = True
         try:
-            for r in range(self.model.rowCount()):
-                row = self.model.item(r, NAME).data(ROW_ROLE)
-                self.model.item(r, VALUE).setEditable(connected and row.writable)
+            for name, item in self._names.items():
+                row = item.data(ROW_ROLE)
+                self._cells(name)[VALUE].setEditable(connected and row.writable)
         finally:
             self._filling = False
 
     def rows(self) -> list[configuration.ConfigRow]:
-        return [self.model.item(r, NAME).data(ROW_ROLE) for r in range(self.model.rowCount())]
+        return [item.data(ROW_ROLE) for item in self._names.values()]
 
-    def row_index(self, name: str) -> int:
-        for r in range(self.model.rowCount()):
-            if self.model.item(r, NAME).data(ROW_ROLE).name == name:
-                return r
-        return -1
+    def row(self, name: str) -> configuration.ConfigRow | None:
+        item = self._names.get(name)
+        return None if item is None else item.data(ROW_ROLE)
+
+    def value_item(self, name: str) -> QtGui.QStandardItem | None:
+        """The Value cell of a setting (by its full name: a 1.6 key, or Component.Variable)."""
+        cells = self._cells(name)
+        return None if cells is None else cells[VALUE]
+
+    def proxy_index(self, name: str, column: int = VALUE) -> QtCore.QModelIndex:
+        cells = self._cells(name)
+        return QtCore.QModelIndex() if cells is None else self.proxy.mapFromSource(cells[column].index())
+
+    def shown_settings(self) -> int:
+        """How many settings (not groups) the filter lets through."""
+        count = 0
+        for g in range(self.proxy.rowCount()):
+            count += self.proxy.rowCount(self.proxy.index(g, 0))
+        return count
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 (Qt API)
         # Keyboard: Down (or Enter) in the filter goes to the first matching setting's value.
@@ -257,29 +375,69 @@ class ConfigurePage(QtWidgets.QWidget):
 
     def _into_table(self) -> None:
         if self.proxy.rowCount():
+            group = self.proxy.index(0, 0)
             self.view.setFocus()
-            self.view.setCurrentIndex(self.proxy.index(0, VALUE))
+            self.view.setCurrentIndex(self.proxy.index(0, VALUE, group) if self.proxy.rowCount(group)
+                                      else group)
 
     def _focus_value(self, current: QtCore.QModelIndex) -> None:
-        # Keyboard: moving through rows keeps the Value cell current, so F2 / typing edits the value.
-        if current.isValid() and current.column() != VALUE:
+        # Keyboard: moving through settings keeps the Value cell current, so F2 / typing edits the value.
+        if current.isValid() and current.parent().isValid() and current.column() != VALUE:
             self.view.setCurrentIndex(current.siblingAtColumn(VALUE))
+
+    # ------------------------------------------------------------------ comparing
+
+    def compare_with(self, label: str, other: dict[str, tuple[str, bool]]) -> None:
+        """Show beside each setting what `label` has (a snapshot's value, a template's rule) and mark
+        where it differs; an empty `other` ends the comparison."""
+        self._compared = dict(other)
+        self.model.setHeaderData(OTHER, QtCore.Qt.Orientation.Horizontal, label or self.tr("Compared with"))
+        self.view.setColumnHidden(OTHER, not other)
+        self._paint_comparison()
+        if other and self.view.columnWidth(OTHER) < 120:
+            self.view.setColumnWidth(OTHER, 200)
+
+    def differences(self) -> list[str]:
+        return sorted((n for n, (_o, differs) in self._compared.items() if differs and n in self._names),
+                      key=str.lower)
+
+    def _paint_comparison(self) -> None:
+        self._filling = True
+        try:
+            for name in self._names:
+                cells = self._cells(name)
+                other, differs = self._compared.get(name, ("", False))
+                cells[OTHER].setText(display.safe(other))
+                cells[NAME].setData(bool(differs), DIFF_ROLE)
+                self._shade(name, cells)
+        finally:
+            self._filling = False
+        self.proxy.refilter()
+
+    def _shade(self, name: str, cells: list[QtGui.QStandardItem]) -> None:
+        differs = bool(cells[NAME].data(DIFF_ROLE))
+        colour = DIFFERS if differs else (CHANGED if name in self._changed else None)
+        for column in (NAME, VALUE, OTHER):
+            cells[column].setBackground(QtGui.QBrush(colour) if colour else QtGui.QBrush())
+        font = cells[VALUE].font()
+        font.setBold(name in self._changed)
+        cells[VALUE].setFont(font)
 
     # ------------------------------------------------------------------ changing
 
     def _on_item_changed(self, item: QtGui.QStandardItem) -> None:
-        if self._filling or item.column() != VALUE:
+        if self._filling or item.column() != VALUE or item.parent() is None:
             return
-        row: configuration.ConfigRow = self.model.item(item.row(), NAME).data(ROW_ROLE)
+        row: configuration.ConfigRow = item.parent().child(item.row(), NAME).data(ROW_ROLE)
         typed = item.text()
-        self._set_value(item.row(), row.value)  # the cell shows what the charger holds until it confirms
+        self._set_value(item, row.value)  # the cell shows what the charger holds until it confirms
         if typed != row.value:
             self.change(row, typed)
 
-    def _set_value(self, index: int, value: str) -> None:
+    def _set_value(self, item: QtGui.QStandardItem, value: str) -> None:
         self._filling = True
         try:
-            self.model.item(index, VALUE).setText(display.safe(value))
+            item.setText(display.safe(value))
         finally:
             self._filling = False
 
@@ -318,7 +476,9 @@ class ConfigurePage(QtWidgets.QWidget):
             display.safe(row.name), display.safe(value)))
         if done is None:
             return
-        self._replace(charger_id, done.row)
+        self._replace(charger_id, done.row, changed=True)
+        if done.status == "RebootRequired":
+            self.tools.reboot_needed(charger_id)
         if done.read_back:
             text = self.tr("{0} is now “{1}” ({2}).").format(display.safe(done.row.name), display.safe(done.row.value),
                                                             done.status)
@@ -331,18 +491,25 @@ class ConfigurePage(QtWidgets.QWidget):
             self.result.setText(text)
         self.notice.emit("success", self.tr("{0}: {1}").format(display.safe(charger_id), text))
 
-    def _replace(self, charger_id: str, row: configuration.ConfigRow) -> None:
+    def _replace(self, charger_id: str, row: configuration.ConfigRow, changed: bool = False) -> None:
         if self._read_for != charger_id:
             return
-        index = self.row_index(row.name)
-        if index < 0:
+        cells = self._cells(row.name)
+        if cells is None:
             return
+        old = cells[NAME].data(ROW_ROLE)
+        # What the charger reports now, with what it may be as read the first time.
+        row = dataclasses.replace(old, value=row.value, writable=row.writable)
+        if changed:
+            self._changed.add(row.name)
         self._filling = True
         try:
-            for column, item in enumerate(self._items(row)):
-                self.model.setItem(index, column, item)
+            cells[NAME].setData(row, ROW_ROLE)
+            cells[VALUE].setText(display.safe(row.value))
+            self._shade(row.name, cells)
         finally:
             self._filling = False
+        self.tools.update_state()
 
     @qasync.asyncSlot(dict)
     async def on_operation_finished(self, outcome: dict) -> None:

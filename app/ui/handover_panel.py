@@ -80,6 +80,9 @@ class HandoverPanel(QtWidgets.QGroupBox):
     def _fold(self, open_: bool) -> None:
         for child in self.findChildren(QtWidgets.QWidget, options=QtCore.Qt.FindChildOption.FindDirectChildrenOnly):
             child.setVisible(open_)
+        # Folded: the title line only, no empty frame under it.
+        self.setFlat(not open_)
+        self.setMaximumHeight(16777215 if open_ else self.fontMetrics().height() + 10)
         if open_:
             self.update_state()
 

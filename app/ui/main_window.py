@@ -116,6 +116,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.commission.notice.connect(self.message_bar.show_message)
         self.configure = configure_page.ConfigurePage()
         self.configure.data_dir = core.data_dir
+        self.configure.core = core  # snapshots (core.runs) and the chargers' passwords (core.vault)
         self.configure.error.connect(self.message_bar.show_error)
         self.configure.notice.connect(self.message_bar.show_message)
         self.log = log_view.LogView(core.journal_path, self)

@@ -62,11 +62,11 @@ async def shoot(window: main_window.MainWindow, out: pathlib.Path) -> None:
     window.detail.run_quick("start_charge")
     await until(lambda: any((m.reading.power_w or 0) > 0 for m in (window.detail.info.meters or {}).values()))
     window.workspace.show_page(window.configure)
-    await until(lambda: window.configure.model.rowCount() > 5)
+    await until(lambda: len(window.configure.rows()) > 5)
     window.charger_view.selectRow(window.chargers.row_of("DEMO-201-02"))
-    await until(lambda: window.configure.model.rowCount() > 20)
+    await until(lambda: len(window.configure.rows()) > 20)
     window.charger_view.selectRow(window.chargers.row_of("DEMO-16-01"))
-    await until(lambda: window.configure.model.rowCount() > 5)
+    await until(lambda: len(window.configure.rows()) > 5)
 
     def overview() -> None:
         window.charger_view.selectRow(window.chargers.row_of("DEMO-16-01"))
@@ -132,6 +132,21 @@ async def shoot(window: main_window.MainWindow, out: pathlib.Path) -> None:
     await until(lambda: "refuses" in panel.result.text() or "no answer" in panel.result.text())
     await asyncio.sleep(0.2)
     save(window, out, "1366x768-09-handover")
+
+    # The 2.0.1 device model compared with a snapshot taken before two changes.
+    panel.setChecked(False)
+    page = window.configure
+    page.ask = lambda *a: True
+    page.tools.take_snapshot()
+    for name, value in (("OCPPCommCtrlr.HeartbeatInterval", "120"), ("SampledDataCtrlr.TxUpdatedInterval", "30")):
+        page.change(page.row(name), value)
+        await until(lambda: not page.busy_with and page.row(name).value == value)
+    page.tools.choose(page.tools.compare.itemData(1))  # the snapshot just taken
+    page.view.scrollTo(page.proxy_index("OCPPCommCtrlr.HeartbeatInterval"),
+                       QtWidgets.QAbstractItemView.ScrollHint.PositionAtTop)
+    await asyncio.sleep(0.2)
+    save(window, out, "1366x768-10-configure-diff")
+    page.tools.choose(None)
 
     window.resize(*SIZES[0])
     overview()
