@@ -93,13 +93,18 @@ def keep(store: run_store.RunStore, snap: Snapshot) -> Snapshot:
     return snap
 
 
-def import_file(store: run_store.RunStore, path: pathlib.Path) -> Snapshot:
-    """A snapshot exported as JSON (Export snapshot, or `commissioner` on another laptop), stored here."""
+def import_file(store: run_store.RunStore, path: pathlib.Path, charger_id: str = "") -> Snapshot:
+    """A snapshot exported as JSON or CSV (Export, or Commissioner on another laptop), stored here.
+    A CSV names no charger: it is filed under `charger_id`, taken when the file was written."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8-sig")
+        if path.suffix.lower() == ".csv":
+            return keep(store, _from_csv(text, charger_id or path.stem, int(path.stat().st_mtime * 1000),
+                                         f"imported from {path.name}"))
+        data = json.loads(text)
+    except (OSError, ValueError, UnicodeDecodeError, csv.Error) as exc:
         raise errors.ConfigError(f"{path.name} cannot be read as a snapshot: {exc}.",
-                                 hint="Import a JSON file written by Export snapshot.") from exc
+                                 hint="Import a JSON or CSV file written by Export.") from exc
     if not isinstance(data, dict):
         raise errors.ConfigError(f"{path.name} is not a Commissioner snapshot.",
                                  hint="Import a JSON file written by Export snapshot.")
@@ -114,6 +119,18 @@ def load_snapshot(store: run_store.RunStore, snapshot_id: int) -> Snapshot:
     if data is None:
         raise errors.ConfigError(f"There is no snapshot {snapshot_id}.", hint="List the snapshots and pick one.")
     return Snapshot.from_dict(data)
+
+
+def _from_csv(text: str, charger_id: str, taken_ms: int, label: str) -> Snapshot:
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or [c.strip().lower() for c in rows[0][:2]] != ["setting", "value"]:
+        raise ValueError("the first line must be setting,value,access")
+    values, writable = {}, {}
+    for row in rows[1:]:
+        if row and row[0].strip():
+            values[row[0]] = row[1] if len(row) > 1 else ""
+            writable[row[0]] = (row[2].strip().lower() if len(row) > 2 else "read-write") != "read-only"
+    return Snapshot(charger_id, taken_ms, "CSV", values, writable, label)
 
 
 @dataclasses.dataclass(frozen=True)

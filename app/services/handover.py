@@ -23,8 +23,8 @@ import urllib.parse
 from typing import Any, Callable
 
 from app.csms import engine as csms_engine
-from app.domain import errors
-from app.services import configuration, vendors
+from app.domain import errors, secrets
+from app.services import configuration, passwords, vendors
 
 POLL_S = 0.1
 LEAVE_TIMEOUT_S = 60.0  # the charger must drop its connection this soon after the Reset
@@ -42,8 +42,10 @@ class Target:
     ocpp_interface: str = "Wired0"
     message_timeout: int = 30
     apn: dict[str, Any] | None = None
-    identity: str = ""  # 2.1: the charger id the operator knows it by (empty: unchanged)
-    password: str = ""  # 2.1: basicAuthPassword for the operator's backend (never logged)
+    identity: str = ""  # 2.1 / 1.6 URL with the id: the charger id the operator knows it by (empty: unchanged)
+    # The basic-auth password the operator expects (profiles 1, 2; never logged): 2.1 in the network
+    # profile; 2.0.1 BasicAuthPassword; 1.6 AuthorizationKey (hex). Empty: the charger keeps its own.
+    password: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -152,6 +154,10 @@ async def hand_over(engine: csms_engine.Engine, charger_id: str, target: Target,
     version = engine.server.session(charger_id).version  # ChargerNotConnectedError
     tell(0, 5, "Reading the charger's security profile")
     check_target(target, await current_security_profile(engine, charger_id))
+    wrong = passwords.problem(version, target.password) if target.password else ""
+    if wrong:
+        raise errors.ConfigError(f"The operator's password cannot be given to this charger: {wrong}",
+                                 hint="Ask the operator for a password that fits, or leave the field empty.")
     sent: list[Sent] = []
     if version == "1.6":
         if vendor is None or not vendor.settings.get("ocpp_url", vendors.Setting("")).key:
@@ -163,6 +169,9 @@ async def hand_over(engine: csms_engine.Engine, charger_id: str, target: Target,
     else:
         await _set_profile_2x(engine, charger_id, target, version, sent, tell)
         reset = {"type": "Immediate"}
+    if target.password and version != "2.1":
+        # The charger now sends this password to every backend, this laptop's too if it falls back.
+        engine.config.passwords[charger_id] = target.password
     tell(4, 5, "Reset: the charger restarts and connects to the operator's backend")
     with engine.watch(charger_id, "BootNotification") as boots, \
             engine.watch(charger_id, "SecurityEventNotification") as events:
@@ -208,6 +217,10 @@ async def _change_keys_16(engine, charger_id: str, target: Target, vendor: vendo
     url = target.url.rstrip("/") + (f"/{target.identity or charger_id}" if setting.includes_id else "")
     changes = [(setting.key, url, url)]
     profile_key = vendor.settings.get("security_profile")
+    if target.password:
+        password_key = vendor.settings.get("password")
+        changes.append((password_key.key if password_key and password_key.key else "AuthorizationKey",
+                        passwords.key_value("1.6", target.password), secrets.MASK))
     if profile_key and profile_key.key:
         changes.append((profile_key.key, str(target.security_profile), str(target.security_profile)))
     for number, (key, value, shown) in enumerate(changes, 1):
@@ -244,6 +257,17 @@ async def _set_profile_2x(engine, charger_id: str, target: Target, version: str,
             connection["identity"] = target.identity
         if target.password:
             connection["basicAuthPassword"] = target.password
+    elif target.password:  # 2.0.1: one password for every profile
+        tell(1, 5, "SetVariables BasicAuthPassword")
+        answer = await engine.call(charger_id, "SetVariables", {"setVariableData": [{
+            "component": {"name": "SecurityCtrlr"}, "variable": {"name": "BasicAuthPassword"},
+            "attributeValue": target.password}]})
+        status = str((answer.get("setVariableResult") or [{}])[0].get("attributeStatus", ""))
+        sent.append(Sent("SetVariables", f"BasicAuthPassword = {secrets.MASK}", status))
+        if status not in ("Accepted", "RebootRequired"):
+            raise errors.OperationRejected("SetVariables", f"{status} for BasicAuthPassword", charger_id,
+                                           hint="The charger refused the operator's password: check its length "
+                                                "(16 to 40 characters) and characters.")
     shown = f"{target.url}, security profile {target.security_profile}, {target.ocpp_interface}"
     status = ""
     for slot in [s for s in range(SLOTS_TO_TRY) if str(s) not in used]:

@@ -78,7 +78,7 @@ class ToolsBar(QtWidgets.QWidget):
         self.export_json = menu.addAction(self.tr("Export settings as JSON…"), lambda: self.export("json"))
         self.export_csv = menu.addAction(self.tr("Export settings as CSV…"), lambda: self.export("csv"))
         menu.addSeparator()
-        menu.addAction(self.tr("Import a snapshot (JSON)…"), self.import_snapshot)
+        menu.addAction(self.tr("Import a snapshot (JSON or CSV)…"), self.import_snapshot)
         self.file_button.setMenu(menu)
         row.addWidget(self.file_button)
         self.password_button = QtWidgets.QPushButton(self.tr("New &password…"))
@@ -262,7 +262,7 @@ class ToolsBar(QtWidgets.QWidget):
 
     def import_snapshot(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(self, self.tr("Import a snapshot"), str(pathlib.Path.home()),
-                                                        self.tr("JSON (*.json)"))
+                                                        self.tr("Snapshots (*.json *.csv)"))
         if path:
             self.read_import(pathlib.Path(path))
 
@@ -270,7 +270,7 @@ class ToolsBar(QtWidgets.QWidget):
         if self.store is None:
             return
         try:
-            snap = config_templates.import_file(self.store, path)
+            snap = config_templates.import_file(self.store, path, self.page.info.charger_id if self.page.info else "")
         except errors.CommissionerError as exc:
             self.page.error.emit(exc)
             return

@@ -54,6 +54,17 @@ class HandoverPanel(QtWidgets.QGroupBox):
         form.addWidget(self.vendor_label, 1, 2)
         form.addWidget(self.vendor, 1, 3)
         form.addWidget(self.url_key, 2, 3)
+        self.password = QtWidgets.QLineEdit()
+        self.password.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(self.tr("the operator's password for this charger (empty: keep its own)"))
+        self.password.setToolTip(self.tr("Sent masked, never stored in a file or the message log"))
+        self.password_label = QtWidgets.QLabel(self.tr("Pass&word"))
+        self.password_label.setBuddy(self.password)
+        form.addWidget(self.password_label, 2, 0)
+        form.addWidget(self.password, 2, 1)
+        self.identity = QtWidgets.QLineEdit()
+        self.identity.setPlaceholderText(self.tr("charger id at the operator (empty: the same)"))
+        form.addWidget(self.identity, 2, 2)
         buttons = QtWidgets.QHBoxLayout()
         self.test_button = QtWidgets.QPushButton(self.tr("&Test URL"))
         self.test_button.setToolTip(self.tr("Check from this laptop that the address resolves and answers"))
@@ -120,13 +131,18 @@ class HandoverPanel(QtWidgets.QGroupBox):
             "ocpp_url", vendors.Setting("")).key)
         if profile is not None:
             self.vendor.setToolTip(self.tr("Key names from: {0}").format(profile.source))
+        url_setting = profile.settings.get("ocpp_url") if profile is not None else None
+        # A new id at the operator: 2.1 puts it in the network profile; 1.6 in a URL that ends with it.
+        self.identity.setVisible(shown and info is not None and (
+            info.ocpp_version == "2.1" or (v16 and url_setting is not None and url_setting.includes_id)))
         has_url = bool(self.url.text().strip())
         idle = not self.page.busy_with
         self.test_button.setEnabled(has_url and idle)
         self.go_button.setEnabled(has_url and idle and self.page._can_talk())
 
     def target(self) -> handover.Target:
-        return handover.Target(self.url.text().strip(), int(self.profile.currentData()))
+        return handover.Target(self.url.text().strip(), int(self.profile.currentData()),
+                               identity=self.identity.text().strip(), password=self.password.text())
 
     # ------------------------------------------------------------------ actions
 

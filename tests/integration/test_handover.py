@@ -105,3 +105,26 @@ async def test_1_6_without_a_url_key_is_refused_with_what_to_do(engine) -> None:
 async def test_probe_names_a_host_that_does_not_resolve() -> None:
     probe = await handover.probe("wss://no-such-host.invalid/ocpp", timeout=5)
     assert not probe.ok and probe.kind == "dns" and "does not resolve" in probe.detail
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_the_operators_password_goes_masked_and_this_csms_expects_it_on_a_fallback(engine, version) -> None:
+    nowhere = f"ws://127.0.0.1:{_free_port()}/ocpp"
+    secret = "Operator-Pass-0123456"[:20]
+    async with running(engine, version, "HO-5") as charger:
+        profile = vendors.for_charger("Commissioner", "VirtualCharger") if version == "1.6" else None
+        result = await handover.hand_over(engine, "HO-5", handover.Target(nowhere, 1, password=secret),
+                                          vendor=profile, stay_away=60)
+        assert not result.ok  # nobody there: it came back, with the operator's password
+        assert charger.station.password() == secret and engine.config.passwords["HO-5"] == secret
+    assert any("***" in s.summary for s in result.sent) and all(secret not in s.summary for s in result.sent)
+    engine.journal.flush()
+    assert secret not in " ".join(f.payload for f in engine.journal.reader().frames(charger_id="HO-5", limit=10_000))
+
+
+async def test_a_password_the_charger_cannot_take_is_refused_before_sending(engine) -> None:
+    async with running(engine, "2.0.1", "HO-6"):
+        with pytest.raises(errors.ConfigError) as caught:
+            await handover.hand_over(engine, "HO-6", handover.Target("ws://127.0.0.1:1/ocpp", 1, password="short"))
+    assert "16 to 40" in str(caught.value)
+    assert "SetNetworkProfile" not in actions_sent(engine, "HO-6")

@@ -72,6 +72,8 @@ def test_export_writes_no_secret_and_an_import_compares_equal(qtbot, window, tmp
     assert data["values"].get("SecurityCtrlr.BasicAuthPassword", "") in ("", "***")
     page.tools.write_export(tmp_path / "settings.csv", "csv")
     assert (tmp_path / "settings.csv").read_text(encoding="utf-8").startswith("setting,value,access")
+    page.tools.read_import(tmp_path / "settings.csv")
+    assert page.tools.compare.currentData().startswith("snapshot:") and page.differences() == []
     page.tools.read_import(path)
     assert page.tools.compare.currentData().startswith("snapshot:") and page.differences() == []
     (tmp_path / "bad.json").write_text("[1, 2]", encoding="utf-8")
