@@ -193,17 +193,36 @@ def status_triggers(ctx: Context) -> list[dict[str, Any]]:
             for e, c in (pairs or [(ctx.connector, 1)])]
 
 
+def _status_key(version: str, payload: dict[str, Any]) -> str:
+    """The registry's key of the connector a StatusNotification is about ("1"; 2.x "1/1")."""
+    if version == "1.6":
+        return str(payload.get("connectorId", ""))
+    return f"{payload.get('evseId', '')}/{payload.get('connectorId', '')}"
+
+
 @check("status")
 async def status(ctx: Context) -> list[runs.Value]:
+    version = ctx.version
+    triggers = status_triggers(ctx)
+    # What must report again now: 1.6, every connector known (from boot); 2.x, each one triggered.
+    known = set(ctx.info.connectors) if version == "1.6" else {
+        f"{t['evse']['id']}/{t['evse']['connectorId']}" for t in triggers}
+    reported: set[str] = set()
     with ctx.engine.watch(ctx.charger_id, "StatusNotification") as reports:
-        for trigger in status_triggers(ctx):
+        for trigger in triggers:
             await ctx.call("TriggerMessage", trigger)
-            await reports.next(ctx.timeout, "after TriggerMessage StatusNotification")
-        while True:  # the rest of the burst (one per connector) follows within moments
-            try:
-                await reports.next(1.0)
-            except errors.ExpectTimeoutError:
-                break
+            reported.add(_status_key(version, await reports.next(ctx.timeout, "after TriggerMessage StatusNotification")))
+        # A 1.6 trigger without connectorId is answered with one report per connector: wait for
+        # every connector known here (not for a moment of silence), within the step's timeout.
+        deadline = time.monotonic() + ctx.timeout
+        while not known <= reported:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                silent = sorted(known - reported)
+                raise Failed(f"no new status from connector{'s' if len(silent) > 1 else ''} {', '.join(silent)} within "
+                             f"{ctx.timeout:g} s of the TriggerMessage StatusNotification")
+            with contextlib.suppress(errors.ExpectTimeoutError):
+                reported.add(_status_key(version, await reports.next(left)))
     connectors = dict(ctx.info.connectors)
     real = {k: c for k, c in connectors.items() if k not in ("0", "0/0")}
     if not real:

@@ -3,7 +3,10 @@ the report files (PDF read back with pdftotext, JSON against its schema, the tra
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
+import itertools
 import json
 import pathlib
 import shutil
@@ -11,6 +14,7 @@ import subprocess
 
 import jsonschema
 import pytest
+from websockets.asyncio.client import connect
 
 from app.csms import engine as csms_engine
 from app.domain import runs
@@ -18,6 +22,7 @@ from app.report import export, pdf
 from app.services import checklists, checks, configuration
 from app.services import runs as run_service
 from app.storage import runs as run_store
+from tests.conftest import url
 from tests.integration.test_simulator_vs_csms import running
 
 URDU_SITE = "لاہور چارجنگ اسٹیشن"  # Lahore charging station: read back from the PDF as typed
@@ -67,7 +72,7 @@ async def test_a_bench_run_passes_and_its_report_says_so(engine: csms_engine.Eng
     assert ("boot", "running") in seen and ("boot", "passed") in seen
 
     engine.journal.flush()
-    files = await __import__("asyncio").to_thread(export.export, run, engine.journal.path, tmp_path / "out")
+    files = await asyncio.to_thread(export.export, run, engine.journal.path, tmp_path / "out")
     text = pdf_text(files.pdf)
     assert "SIM-1" in text and run.identity["serial"] in text and "PASSED" in text
     assert URDU_SITE in text, text
@@ -115,6 +120,45 @@ async def test_a_charger_that_rejects_remote_start_fails_the_test_charge_with_it
     assert step.state is runs.StepState.FAILED and f"{action} with Rejected" in step.reason
     assert run.outcome is runs.Outcome.FAILED
     assert store.get(run.id).step("test_charge").reason == step.reason  # recorded
+
+
+async def test_the_status_check_waits_for_every_connector_not_for_a_moment_of_silence(engine, tmp_path) -> None:
+    """A 1.6 charger reported connectors 0, 1 and 2 at boot; triggered, it reports 0 and 1 only.
+    The check waits for connector 2 (within the step's timeout) and says it stayed silent, rather
+    than passing on the Available it said at boot once a second went by without a report."""
+    ids = itertools.count()
+
+    def status(connector: int) -> str:
+        return json.dumps([2, f"s{next(ids)}", "StatusNotification",
+                           {"connectorId": connector, "errorCode": "NoError", "status": "Available"}])
+
+    async with connect(url(engine, "RAW-STATUS"), subprotocols=["ocpp1.6"]) as ws:
+        await ws.send(json.dumps([2, "b", "BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"}]))
+        assert json.loads(await ws.recv())[2]["status"] == "Accepted"
+        for connector in (0, 1, 2):
+            await ws.send(status(connector))
+            assert json.loads(await ws.recv())[0] == 3
+
+        async def charger() -> None:
+            async for text in ws:
+                message = json.loads(text)
+                if message[0] == 2 and message[2] == "TriggerMessage":
+                    await ws.send(json.dumps([3, message[1], {"status": "Accepted"}]))
+                    await ws.send(status(0))
+                    await ws.send(status(1))  # ... and never connector 2
+
+        answering = asyncio.ensure_future(charger())
+        try:
+            only = checklists.Template("status", "Status", "", (checklists.StepSpec(
+                "status", "Status", check="status", timeout=3),), BENCH.path)
+            run = await run_service.execute(engine, run_store.RunStore(tmp_path / "data"), only, "RAW-STATUS")
+        finally:
+            answering.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await answering
+    step = run.step("status")
+    assert step.state is runs.StepState.FAILED, (step.state, step.values)
+    assert step.reason == "no new status from connector 2 within 3 s of the TriggerMessage StatusNotification"
 
 
 async def test_a_charger_that_sends_no_meter_values_fails_the_test_charge(engine, tmp_path) -> None:
