@@ -271,9 +271,20 @@ def _plan_setup(args: argparse.Namespace, data_dir: Any) -> tuple[Any, Any, Any]
     return plan, run_store.RunStore(data_dir), out_dir
 
 
+def _stored_runs(args: argparse.Namespace) -> tuple[Any, run_store.RunStore]:
+    """The data folder and its runs database, opened read-only: listing or reporting creates
+    nothing, so a mistyped --data-dir is said, not answered with an empty database."""
+    data_dir = app_core.resolve_data_dir(args.data_dir, create=False)
+    if not run_store.RunStore.exists(data_dir):
+        raise errors.ConfigError(
+            f"No runs in {data_dir / run_store.FILE_NAME}: there is no such file.",
+            hint="Check --data-dir (or $COMMISSIONER_DATA_DIR): runs are stored in the data folder "
+                 "`commissioner serve` or the window uses.")
+    return data_dir, run_store.RunStore(data_dir, read_only=True)
+
+
 def _runs(args: argparse.Namespace) -> int:
-    data_dir = app_core.resolve_data_dir(args.data_dir)
-    store = run_store.RunStore(data_dir)
+    _, store = _stored_runs(args)
     try:
         found = store.list()
     finally:
@@ -298,8 +309,7 @@ def _report(args: argparse.Namespace) -> int:
     from app.report import export, pdf
     from app.storage import journal as journal_store
 
-    data_dir = app_core.resolve_data_dir(args.data_dir)
-    store = run_store.RunStore(data_dir)
+    data_dir, store = _stored_runs(args)
     try:
         run = store.get(args.run_id)
     finally:
