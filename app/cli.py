@@ -24,6 +24,9 @@ from app.storage import runs as run_store
 log = logging.getLogger(__name__)
 
 
+DEFAULT_OUT = "reports"  # serve --plan without --out: the reports go here, under the current folder
+
+
 def _add_data_dir(parser: argparse.ArgumentParser, top: bool = False) -> None:
     # On subcommands SUPPRESS keeps `commissioner --data-dir X serve` from being reset to None.
     parser.add_argument("--data-dir", default=None if top else argparse.SUPPRESS, help="where the journal, settings and logs live "
@@ -66,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--plan", default=None, metavar="PLAN.toml",
                        help="run this commissioning plan on every charger that connects (see resources/plans/)")
     serve.add_argument("--out", default=None, metavar="DIR",
-                       help="with --plan: where each run's report goes (DIR/<charger id>/<run id>.pdf/.json/.trace.jsonl)")
+                       help="with --plan: where each run's report goes (DIR/<charger id>/<run id>.pdf/.json/.trace.jsonl; "
+                            f"default: {DEFAULT_OUT}, in the current folder)")
     serve.add_argument("--once", type=int, default=None, metavar="N",
                        help="with --plan: exit after N runs have finished; exit code 0 only if all passed")
     serve.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
@@ -258,7 +262,7 @@ def _plan_setup(args: argparse.Namespace, data_dir: Any) -> tuple[Any, Any, Any]
     if args.once is not None and args.once < 1:
         raise errors.ConfigError("--once takes a number of runs from 1.")
     plan = plans.load(pathlib.Path(args.plan), data_dir)
-    out_dir = pathlib.Path(args.out or "reports")
+    out_dir = pathlib.Path(args.out or DEFAULT_OUT)
     try:  # a report folder that cannot be written is said now, not after the first run
         out_dir.mkdir(parents=True, exist_ok=True)
         probe = out_dir / ".commissioner-write-test"
@@ -295,7 +299,8 @@ def _runs(args: argparse.Namespace) -> int:
                               "started_ms": run.started_ms, "ended_ms": run.ended_ms,
                               "outcome": run.outcome.value}, ensure_ascii=False))
         else:
-            started = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.started_ms / 1000))
+            # UTC, said: the report (PDF and JSON) gives its times in UTC too, so the two agree.
+            started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(run.started_ms / 1000))
             state = run.outcome.value if run.ended_ms else "unfinished"
             print(f"{run.id}  {started}  {display.safe(run.charger_id)}  {run.template}  {state}")
     if not found and not args.json:

@@ -39,6 +39,11 @@ class Value:
     low: float | None = None
     high: float | None = None
 
+    def __post_init__(self) -> None:
+        # A reading rounded from just below zero (a clock skew of -0.04 s) is 0, never "-0".
+        if isinstance(self.value, float) and self.value == 0:
+            self.value = 0.0
+
     @property
     def in_limits(self) -> bool | None:
         if not isinstance(self.value, (int, float)) or (self.low is None and self.high is None):

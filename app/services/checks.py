@@ -18,7 +18,7 @@ import time
 from typing import Any, Awaitable, Callable
 
 from app.csms import engine as csms_engine
-from app.domain import errors, metering, runs
+from app.domain import display, errors, metering, runs
 from app.report import trace
 from app.services import configuration, operations
 
@@ -409,7 +409,7 @@ async def _measure_and_stop(ctx: Context, version: str, key: str, transaction: s
     while len({r[2] for r in readings}) < 2 or readings[-1][2] - readings[0][2] < MIN_CHARGE_WH:
         if time.monotonic() > deadline:
             raise Failed("no meter values with rising energy within "
-                         f"{ctx.timeout:g} s ({len(readings)} reading(s) received)")
+                         f"{ctx.timeout:g} s ({display.count(len(readings), 'reading')} received)")
         meter = ctx.info.meters.get(meter_key)
         if meter is not None and meter.updated_ms != last_updated and meter.reading.energy_wh is not None:
             last_updated = meter.updated_ms

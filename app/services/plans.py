@@ -158,12 +158,19 @@ class PlanRunner:
                 self.engine.request_stop()
 
     def _step_done(self, run: runs.Run, step: runs.Step) -> None:
-        if not step.state.done:
-            return
-        detail = step.reason or "; ".join(
-            f"{v.name} {v.value:g} {v.unit}".strip() if isinstance(v.value, (int, float)) else f"{v.name} {v.value}".strip()
-            for v in step.values[:4])
-        self.say(f"{run.charger_id} step {step.key} {document.VERDICT_WORDS[step.state]}" + (f": {detail}" if detail else ""))
+        line = step_line(run, step)
+        if line:
+            self.say(line)
+
+
+def step_line(run: runs.Run, step: runs.Step) -> str:
+    """The line `serve --plan` prints for a step that ended ("" while it runs)."""
+    if not step.state.done:
+        return ""
+    detail = step.reason or "; ".join(
+        f"{v.name} {v.value:g} {v.unit}".strip() if isinstance(v.value, (int, float)) else f"{v.name} {v.value}".strip()
+        for v in step.values[:4])
+    return f"{run.charger_id} step {step.key} {document.VERDICT_WORDS[step.state]}" + (f": {detail}" if detail else "")
 
 
 def _count(run: runs.Run, state: runs.StepState) -> int:

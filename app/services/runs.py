@@ -30,7 +30,8 @@ RECONNECT_WAIT_S = 60.0  # a charger that went away mid-run gets this long to co
 def new_run(template: checklists.Template, charger_id: str, fields: dict[str, str] | None = None,
             clock: Callable[[], float] = time.time) -> runs.Run:
     now = clock()
-    stamp = datetime.datetime.fromtimestamp(now).strftime("%Y%m%d-%H%M%S")
+    # UTC (Z), as the report and `commissioner runs` give the times: an id never disagrees with them.
+    stamp = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).strftime("%Y%m%d-%H%M%SZ")
     fields = dict(fields or {})
     run = runs.Run(id=f"{stamp}-{secrets.token_hex(3)}", charger_id=charger_id, template=template.id,
                    template_name=template.name, technician=fields.get("technician", ""), site=fields.get("site", ""),

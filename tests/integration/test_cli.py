@@ -222,3 +222,30 @@ def test_runs_and_report_with_a_data_dir_that_holds_no_runs_say_so_and_create_no
     assert not typo.exists()
     assert list(empty.iterdir()) == []
     assert not out.exists()
+
+
+def test_serve_help_shows_where_the_reports_go_by_default(capsys) -> None:
+    from app import cli
+
+    with pytest.raises(SystemExit):
+        cli.main(["serve", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "default: reports, in the current folder" in shown
+
+
+def test_runs_lists_start_times_in_utc_as_the_report_does(tmp_path: pathlib.Path) -> None:
+    """Whatever the computer's zone, `runs` says UTC, and the time is the one the report gives."""
+    import os
+
+    from app.domain import runs
+    from app.report import document
+    from app.storage import runs as run_store
+
+    store = run_store.RunStore(tmp_path / "d")
+    started_ms = 1_796_317_260_000  # 2026-12-03 17:01 UTC; 22:31 in Kolkata
+    store.save(runs.Run(id="r-utc", charger_id="CP-1", template="bench", started_ms=started_ms))
+    store.close()
+    listed = subprocess.run([sys.executable, "-m", "app", "runs", "--data-dir", str(tmp_path / "d")], cwd=ROOT,
+                            capture_output=True, text=True, check=True, env={**os.environ, "TZ": "Asia/Kolkata"}).stdout
+    assert "r-utc  2026-12-03 17:01 UTC  CP-1  bench  unfinished" in listed, listed
+    assert document.iso(started_ms).startswith("2026-12-03T17:01:00+00:00")
