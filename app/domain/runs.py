@@ -76,6 +76,10 @@ class Step:
     note: str = ""
     started_ms: int = 0
     ended_ms: int = 0
+    # What the running check has done to the charger and not yet undone, written the moment it
+    # happens, so a run resumed after a crash undoes it before the check runs afresh:
+    # {"settings": {1.6 key | 2.x "Component.Variable": the value to put back}}
+    on_charger: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
