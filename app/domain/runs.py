@@ -78,7 +78,8 @@ class Step:
     ended_ms: int = 0
     # What the running check has done to the charger and not yet undone, written the moment it
     # happens, so a run resumed after a crash undoes it before the check runs afresh:
-    # {"settings": {1.6 key | 2.x "Component.Variable": the value to put back}}
+    # {"transaction": {"id": "" (not known yet) | id, "connector": "1" | "1/1"},
+    #  "settings": {1.6 key | 2.x "Component.Variable": the value to put back}}
     on_charger: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

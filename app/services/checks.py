@@ -5,8 +5,8 @@ silence). On the engine loop, as a step of a run (services.runs); 1.6, 2.0.1 and
 A check returns its values; it raises `Failed` (the charger did not do it) or `NotApplicable`
 (it cannot be checked here, e.g. the charger sends no timestamps). Domain errors from the
 engine (timeouts, CallErrors, a charger that went away) fail the step with their message.
-What a check changes on the charger for a while (a setting) it puts back, and a run resumed
-after a crash undoes what was left (services.leftovers).
+What a check changes on the charger for a while (a setting, a test session) it puts back, and a
+run resumed after a crash undoes what was left (services.leftovers).
 """
 
 from __future__ import annotations
@@ -354,12 +354,21 @@ async def _charge(ctx: Context, version: str, key: str) -> list[runs.Value]:
     already = set(ctx.info.transactions)  # a session running before ours is not ours to measure or stop
     start = operations.quick(version, "start_charge", connector=ctx.connector, evse=ctx.connector,
                              id_tag=ctx.test_tag)
-    # 2.x says "charging" in the transaction's own events (chargingState), watched from before the start.
-    with contextlib.ExitStack() as stack:
-        if version != "1.6":
-            ctx.transaction_events = stack.enter_context(ctx.engine.watch(ctx.charger_id, "TransactionEvent"))
-        await ctx.call(start.action, start.payload)
-        return await _run_session(ctx, version, key, already, began)
+    # Recorded before the start goes out: a crash from here on is followed, when the run resumes, by
+    # stopping the session this start began (its id recorded as soon as the charger says it).
+    ctx.left_on_charger("transaction", {"id": "", "connector": key})
+    try:
+        # 2.x says "charging" in the transaction's own events (chargingState), watched from before the start.
+        with contextlib.ExitStack() as stack:
+            if version != "1.6":
+                ctx.transaction_events = stack.enter_context(ctx.engine.watch(ctx.charger_id, "TransactionEvent"))
+            await ctx.call(start.action, start.payload)
+            return await _run_session(ctx, version, key, already, began)
+    finally:
+        recorded = ctx.step.on_charger.get("transaction") or {}
+        info = ctx.engine.registry.chargers.get(ctx.charger_id)
+        if recorded.get("id", "") not in (info.transactions if info is not None else {}):  # ended, or never began
+            ctx.left_on_charger("transaction", None)
 
 
 async def _run_session(ctx: Context, version: str, key: str, already: set[str], began: float) -> list[runs.Value]:
@@ -369,6 +378,7 @@ async def _run_session(ctx: Context, version: str, key: str, already: set[str], 
 
     await ctx.until(lambda: bool(session()), ctx.timeout, "a transaction start")
     transaction = session()
+    ctx.left_on_charger("transaction", {"id": transaction, "connector": key})
     try:
         return await _measure_and_stop(ctx, version, key, transaction, began)
     finally:
@@ -423,6 +433,7 @@ async def _measure_and_stop(ctx: Context, version: str, key: str, transaction: s
     with ctx.engine.watch(ctx.charger_id, watched) as ends:
         await ctx.call(stop.action, stop.payload)
         await ctx.until(lambda: transaction not in ctx.info.transactions, ctx.timeout, "the transaction's end")
+        ctx.left_on_charger("transaction", None)
         meter_stop = None
         while True:
             try:

@@ -1,10 +1,10 @@
 """What a check changes on the charger for a while, put back after it; and, when the app stopped
 under a check (a crash, kill -9, a pulled plug), undoing what it left there before it runs afresh.
 
-A check records each thing it leaves on the charger in its step (`Step.on_charger`: the settings
-it changed, with the values to put back) the moment it does it, and the run service writes the
-step to sqlite at once. A run resumed with such a step calls `undo` first: settings put back,
-and the step's note says so.
+A check records each thing it leaves on the charger in its step (`Step.on_charger`: the test
+session it started, the settings it changed, with the values to put back) the moment it does
+it, and the run service writes the step to sqlite at once. A run resumed with such a step calls
+`undo` first: settings put back, the test session stopped, and the step's note says so.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import dataclasses
 from typing import Any, Awaitable, Callable, TypeVar
 
 from app.domain import errors
-from app.services import checking, configuration
+from app.services import checking, configuration, operations
 
 T = TypeVar("T")
 Context = checking.Context
@@ -119,10 +119,13 @@ async def restored(restore: Restore, work: Awaitable[T]) -> T:
 
 # ---------------------------------------------------------------- a run resumed after a crash
 
+STOP_IT = "stop the session at the charger, then run the step again"
+
+
 async def undo(ctx: Context, left: dict[str, Any]) -> str:
     """Undo what the step's check left on the charger when the app stopped under it (the step's
-    `on_charger`, as sqlite kept it): settings put back, so the check runs afresh. Returns what
-    was done (for the step's note); Failed says what to do instead."""
+    `on_charger`, as sqlite kept it): settings put back, the test session stopped, so the check
+    runs afresh. Returns what was done (for the step's note); Failed says what to do instead."""
     done: list[str] = []
     version = ctx.version
     for name, old in dict(left.get("settings") or {}).items():
@@ -133,4 +136,75 @@ async def undo(ctx: Context, left: dict[str, Any]) -> str:
                          "then run the step again")
         _forget_setting(ctx, name)
         done.append(f"{name} put back to {old}")
+    if "transaction" in left:
+        stopped = await _stop_earlier_session(ctx, left["transaction"] or {})
+        ctx.left_on_charger("transaction", None)
+        if stopped:
+            done.append(stopped)
     return "; ".join(done)
+
+
+async def _stop_earlier_session(ctx: Context, recorded: dict[str, Any]) -> str:
+    """Stop the test session a check started before the app stopped (its id as recorded, or the
+    one the charger shows on that connector); "" when there is none."""
+    key = str(recorded.get("connector") or ctx.connector_key)
+    transaction = str(recorded.get("id") or "") or await _session_on(ctx, key)
+    if not transaction:
+        return ""  # the start never got as far as a transaction
+    earlier = f"the test session left running when the app stopped (transaction {transaction} on connector {key})"
+    version = ctx.version
+    stop = operations.quick(version, "stop_charge", transaction_id=transaction)
+    with ctx.engine.watch(ctx.charger_id, "StopTransaction" if version == "1.6" else "TransactionEvent",
+                          lambda p: _ends(version, p, transaction)) as ends:
+        try:
+            answer = await ctx.engine.call(ctx.charger_id, stop.action, stop.payload)
+        except errors.OperationError as exc:
+            raise Failed(f"{earlier} could not be stopped: {exc.message} {STOP_IT[0].upper()}{STOP_IT[1:]}.") from None
+        verdict = operations.judge(stop.action, answer)
+        if not verdict.ok:
+            still = await _session_on(ctx, key)
+            if still:
+                raise Failed(f"the charger answered {stop.action} for {earlier} with {verdict.status} and still shows "
+                             f"transaction {still} there: {STOP_IT}")
+            return f"{earlier} had already ended"
+        try:
+            await ends.next(ctx.timeout, f"the end of transaction {transaction}")
+        except errors.ExpectTimeoutError:
+            raise Failed(f"{earlier} did not end within {ctx.timeout:g} s of {stop.action}: {STOP_IT}") from None
+    # The connector free again before the test charge starts afresh. One that stays Finishing (a
+    # cable still plugged in) is left to answer the new start itself.
+    with contextlib.suppress(Failed):
+        await ctx.until(lambda: checking.connector_status(ctx, key) in ("Available", "Preparing"), ctx.timeout,
+                        f"connector {key} free")
+    return f"{earlier} was stopped first"
+
+
+def _ends(version: str, payload: dict[str, Any], transaction: str) -> bool:
+    if version == "1.6":
+        return str(payload.get("transactionId")) == transaction
+    info = payload.get("transactionInfo") if isinstance(payload.get("transactionInfo"), dict) else {}
+    return payload.get("eventType") == "Ended" and str(info.get("transactionId")) == transaction
+
+
+async def _session_on(ctx: Context, key: str) -> str:
+    """The transaction the charger shows on connector `key` now ("" when none): the one the CSMS
+    knows there, else the one a triggered MeterValues (1.6) / TransactionEvent (2.x) names."""
+    known = next((tx for tx, where in ctx.info.transactions.items() if where in (key, str(ctx.connector))), "")
+    if known:
+        return known
+    if ctx.version == "1.6":
+        action, trigger = "MeterValues", {"requestedMessage": "MeterValues", "connectorId": ctx.connector}
+    else:
+        action, trigger = "TransactionEvent", {"requestedMessage": "TransactionEvent", "evse": {"id": ctx.connector}}
+    with ctx.engine.watch(ctx.charger_id, action) as sent:
+        try:
+            answer = await ctx.engine.call(ctx.charger_id, "TriggerMessage", trigger)
+            if answer.get("status") != "Accepted":
+                return ""  # 2.x: Rejected, no transaction there
+            payload = await sent.next(ctx.timeout, f"after TriggerMessage {action}")
+        except errors.OperationError:
+            return ""
+    if ctx.version == "1.6":
+        return str(payload.get("transactionId") or "")
+    info = payload.get("transactionInfo") if isinstance(payload.get("transactionInfo"), dict) else {}
+    return str(info.get("transactionId") or "")

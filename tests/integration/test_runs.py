@@ -19,11 +19,11 @@ from websockets.asyncio.client import connect
 from app.csms import engine as csms_engine
 from app.domain import runs
 from app.report import export, pdf
-from app.services import checklists, checks, configuration
+from app.services import checklists, checks, configuration, operations
 from app.services import runs as run_service
 from app.storage import runs as run_store
 from tests.conftest import url
-from tests.integration.test_simulator_vs_csms import running
+from tests.integration.test_simulator_vs_csms import running, until
 
 URDU_SITE = "لاہور چارجنگ اسٹیشن"  # Lahore charging station: read back from the PDF as typed
 BENCH = checklists.find("bench", None, frozenset(checks.CHECKS))
@@ -250,6 +250,51 @@ async def test_a_step_resumed_after_a_crash_first_puts_back_the_setting_its_chec
     assert step.state is runs.StepState.PASSED, step.reason
     assert step.note == f"Resumed after a restart: {name} put back to 60." and not step.on_charger
     assert store.get(run.id).step("heartbeat").note == step.note
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+@pytest.mark.parametrize("case", ["recorded-and-over", "not-recorded-but-running", "refused-and-running"])
+async def test_a_test_charge_resumed_after_a_crash_deals_with_the_session_it_may_have_left(
+        engine, tmp_path, version, case) -> None:
+    """The app stopped during the test charge (the step, on disk, is running with its session).
+    Resumed: a session already over is said so; one the charger shows on the connector (its id not
+    recorded yet when the app stopped) is stopped first; one it will not stop fails the step,
+    saying what to do. The kill -9 itself: tests/integration/test_kill9.py."""
+    store = run_store.RunStore(tmp_path / "data")
+    only = checklists.Template("charge", "Charge", "", (checklists.StepSpec("test_charge", "Test charge",
+                                                                            check="test_charge", timeout=30),), BENCH.path)
+    key = "1" if version == "1.6" else "1/1"
+    async with running(engine, version):
+        running_now = ""
+        if case != "recorded-and-over":  # a session on connector 1, as the crashed check left it
+            start = operations.quick(version, "start_charge", connector=1, evse=1, id_tag=operations.TEST_TAG)
+            await engine.call("SIM-1", start.action, start.payload)
+            await until(lambda: bool(engine.registry.chargers["SIM-1"].transactions))
+            [running_now] = engine.registry.chargers["SIM-1"].transactions
+        crashed = run_service.new_run(only, "SIM-1")
+        step = crashed.step("test_charge")
+        step.state = runs.StepState.RUNNING
+        step.on_charger = {"transaction": {"id": "" if case == "not-recorded-but-running" else "424242",
+                                           "connector": key}}
+        store.save(crashed)
+        run = await run_service.execute(engine, store, only, "SIM-1", resume=store.get(crashed.id))
+    step = run.step("test_charge")
+    if case == "refused-and-running":
+        stop = "RemoteStopTransaction" if version == "1.6" else "RequestStopTransaction"
+        assert step.state is runs.StepState.FAILED
+        assert step.reason == (f"the charger answered {stop} for the test session left running when the app stopped "
+                               f"(transaction 424242 on connector {key}) with Rejected and still shows transaction "
+                               f"{running_now} there: stop the session at the charger, then run the step again")
+        return
+    assert step.state is runs.StepState.PASSED, step.reason
+    if case == "recorded-and-over":
+        assert step.note == ("Resumed after a restart: the test session left running when the app stopped "
+                             f"(transaction 424242 on connector {key}) had already ended.")
+    else:
+        assert step.note == ("Resumed after a restart: the test session left running when the app stopped "
+                             f"(transaction {running_now} on connector {key}) was stopped first.")
+        assert next(v.value for v in step.values if v.name == "transaction") != running_now
+    assert not step.on_charger and store.get(run.id).step("test_charge").note == step.note
 
 
 async def test_a_charger_that_sends_no_meter_values_fails_the_test_charge(engine, tmp_path) -> None:

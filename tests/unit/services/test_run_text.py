@@ -31,3 +31,11 @@ def test_a_run_id_is_stamped_in_utc_and_says_so() -> None:
     bench = checklists.find("bench", None, frozenset(checks.CHECKS))
     run = run_service.new_run(bench, "CP-1", clock=lambda: 1_796_317_260.0)  # 2026-12-03 17:01:00 UTC
     assert run.id.startswith("20261203-170100Z-") and run.started_ms == 1_796_317_260_000
+
+
+def test_a_running_step_with_a_session_open_names_it() -> None:
+    step = runs.Step("test_charge", "Test charge", "auto", state=runs.StepState.RUNNING,
+                     on_charger={"transaction": {"id": "1234", "connector": "1"}})
+    assert plans.step_line(_run(step), step) == "CP-1 step test_charge running: transaction 1234 open on connector 1"
+    step.on_charger["transaction"]["id"] = ""  # asked for, not started yet: nothing to say
+    assert plans.step_line(_run(step), step) == ""
