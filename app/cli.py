@@ -25,6 +25,9 @@ from app.storage import vault
 log = logging.getLogger(__name__)
 
 
+DEFAULT_OUT = "reports"  # serve --plan without --out: the reports go here, under the current folder
+
+
 def _add_data_dir(parser: argparse.ArgumentParser, top: bool = False) -> None:
     # On subcommands SUPPRESS keeps `commissioner --data-dir X serve` from being reset to None.
     parser.add_argument("--data-dir", default=None if top else argparse.SUPPRESS, help="where the journal, settings and logs live "
@@ -67,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--plan", default=None, metavar="PLAN.toml",
                        help="run this commissioning plan on every charger that connects (see resources/plans/)")
     serve.add_argument("--out", default=None, metavar="DIR",
-                       help="with --plan: where each run's report goes (DIR/<charger id>/<run id>.pdf/.json/.trace.jsonl)")
+                       help="with --plan: where each run's report goes (DIR/<charger id>/<run id>.pdf/.json/.trace.jsonl; "
+                            f"default: {DEFAULT_OUT}, in the current folder)")
     serve.add_argument("--once", type=int, default=None, metavar="N",
                        help="with --plan: exit after N runs have finished; exit code 0 only if all passed")
     serve.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
@@ -260,7 +264,7 @@ def _plan_setup(args: argparse.Namespace, data_dir: Any) -> tuple[Any, Any, Any]
     if args.once is not None and args.once < 1:
         raise errors.ConfigError("--once takes a number of runs from 1.")
     plan = plans.load(pathlib.Path(args.plan), data_dir)
-    out_dir = pathlib.Path(args.out or "reports")
+    out_dir = pathlib.Path(args.out or DEFAULT_OUT)
     try:  # a report folder that cannot be written is said now, not after the first run
         out_dir.mkdir(parents=True, exist_ok=True)
         probe = out_dir / ".commissioner-write-test"
@@ -273,9 +277,20 @@ def _plan_setup(args: argparse.Namespace, data_dir: Any) -> tuple[Any, Any, Any]
     return plan, run_store.RunStore(data_dir), out_dir
 
 
+def _stored_runs(args: argparse.Namespace) -> tuple[Any, run_store.RunStore]:
+    """The data folder and its runs database, opened read-only: listing or reporting creates
+    nothing, so a mistyped --data-dir is said, not answered with an empty database."""
+    data_dir = app_core.resolve_data_dir(args.data_dir, create=False)
+    if not run_store.RunStore.exists(data_dir):
+        raise errors.ConfigError(
+            f"No runs in {data_dir / run_store.FILE_NAME}: there is no such file.",
+            hint="Check --data-dir (or $COMMISSIONER_DATA_DIR): runs are stored in the data folder "
+                 "`commissioner serve` or the window uses.")
+    return data_dir, run_store.RunStore(data_dir, read_only=True)
+
+
 def _runs(args: argparse.Namespace) -> int:
-    data_dir = app_core.resolve_data_dir(args.data_dir)
-    store = run_store.RunStore(data_dir)
+    _, store = _stored_runs(args)
     try:
         found = store.list()
     finally:
@@ -286,7 +301,8 @@ def _runs(args: argparse.Namespace) -> int:
                               "started_ms": run.started_ms, "ended_ms": run.ended_ms,
                               "outcome": run.outcome.value}, ensure_ascii=False))
         else:
-            started = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.started_ms / 1000))
+            # UTC, said: the report (PDF and JSON) gives its times in UTC too, so the two agree.
+            started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(run.started_ms / 1000))
             state = run.outcome.value if run.ended_ms else "unfinished"
             print(f"{run.id}  {started}  {display.safe(run.charger_id)}  {run.template}  {state}")
     if not found and not args.json:
@@ -300,8 +316,7 @@ def _report(args: argparse.Namespace) -> int:
     from app.report import export, pdf
     from app.storage import journal as journal_store
 
-    data_dir = app_core.resolve_data_dir(args.data_dir)
-    store = run_store.RunStore(data_dir)
+    data_dir, store = _stored_runs(args)
     try:
         run = store.get(args.run_id)
     finally:

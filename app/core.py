@@ -50,8 +50,8 @@ def log_path(data_dir: pathlib.Path) -> pathlib.Path:
     return paths.log_dir(data_dir) / "commissioner.log"
 
 
-def resolve_data_dir(override: str | None) -> pathlib.Path:
-    return paths.data_dir(override)
+def resolve_data_dir(override: str | None, *, create: bool = True) -> pathlib.Path:
+    return paths.data_dir(override, create=create)
 
 
 def csms_config(data_dir: pathlib.Path, *, strict: bool = False, boot_status: str | None = None,

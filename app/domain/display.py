@@ -45,3 +45,8 @@ def quoted(text: str, limit: int = 64) -> str:
     if len(shown) > limit:
         shown = shown[:limit] + f"… ({len(text)} characters)"
     return f"'{shown}'"
+
+
+def count(number: int, noun: str, plural: str = "") -> str:
+    """"1 frame", "2 frames" (`plural` where adding an s is wrong: "1 entry", "3 entries")."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"

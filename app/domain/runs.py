@@ -39,6 +39,11 @@ class Value:
     low: float | None = None
     high: float | None = None
 
+    def __post_init__(self) -> None:
+        # A reading rounded from just below zero (a clock skew of -0.04 s) is 0, never "-0".
+        if isinstance(self.value, float) and self.value == 0:
+            self.value = 0.0
+
     @property
     def in_limits(self) -> bool | None:
         if not isinstance(self.value, (int, float)) or (self.low is None and self.high is None):
@@ -71,6 +76,11 @@ class Step:
     note: str = ""
     started_ms: int = 0
     ended_ms: int = 0
+    # What the running check has done to the charger and not yet undone, written the moment it
+    # happens, so a run resumed after a crash undoes it before the check runs afresh:
+    # {"transaction": {"id": "" (not known yet) | id, "connector": "1" | "1/1"},
+    #  "settings": {1.6 key | 2.x "Component.Variable": the value to put back}}
+    on_charger: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)

@@ -5,6 +5,8 @@ silence). On the engine loop, as a step of a run (services.runs); 1.6, 2.0.1 and
 A check returns its values; it raises `Failed` (the charger did not do it) or `NotApplicable`
 (it cannot be checked here, e.g. the charger sends no timestamps). Domain errors from the
 engine (timeouts, CallErrors, a charger that went away) fail the step with their message.
+What a check changes on the charger for a while (a setting, a test session) it puts back, and a
+run resumed after a crash undoes what was left (services.leftovers).
 """
 
 from __future__ import annotations
@@ -14,67 +16,17 @@ import contextlib
 import dataclasses
 import datetime
 import json
+import math
 import time
 from typing import Any, Awaitable, Callable
 
-from app.csms import engine as csms_engine
-from app.domain import errors, metering, runs
+from app.domain import display, errors, metering, runs
 from app.report import trace
-from app.services import configuration, operations
+from app.services import checking, configuration, leftovers, operations
 
-POLL_S = 0.1  # how often a check looks at the registry while it waits for a state
+# What every check works with (services.checking), named here too: services.runs and the tests use them.
+Failed, NotApplicable, Context, POLL_S = checking.Failed, checking.NotApplicable, checking.Context, checking.POLL_S
 MIN_CHARGE_WH = 10.0  # the test charge runs until the meter has risen this much
-
-
-class Failed(Exception):
-    """The charger did not do what the check asked; the message says what it did instead."""
-
-
-class NotApplicable(Exception):
-    """This check cannot be made with this charger (the message says why)."""
-
-
-@dataclasses.dataclass
-class Context:
-    engine: csms_engine.Engine
-    charger_id: str
-    run: runs.Run
-    step: runs.Step
-    connector: int = 1  # the connector (1.6) / EVSE (2.x) the charging checks use
-    test_tag: str = operations.TEST_TAG
-    timeout: float = 30.0
-    high: float | None = None  # the template's limit for the check's value, where it has one
-    evidence: list[int] = dataclasses.field(default_factory=list)  # frames from before the step that prove it
-    transaction_events: Any = None  # 2.x test charge: the watch on its TransactionEvents
-    template: str = ""  # config_template: the configuration template's id
-
-    @property
-    def version(self) -> str:
-        return self.engine.server.session(self.charger_id).version  # ChargerNotConnectedError
-
-    @property
-    def info(self):
-        return self.engine.registry.chargers[self.charger_id]
-
-    @property
-    def connector_key(self) -> str:
-        return str(self.connector) if self.version == "1.6" else f"{self.connector}/1"
-
-    async def call(self, action: str, payload: dict[str, Any]) -> dict[str, Any]:
-        result = await self.engine.call(self.charger_id, action, payload)
-        verdict = operations.judge(action, result)
-        if not verdict.ok:
-            raise Failed(f"the charger answered {action} with {verdict.status}")
-        return result
-
-    async def until(self, predicate: Callable[[], bool], timeout: float, what: str) -> float:
-        """Wait for a registry state; seconds it took. Fails with `what` when it does not come."""
-        started = time.monotonic()
-        while not predicate():
-            if time.monotonic() - started > timeout:
-                raise Failed(f"{what} did not happen within {timeout:g} s")
-            await asyncio.sleep(POLL_S)
-        return time.monotonic() - started
 
 
 Check = Callable[[Context], Awaitable[list[runs.Value]]]
@@ -150,21 +102,99 @@ async def last_payload(ctx: Context, action: str) -> dict[str, Any] | None:
     return found[0]
 
 
+HEARTBEAT_FOR_CHECK_S = 3  # the interval set while the beats are timed, when the charger's own would take too long
+
+
+def heartbeat_tolerance(interval: float) -> float:
+    """How far two beats may be apart from the interval: 1 s for the charger's timer and the network, + 10 %."""
+    return 1.0 + 0.1 * interval
+
+
 @check("heartbeat")
 async def heartbeat(ctx: Context) -> list[runs.Value]:
+    """Answered (a triggered Heartbeat comes back), and beating at its interval: two consecutive
+    Heartbeats of its own, timed from the journal, within the step's timeout."""
     with ctx.engine.watch(ctx.charger_id, "Heartbeat") as beats:
         sent = time.monotonic()
         await ctx.call("TriggerMessage", {"requestedMessage": "Heartbeat"})
         await beats.next(ctx.timeout, "after TriggerMessage Heartbeat")
+        answered = runs.Value("answer time", round((time.monotonic() - sent) * 1000), "ms")
     wanted = ctx.engine.config.heartbeat_interval
     held = await _heartbeat_interval(ctx)
-    values = [runs.Value("answer time", round((time.monotonic() - sent) * 1000), "ms"),
-              runs.Value("interval asked", wanted, "s")]
+    said = [runs.Value("interval asked", wanted, "s")]
     if held is not None:
-        values.append(runs.Value("interval on the charger", held, "s"))
+        said.append(runs.Value("interval on the charger", held, "s"))
         if held != wanted:
             raise Failed(f"the charger heartbeats every {held:g} s; the CSMS asked for {wanted} s at boot")
+    timed = await _time_heartbeats(ctx, held if held is not None else float(wanted))
+    return [answered, *timed, *said]
+
+
+async def _time_heartbeats(ctx: Context, interval: float) -> list[runs.Value]:
+    """Two consecutive Heartbeats the charger sends on its own, timed, against `interval`. When two
+    of its own intervals do not fit in the step's timeout, HeartbeatInterval is set short for the
+    timing and put back after it (as the test charge does with the meter sample interval)."""
+    budget = ctx.timeout
+
+    def fits(seconds: float) -> bool:
+        return seconds > 0 and 2 * (seconds + heartbeat_tolerance(seconds)) <= budget
+
+    restore: leftovers.Restore = leftovers.nothing
+    timing = interval
+    shortened: list[runs.Value] = []
+    if not fits(interval):
+        timing = float(HEARTBEAT_FOR_CHECK_S)
+        own = (f"two of its own {interval:g} s intervals take up to "
+               f"{math.ceil(2 * (interval + heartbeat_tolerance(interval)))} s") if interval > 0 else \
+            "the charger has no interval of its own (0)"
+        if not fits(timing):
+            raise Failed(f"two heartbeats cannot be timed within the check's {budget:g} s: {own}")
+        # A charger with a floor under its interval may take the longest one that still fits.
+        longest = math.floor((budget / 2 - 1) / 1.1)
+        tried: list[str] = []
+        changed = None
+        for timing in (float(HEARTBEAT_FOR_CHECK_S), *([float(longest)] if longest >= 2 * HEARTBEAT_FOR_CHECK_S else [])):
+            tried.append(f"{timing:g}")
+            try:
+                changed = await leftovers.set_for_the_check(ctx, leftovers.HEARTBEAT_INTERVAL, f"{timing:g}")
+            except errors.OperationError as exc:
+                raise Failed(f"two heartbeats cannot be timed within the check's {budget:g} s: HeartbeatInterval "
+                             f"could not be set to {timing:g} s for the timing ({exc.message}); {own}") from None
+            if changed is not None:
+                break
+        if changed is None:
+            raise Failed(f"two heartbeats cannot be timed within the check's {budget:g} s: the charger did not take "
+                         f"HeartbeatInterval {' or '.join(tried)} s for the timing; {own}")
+        restore = changed
+        shortened = [runs.Value("interval set for the timing", timing, "s")]
+    first, second = await leftovers.restored(restore, _two_beats(ctx, timing, budget))
+    apart = (second.ts_ms - first.ts_ms) / 1000
+    tolerance = heartbeat_tolerance(timing)
+    ctx.evidence += [first.id or 0, second.id or 0]
+    values = [runs.Value("interval measured", round(apart, 1), "s", round(timing - tolerance, 1),
+                         round(timing + tolerance, 1)), *shortened]
+    if abs(apart - timing) > tolerance:
+        ctx.step.values = values
+        raise Failed(f"the charger's heartbeats came {apart:.1f} s apart; its HeartbeatInterval is {timing:g} s "
+                     f"(± {tolerance:g} s)")
     return values
+
+
+async def _two_beats(ctx: Context, interval: float, budget: float) -> tuple[Any, Any]:
+    """The first two Heartbeats the charger sends from now on, as journaled (ids and times)."""
+    mark = await checking.journal_now(ctx)  # before the watch opens: every beat it sees is after the mark
+    deadline = time.monotonic() + budget
+    seen = 0
+    with ctx.engine.watch(ctx.charger_id, "Heartbeat") as beats:
+        while seen < 2:
+            try:
+                await beats.next(max(0.0, deadline - time.monotonic()))
+            except errors.ExpectTimeoutError:
+                raise Failed(f"two heartbeats cannot be timed: {display.count(seen, 'heartbeat')} came within the "
+                             f"check's {budget:g} s with HeartbeatInterval {interval:g} s") from None
+            seen += 1
+    frames = await checking.calls_after(ctx, "Heartbeat", mark)
+    return frames[0], frames[1]
 
 
 async def _heartbeat_interval(ctx: Context) -> float | None:
@@ -193,17 +223,36 @@ def status_triggers(ctx: Context) -> list[dict[str, Any]]:
             for e, c in (pairs or [(ctx.connector, 1)])]
 
 
+def _status_key(version: str, payload: dict[str, Any]) -> str:
+    """The registry's key of the connector a StatusNotification is about ("1"; 2.x "1/1")."""
+    if version == "1.6":
+        return str(payload.get("connectorId", ""))
+    return f"{payload.get('evseId', '')}/{payload.get('connectorId', '')}"
+
+
 @check("status")
 async def status(ctx: Context) -> list[runs.Value]:
+    version = ctx.version
+    triggers = status_triggers(ctx)
+    # What must report again now: 1.6, every connector known (from boot); 2.x, each one triggered.
+    known = set(ctx.info.connectors) if version == "1.6" else {
+        f"{t['evse']['id']}/{t['evse']['connectorId']}" for t in triggers}
+    reported: set[str] = set()
     with ctx.engine.watch(ctx.charger_id, "StatusNotification") as reports:
-        for trigger in status_triggers(ctx):
+        for trigger in triggers:
             await ctx.call("TriggerMessage", trigger)
-            await reports.next(ctx.timeout, "after TriggerMessage StatusNotification")
-        while True:  # the rest of the burst (one per connector) follows within moments
-            try:
-                await reports.next(1.0)
-            except errors.ExpectTimeoutError:
-                break
+            reported.add(_status_key(version, await reports.next(ctx.timeout, "after TriggerMessage StatusNotification")))
+        # A 1.6 trigger without connectorId is answered with one report per connector: wait for
+        # every connector known here (not for a moment of silence), within the step's timeout.
+        deadline = time.monotonic() + ctx.timeout
+        while not known <= reported:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                silent = sorted(known - reported)
+                raise Failed(f"no new status from connector{'s' if len(silent) > 1 else ''} {', '.join(silent)} within "
+                             f"{ctx.timeout:g} s of the TriggerMessage StatusNotification")
+            with contextlib.suppress(errors.ExpectTimeoutError):
+                reported.add(_status_key(version, await reports.next(left)))
     connectors = dict(ctx.info.connectors)
     real = {k: c for k, c in connectors.items() if k not in ("0", "0/0")}
     if not real:
@@ -284,56 +333,20 @@ async def authorize(ctx: Context) -> list[runs.Value]:
 # ---------------------------------------------------------------- operations
 
 
-async def _sample_quickly(ctx: Context) -> Callable[[], Awaitable[None]]:
+async def _sample_quickly(ctx: Context) -> leftovers.Restore:
     """Meter values every 5 s during the test charge (best effort: some chargers refuse); returns
     what puts the charger's own interval back, so the check leaves the configuration as found."""
-    if ctx.version == "1.6":
-        key = "MeterValueSampleInterval"
-        try:
-            answer = await ctx.engine.call(ctx.charger_id, "GetConfiguration", {"key": [key]})
-            old = next((str(k.get("value")) for k in answer.get("configurationKey", []) if k.get("key") == key), None)
-            changed = old is not None and old != "5" and (await ctx.engine.call(
-                ctx.charger_id, "ChangeConfiguration", {"key": key, "value": "5"})).get("status") == "Accepted"
-        except errors.OperationError:
-            return _nothing
-        if not changed:
-            return _nothing
-
-        async def restore() -> None:
-            await ctx.engine.call(ctx.charger_id, "ChangeConfiguration", {"key": key, "value": old})
-        return restore
-    ref = {"component": {"name": "SampledDataCtrlr"}, "variable": {"name": "TxUpdatedInterval"}}
     try:
-        answer = await ctx.engine.call(ctx.charger_id, "GetVariables", {"getVariableData": [ref]})
-        entry = (answer.get("getVariableResult") or [{}])[0]
-        old = entry.get("attributeValue") if entry.get("attributeStatus") == "Accepted" else None
-        result = await ctx.engine.call(ctx.charger_id, "SetVariables", {"setVariableData": [{**ref, "attributeValue": "5"}]})
-        changed = old is not None and old != "5" and (result.get("setVariableResult") or [{}])[0].get("attributeStatus") == "Accepted"
+        return await leftovers.set_for_the_check(ctx, leftovers.SAMPLE_INTERVAL, "5") or leftovers.nothing
     except errors.OperationError:
-        return _nothing
-    if not changed:
-        return _nothing
-
-    async def restore_2x() -> None:
-        await ctx.engine.call(ctx.charger_id, "SetVariables", {"setVariableData": [{**ref, "attributeValue": old}]})
-    return restore_2x
-
-
-async def _nothing() -> None:
-    return None
+        return leftovers.nothing
 
 
 @check("test_charge")
 async def test_charge(ctx: Context) -> list[runs.Value]:
     version, key = ctx.version, ctx.connector_key
     restore = await _sample_quickly(ctx)
-    try:
-        return await _charge(ctx, version, key)
-    finally:
-        try:
-            await restore()
-        except errors.CommissionerError:
-            pass  # the charger went away: its own interval comes back with its next boot, or the report shows it
+    return await leftovers.restored(restore, _charge(ctx, version, key))
 
 
 async def _charge(ctx: Context, version: str, key: str) -> list[runs.Value]:
@@ -341,12 +354,21 @@ async def _charge(ctx: Context, version: str, key: str) -> list[runs.Value]:
     already = set(ctx.info.transactions)  # a session running before ours is not ours to measure or stop
     start = operations.quick(version, "start_charge", connector=ctx.connector, evse=ctx.connector,
                              id_tag=ctx.test_tag)
-    # 2.x says "charging" in the transaction's own events (chargingState), watched from before the start.
-    with contextlib.ExitStack() as stack:
-        if version != "1.6":
-            ctx.transaction_events = stack.enter_context(ctx.engine.watch(ctx.charger_id, "TransactionEvent"))
-        await ctx.call(start.action, start.payload)
-        return await _run_session(ctx, version, key, already, began)
+    # Recorded before the start goes out: a crash from here on is followed, when the run resumes, by
+    # stopping the session this start began (its id recorded as soon as the charger says it).
+    ctx.left_on_charger("transaction", {"id": "", "connector": key})
+    try:
+        # 2.x says "charging" in the transaction's own events (chargingState), watched from before the start.
+        with contextlib.ExitStack() as stack:
+            if version != "1.6":
+                ctx.transaction_events = stack.enter_context(ctx.engine.watch(ctx.charger_id, "TransactionEvent"))
+            await ctx.call(start.action, start.payload)
+            return await _run_session(ctx, version, key, already, began)
+    finally:
+        recorded = ctx.step.on_charger.get("transaction") or {}
+        info = ctx.engine.registry.chargers.get(ctx.charger_id)
+        if recorded.get("id", "") not in (info.transactions if info is not None else {}):  # ended, or never began
+            ctx.left_on_charger("transaction", None)
 
 
 async def _run_session(ctx: Context, version: str, key: str, already: set[str], began: float) -> list[runs.Value]:
@@ -356,6 +378,7 @@ async def _run_session(ctx: Context, version: str, key: str, already: set[str], 
 
     await ctx.until(lambda: bool(session()), ctx.timeout, "a transaction start")
     transaction = session()
+    ctx.left_on_charger("transaction", {"id": transaction, "connector": key})
     try:
         return await _measure_and_stop(ctx, version, key, transaction, began)
     finally:
@@ -390,7 +413,7 @@ async def _measure_and_stop(ctx: Context, version: str, key: str, transaction: s
     while len({r[2] for r in readings}) < 2 or readings[-1][2] - readings[0][2] < MIN_CHARGE_WH:
         if time.monotonic() > deadline:
             raise Failed("no meter values with rising energy within "
-                         f"{ctx.timeout:g} s ({len(readings)} reading(s) received)")
+                         f"{ctx.timeout:g} s ({display.count(len(readings), 'reading')} received)")
         meter = ctx.info.meters.get(meter_key)
         if meter is not None and meter.updated_ms != last_updated and meter.reading.energy_wh is not None:
             last_updated = meter.updated_ms
@@ -410,6 +433,7 @@ async def _measure_and_stop(ctx: Context, version: str, key: str, transaction: s
     with ctx.engine.watch(ctx.charger_id, watched) as ends:
         await ctx.call(stop.action, stop.payload)
         await ctx.until(lambda: transaction not in ctx.info.transactions, ctx.timeout, "the transaction's end")
+        ctx.left_on_charger("transaction", None)
         meter_stop = None
         while True:
             try:
@@ -460,7 +484,7 @@ async def availability(ctx: Context) -> list[runs.Value]:
     try:
         if answer.get("status") == "Scheduled":  # a session runs there: it would happen only after it
             raise Failed(f"the charger scheduled the change for after the running session on connector {key}")
-        took_off = await ctx.until(lambda: _status(ctx, key) == "Unavailable", ctx.timeout,
+        took_off = await ctx.until(lambda: checking.connector_status(ctx, key) == "Unavailable", ctx.timeout,
                                    f"connector {key} Unavailable")
         await ctx.call(on.action, on.payload)
         back_on = True
@@ -470,14 +494,9 @@ async def availability(ctx: Context) -> list[runs.Value]:
                 await ctx.engine.call(ctx.charger_id, on.action, on.payload)
             except errors.CommissionerError:
                 pass
-    took_on = await ctx.until(lambda: _status(ctx, key) in ("Available", "Preparing", "Occupied"), ctx.timeout,
+    took_on = await ctx.until(lambda: checking.connector_status(ctx, key) in ("Available", "Preparing", "Occupied"), ctx.timeout,
                               f"connector {key} Available again")
     return [runs.Value("to Unavailable", round(took_off, 1), "s"), runs.Value("back to Available", round(took_on, 1), "s")]
-
-
-def _status(ctx: Context, key: str) -> str:
-    state = ctx.info.connectors.get(key)
-    return state.status if state else ""
 
 
 @check("unlock")

@@ -99,6 +99,7 @@ class PlanRunner:
         self.ignored: set[str] = set()
         self.finished: list[runs.Run] = []
         self.failures: list[str] = []  # runs whose report could not be written
+        self._said: dict[str, str] = {}  # each charger's last step line
         engine.subscribe(self._on_event)
 
     @property
@@ -158,12 +159,25 @@ class PlanRunner:
                 self.engine.request_stop()
 
     def _step_done(self, run: runs.Run, step: runs.Step) -> None:
-        if not step.state.done:
-            return
-        detail = step.reason or "; ".join(
-            f"{v.name} {v.value:g} {v.unit}".strip() if isinstance(v.value, (int, float)) else f"{v.name} {v.value}".strip()
-            for v in step.values[:4])
-        self.say(f"{run.charger_id} step {step.key} {document.VERDICT_WORDS[step.state]}" + (f": {detail}" if detail else ""))
+        line = step_line(run, step)
+        if line and line != self._said.get(run.charger_id):  # a step is told again as it records more
+            self._said[run.charger_id] = line
+            self.say(line)
+
+
+def step_line(run: runs.Run, step: runs.Step) -> str:
+    """The line `serve --plan` prints for a step that ended, or for a running one that has a
+    session open on the charger (its id: what to stop by hand if this process dies); "" else."""
+    if not step.state.done:
+        session = step.on_charger.get("transaction") or {}
+        if step.state is runs.StepState.RUNNING and session.get("id"):
+            return (f"{run.charger_id} step {step.key} running: transaction {session['id']} open on connector "
+                    f"{session.get('connector', '')}")
+        return ""
+    detail = step.reason or "; ".join(
+        f"{v.name} {v.value:g} {v.unit}".strip() if isinstance(v.value, (int, float)) else f"{v.name} {v.value}".strip()
+        for v in step.values[:4])
+    return f"{run.charger_id} step {step.key} {document.VERDICT_WORDS[step.state]}" + (f": {detail}" if detail else "")
 
 
 def _count(run: runs.Run, state: runs.StepState) -> int:

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from app.csms import engine as csms_engine
 from app.domain import errors, runs
-from app.services import checks, checklists
+from app.services import checks, checklists, leftovers
 from app.storage import journal as journal_store
 from app.storage import runs as run_store
 
@@ -30,7 +30,8 @@ RECONNECT_WAIT_S = 60.0  # a charger that went away mid-run gets this long to co
 def new_run(template: checklists.Template, charger_id: str, fields: dict[str, str] | None = None,
             clock: Callable[[], float] = time.time) -> runs.Run:
     now = clock()
-    stamp = datetime.datetime.fromtimestamp(now).strftime("%Y%m%d-%H%M%S")
+    # UTC (Z), as the report and `commissioner runs` give the times: an id never disagrees with them.
+    stamp = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).strftime("%Y%m%d-%H%M%SZ")
     fields = dict(fields or {})
     run = runs.Run(id=f"{stamp}-{secrets.token_hex(3)}", charger_id=charger_id, template=template.id,
                    template_name=template.name, technician=fields.get("technician", ""), site=fields.get("site", ""),
@@ -142,14 +143,24 @@ async def _do_step(engine: csms_engine.Engine, store: run_store.RunStore, run: r
         wait[0] = 0.0
         _ended(store, run, step, tell)
         return
+    leftover = dict(step.on_charger)  # the check ran when the app stopped, and left these on the charger
     step.state = runs.StepState.RUNNING
     store.save_step(run, step)
     tell(run, step)
     before = await _journal_mark(engine)
+
+    def keep() -> None:  # what the check now leaves on the charger: on disk at once
+        store.save_step(run, step)
+        tell(run, step)
+
     ctx = checks.Context(engine, run.charger_id, run, step, connector=connector, timeout=spec.timeout or 30.0,
-                         high=spec.high, template=spec.template)
+                         high=spec.high, template=spec.template, keep=keep)
     try:
         async with asyncio.timeout(STEP_LIMIT_S):
+            if leftover:
+                undone = await leftovers.undo(ctx, leftover)
+                if undone:
+                    step.note = "; ".join(p for p in (step.note, f"Resumed after a restart: {undone}.") if p)
             step.values = await checks.CHECKS[spec.check](ctx)
         step.state, step.reason = runs.StepState.PASSED, ""
     except checks.Failed as exc:

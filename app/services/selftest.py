@@ -16,7 +16,7 @@ from typing import Callable
 
 from app import simulator
 from app.csms import engine as csms_engine
-from app.domain import csms_policy
+from app.domain import csms_policy, display
 from app.domain import model
 from app.storage import journal as storage_journal
 
@@ -97,7 +97,7 @@ def run(say: Callable[[str], None] = print) -> bool:
         needed = {("SELFTEST-16", "BootNotification"), ("SELFTEST-201", "BootNotification"),
                   ("SELFTEST-16", "GetConfiguration"), ("SELFTEST-201", "GetVariables")}
         checks.check(needed <= actions, "journal written and re-read from disk",
-                     f"{len(frames)} frames" if needed <= actions else f"missing {sorted(needed - actions)}")
+                     display.count(len(frames), "frame") if needed <= actions else f"missing {sorted(needed - actions)}")
     say(f"self-test {'passed' if not checks.failed else 'FAILED'}: {checks.passed} checks held, "
         f"{checks.failed} failed ({time.monotonic() - started:.1f} s)")
     return checks.failed == 0

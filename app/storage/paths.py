@@ -13,9 +13,13 @@ ENV_VAR = "COMMISSIONER_DATA_DIR"
 APP_NAME = "Commissioner"
 
 
-def data_dir(override: str | os.PathLike[str] | None = None) -> pathlib.Path:
+def data_dir(override: str | os.PathLike[str] | None = None, *, create: bool = True) -> pathlib.Path:
+    """The chosen folder, created unless `create` is False (commands that only read: a mistyped
+    --data-dir must not leave an empty folder behind)."""
     chosen = override or os.environ.get(ENV_VAR) or platformdirs.user_data_dir(APP_NAME, appauthor=False)
     path = pathlib.Path(chosen).expanduser()
+    if not create:
+        return path
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -33,26 +33,47 @@ MIGRATIONS: dict[int, list[str]] = {
 
 
 class RunStore:
-    """Thread-safe: one connection, one lock (writes are rare and tiny)."""
+    """Thread-safe: one connection, one lock (writes are rare and tiny).
 
-    def __init__(self, directory: pathlib.Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
+    `read_only`: for commands that only list or report. Nothing is created (no folder, no
+    database) and nothing migrated; a database that is not there raises StorageError, see `exists`.
+    """
+
+    def __init__(self, directory: pathlib.Path, *, read_only: bool = False) -> None:
         self.path = directory / FILE_NAME
+        self.read_only = read_only
         self._lock = threading.Lock()
         try:
-            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=FULL")
+            if read_only:
+                # as_uri() escapes '#', '?' and '%' that a data-dir path may contain.
+                self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                             check_same_thread=False, isolation_level=None)
+            else:
+                directory.mkdir(parents=True, exist_ok=True)
+                self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=FULL")
             self._migrate()
-        except sqlite3.Error as exc:
-            raise errors.StorageError(f"Cannot open the runs database {self.path}: {exc}.",
-                                      hint="Check that the data folder is writable and the disk is not full.") from exc
+        except (sqlite3.Error, OSError) as exc:
+            raise errors.StorageError(f"Cannot open the runs database {self.path}: {exc}.", hint=(
+                "Check that the file is there and readable." if read_only else
+                "Check that the data folder is writable and the disk is not full.")) from exc
+
+    @staticmethod
+    def exists(directory: pathlib.Path) -> bool:
+        """Whether `directory` holds a runs database (without creating one)."""
+        return (directory / FILE_NAME).is_file()
 
     def _migrate(self) -> None:
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise errors.StorageError(f"{self.path} was written by a newer Commissioner (schema {version}).",
                                       hint="Update Commissioner, or choose another data folder.")
+        if self.read_only:
+            if version == 0:
+                raise errors.StorageError(f"{self.path} is not a Commissioner runs database.",
+                                          hint="Choose the data folder Commissioner keeps its runs in.")
+            return  # an older schema is read as it is: every version has the runs and steps tables
         while version < SCHEMA_VERSION:
             with self._conn:
                 self._conn.execute("BEGIN")

@@ -202,3 +202,50 @@ def test_serve_plan_commissions_each_charger_and_exits_with_the_verdict(tmp_path
                             "--data-dir", str(tmp_path / "d")], cwd=ROOT, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "again" / "PLAN-1" / f"{run_id}.pdf").stat().st_size > 5000
+
+
+@pytest.mark.parametrize("command", [["runs"], ["runs", "--json"], ["report", "20261203-180100-abcdef", "--out", "OUT"]],
+                         ids=["runs", "runs-json", "report"])
+def test_runs_and_report_with_a_data_dir_that_holds_no_runs_say_so_and_create_nothing(
+        tmp_path: pathlib.Path, command: list[str]) -> None:
+    out = tmp_path / "out"
+    command = [str(out) if part == "OUT" else part for part in command]
+    typo = tmp_path / "dta"  # mistyped: no such folder
+    empty = tmp_path / "empty"  # a folder, but no runs database in it
+    empty.mkdir()
+    for data_dir in (typo, empty):
+        done = subprocess.run([sys.executable, "-m", "app", *command, "--data-dir", str(data_dir)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2, done.stderr
+        assert f"No runs in {data_dir / 'runs.sqlite3'}" in done.stderr and "--data-dir" in done.stderr, done.stderr
+        assert done.stdout == ""
+    assert not typo.exists()
+    assert list(empty.iterdir()) == []
+    assert not out.exists()
+
+
+def test_serve_help_shows_where_the_reports_go_by_default(capsys) -> None:
+    from app import cli
+
+    with pytest.raises(SystemExit):
+        cli.main(["serve", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "default: reports, in the current folder" in shown
+
+
+def test_runs_lists_start_times_in_utc_as_the_report_does(tmp_path: pathlib.Path) -> None:
+    """Whatever the computer's zone, `runs` says UTC, and the time is the one the report gives."""
+    import os
+
+    from app.domain import runs
+    from app.report import document
+    from app.storage import runs as run_store
+
+    store = run_store.RunStore(tmp_path / "d")
+    started_ms = 1_796_317_260_000  # 2026-12-03 17:01 UTC; 22:31 in Kolkata
+    store.save(runs.Run(id="r-utc", charger_id="CP-1", template="bench", started_ms=started_ms))
+    store.close()
+    listed = subprocess.run([sys.executable, "-m", "app", "runs", "--data-dir", str(tmp_path / "d")], cwd=ROOT,
+                            capture_output=True, text=True, check=True, env={**os.environ, "TZ": "Asia/Kolkata"}).stdout
+    assert "r-utc  2026-12-03 17:01 UTC  CP-1  bench  unfinished" in listed, listed
+    assert document.iso(started_ms).startswith("2026-12-03T17:01:00+00:00")

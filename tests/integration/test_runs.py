@@ -3,7 +3,10 @@ the report files (PDF read back with pdftotext, JSON against its schema, the tra
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
+import itertools
 import json
 import pathlib
 import shutil
@@ -11,14 +14,16 @@ import subprocess
 
 import jsonschema
 import pytest
+from websockets.asyncio.client import connect
 
 from app.csms import engine as csms_engine
 from app.domain import runs
 from app.report import export, pdf
-from app.services import checklists, checks, configuration
+from app.services import checklists, checks, configuration, operations
 from app.services import runs as run_service
 from app.storage import runs as run_store
-from tests.integration.test_simulator_vs_csms import running
+from tests.conftest import url
+from tests.integration.test_simulator_vs_csms import running, until
 
 URDU_SITE = "لاہور چارجنگ اسٹیشن"  # Lahore charging station: read back from the PDF as typed
 BENCH = checklists.find("bench", None, frozenset(checks.CHECKS))
@@ -56,6 +61,19 @@ async def test_a_bench_run_passes_and_its_report_says_so(engine: csms_engine.Eng
     assert states["authorize"] is runs.StepState.NOT_APPLICABLE  # needs a person: n/a in a headless run
     assert all(states[k] is runs.StepState.PASSED for k in (
         "boot", "heartbeat", "status", "configuration", "availability", "unlock", "test_charge", "soft_reset"))
+    # The heartbeat is timed, not read from the configuration: two beats of the charger's own, in the evidence.
+    beat = run.step("heartbeat")
+    measured = next((v for v in beat.values if v.name == "interval measured"), None)
+    assert measured is not None and measured.in_limits, beat.values
+    engine.journal.flush()
+    reader = engine.journal.reader()
+    try:
+        beats = [f for f in (reader.frame(i) for i in beat.evidence)
+                 if f.action == "Heartbeat" and f.message_type == 2 and f.direction.value == "in"]
+    finally:
+        reader.close()
+    assert any(round((b.ts_ms - a.ts_ms) / 1000, 1) == measured.value for a, b in zip(beats, beats[1:])), beats
+    assert not beat.on_charger  # HeartbeatInterval, shortened for the timing, is put back (see `changed` above)
     charge = run.step("test_charge")
     energy = next(v for v in charge.values if v.name == "energy delivered")
     assert energy.value > 0 and charge.series and charge.evidence
@@ -67,7 +85,7 @@ async def test_a_bench_run_passes_and_its_report_says_so(engine: csms_engine.Eng
     assert ("boot", "running") in seen and ("boot", "passed") in seen
 
     engine.journal.flush()
-    files = await __import__("asyncio").to_thread(export.export, run, engine.journal.path, tmp_path / "out")
+    files = await asyncio.to_thread(export.export, run, engine.journal.path, tmp_path / "out")
     text = pdf_text(files.pdf)
     assert "SIM-1" in text and run.identity["serial"] in text and "PASSED" in text
     assert URDU_SITE in text, text
@@ -92,7 +110,6 @@ async def test_a_bench_run_passes_and_its_report_says_so(engine: csms_engine.Eng
         subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(files.pdf), str(tmp_path / "page")],
                        check=True)
         assert (tmp_path / "page-1.png").stat().st_size > 10_000
-    shutil.copy(files.pdf, pathlib.Path("/tmp") / f"report-{version}.pdf") if pathlib.Path("/tmp").is_dir() else None
 
 
 # ---------------------------------------------------------------- failure paths
@@ -116,6 +133,168 @@ async def test_a_charger_that_rejects_remote_start_fails_the_test_charge_with_it
     assert step.state is runs.StepState.FAILED and f"{action} with Rejected" in step.reason
     assert run.outcome is runs.Outcome.FAILED
     assert store.get(run.id).step("test_charge").reason == step.reason  # recorded
+
+
+async def test_the_status_check_waits_for_every_connector_not_for_a_moment_of_silence(engine, tmp_path) -> None:
+    """A 1.6 charger reported connectors 0, 1 and 2 at boot; triggered, it reports 0 and 1 only.
+    The check waits for connector 2 (within the step's timeout) and says it stayed silent, rather
+    than passing on the Available it said at boot once a second went by without a report."""
+    ids = itertools.count()
+
+    def status(connector: int) -> str:
+        return json.dumps([2, f"s{next(ids)}", "StatusNotification",
+                           {"connectorId": connector, "errorCode": "NoError", "status": "Available"}])
+
+    async with connect(url(engine, "RAW-STATUS"), subprotocols=["ocpp1.6"]) as ws:
+        await ws.send(json.dumps([2, "b", "BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"}]))
+        assert json.loads(await ws.recv())[2]["status"] == "Accepted"
+        for connector in (0, 1, 2):
+            await ws.send(status(connector))
+            assert json.loads(await ws.recv())[0] == 3
+
+        async def charger() -> None:
+            async for text in ws:
+                message = json.loads(text)
+                if message[0] == 2 and message[2] == "TriggerMessage":
+                    await ws.send(json.dumps([3, message[1], {"status": "Accepted"}]))
+                    await ws.send(status(0))
+                    await ws.send(status(1))  # ... and never connector 2
+
+        answering = asyncio.ensure_future(charger())
+        try:
+            only = checklists.Template("status", "Status", "", (checklists.StepSpec(
+                "status", "Status", check="status", timeout=3),), BENCH.path)
+            run = await run_service.execute(engine, run_store.RunStore(tmp_path / "data"), only, "RAW-STATUS")
+        finally:
+            answering.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await answering
+    step = run.step("status")
+    assert step.state is runs.StepState.FAILED, (step.state, step.values)
+    assert step.reason == "no new status from connector 2 within 3 s of the TriggerMessage StatusNotification"
+
+
+@pytest.mark.parametrize("takes_the_change, reason", [
+    (True, "two heartbeats cannot be timed: 0 heartbeats came within the check's 9 s with HeartbeatInterval 3 s"),
+    (False, "two heartbeats cannot be timed within the check's 9 s: the charger did not take HeartbeatInterval 3 s "
+            "for the timing; two of its own 60 s intervals take up to 134 s"),
+], ids=["never-beats", "refuses-a-short-interval"])
+async def test_a_heartbeat_that_cannot_be_timed_fails_saying_why(engine, tmp_path, takes_the_change, reason) -> None:
+    """A 1.6 charger whose HeartbeatInterval reads as the CSMS asked (60 s), but that sends a
+    Heartbeat only when triggered: the check does not pass on the configuration alone."""
+    ids = itertools.count()
+    changes: list[str] = []
+    interval = ["60"]
+
+    async with connect(url(engine, "RAW-BEAT"), subprotocols=["ocpp1.6"]) as ws:
+        await ws.send(json.dumps([2, "b", "BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"}]))
+        assert json.loads(await ws.recv())[2]["status"] == "Accepted"
+
+        async def charger() -> None:
+            async for text in ws:
+                message = json.loads(text)
+                if message[0] != 2:
+                    continue
+                action, payload = message[2], message[3]
+                if action == "TriggerMessage":
+                    await ws.send(json.dumps([3, message[1], {"status": "Accepted"}]))
+                    await ws.send(json.dumps([2, f"h{next(ids)}", "Heartbeat", {}]))
+                elif action == "GetConfiguration":
+                    await ws.send(json.dumps([3, message[1], {"configurationKey": [
+                        {"key": "HeartbeatInterval", "readonly": False, "value": interval[0]}]}]))
+                elif action == "ChangeConfiguration":
+                    changes.append(payload["value"])
+                    if takes_the_change:
+                        interval[0] = payload["value"]
+                    await ws.send(json.dumps([3, message[1], {"status": "Accepted" if takes_the_change else "Rejected"}]))
+
+        answering = asyncio.ensure_future(charger())
+        try:
+            only = checklists.Template("beat", "Beat", "", (checklists.StepSpec(
+                "heartbeat", "Heartbeat", check="heartbeat", timeout=9),), BENCH.path)
+            run = await run_service.execute(engine, run_store.RunStore(tmp_path / "data"), only, "RAW-BEAT")
+        finally:
+            answering.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await answering
+    step = run.step("heartbeat")
+    assert (step.state, step.reason) == (runs.StepState.FAILED, reason)
+    # Shortened for the timing and put back (or refused): the charger is left as it was found.
+    assert changes == (["3", "60"] if takes_the_change else ["3"]) and interval == ["60"]
+    assert not step.on_charger
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_a_step_resumed_after_a_crash_first_puts_back_the_setting_its_check_had_changed(
+        engine, tmp_path, version) -> None:
+    """The app stopped while the heartbeat check had HeartbeatInterval at 3 s for its timing (the
+    step, on disk, says so and what to put back): resumed, the setting is put back first and the
+    check runs afresh, instead of failing on the 3 s it reads back."""
+    store = run_store.RunStore(tmp_path / "data")
+    only = checklists.Template("beat", "Beat", "", (checklists.StepSpec("heartbeat", "Heartbeat", check="heartbeat"),),
+                               BENCH.path)
+    name = "HeartbeatInterval" if version == "1.6" else "OCPPCommCtrlr.HeartbeatInterval"
+    async with running(engine, version) as charger:
+        if version == "1.6":
+            await engine.call("SIM-1", "ChangeConfiguration", {"key": "HeartbeatInterval", "value": "3"})
+        else:
+            await engine.call("SIM-1", "SetVariables", {"setVariableData": [{"component": {"name": "OCPPCommCtrlr"},
+                              "variable": {"name": "HeartbeatInterval"}, "attributeValue": "3"}]})
+        crashed = run_service.new_run(only, "SIM-1")
+        step = crashed.step("heartbeat")
+        step.state, step.on_charger = runs.StepState.RUNNING, {"settings": {name: "60"}}
+        store.save(crashed)
+        run = await run_service.execute(engine, store, only, "SIM-1", resume=store.get(crashed.id))
+        assert charger.station.heartbeat_interval() == 60  # as it was before the crash
+    step = run.step("heartbeat")
+    assert step.state is runs.StepState.PASSED, step.reason
+    assert step.note == f"Resumed after a restart: {name} put back to 60." and not step.on_charger
+    assert store.get(run.id).step("heartbeat").note == step.note
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+@pytest.mark.parametrize("case", ["recorded-and-over", "not-recorded-but-running", "refused-and-running"])
+async def test_a_test_charge_resumed_after_a_crash_deals_with_the_session_it_may_have_left(
+        engine, tmp_path, version, case) -> None:
+    """The app stopped during the test charge (the step, on disk, is running with its session).
+    Resumed: a session already over is said so; one the charger shows on the connector (its id not
+    recorded yet when the app stopped) is stopped first; one it will not stop fails the step,
+    saying what to do. The kill -9 itself: tests/integration/test_kill9.py."""
+    store = run_store.RunStore(tmp_path / "data")
+    only = checklists.Template("charge", "Charge", "", (checklists.StepSpec("test_charge", "Test charge",
+                                                                            check="test_charge", timeout=30),), BENCH.path)
+    key = "1" if version == "1.6" else "1/1"
+    async with running(engine, version):
+        running_now = ""
+        if case != "recorded-and-over":  # a session on connector 1, as the crashed check left it
+            start = operations.quick(version, "start_charge", connector=1, evse=1, id_tag=operations.TEST_TAG)
+            await engine.call("SIM-1", start.action, start.payload)
+            await until(lambda: bool(engine.registry.chargers["SIM-1"].transactions))
+            [running_now] = engine.registry.chargers["SIM-1"].transactions
+        crashed = run_service.new_run(only, "SIM-1")
+        step = crashed.step("test_charge")
+        step.state = runs.StepState.RUNNING
+        step.on_charger = {"transaction": {"id": "" if case == "not-recorded-but-running" else "424242",
+                                           "connector": key}}
+        store.save(crashed)
+        run = await run_service.execute(engine, store, only, "SIM-1", resume=store.get(crashed.id))
+    step = run.step("test_charge")
+    if case == "refused-and-running":
+        stop = "RemoteStopTransaction" if version == "1.6" else "RequestStopTransaction"
+        assert step.state is runs.StepState.FAILED
+        assert step.reason == (f"the charger answered {stop} for the test session left running when the app stopped "
+                               f"(transaction 424242 on connector {key}) with Rejected and still shows transaction "
+                               f"{running_now} there: stop the session at the charger, then run the step again")
+        return
+    assert step.state is runs.StepState.PASSED, step.reason
+    if case == "recorded-and-over":
+        assert step.note == ("Resumed after a restart: the test session left running when the app stopped "
+                             f"(transaction 424242 on connector {key}) had already ended.")
+    else:
+        assert step.note == ("Resumed after a restart: the test session left running when the app stopped "
+                             f"(transaction {running_now} on connector {key}) was stopped first.")
+        assert next(v.value for v in step.values if v.name == "transaction") != running_now
+    assert not step.on_charger and store.get(run.id).step("test_charge").note == step.note
 
 
 async def test_a_charger_that_sends_no_meter_values_fails_the_test_charge(engine, tmp_path) -> None:

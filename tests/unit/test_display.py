@@ -22,3 +22,9 @@ def test_control_and_bidi_characters_are_shown_escaped() -> None:
 def test_quoted_cuts_long_text_and_says_how_long() -> None:
     shown = display.quoted("A" * 1000)
     assert shown.startswith("'AAAA") and shown.endswith("(1000 characters)'") and len(shown) < 100
+
+
+def test_a_count_is_singular_for_one() -> None:
+    assert display.count(1, "frame") == "1 frame"
+    assert [display.count(n, "frame") for n in (0, 2)] == ["0 frames", "2 frames"]
+    assert display.count(3, "entry", "entries") == "3 entries"
