@@ -521,3 +521,56 @@ async def soft_reset(ctx: Context) -> list[runs.Value]:
     back = time.monotonic() - accepted
     await ctx.until(lambda: ctx.info.connected and ctx.info.boot_status == "Accepted", ctx.timeout, "an Accepted boot")
     return [runs.Value("reconnect time", round(back, 1), "s")]
+
+
+# ---------------------------------------------------------------- handover (the last step)
+
+OPERATOR_URL_STEP = "operator_url"  # the manual step where the technician enters the operator's address
+OPERATOR_PROFILE_STEP = "operator_security_profile"
+
+
+def _entered(ctx: Context, key: str) -> str:
+    step = next((s for s in ctx.run.steps if s.key == key), None)
+    if step is None or not step.values or step.state is not runs.StepState.PASSED:
+        return ""
+    return str(step.values[0].value).strip()
+
+
+@check("handover")
+async def handover_check(ctx: Context) -> list[runs.Value]:
+    """Hand the charger over to the operator's backend entered in the run, and prove it stayed there.
+    A password for the operator is never part of a run: give it on the Configure page's Hand over."""
+    from app.services import handover, vendors
+
+    url = _entered(ctx, OPERATOR_URL_STEP)
+    if not url:
+        raise NotApplicable(f"no operator URL was entered (step {OPERATOR_URL_STEP!r}): the charger stays here")
+    current = await handover.current_security_profile(ctx.engine, ctx.charger_id)
+    level = _entered(ctx, OPERATOR_PROFILE_STEP)
+    target = handover.Target(url, int(level) if level.isdigit() else max(current, 1 if url.startswith("ws:") else 2))
+    vendor = None
+    if ctx.version == "1.6":
+        vendor = vendors.for_charger(ctx.info.vendor, ctx.info.model, ctx.engine.data_dir)
+        if vendor is None or not vendor.settings.get("ocpp_url", vendors.Setting("")).key:
+            raise Failed(f"no vendor profile names the backend URL key of {ctx.info.vendor} {ctx.info.model}: "
+                         "hand it over on the Configure page, naming the key")
+    stay = max(10.0, ctx.timeout - 30.0)
+    with errors_as_failed():
+        result = await handover.hand_over(ctx.engine, ctx.charger_id, target, vendor=vendor, stay_away=stay)
+    values = [runs.Value("operator URL", url), runs.Value("security profile", target.security_profile)]
+    values += [runs.Value(s.action, f"{s.summary}: {s.answer}") for s in result.sent]
+    if not result.ok:
+        ctx.step.values = values
+        raise Failed(result.text)
+    values.append(runs.Value("stayed away", round(result.away_s, 0), "s"))
+    ctx.step.note = result.text
+    return values
+
+
+@contextlib.contextmanager
+def errors_as_failed():
+    """A refusal before anything was sent (bad URL, downgrade) fails the step with its reason and hint."""
+    try:
+        yield
+    except errors.ConfigError as exc:
+        raise Failed(f"{exc.message} {exc.hint}".strip()) from exc

@@ -128,3 +128,37 @@ async def test_a_password_the_charger_cannot_take_is_refused_before_sending(engi
             await handover.hand_over(engine, "HO-6", handover.Target("ws://127.0.0.1:1/ocpp", 1, password="short"))
     assert "16 to 40" in str(caught.value)
     assert "SetNetworkProfile" not in actions_sent(engine, "HO-6")
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_the_last_step_of_a_run_hands_the_charger_over_and_the_run_says_so(engine, tmp_path, version) -> None:
+    from app.domain import runs
+    from app.services import checklists, checks
+    from app.services import runs as run_service
+    from app.storage import runs as run_store
+
+    operator, operator_url = _operator_backend(tmp_path)
+    path = tmp_path / "handover.toml"
+    path.write_text('name = "Handover"\n'
+                    '[[step]]\nkey = "operator_url"\ntitle = "Operator URL"\nentry = "text"\n'
+                    '[[step]]\nkey = "handover"\ntitle = "Handed over"\ncheck = "handover"\ntimeout = 40\n',
+                    encoding="utf-8")
+    template = checklists.load_file(path, frozenset(checks.CHECKS))
+    store = run_store.RunStore(tmp_path / "d")
+    try:
+        async with running(engine, version, "HO-7"):
+            arrived = asyncio.ensure_future(asyncio.to_thread(_booted_at, operator, "HO-7"))
+            run = await run_service.execute(engine, store, template, "HO-7", values={"operator_url": operator_url})
+            await asyncio.wait_for(arrived, 30)
+        step = run.step("handover")
+        assert step.state is runs.StepState.PASSED, step.reason
+        assert {v.name: v.value for v in step.values}["operator URL"] == operator_url
+        assert "did not come back" in step.note
+        again = store.get(run.id).step("handover")  # on disk, as the report will read it
+        assert again.state is runs.StepState.PASSED
+        # Without an operator URL the step is not applicable and the charger stays.
+        async with running(engine, version, "HO-8"):
+            run = await run_service.execute(engine, store, template, "HO-8")
+        assert run.step("handover").state is runs.StepState.NOT_APPLICABLE
+    finally:
+        interrupt(operator)
