@@ -2,7 +2,8 @@
 
 Safe off the GUI thread (QTextDocument, QPainter on a QPdfWriter); a Q(Gui)Application must
 exist, and `ensure_application()` makes an offscreen one for the CLI. Every page carries the
-run id and "page x of y".
+run id and "page x of y". Each line is on one page only (`paginate`): none is cut by a page's
+edge, none is in the PDF twice.
 """
 
 from __future__ import annotations
@@ -194,6 +195,81 @@ def _plot(series: list[list[float]], width: int = 640, height: int = 220):
     return image
 
 
+def _line_pages(document, block) -> list[tuple[int, int]]:
+    """(page number, text position) of each line of `block`, as the document's layout placed it."""
+    layout = block.layout()
+    # The layout's origin in document coordinates (its lines' y are from there; a line Qt pushed
+    # to the next page has a larger y, the bounding rectangle's top is still the origin).
+    origin = document.documentLayout().blockBoundingRect(block).y()
+    height = document.pageSize().height()
+    out = []
+    for index in range(layout.lineCount()):
+        line = layout.lineAt(index)
+        middle = origin + line.y() + line.height() / 2  # a line never crosses a page: Qt pushed it down
+        out.append((int(middle // height), block.position() + line.textStart()))
+    return out
+
+
+def paginate(document) -> int:
+    """Split each block that a page break cuts into one block per page; the number of pages.
+
+    QTextDocument (with a page size) already moves a line that would cross a page's bottom to the
+    next page, but drawing a page cannot leave out the lines of a block that are on another:
+    QTextLayout::draw also draws the last line above its clip rectangle (qtextlayout.cpp,
+    `firstLine = i`), and the PDF engine writes clipped text all the same. So the last line of a
+    page came again, hidden, at the top of the next, and pdftotext, search and copy read it twice.
+    Once no block spans two pages, a page draws exactly its own lines (see `_draw_page`).
+
+    The cut is a paragraph break where the layout broke the line: the first part loses its bottom
+    margin, the second its top margin and first-line indent, both keep the direction the whole
+    paragraph had, so nothing on the page moves.
+    """
+    from PySide6 import QtGui
+
+    for _ in range(1000):  # each round splits every cut block; a second round only if the layout moved
+        cuts: list[int] = []
+        block = document.begin()
+        while block.isValid():
+            lines = _line_pages(document, block)
+            cuts += [position for (page, position), (before, _) in zip(lines[1:], lines) if page != before]
+            block = block.next()
+        if not cuts:
+            break
+        cursor = QtGui.QTextCursor(document)
+        cursor.beginEditBlock()
+        for position in reversed(cuts):  # from the end: the positions before stay valid
+            cursor.setPosition(position)
+            block = cursor.block()
+            whole = QtGui.QTextBlockFormat(block.blockFormat())
+            whole.setLayoutDirection(block.textDirection())
+            first, second = QtGui.QTextBlockFormat(whole), QtGui.QTextBlockFormat(whole)
+            first.setBottomMargin(0)
+            second.setTopMargin(0)
+            second.setTextIndent(0)
+            cursor.setBlockFormat(first)
+            if document.characterAt(position - 1) == "\u2028":  # a <br>: the paragraph break replaces it
+                cursor.deletePreviousChar()
+            cursor.insertBlock(second)
+        cursor.endEditBlock()
+    return document.pageCount()
+
+
+def _draw_page(document, painter, number: int) -> None:
+    """Page `number` of a paginated document, the painter translated to the page's top.
+
+    The clip is the page; what is drawn is decided 0.5 px inside it, so a block that ends where
+    the page begins (or begins where it ends) is not drawn again here (Qt counts a touch as inside).
+    """
+    from PySide6 import QtCore, QtGui
+
+    size = document.pageSize()
+    page = QtCore.QRectF(0, number * size.height(), size.width(), size.height())
+    context = QtGui.QAbstractTextDocumentLayout.PaintContext()
+    context.clip = page.adjusted(0, 0.5, 0, -0.5)
+    painter.setClipRect(page)
+    document.documentLayout().draw(painter, context)
+
+
 def write(report: dict[str, Any], out: pathlib.Path) -> int:
     """Render the PDF; the number of pages. From any thread.
 
@@ -255,7 +331,7 @@ def _write(report: dict[str, Any], out: pathlib.Path) -> int:
         document.addResource(QtGui.QTextDocument.ResourceType.ImageResource, QtCore.QUrl(_resource(attachment)), image)
     marks = pdf_text.Marks()
     document.setHtml(html_of(report, plot=bool(series), marks=marks))
-    pages = document.pageCount()
+    pages = paginate(document)
     painter = QtGui.QPainter(writer)
     try:
         for number in range(pages):
@@ -263,7 +339,7 @@ def _write(report: dict[str, Any], out: pathlib.Path) -> int:
                 writer.newPage()
             painter.save()
             painter.translate(MARGIN, MARGIN - number * body.height())
-            document.drawContents(painter, QtCore.QRectF(0, number * body.height(), body.width(), body.height()))
+            _draw_page(document, painter, number)
             painter.restore()
             painter.setPen(QtGui.QColor("#555"))
             painter.drawText(QtCore.QRectF(MARGIN, page.height() - MARGIN - 18, body.width(), 18),
