@@ -44,8 +44,13 @@ def _masked(name: str, value: str) -> str:
     return trace.MASK if trace.is_secret(name) else value
 
 
-def build(run: runs.Run, trace_sha256: str, trace_frames: int, trace_file: str,
+def build(run: runs.Run, written: trace.Written, trace_file: str,
           changes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The report of `run`; `written`: its trace file as written (trace.write), named `trace_file`."""
+    trace_data: dict[str, Any] = {"file": trace_file, "frames": written.frames, "sha256": written.sha256,
+                                  "frames_outside_run": written.outside_run}
+    if written.frames:  # the ids of the first and last line of the trace file (an empty one has none)
+        trace_data |= {"first_frame_id": written.first_frame_id, "last_frame_id": written.last_frame_id}
     return {
         "schema_version": SCHEMA_VERSION,
         "generator": f"Commissioner {__version__}",
@@ -67,6 +72,5 @@ def build(run: runs.Run, trace_sha256: str, trace_frames: int, trace_file: str,
         "attachments": [{"kind": a.get("kind", ""), "label": a.get("label", ""), "file": a.get("file", ""),
                          "name": a.get("name", ""), "time": iso(int(a.get("time_ms", 0)))} for a in run.attachments],
         "configuration": configuration(run, changes or []),
-        "trace": {"file": trace_file, "frames": trace_frames, "sha256": trace_sha256,
-                  "first_frame_id": run.first_frame_id, "last_frame_id": run.last_frame_id},
+        "trace": trace_data,
     }

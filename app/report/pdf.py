@@ -154,8 +154,10 @@ def html_of(report: dict[str, Any], plot: bool, marks: pdf_text.Marks | None = N
             parts += [f"<tr><td>{t(k)}</td><td>&nbsp;{t(v)}</td></tr>" for k, v in config["at_end"].items()]
             parts.append("</table>")
     trace = report["trace"]
+    outside = trace.get("frames_outside_run", 0)
+    cited = f", {outside} of them from outside the run, cited as evidence" if outside else ""
     parts += ["<h2 style='font-size: 13pt;'>OCPP trace</h2>",
-              f"<p>{t(trace['frames'])} frames in {t(trace['file'])} (secrets masked).<br>"
+              f"<p>{t(trace['frames'])} frames in {t(trace['file'])}{t(cited)} (secrets masked).<br>"
               f"SHA-256: <span style='font-family: monospace;'>{t(trace['sha256'])}</span></p>",
               f"<p style='color: #555;'>{t(report['generator'])}</p>", "</body></html>"]
     return "\n".join(parts)

@@ -80,8 +80,9 @@ def test_after_pagination_every_line_is_whole_on_one_page() -> None:
     from PySide6 import QtCore, QtGui
 
     from app.report import document as report_document
+    from app.report import trace
 
-    report = report_document.build(_long_run(), "0" * 64, 0, "R-long-1.trace.jsonl")
+    report = report_document.build(_long_run(), trace.Written("0" * 64, 0, 0, 0, 0), "R-long-1.trace.jsonl")
     document = QtGui.QTextDocument()
     document.setDocumentMargin(0)
     document.setPageSize(QtCore.QSizeF(698, 979))
