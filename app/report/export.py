@@ -62,7 +62,7 @@ def export(run: runs.Run, journal_path: pathlib.Path, out_dir: pathlib.Path,
         # The run's own frames, and those its steps cite from before it (the boot check's BootNotification).
         window = trace.Window.of(run)
         written = trace.write(journal_path, window, trace_path, trace.citations(run),
-                              progress=lambda n: report(0, 3, f"OCPP trace: {n} frames"))
+                              progress=lambda n: report(0, 3, f"OCPP trace: {document.count(n, 'frame')}"))
         changes = trace.configuration_changes(journal_path, window)
         data = document.build(run, written, trace_path.name, changes)
         jsonschema.validate(data, schema())  # a report that breaks its own schema is a bug, not a file

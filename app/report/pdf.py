@@ -13,6 +13,7 @@ import os
 import pathlib
 from typing import Any
 
+from app.report import document as report_document
 from app.report import pdf_text
 from app.storage import paths
 
@@ -58,10 +59,18 @@ def _colour(verdict: str) -> str:
     return {"PASSED": "#2e7d32", "FAILED": "#c62828", "N/A": "#616161", "SKIPPED": "#616161"}.get(verdict, "#b26a00")
 
 
+def _num(value: float) -> str:
+    """A number as the page shows it: an integer whole (a transaction id), else 6 significant digits; never "-0"."""
+    if isinstance(value, int):
+        return str(value)
+    return f"{report_document.number(float(value)):g}"
+
+
 def _value_text(values: list[dict[str, Any]]) -> str:
     parts = []
     for v in values:
-        text = f"{v['value']:g}" if isinstance(v["value"], (int, float)) else str(v["value"])
+        text = _num(v["value"]) if isinstance(v["value"], (int, float)) and not isinstance(v["value"], bool) \
+            else str(v["value"])
         parts.append((f"{v['name']}: " if v["name"] else "") + f"{text} {v['unit']}".strip())
     return "; ".join(parts)
 
@@ -71,11 +80,11 @@ def _limit_text(values: list[dict[str, Any]]) -> str:
     for v in values:
         low, high, unit = v.get("low"), v.get("high"), v.get("unit", "")
         if low is not None and high is not None:
-            limits.append(f"{low:g} … {high:g} {unit}".strip())
+            limits.append(f"{_num(low)} … {_num(high)} {unit}".strip())
         elif low is not None:
-            limits.append(f"≥ {low:g} {unit}".strip())
+            limits.append(f"≥ {_num(low)} {unit}".strip())
         elif high is not None:
-            limits.append(f"≤ {high:g} {unit}".strip())
+            limits.append(f"≤ {_num(high)} {unit}".strip())
     return "; ".join(limits)
 
 
@@ -110,7 +119,7 @@ def html_of(report: dict[str, Any], plot: bool, marks: pdf_text.Marks | None = N
     ]
     for step in report["steps"]:
         reason = "; ".join(p for p in (step["reason"], step.get("note", "")) if p)
-        evidence = f"{len(step['evidence'])} frames" if step["evidence"] else ""
+        evidence = report_document.count(len(step["evidence"]), "frame") if step["evidence"] else ""
         parts.append(
             f"<tr><td>{t(step['title'])}</td>"
             f"<td style='color: {_colour(step['verdict'])}; white-space: nowrap;'><b>{t(step['verdict'])}</b></td>"
@@ -157,7 +166,8 @@ def html_of(report: dict[str, Any], plot: bool, marks: pdf_text.Marks | None = N
     outside = trace.get("frames_outside_run", 0)
     cited = f", {outside} of them from outside the run, cited as evidence" if outside else ""
     parts += ["<h2 style='font-size: 13pt;'>OCPP trace</h2>",
-              f"<p>{t(trace['frames'])} frames in {t(trace['file'])}{t(cited)} (secrets masked).<br>"
+              f"<p>{t(report_document.count(trace['frames'], 'frame'))} in {t(trace['file'])}{t(cited)}"
+              " (secrets masked).<br>"
               f"SHA-256: <span style='font-family: monospace;'>{t(trace['sha256'])}</span></p>",
               f"<p style='color: #555;'>{t(report['generator'])}</p>", "</body></html>"]
     return "\n".join(parts)
@@ -187,8 +197,8 @@ def _plot(series: list[list[float]], width: int = 640, height: int = 220):
         painter.setPen(QtGui.QPen(QtGui.QColor(colour), 2))
         painter.drawPolyline(points)
         x = 4 if index == 1 else right + 4
-        painter.drawText(QtCore.QRectF(x, top, 58, 16), f"{high:.3g}")
-        painter.drawText(QtCore.QRectF(x, bottom - 16, 58, 16), f"{low:.3g}")
+        painter.drawText(QtCore.QRectF(x, top, 58, 16), f"{report_document.number(high):.3g}")
+        painter.drawText(QtCore.QRectF(x, bottom - 16, 58, 16), f"{report_document.number(low):.3g}")
         painter.drawText(QtCore.QRectF(x, (top + bottom) / 2, 58, 16), label)
     painter.setPen(QtGui.QColor("#333"))
     painter.drawText(QtCore.QRectF(left, bottom + 6, right - left, 18), QtCore.Qt.AlignmentFlag.AlignCenter,

@@ -1,16 +1,18 @@
 """The report's OCPP trace is the run's own frames (its charger, its start to its end) plus the
 frames its steps cite from before it, marked; the JSON's first and last frame ids are those of
-the trace file's first and last line."""
+the trace file's first and last line; the PDF says so in words (singular and plural)."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 
 import jsonschema
 import pytest
 
 from app.domain import model, runs
-from app.report import export, pdf, trace
+from app.report import document, export, pdf, trace
 from app.storage import journal as journal_store
 
 T0 = 1_700_000_000_000
@@ -105,3 +107,26 @@ def test_an_empty_trace_names_no_frame(tmp_path) -> None:
     data = json.loads(files.json.read_text(encoding="utf-8"))["trace"]
     assert files.trace.read_bytes() == b"" and data["frames"] == 0
     assert "first_frame_id" not in data and "last_frame_id" not in data
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) is not installed")
+def test_the_pdf_counts_frames_in_the_singular_and_the_plural_and_never_shows_minus_zero(tmp_path) -> None:
+    journal = _journal(tmp_path)
+    run = _run()
+    run.step("heartbeat").values = [runs.Value("clock skew", -0.0, "s", -5.0, 5.0),
+                                    runs.Value("transaction", 1234567)]
+    files = export.export(run, journal.path, tmp_path / "out")
+    text = " ".join(subprocess.run(["pdftotext", str(files.pdf), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    assert "3 frames" in text and "1 frame" in text and "1 frames" not in text  # boot cites 3, heartbeat 1
+    assert "7 frames in R-1.trace.jsonl, 1 of them from outside the run, cited as evidence" in text, text
+    assert "clock skew: 0 s" in text and "clock skew: -0" not in text
+    assert "transaction: 1234567" in text
+    data = json.loads(files.json.read_text(encoding="utf-8"))
+    skew = data["steps"][1]["values"][0]
+    assert json.dumps(skew["value"]) == "0.0"
+
+
+def test_count_words() -> None:
+    assert [document.count(n, "frame") for n in (0, 1, 2)] == ["0 frames", "1 frame", "2 frames"]
+    assert document.number(-0.0) == 0.0 and str(document.number(-0.0)) == "0.0" and document.number(-1.5) == -1.5
