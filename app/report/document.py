@@ -44,8 +44,23 @@ def _masked(name: str, value: str) -> str:
     return trace.MASK if trace.is_secret(name) else value
 
 
-def build(run: runs.Run, trace_sha256: str, trace_frames: int, trace_file: str,
+def number(value: Any) -> Any:
+    """A measured value as the report gives it: -0.0 (a clock skew of -0.04 s, rounded) is 0.0."""
+    return 0.0 if isinstance(value, float) and value == 0 else value
+
+
+def count(number: int, noun: str, plural: str = "") -> str:
+    """"1 frame", "2 frames", "0 frames"."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+def build(run: runs.Run, written: trace.Written, trace_file: str,
           changes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The report of `run`; `written`: its trace file as written (trace.write), named `trace_file`."""
+    trace_data: dict[str, Any] = {"file": trace_file, "frames": written.frames, "sha256": written.sha256,
+                                  "frames_outside_run": written.outside_run}
+    if written.frames:  # the ids of the first and last line of the trace file (an empty one has none)
+        trace_data |= {"first_frame_id": written.first_frame_id, "last_frame_id": written.last_frame_id}
     return {
         "schema_version": SCHEMA_VERSION,
         "generator": f"Commissioner {__version__}",
@@ -60,13 +75,12 @@ def build(run: runs.Run, trace_sha256: str, trace_frames: int, trace_file: str,
             "key": s.key, "title": s.title, "kind": s.kind, "required": s.required, "state": s.state.value,
             "verdict": VERDICT_WORDS[s.state], "reason": s.reason, "note": s.note,
             "started": iso(s.started_ms), "ended": iso(s.ended_ms),
-            "values": [{"name": v.name, "value": v.value, "unit": v.unit, "low": v.low, "high": v.high,
-                        "in_limits": v.in_limits} for v in s.values],
+            "values": [{"name": v.name, "value": number(v.value), "unit": v.unit, "low": number(v.low),
+                        "high": number(v.high), "in_limits": v.in_limits} for v in s.values],
             "evidence": list(s.evidence), "files": list(s.files), "series": [list(p) for p in s.series],
         } for s in run.steps],
         "attachments": [{"kind": a.get("kind", ""), "label": a.get("label", ""), "file": a.get("file", ""),
                          "name": a.get("name", ""), "time": iso(int(a.get("time_ms", 0)))} for a in run.attachments],
         "configuration": configuration(run, changes or []),
-        "trace": {"file": trace_file, "frames": trace_frames, "sha256": trace_sha256,
-                  "first_frame_id": run.first_frame_id, "last_frame_id": run.last_frame_id},
+        "trace": trace_data,
     }

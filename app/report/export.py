@@ -59,12 +59,12 @@ def export(run: runs.Run, journal_path: pathlib.Path, out_dir: pathlib.Path,
         base = out_dir / run.id
         trace_path = base.with_name(run.id + ".trace.jsonl")
         report(0, 3, "OCPP trace")
-        # From the first frame any step points at (the boot check's BootNotification may predate the run).
-        first = min([run.first_frame_id, *(i - 1 for s in run.steps for i in s.evidence if i > 0)])
-        sha, frames = trace.write(journal_path, run.charger_id, max(first, 0), run.last_frame_id or None, trace_path,
-                                  progress=lambda n: report(0, 3, f"OCPP trace: {n} frames"))
-        changes = trace.configuration_changes(journal_path, run.charger_id, run.first_frame_id, run.last_frame_id or None)
-        data = document.build(run, sha, frames, trace_path.name, changes)
+        # The run's own frames, and those its steps cite from before it (the boot check's BootNotification).
+        window = trace.Window.of(run)
+        written = trace.write(journal_path, window, trace_path, trace.citations(run),
+                              progress=lambda n: report(0, 3, f"OCPP trace: {document.count(n, 'frame')}"))
+        changes = trace.configuration_changes(journal_path, window)
+        data = document.build(run, written, trace_path.name, changes)
         jsonschema.validate(data, schema())  # a report that breaks its own schema is a bug, not a file
         json_path = base.with_name(run.id + ".json")
         json_path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -75,4 +75,4 @@ def export(run: runs.Run, journal_path: pathlib.Path, out_dir: pathlib.Path,
     except OSError as exc:
         raise errors.StorageError(f"Cannot write the report to {out_dir}: {exc.strerror or exc}.",
                                   hint="Choose a writable folder with free space.") from exc
-    return Exported(pdf_path, json_path, trace_path, sha, frames, pages)
+    return Exported(pdf_path, json_path, trace_path, written.sha256, written.frames, pages)

@@ -2,7 +2,8 @@
 
 Safe off the GUI thread (QTextDocument, QPainter on a QPdfWriter); a Q(Gui)Application must
 exist, and `ensure_application()` makes an offscreen one for the CLI. Every page carries the
-run id and "page x of y".
+run id and "page x of y". Each line is on one page only (`paginate`): none is cut by a page's
+edge, none is in the PDF twice.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import pathlib
 from typing import Any
 
+from app.report import document as report_document
 from app.report import pdf_text
 from app.storage import paths
 
@@ -57,10 +59,18 @@ def _colour(verdict: str) -> str:
     return {"PASSED": "#2e7d32", "FAILED": "#c62828", "N/A": "#616161", "SKIPPED": "#616161"}.get(verdict, "#b26a00")
 
 
+def _num(value: float) -> str:
+    """A number as the page shows it: an integer whole (a transaction id), else 6 significant digits; never "-0"."""
+    if isinstance(value, int):
+        return str(value)
+    return f"{report_document.number(float(value)):g}"
+
+
 def _value_text(values: list[dict[str, Any]]) -> str:
     parts = []
     for v in values:
-        text = f"{v['value']:g}" if isinstance(v["value"], (int, float)) else str(v["value"])
+        text = _num(v["value"]) if isinstance(v["value"], (int, float)) and not isinstance(v["value"], bool) \
+            else str(v["value"])
         parts.append((f"{v['name']}: " if v["name"] else "") + f"{text} {v['unit']}".strip())
     return "; ".join(parts)
 
@@ -70,11 +80,11 @@ def _limit_text(values: list[dict[str, Any]]) -> str:
     for v in values:
         low, high, unit = v.get("low"), v.get("high"), v.get("unit", "")
         if low is not None and high is not None:
-            limits.append(f"{low:g} … {high:g} {unit}".strip())
+            limits.append(f"{_num(low)} … {_num(high)} {unit}".strip())
         elif low is not None:
-            limits.append(f"≥ {low:g} {unit}".strip())
+            limits.append(f"≥ {_num(low)} {unit}".strip())
         elif high is not None:
-            limits.append(f"≤ {high:g} {unit}".strip())
+            limits.append(f"≤ {_num(high)} {unit}".strip())
     return "; ".join(limits)
 
 
@@ -109,7 +119,7 @@ def html_of(report: dict[str, Any], plot: bool, marks: pdf_text.Marks | None = N
     ]
     for step in report["steps"]:
         reason = "; ".join(p for p in (step["reason"], step.get("note", "")) if p)
-        evidence = f"{len(step['evidence'])} frames" if step["evidence"] else ""
+        evidence = report_document.count(len(step["evidence"]), "frame") if step["evidence"] else ""
         parts.append(
             f"<tr><td>{t(step['title'])}</td>"
             f"<td style='color: {_colour(step['verdict'])}; white-space: nowrap;'><b>{t(step['verdict'])}</b></td>"
@@ -153,8 +163,11 @@ def html_of(report: dict[str, Any], plot: bool, marks: pdf_text.Marks | None = N
             parts += [f"<tr><td>{t(k)}</td><td>&nbsp;{t(v)}</td></tr>" for k, v in config["at_end"].items()]
             parts.append("</table>")
     trace = report["trace"]
+    outside = trace.get("frames_outside_run", 0)
+    cited = f", {outside} of them from outside the run, cited as evidence" if outside else ""
     parts += ["<h2 style='font-size: 13pt;'>OCPP trace</h2>",
-              f"<p>{t(trace['frames'])} frames in {t(trace['file'])} (secrets masked).<br>"
+              f"<p>{t(report_document.count(trace['frames'], 'frame'))} in {t(trace['file'])}{t(cited)}"
+              " (secrets masked).<br>"
               f"SHA-256: <span style='font-family: monospace;'>{t(trace['sha256'])}</span></p>",
               f"<p style='color: #555;'>{t(report['generator'])}</p>", "</body></html>"]
     return "\n".join(parts)
@@ -184,14 +197,89 @@ def _plot(series: list[list[float]], width: int = 640, height: int = 220):
         painter.setPen(QtGui.QPen(QtGui.QColor(colour), 2))
         painter.drawPolyline(points)
         x = 4 if index == 1 else right + 4
-        painter.drawText(QtCore.QRectF(x, top, 58, 16), f"{high:.3g}")
-        painter.drawText(QtCore.QRectF(x, bottom - 16, 58, 16), f"{low:.3g}")
+        painter.drawText(QtCore.QRectF(x, top, 58, 16), f"{report_document.number(high):.3g}")
+        painter.drawText(QtCore.QRectF(x, bottom - 16, 58, 16), f"{report_document.number(low):.3g}")
         painter.drawText(QtCore.QRectF(x, (top + bottom) / 2, 58, 16), label)
     painter.setPen(QtGui.QColor("#333"))
     painter.drawText(QtCore.QRectF(left, bottom + 6, right - left, 18), QtCore.Qt.AlignmentFlag.AlignCenter,
                      f"{span:.0f} s of charging · blue: power (kW) · green: energy delivered (kWh)")
     painter.end()
     return image
+
+
+def _line_pages(document, block) -> list[tuple[int, int]]:
+    """(page number, text position) of each line of `block`, as the document's layout placed it."""
+    layout = block.layout()
+    # The layout's origin in document coordinates (its lines' y are from there; a line Qt pushed
+    # to the next page has a larger y, the bounding rectangle's top is still the origin).
+    origin = document.documentLayout().blockBoundingRect(block).y()
+    height = document.pageSize().height()
+    out = []
+    for index in range(layout.lineCount()):
+        line = layout.lineAt(index)
+        middle = origin + line.y() + line.height() / 2  # a line never crosses a page: Qt pushed it down
+        out.append((int(middle // height), block.position() + line.textStart()))
+    return out
+
+
+def paginate(document) -> int:
+    """Split each block that a page break cuts into one block per page; the number of pages.
+
+    QTextDocument (with a page size) already moves a line that would cross a page's bottom to the
+    next page, but drawing a page cannot leave out the lines of a block that are on another:
+    QTextLayout::draw also draws the last line above its clip rectangle (qtextlayout.cpp,
+    `firstLine = i`), and the PDF engine writes clipped text all the same. So the last line of a
+    page came again, hidden, at the top of the next, and pdftotext, search and copy read it twice.
+    Once no block spans two pages, a page draws exactly its own lines (see `_draw_page`).
+
+    The cut is a paragraph break where the layout broke the line: the first part loses its bottom
+    margin, the second its top margin and first-line indent, both keep the direction the whole
+    paragraph had, so nothing on the page moves.
+    """
+    from PySide6 import QtGui
+
+    for _ in range(1000):  # each round splits every cut block; a second round only if the layout moved
+        cuts: list[int] = []
+        block = document.begin()
+        while block.isValid():
+            lines = _line_pages(document, block)
+            cuts += [position for (page, position), (before, _) in zip(lines[1:], lines) if page != before]
+            block = block.next()
+        if not cuts:
+            break
+        cursor = QtGui.QTextCursor(document)
+        cursor.beginEditBlock()
+        for position in reversed(cuts):  # from the end: the positions before stay valid
+            cursor.setPosition(position)
+            block = cursor.block()
+            whole = QtGui.QTextBlockFormat(block.blockFormat())
+            whole.setLayoutDirection(block.textDirection())
+            first, second = QtGui.QTextBlockFormat(whole), QtGui.QTextBlockFormat(whole)
+            first.setBottomMargin(0)
+            second.setTopMargin(0)
+            second.setTextIndent(0)
+            cursor.setBlockFormat(first)
+            if document.characterAt(position - 1) == "\u2028":  # a <br>: the paragraph break replaces it
+                cursor.deletePreviousChar()
+            cursor.insertBlock(second)
+        cursor.endEditBlock()
+    return document.pageCount()
+
+
+def _draw_page(document, painter, number: int) -> None:
+    """Page `number` of a paginated document, the painter translated to the page's top.
+
+    The clip is the page; what is drawn is decided 0.5 px inside it, so a block that ends where
+    the page begins (or begins where it ends) is not drawn again here (Qt counts a touch as inside).
+    """
+    from PySide6 import QtCore, QtGui
+
+    size = document.pageSize()
+    page = QtCore.QRectF(0, number * size.height(), size.width(), size.height())
+    context = QtGui.QAbstractTextDocumentLayout.PaintContext()
+    context.clip = page.adjusted(0, 0.5, 0, -0.5)
+    painter.setClipRect(page)
+    document.documentLayout().draw(painter, context)
 
 
 def write(report: dict[str, Any], out: pathlib.Path) -> int:
@@ -255,7 +343,7 @@ def _write(report: dict[str, Any], out: pathlib.Path) -> int:
         document.addResource(QtGui.QTextDocument.ResourceType.ImageResource, QtCore.QUrl(_resource(attachment)), image)
     marks = pdf_text.Marks()
     document.setHtml(html_of(report, plot=bool(series), marks=marks))
-    pages = document.pageCount()
+    pages = paginate(document)
     painter = QtGui.QPainter(writer)
     try:
         for number in range(pages):
@@ -263,7 +351,7 @@ def _write(report: dict[str, Any], out: pathlib.Path) -> int:
                 writer.newPage()
             painter.save()
             painter.translate(MARGIN, MARGIN - number * body.height())
-            document.drawContents(painter, QtCore.QRectF(0, number * body.height(), body.width(), body.height()))
+            _draw_page(document, painter, number)
             painter.restore()
             painter.setPen(QtGui.QColor("#555"))
             painter.drawText(QtCore.QRectF(MARGIN, page.height() - MARGIN - 18, body.width(), 18),
