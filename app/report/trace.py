@@ -23,55 +23,14 @@ import hashlib
 import heapq
 import json
 import pathlib
-import re
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from app.domain import model, runs
+from app.domain import model, runs, secrets
 from app.storage import journal as journal_store
 
-MASK = "***"
-SECRET_NAMES = ("password", "authorizationkey", "privatekey", "secret", "passphrase")
-_TEXT_SECRET = re.compile(r'("(?:[^"]*(?:password|authorizationkey|privatekey|secret|passphrase)[^"]*)"\s*:\s*)"[^"]*"',
-                          re.IGNORECASE)
-
-
-def is_secret(name: Any) -> bool:
-    """A key, variable or field named like a password, an authorization key or a private key."""
-    return isinstance(name, str) and any(s in name.lower().replace("_", "") for s in SECRET_NAMES)
-
-
-_URL_PASSWORD = re.compile(r"(\w+://[^/@\s:]+):([^/@\s]+)@")
-
-
-def _mask_text(text: str) -> str:
-    """Secrets inside a string: a PEM private key, a password in a URL (ws://user:pw@host)."""
-    if "PRIVATE KEY-----" in text:
-        return MASK
-    return _URL_PASSWORD.sub(lambda m: f"{m.group(1)}:{MASK}@", text)
-
-
-def mask(value: Any) -> Any:
-    """A copy of a parsed frame with every secret replaced by ***."""
-    if isinstance(value, str):
-        return _mask_text(value)
-    if isinstance(value, list):
-        return [mask(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    variable = value.get("variable")
-    named = value.get("key") or value.get("name") or (variable.get("name") if isinstance(variable, dict) else None)
-    secret_here = is_secret(named)
-    out: dict[str, Any] = {}
-    for key, item in value.items():
-        if is_secret(key) and not isinstance(item, (dict, list)):
-            out[key] = MASK
-        elif secret_here and key in ("value", "attributeValue"):
-            out[key] = MASK
-        elif secret_here and key == "variableAttribute" and isinstance(item, list):
-            out[key] = [{**a, "value": MASK} if isinstance(a, dict) and "value" in a else a for a in item]
-        else:
-            out[key] = mask(item)
-    return out
+# What a secret is, and masking it: one definition for the journal, the trace and the exports.
+MASK, SECRET_NAMES, is_secret, mask = secrets.MASK, secrets.SECRET_NAMES, secrets.is_secret, secrets.mask
+_TEXT_SECRET, _mask_text = secrets.TEXT_SECRET, secrets.mask_text
 
 
 def line(frame: model.Frame) -> dict[str, Any]:
