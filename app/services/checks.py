@@ -82,11 +82,12 @@ async def last_payload(ctx: Context, action: str) -> dict[str, Any] | None:
         engine.journal.flush()
         reader = engine.journal.reader()
         try:
-            frames = [f for f in reader.frames(charger_id=charger_id, action=action, direction="in", limit=100_000)
-                      if f.message_type == 2]
+            # Newest first: a charger with a long history still finds its latest one at once.
+            frames = [f for f in reader.frames(charger_id=charger_id, action=action, direction="in", limit=50,
+                                               newest=True) if f.message_type == 2]
         finally:
             reader.close()
-        for frame in reversed(frames):
+        for frame in frames:
             try:
                 message = json.loads(frame.payload)
             except ValueError:

@@ -325,8 +325,10 @@ class JournalReader:
         direction: str | None = None,
         errors_only: bool = False,
         text: str | None = None,
+        newest: bool = False,
     ) -> list[model.Frame]:
-        """Whole matching frames in id order, the first `limit` after `after_id` (page on with the last id).
+        """Whole matching frames in id order, the first `limit` after `after_id` (page on with the last id);
+        with `newest`, the last `limit` ones, newest first.
 
         The filter is `flt`, or its fields given as keywords (not both).
         """
@@ -336,7 +338,8 @@ class JournalReader:
         elif fields != _EVERYTHING:
             raise TypeError("pass a FrameFilter or its fields as keywords, not both")
         where, params = flt._clause(after_id, upto_id)
-        return [_frame(r) for r in self._all(f"{_FRAME_SQL} {where} ORDER BY id LIMIT ?", (*params, limit))]
+        order = "DESC" if newest else ""
+        return [_frame(r) for r in self._all(f"{_FRAME_SQL} {where} ORDER BY id {order} LIMIT ?", (*params, limit))]
 
     def chargers_and_actions(self, *, after_id: int = 0, upto_id: int | None = None) -> tuple[set[str], set[str]]:
         """The distinct charger ids and actions (bad frames have none) of the frames in the range."""

@@ -477,8 +477,9 @@ class CommissionPage(QtWidgets.QWidget):
             self.export_bar.hide()
             self._update()
         self.last_export = done
-        self.result.setText(self.tr("Report written: {0} ({1} pages), with {2} and {3}.").format(
-            done.pdf, done.pages, done.json.name, done.trace.name))
+        pages = self.tr("1 page") if done.pages == 1 else self.tr("{0} pages").format(done.pages)
+        self.result.setText(self.tr("Report written: {0} ({1}), with {2} and {3}.").format(
+            done.pdf, pages, done.json.name, done.trace.name))
         if open_pdf:
             QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(str(done.pdf)))
 

@@ -256,3 +256,17 @@ def test_a_broken_on_error_callback_does_not_stop_the_writer(tmp_path: pathlib.P
     store.close()  # the writer thread is alive and stops when told
     assert not store._thread.is_alive()
     assert "on_error callback failed" in caplog.text
+
+
+def test_newest_frames_come_first(tmp_path: pathlib.Path) -> None:
+    store = journal.Journal(tmp_path)
+    for n in range(1, 6):
+        store.append(frame(n))
+    store.flush()
+    reader = store.reader()
+    try:
+        assert [f.unique_id for f in reader.frames(limit=2, newest=True)] == ["u5", "u4"]
+        assert [f.unique_id for f in reader.frames(limit=2)] == ["u1", "u2"]
+    finally:
+        reader.close()
+        store.close()
