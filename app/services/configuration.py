@@ -19,7 +19,7 @@ import tomllib
 from typing import Any, Callable
 
 from app.csms import engine as csms_engine
-from app.domain import errors
+from app.domain import errors, secrets
 from app.storage import paths
 
 REPORT_TIMEOUT_S = 20.0  # the longest the charger may stay quiet between two parts
@@ -315,6 +315,9 @@ def check_value(row: ConfigRow, value: str) -> str:
     its data type, range and list of allowed values, as the charger (2.x) or the spec (1.6) gives them."""
     if not row.writable:
         return f"{row.name} is read-only on this charger."
+    if secrets.is_secret(row.name):
+        return (f"{row.name} is a password: set it with New password… (the CSMS then expects it), "
+                "never as a plain value.")
     limit = 500 if row.component is None else 1000  # 1.6 CiString500; 2.x attributeValue string[1000]
     if len(value) > limit:
         return f"The value is longer than OCPP allows ({limit} characters)."

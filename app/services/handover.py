@@ -169,9 +169,6 @@ async def hand_over(engine: csms_engine.Engine, charger_id: str, target: Target,
     else:
         await _set_profile_2x(engine, charger_id, target, version, sent, tell)
         reset = {"type": "Immediate"}
-    if target.password and version != "2.1":
-        # The charger now sends this password to every backend, this laptop's too if it falls back.
-        engine.config.passwords[charger_id] = target.password
     tell(4, 5, "Reset: the charger restarts and connects to the operator's backend")
     with engine.watch(charger_id, "BootNotification") as boots, \
             engine.watch(charger_id, "SecurityEventNotification") as events:
@@ -215,7 +212,9 @@ async def _change_keys_16(engine, charger_id: str, target: Target, vendor: vendo
                           sent: list[Sent], tell: Progress) -> None:
     setting = vendor.settings["ocpp_url"]
     url = target.url.rstrip("/") + (f"/{target.identity or charger_id}" if setting.includes_id else "")
-    changes = [(setting.key, url, url)]
+    # The whitepaper's order: the password, then the security profile, the address last (a charger
+    # may reconnect as soon as it takes the key: it must find this CSMS expecting the new password).
+    changes = []
     profile_key = vendor.settings.get("security_profile")
     if target.password:
         password_key = vendor.settings.get("password")
@@ -223,6 +222,7 @@ async def _change_keys_16(engine, charger_id: str, target: Target, vendor: vendo
                         passwords.key_value("1.6", target.password), secrets.MASK))
     if profile_key and profile_key.key:
         changes.append((profile_key.key, str(target.security_profile), str(target.security_profile)))
+    changes.append((setting.key, url, url))
     for number, (key, value, shown) in enumerate(changes, 1):
         tell(number, 5, f"ChangeConfiguration {key}")
         if key == (profile_key.key if profile_key else None) and value == str(
@@ -231,6 +231,8 @@ async def _change_keys_16(engine, charger_id: str, target: Target, vendor: vendo
         answer = await engine.call(charger_id, "ChangeConfiguration", {"key": key, "value": value})
         status = str(answer.get("status", ""))
         sent.append(Sent("ChangeConfiguration", f"{key} = {shown}", status))
+        if shown == secrets.MASK and status in ("Accepted", "RebootRequired"):
+            engine.config.passwords[charger_id] = target.password  # at once: it may reconnect with it now
         if status not in ("Accepted", "RebootRequired"):
             raise errors.OperationRejected(
                 "ChangeConfiguration", f"{status} for {key}", charger_id,
@@ -264,6 +266,8 @@ async def _set_profile_2x(engine, charger_id: str, target: Target, version: str,
             "attributeValue": target.password}]})
         status = str((answer.get("setVariableResult") or [{}])[0].get("attributeStatus", ""))
         sent.append(Sent("SetVariables", f"BasicAuthPassword = {secrets.MASK}", status))
+        if status in ("Accepted", "RebootRequired"):
+            engine.config.passwords[charger_id] = target.password  # at once, before anything can fail
         if status not in ("Accepted", "RebootRequired"):
             raise errors.OperationRejected("SetVariables", f"{status} for BasicAuthPassword", charger_id,
                                            hint="The charger refused the operator's password: check its length "

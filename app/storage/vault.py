@@ -75,9 +75,11 @@ class Vault:
     def _load(self) -> None:
         if self._loaded:
             return
-        self._loaded = True
         if not self.persistent:
+            self._loaded = True
             return
+        # Loaded only once the keyring answered: a locked keyring must never make a later set()
+        # write an item with only the new charger in it (every other password lost).
         try:
             text = self.backend.get_password(SERVICE, self._item)
         except Exception as exc:
@@ -90,6 +92,7 @@ class Vault:
                 log.warning("the keyring item %s/%s is not JSON; starting afresh", SERVICE, self._item)
                 data = {}
             self._memory.update({str(k): str(v) for k, v in dict(data).items()})
+        self._loaded = True
 
     def _save(self) -> None:
         if not self.persistent:

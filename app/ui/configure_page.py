@@ -19,7 +19,7 @@ import time
 import qasync
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from app.domain import display, errors, model
+from app.domain import display, errors, model, secrets
 from app.services import configuration, operations
 from app.ui import charger_list, config_tools, dialogs, handover_panel, message_bar
 
@@ -304,9 +304,12 @@ class ConfigurePage(QtWidgets.QWidget):
         self.tools.update_state()
 
     def _items(self, row: configuration.ConfigRow) -> list[QtGui.QStandardItem]:
+        secret = secrets.is_secret(row.name)
+        if secret:  # a password is never typed into the tree nor shown: New password… sets it
+            row = dataclasses.replace(row, writable=False)
         name = QtGui.QStandardItem(display.safe(row.leaf))
         name.setData(row, ROW_ROLE)
-        value = QtGui.QStandardItem(display.safe(row.value))
+        value = QtGui.QStandardItem(secrets.MASK if secret and row.value else display.safe(row.value))
         other = QtGui.QStandardItem()
         allowed = QtGui.QStandardItem(display.safe(row.allowed()))
         access = QtGui.QStandardItem(self.tr("can change") if row.writable else self.tr("read-only"))
@@ -320,6 +323,9 @@ class ConfigurePage(QtWidgets.QWidget):
         tip = "\n".join(t for t in (display.safe(row.name), row.description and display.safe(row.description),
                                     row.allowed() and self.tr("Allowed: {0}").format(display.safe(row.allowed())))
                         if t)
+        if secret:
+            access.setText(self.tr("New password…"))
+            tip += "\n" + self.tr("Set it with New password… below: the CSMS then expects it.")
         for item in (name, value, other, allowed, access):
             item.setToolTip(tip)
         return [name, value, other, allowed, access]

@@ -162,3 +162,4 @@ async def test_the_last_step_of_a_run_hands_the_charger_over_and_the_run_says_so
         assert run.step("handover").state is runs.StepState.NOT_APPLICABLE
     finally:
         interrupt(operator)
+

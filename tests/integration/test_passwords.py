@@ -82,3 +82,32 @@ def test_without_a_keyring_the_password_is_kept_for_this_run_only() -> None:
     assert vault.get("PW-3") == "p" * 20
     text = passwords.PasswordSet("PW-3", "p" * 20, "Accepted", vault.persistent).text
     assert "write it down" in text
+
+
+def test_a_locked_keyring_never_costs_the_other_chargers_their_passwords() -> None:
+    keyring = MemoryKeyring()
+    vault_store.Vault(keyring).set("A", "a" * 20)
+
+    class Locked(MemoryKeyring):
+        locked = True
+
+        def get_password(self, service, user):
+            if self.locked:
+                raise RuntimeError("the keyring is locked")
+            return super().get_password(service, user)
+
+    locked = Locked()
+    locked.items = keyring.items
+    vault = vault_store.Vault(locked)
+    with pytest.raises(errors.StorageError):
+        vault.set("C", "c" * 20)
+    locked.locked = False  # unlocked: retried, and nothing was lost
+    vault.set("C", "c" * 20)
+    assert vault.passwords() == {"A": "a" * 20, "C": "c" * 20}
+
+
+def test_a_password_setting_is_never_edited_as_a_plain_value() -> None:
+    from app.services import configuration
+    row = configuration.ConfigRow("SecurityCtrlr.BasicAuthPassword", "", True, "string",
+                                  component={"name": "SecurityCtrlr"}, variable={"name": "BasicAuthPassword"})
+    assert "New password" in configuration.check_value(row, "MySecretPassword1234")
