@@ -351,18 +351,32 @@ def _event_line(event: Any) -> str:
 def _simulate(args: argparse.Namespace) -> int:
     from app import simulator
 
+    stop = asyncio.Event()
+
     def on_break(signum: Any, frame: Any) -> None:
-        # Ctrl+Break does what Ctrl+C does: asyncio.run's SIGINT handler cancels the fleet.
-        handler = signal.getsignal(signal.SIGINT)
-        if not callable(handler):
+        # Ctrl+Break does what Ctrl+C does: the fleet stops, each charger closing its connection.
+        loop = running[0] if running else None
+        if loop is None or loop.is_closed():
             raise KeyboardInterrupt
-        handler(signal.SIGINT, frame)
+        loop.call_soon_threadsafe(stop.set)
+
+    running: list[asyncio.AbstractEventLoop] = []
+
+    async def fleet() -> None:
+        loop = asyncio.get_running_loop()
+        running.append(loop)
+        # SIGINT and SIGTERM stop the fleet whatever the process inherited: a shell script's
+        # background job (`simulate ... &`) starts with SIGINT ignored, and `kill -INT` must still stop it.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signum, stop.set)
+        await simulator.run_fleet(args.url, args.charger_id, args.ocpp, count=args.count,
+                                  password=_password(args), stop=stop)
 
     app_core.setup_logging(None)
     try:
         with _on_console_break(on_break):
-            asyncio.run(simulator.run_fleet(args.url, args.charger_id, args.ocpp, count=args.count,
-                                            password=_password(args)))
+            asyncio.run(fleet())
     except KeyboardInterrupt:
         pass
     return 0

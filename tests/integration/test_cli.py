@@ -130,6 +130,38 @@ def test_serve_reports_a_busy_port(tmp_path: pathlib.Path) -> None:
         stop(first)
 
 
+@pytest.mark.skipif(WINDOWS, reason="POSIX signal dispositions")
+@pytest.mark.parametrize("posix_signal", [signal.SIGINT, signal.SIGTERM])
+def test_simulate_stops_on_a_signal_even_when_started_with_sigint_ignored(tmp_path: pathlib.Path,
+                                                                         posix_signal: int) -> None:
+    """A shell script's background job (`simulate ... &`) starts with SIGINT ignored; kill -INT still stops it."""
+    server = start(tmp_path, "--json")
+    try:
+        url = json.loads(server.stdout.readline())["urls"][0]
+        fleet = subprocess.Popen([sys.executable, "-m", "app", "simulate", "--url", url, "--id", "IGN", "--ocpp", "1.6"],
+                                 cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+        try:
+            while True:
+                event = json.loads(server.stdout.readline())
+                if event["event"] == "boot" and event["status"] == "Accepted":
+                    break
+            fleet.send_signal(posix_signal)
+            _, err = fleet.communicate(timeout=60)
+        finally:
+            if fleet.poll() is None:
+                fleet.kill()
+                fleet.communicate()
+        assert fleet.returncode == 0, err
+        while True:  # the charger closed its connection on the way out
+            event = json.loads(server.stdout.readline())
+            if event["event"] == "disconnected":
+                assert event["charger_id"] == "IGN"
+                break
+    finally:
+        stop(server)
+
+
 def test_simulate_runs_a_fleet_with_numbered_ids(tmp_path: pathlib.Path) -> None:
     server = start(tmp_path, "--json")
     try:
