@@ -78,8 +78,12 @@ class Step:
     ended_ms: int = 0
     # What the running check has done to the charger and not yet undone, written the moment it
     # happens, so a run resumed after a crash undoes it before the check runs afresh:
-    # {"transaction": {"id": "" (not known yet) | id, "connector": "1" | "1/1"},
-    #  "settings": {1.6 key | 2.x "Component.Variable": the value to put back}}
+    # {"transaction": {"id": "" (not known yet) | id, "connector": "1" | "1/1",
+    #                  "already": [ids of the sessions running before the check's start: not its own]},
+    #  "settings": {1.6 key | 2.x "Component.Variable": the value to put back},
+    #  "set_to": {the same name: the value the check set it to}}
+    # A step that ends with something still here failed (the check could not undo it); the
+    # run's next go (`services.runs.execute`) undoes it first.
     on_charger: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -111,7 +115,9 @@ class Run:
     identity: dict[str, str] = dataclasses.field(default_factory=dict)  # vendor, model, serial, firmware...
     ocpp_version: str = ""
     csms_url: str = ""
-    first_frame_id: int = 0  # the journal frames of the run: (first_frame_id, last_frame_id]
+    # The journal frames of the run: (first_frame_id, last_frame_id]. None: not marked yet (a run
+    # made but never executed); 0 is a mark too (the journal was empty when the run began).
+    first_frame_id: int | None = None
     last_frame_id: int = 0
     # Photos and signatures: {"kind": "photo" | "signature", "label", "file" (in the run's folder),
     # "name" (who signed), "time_ms"}

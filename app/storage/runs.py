@@ -15,7 +15,7 @@ import threading
 from app.domain import errors, runs
 
 FILE_NAME = "runs.sqlite3"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MIGRATIONS: dict[int, list[str]] = {
     0: [
         "CREATE TABLE runs (id TEXT PRIMARY KEY, charger_id TEXT NOT NULL, started_ms INTEGER NOT NULL,"
@@ -28,6 +28,15 @@ MIGRATIONS: dict[int, list[str]] = {
         "CREATE TABLE snapshots (id INTEGER PRIMARY KEY AUTOINCREMENT, charger_id TEXT NOT NULL,"
         " taken_ms INTEGER NOT NULL, label TEXT NOT NULL, data TEXT NOT NULL)",
         "CREATE INDEX snapshots_by_charger ON snapshots (charger_id, taken_ms)",
+    ],
+    # A run's first_frame_id None is "not marked yet"; before, 0 said that and "marked at an empty
+    # journal" alike. A run that never ended and whose automated checks never started was never
+    # marked: None, so it is marked when its checks start (one that ran checks keeps its 0).
+    2: [
+        "UPDATE runs SET header = json_set(header, '$.first_frame_id', NULL)"
+        " WHERE json_extract(header, '$.first_frame_id') = 0 AND json_extract(header, '$.ended_ms') = 0"
+        " AND NOT EXISTS (SELECT 1 FROM steps WHERE steps.run_id = runs.id"
+        " AND json_extract(steps.data, '$.kind') = 'auto' AND json_extract(steps.data, '$.started_ms') > 0)",
     ],
 }
 
