@@ -69,12 +69,21 @@ class Context:
 
     async def until(self, predicate: Callable[[], bool], timeout: float, what: str) -> float:
         """Wait for a registry state; seconds it took. Fails with `what` when it does not come."""
-        started = time.monotonic()
-        while not predicate():
-            if time.monotonic() - started > timeout:
-                raise Failed(f"{what} did not happen within {timeout:g} s")
-            await asyncio.sleep(POLL_S)
-        return time.monotonic() - started
+        took = await poll(predicate, timeout)
+        if took is None:
+            raise Failed(f"{what} did not happen within {timeout:g} s")
+        return took
+
+
+async def poll(predicate: Callable[[], bool], timeout: float) -> float | None:
+    """Seconds until `predicate` held, looking every POLL_S (the registry has no event for every
+    state); None when it did not within `timeout`."""
+    started = time.monotonic()
+    while not predicate():
+        if time.monotonic() - started > timeout:
+            return None
+        await asyncio.sleep(POLL_S)
+    return time.monotonic() - started
 
 
 def connector_status(ctx: Context, key: str) -> str:
@@ -97,8 +106,8 @@ async def journal_now(ctx: Context) -> int:
     return await asyncio.to_thread(read)
 
 
-async def calls_after(ctx: Context, action: str, after_id: int) -> list[Any]:
-    """The charger's CALLs of `action` journaled after `after_id`, oldest first."""
+async def calls_after(ctx: Context, action: str | None, after_id: int) -> list[Any]:
+    """The charger's CALLs of `action` (None: of any action) journaled after `after_id`, oldest first."""
     journal, charger_id = ctx.engine.journal, ctx.charger_id
 
     def read() -> list[Any]:
