@@ -3,8 +3,9 @@ under a check (a crash, kill -9, a pulled plug), undoing what it left there befo
 
 A check records each thing it leaves on the charger in its step (`Step.on_charger`: the test
 session it started, the settings it changed, with the values to put back) the moment it does
-it, and the run service writes the step to sqlite at once. A run resumed with such a step calls
-`undo` first: settings put back, the test session stopped, and the step's note says so.
+it, and the run service writes the step to sqlite at once. A step that ends with something still
+there fails, saying what (`still_there`); the run's next go (resumed, run again) calls `undo`
+first: settings put back, the test session stopped, and the step's note says so.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ async def set_for_the_check(ctx: Context, setting: Setting, value: str) -> Resto
         return nothing
     name = setting.name(ctx.version)
     ctx.left_on_charger("settings", {**ctx.step.on_charger.get("settings", {}), name: old})
+    ctx.left_on_charger("set_to", {**ctx.step.on_charger.get("set_to", {}), name: value})
     status = await _write_setting(ctx, setting, value)
     if status != "Accepted":
         if status == "RebootRequired":  # it would come at the next boot, and stay: take it back
@@ -100,8 +102,10 @@ async def set_for_the_check(ctx: Context, setting: Setting, value: str) -> Resto
 
 
 def _forget_setting(ctx: Context, name: str) -> None:
-    settings = {k: v for k, v in ctx.step.on_charger.get("settings", {}).items() if k != name}
-    ctx.left_on_charger("settings", settings or None)
+    # "set_to" first: a crash between the two leaves the value to put back, never only the other.
+    for kind in ("set_to", "settings"):
+        rest = {k: v for k, v in ctx.step.on_charger.get(kind, {}).items() if k != name}
+        ctx.left_on_charger(kind, rest or None)
 
 
 async def restored(restore: Restore, work: Awaitable[T]) -> T:
@@ -117,15 +121,32 @@ async def restored(restore: Restore, work: Awaitable[T]) -> T:
     return result
 
 
-# ---------------------------------------------------------------- a run resumed after a crash
+# ---------------------------------------------------------------- what a step left, undone on the run's next go
 
 STOP_IT = "stop the session at the charger, then run the step again"
 
 
+def still_there(left: dict[str, Any]) -> str:
+    """What a step's check left on the charger (its `on_charger`), in plain words; "" for nothing."""
+    said: list[str] = []
+    set_to = dict(left.get("set_to") or {})
+    for name, old in dict(left.get("settings") or {}).items():
+        said.append(f"{name} is still {set_to[name]} (set for the check; it was {old})" if name in set_to else
+                    f"{name} may still be as the check set it (it was {old})")
+    if "transaction" in left:
+        session = left["transaction"] or {}
+        where = session.get("connector") or "?"
+        said.append(f"the test session (transaction {session['id']} on connector {where}) may still be running"
+                    if session.get("id") else
+                    f"the test session the check started on connector {where} may still be running")
+    return "; ".join(said)
+
+
 async def undo(ctx: Context, left: dict[str, Any]) -> str:
-    """Undo what the step's check left on the charger when the app stopped under it (the step's
-    `on_charger`, as sqlite kept it): settings put back, the test session stopped, so the check
-    runs afresh. Returns what was done (for the step's note); Failed says what to do instead."""
+    """Undo what the step's check left on the charger (the step's `on_charger`, as sqlite kept it:
+    the app stopped under it, or the check could not put it back): settings put back, the test
+    session stopped, so the check can run afresh. Returns what was done (for the step's note);
+    Failed says what to do instead."""
     done: list[str] = []
     version = ctx.version
     for name, old in dict(left.get("settings") or {}).items():
@@ -136,6 +157,7 @@ async def undo(ctx: Context, left: dict[str, Any]) -> str:
                          "then run the step again")
         _forget_setting(ctx, name)
         done.append(f"{name} put back to {old}")
+    ctx.left_on_charger("set_to", None)  # a value set with nothing recorded to put back: nothing to do
     if "transaction" in left:
         stopped = await _stop_earlier_session(ctx, left["transaction"] or {})
         ctx.left_on_charger("transaction", None)
@@ -146,9 +168,11 @@ async def undo(ctx: Context, left: dict[str, Any]) -> str:
 
 async def _stop_earlier_session(ctx: Context, recorded: dict[str, Any]) -> str:
     """Stop the test session a check started before the app stopped (its id as recorded, or the
-    one the charger shows on that connector); "" when there is none."""
+    one the charger shows on that connector, never one that ran there before the check's start);
+    "" when there is none."""
     key = str(recorded.get("connector") or ctx.connector_key)
-    transaction = str(recorded.get("id") or "") or await _session_on(ctx, key)
+    already = frozenset(str(t) for t in recorded.get("already") or ())
+    transaction = str(recorded.get("id") or "") or await _session_on(ctx, key, already)
     if not transaction:
         return ""  # the start never got as far as a transaction
     earlier = f"the test session left running when the app stopped (transaction {transaction} on connector {key})"
@@ -162,7 +186,7 @@ async def _stop_earlier_session(ctx: Context, recorded: dict[str, Any]) -> str:
             raise Failed(f"{earlier} could not be stopped: {exc.message} {STOP_IT[0].upper()}{STOP_IT[1:]}.") from None
         verdict = operations.judge(stop.action, answer)
         if not verdict.ok:
-            still = await _session_on(ctx, key)
+            still = await _session_on(ctx, key, already)
             if still:
                 raise Failed(f"the charger answered {stop.action} for {earlier} with {verdict.status} and still shows "
                              f"transaction {still} there: {STOP_IT}")
@@ -186,10 +210,13 @@ def _ends(version: str, payload: dict[str, Any], transaction: str) -> bool:
     return payload.get("eventType") == "Ended" and str(info.get("transactionId")) == transaction
 
 
-async def _session_on(ctx: Context, key: str) -> str:
+async def _session_on(ctx: Context, key: str, already: frozenset[str] = frozenset()) -> str:
     """The transaction the charger shows on connector `key` now ("" when none): the one the CSMS
-    knows there, else the one a triggered MeterValues (1.6) / TransactionEvent (2.x) names."""
-    known = next((tx for tx, where in ctx.info.transactions.items() if where in (key, str(ctx.connector))), "")
+    knows there (or knows on no connector yet), else the one a triggered MeterValues (1.6) /
+    TransactionEvent (2.x) names. One in `already` (running before the check's start: a driver's)
+    is never the check's, so never one to stop."""
+    known = next((tx for tx, where in ctx.info.transactions.items()
+                  if tx not in already and where in (key, str(ctx.connector), "")), "")
     if known:
         return known
     if ctx.version == "1.6":
@@ -205,6 +232,8 @@ async def _session_on(ctx: Context, key: str) -> str:
         except errors.OperationError:
             return ""
     if ctx.version == "1.6":
-        return str(payload.get("transactionId") or "")
-    info = payload.get("transactionInfo") if isinstance(payload.get("transactionInfo"), dict) else {}
-    return str(info.get("transactionId") or "")
+        found = str(payload.get("transactionId") or "")
+    else:
+        info = payload.get("transactionInfo") if isinstance(payload.get("transactionInfo"), dict) else {}
+        found = str(info.get("transactionId") or "")
+    return "" if found in already else found

@@ -4,6 +4,10 @@
 manual values from `values` (a plan's, or the window's entries). Every step is written to the
 RunStore when it starts and when it ends, with the ids of the journal frames that prove it, so
 a crash loses nothing already shown and `execute(..., resume=run)` carries on where it stopped.
+
+What a check leaves on the charger (`Step.on_charger`, services.leftovers) is undone the next
+time the run goes on, whatever the step's state; a step that ends with something still there
+failed, saying what. `reset_step` makes a done automated step to do again.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any, Callable
 
 from app.csms import engine as csms_engine
 from app.domain import errors, runs
-from app.services import checks, checklists, leftovers
+from app.services import checking, checks, checklists, leftovers
 from app.storage import journal as journal_store
 from app.storage import runs as run_store
 
@@ -25,6 +29,7 @@ log = logging.getLogger(__name__)
 Listener = Callable[[runs.Run, runs.Step], None]
 STEP_LIMIT_S = 300.0  # no single check may take longer than this, whatever it waits for
 RECONNECT_WAIT_S = 60.0  # a charger that went away mid-run gets this long to come back
+UNDO_FIRST = "run the step again with the charger connected: that undoes it first"
 
 
 def new_run(template: checklists.Template, charger_id: str, fields: dict[str, str] | None = None,
@@ -100,11 +105,12 @@ async def execute(engine: csms_engine.Engine, store: run_store.RunStore, templat
     tell = listener or (lambda run, step: None)
     run = resume or new_run(template, charger_id, fields)
     run.csms_url = run.csms_url or csms_url
-    if not run.first_frame_id:
+    if run.first_frame_id is None:  # 0 is a mark too: frames from an empty journal on are the run's
         run.first_frame_id = await _journal_mark(engine)
     run.ended_ms = 0
     store.save(run)
     wait = [reconnect_wait]  # one reconnect wait per run: after it ran out, the next steps do not wait again
+    await _put_back(engine, store, run, template, tell, connector, wait)
     for spec in template.steps:
         step = run.step(spec.key)
         if step.state.done:
@@ -141,26 +147,20 @@ async def _do_step(engine: csms_engine.Engine, store: run_store.RunStore, run: r
     if not await _connected(engine, run.charger_id, wait[0]):
         step.state, step.reason = runs.StepState.FAILED, "the charger is not connected"
         wait[0] = 0.0
+        _still_there(step)
         _ended(store, run, step, tell)
         return
-    leftover = dict(step.on_charger)  # the check ran when the app stopped, and left these on the charger
+    # What this step's check left on the charger and _put_back could not reach (the charger came
+    # back only now) is undone before the check runs afresh.
+    if step.on_charger and not await _undo_left(engine, store, run, step, spec, tell, connector):
+        return
     step.state = runs.StepState.RUNNING
     store.save_step(run, step)
     tell(run, step)
     before = await _journal_mark(engine)
-
-    def keep() -> None:  # what the check now leaves on the charger: on disk at once
-        store.save_step(run, step)
-        tell(run, step)
-
-    ctx = checks.Context(engine, run.charger_id, run, step, connector=connector, timeout=spec.timeout or 30.0,
-                         high=spec.high, template=spec.template, keep=keep)
+    ctx = _context(engine, store, run, step, spec, tell, connector)
     try:
         async with asyncio.timeout(STEP_LIMIT_S):
-            if leftover:
-                undone = await leftovers.undo(ctx, leftover)
-                if undone:
-                    step.note = "; ".join(p for p in (step.note, f"Resumed after a restart: {undone}.") if p)
             step.values = await checks.CHECKS[spec.check](ctx)
         step.state, step.reason = runs.StepState.PASSED, ""
     except checks.Failed as exc:
@@ -174,13 +174,84 @@ async def _do_step(engine: csms_engine.Engine, store: run_store.RunStore, run: r
     except Exception as exc:  # a bug or a charger's oddity we did not foresee: the step fails, the run goes on
         log.error("check %s on %s failed unexpectedly", spec.check, run.charger_id, exc_info=exc)
         step.state, step.reason = runs.StepState.FAILED, f"internal error: {type(exc).__name__}: {exc}"
+    _still_there(step)
     run.identity = {k: str(v) for k, v in run.identity.items() if v not in (None, "")}
     step.ended_ms = int(time.time() * 1000)
     window = await _evidence(engine, run.charger_id, before, await _journal_mark(engine))
-    step.evidence = sorted(set(ctx.evidence) | set(window))
+    step.evidence = sorted(set(step.evidence) | set(ctx.evidence) | set(window))  # with the undo's, if any
     store.save_step(run, step)
     store.save_run(run)  # identity and fields a check captured
     tell(run, step)
+
+
+def _context(engine: csms_engine.Engine, store: run_store.RunStore, run: runs.Run, step: runs.Step,
+             spec: checklists.StepSpec, tell: Listener, connector: int) -> checks.Context:
+    def keep() -> None:  # what the check now leaves on the charger: on disk at once
+        store.save_step(run, step)
+        tell(run, step)
+
+    return checks.Context(engine, run.charger_id, run, step, connector=connector, timeout=spec.timeout or 30.0,
+                          high=spec.high, template=spec.template, keep=keep)
+
+
+def _still_there(step: runs.Step) -> None:
+    """A check that ended leaving something on the charger did not pass: its reason says what is
+    there still (the record stays, so the run's next go undoes it)."""
+    left = leftovers.still_there(step.on_charger)
+    if not left:
+        return
+    if step.state is not runs.StepState.FAILED:
+        step.state, step.reason = runs.StepState.FAILED, ""
+    step.reason = "; ".join(p for p in (step.reason, left, UNDO_FIRST) if p)
+
+
+async def _put_back(engine: csms_engine.Engine, store: run_store.RunStore, run: runs.Run,
+                    template: checklists.Template, tell: Listener, connector: int, wait: list[float]) -> None:
+    """Before the run goes on, whatever any step's check left on the charger is undone: a done
+    step's (its check could not), a running one's (the app stopped under it), a reset one's.
+    Without the charger, the steps keep their records (and say what is still there)."""
+    left = [s for s in run.steps if s.on_charger]
+    if not left:
+        return
+    if not await _connected(engine, run.charger_id, wait[0]):
+        wait[0] = 0.0
+        return
+    specs = {spec.key: spec for spec in template.steps}
+    for step in left:
+        await _undo_left(engine, store, run, step, specs.get(step.key) or checklists.StepSpec(step.key, step.title),
+                         tell, connector)
+
+
+async def _undo_left(engine: csms_engine.Engine, store: run_store.RunStore, run: runs.Run, step: runs.Step,
+                     spec: checklists.StepSpec, tell: Listener, connector: int) -> bool:
+    """Undo what the step's check left on the charger; the step's note says what was put back.
+    False when it could not: the step failed, saying what is still there and what to do."""
+    resumed = step.state is runs.StepState.RUNNING  # the app stopped under the check
+    before = await _journal_mark(engine)
+    ctx = _context(engine, store, run, step, spec, tell, connector)
+    failure = ""
+    try:
+        async with asyncio.timeout(STEP_LIMIT_S):
+            undone = await leftovers.undo(ctx, dict(step.on_charger))
+    except checks.Failed as exc:
+        failure = str(exc)  # says what is still there, and what to do
+    except TimeoutError:
+        failure = (f"putting back what the check left took longer than {STEP_LIMIT_S:g} s: "
+                   f"{leftovers.still_there(step.on_charger)}; {UNDO_FIRST}")
+    except errors.CommissionerError as exc:
+        failure = f"{exc.message}: {leftovers.still_there(step.on_charger)}; {UNDO_FIRST}"
+    if failure:
+        step.state, step.reason = runs.StepState.FAILED, failure
+        step.started_ms = step.started_ms or int(time.time() * 1000)
+        step.ended_ms = int(time.time() * 1000)
+    elif undone:
+        said = f"Resumed after a restart: {undone}." if resumed else f"Put back before the run went on: {undone}."
+        step.note = "; ".join(p for p in (step.note, said) if p)
+    window = await _evidence(engine, run.charger_id, before, await _journal_mark(engine))
+    step.evidence = sorted(set(step.evidence) | set(ctx.evidence) | set(window))
+    store.save_step(run, step)
+    tell(run, step)
+    return not failure
 
 
 HEADER_STEPS = ("site", "technician", "customer")  # an entry of these is also the report's header
@@ -217,14 +288,10 @@ def _settle(store: run_store.RunStore, run: runs.Run, step: runs.Step) -> runs.S
 
 async def _connected(engine: csms_engine.Engine, charger_id: str, wait: float) -> bool:
     """Connected now, or back within `wait` seconds (a charger rebooting on its own)."""
-    deadline = time.monotonic() + wait
-    while True:
+    def now() -> bool:
         info = engine.registry.chargers.get(charger_id)
-        if info is not None and info.connected:
-            return True
-        if time.monotonic() > deadline:
-            return False
-        await asyncio.sleep(checks.POLL_S)
+        return info is not None and info.connected
+    return await checking.poll(now, wait) is not None
 
 
 def record_entry(store: run_store.RunStore, run: runs.Run, spec: checklists.StepSpec, raw: Any,
@@ -257,6 +324,33 @@ def export_report(run: runs.Run, journal_path, out_dir, progress=None):
 
 def spec_of(template: checklists.Template, key: str) -> checklists.StepSpec:
     return next(spec for spec in template.steps if spec.key == key)
+
+
+AGAIN = (runs.StepState.PASSED, runs.StepState.FAILED, runs.StepState.NOT_APPLICABLE)  # what reset_step takes
+
+
+def can_run_again(step: runs.Step) -> bool:
+    """An automated check that ended (passed, failed, n/a) can be made to do again."""
+    return step.kind == "auto" and step.state in AGAIN
+
+
+def reset_step(store: run_store.RunStore, run: runs.Run, key: str) -> runs.Step:
+    """A done automated step back to pending, to run again (`execute` with resume=run): its verdict,
+    values and evidence go; what its check left on the charger stays recorded, so it is undone
+    before the check runs afresh. The run is unfinished again until then."""
+    step = run.step(key)
+    if not can_run_again(step):
+        raise errors.ConfigError(f"“{step.title}” is {step.state.value}: only an automatic check that ended "
+                                 "(passed, failed or n/a) can be run again.",
+                                 hint="Run automatic checks does the steps still to do.")
+    step.state, step.reason, step.note = runs.StepState.PENDING, "", ""
+    step.values, step.evidence, step.series = [], [], []
+    step.started_ms = step.ended_ms = 0
+    store.save_step(run, step)
+    run.ended_ms = 0
+    run.outcome = run.judge()
+    store.save_run(run)
+    return step
 
 
 def skip(store: run_store.RunStore, run: runs.Run, key: str, reason: str) -> runs.Step:
