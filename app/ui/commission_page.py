@@ -125,6 +125,10 @@ class CommissionPage(QtWidgets.QWidget):
         self.skip_button = QtWidgets.QPushButton(self.tr("S&kip…"))
         self.skip_button.clicked.connect(self.skip)
         form.addWidget(self.skip_button)
+        self.again_button = QtWidgets.QPushButton(self.tr("Run step &again"))
+        self.again_button.setToolTip(self.tr("Do this automatic check again (what it left on the charger is undone first)"))
+        self.again_button.clicked.connect(self.run_again)
+        form.addWidget(self.again_button)
         layout.addWidget(entry)
         self.export_bar = QtWidgets.QProgressBar()
         self.export_bar.hide()
@@ -185,6 +189,7 @@ class CommissionPage(QtWidgets.QWidget):
         for widget in (self.entry_edit, self.entry_choice, self.save_button, self.pass_button, self.fail_button,
                        self.skip_button, self.template_combo):
             widget.setEnabled(not busy)
+        self._update_again()
         if self.info is None:
             self.summary.setText(self.tr("Select a charger to commission it."))
         elif self.run is None:
@@ -259,6 +264,8 @@ class CommissionPage(QtWidgets.QWidget):
         for widget in (self.pass_button, self.fail_button):
             widget.setVisible(manual and spec.entry == "passfail")
         self.skip_button.setVisible(step is not None and not step.state.done)
+        self.again_button.setVisible(step is not None and step.kind == "auto")
+        self._update_again()
         if step is None:
             self.entry_label.setText(self.tr("Select a step."))
             self.entry_hint.clear()
@@ -277,6 +284,13 @@ class CommissionPage(QtWidgets.QWidget):
         limit = self._limit_of(step.key) if spec is not None else ""
         self.entry_hint.setText(((spec.unit + " · ") if manual and spec.unit else "") + (self.tr("limit {0}").format(limit) if limit else ""))
         self._check_entry()
+
+    def _update_again(self) -> None:
+        """Run step again: an automatic check that ended, the charger connected, nothing running."""
+        step, _spec = self._spec(self.table.currentRow())
+        connected = self.info is not None and self.info.connected and self.bridge is not None
+        busy = self.info is not None and self.info.charger_id in self._busy
+        self.again_button.setEnabled(step is not None and run_service.can_run_again(step) and connected and not busy)
 
     def _check_entry(self) -> None:
         """Red while the typed value is not a number or is out of the step's limits."""
@@ -314,6 +328,23 @@ class CommissionPage(QtWidgets.QWidget):
 
     @qasync.asyncSlot()
     async def run_checks(self) -> None:
+        await self._run_checks()
+
+    @qasync.asyncSlot()
+    async def run_again(self) -> None:
+        """The selected automatic check to pending (its leftovers kept, to be undone first), then the checks run."""
+        step, _spec = self._spec(self.table.currentRow())
+        if step is None or self.run is None or not self.again_button.isEnabled():
+            return
+        try:
+            run_service.reset_step(self.core.runs, self.run, step.key)
+        except errors.CommissionerError as exc:
+            self.error.emit(exc)
+            return
+        self._fill()
+        await self._run_checks()
+
+    async def _run_checks(self) -> None:
         if self.info is None or self.run is None or self.template is None or self.bridge is None:
             return
         charger_id, run, template, store = self.info.charger_id, self.run, self.template, self.core.runs

@@ -159,3 +159,54 @@ def test_an_unfinished_run_is_offered_when_the_window_opens(qtbot, qloop, isolat
         win.message_bar.action_button.click()
         assert win.workspace.pages.currentWidget() is win.commission
         assert win.commission.run is not None and win.commission.run.id == run.id
+
+
+STATUS_ONLY = """
+id = "status-only"
+name = "Status only"
+description = "one quick automatic check"
+
+[[step]]
+key = "status"
+title = "Status"
+check = "status"
+"""
+
+
+def test_run_step_again_undoes_what_the_check_left_and_runs_it_afresh(qtbot, window) -> None:  # noqa: F811
+    charger_id = demo(qtbot, window, "1.6")
+    page = window.commission
+    window.workspace.show_page(page)
+    folder = window.core.data_dir / "checklists"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "status-only.toml").write_text(STATUS_ONLY, encoding="utf-8")
+    page._load_templates()
+    choose(page, "status-only")
+    page.new_button.click()
+    page.table.setCurrentCell(0, 0)
+    assert page.again_button.isVisible() and not page.again_button.isEnabled()  # to do: Run automatic checks
+    page.run_button.click()
+    wait(qtbot, lambda: not page._busy and page.run.ended_ms > 0, timeout=30_000)
+    first = page.run.step("status")
+    assert first.state is runs.StepState.PASSED and page.again_button.isEnabled()
+    # What the check had left on the charger (as if it could not put it back): kept on disk.
+    stored = window.core.runs.get(page.run.id)
+    step = stored.step("status")
+    step.state, step.reason = runs.StepState.FAILED, "HeartbeatInterval is still 3 (set for the check; it was 60)"
+    step.on_charger = {"settings": {"HeartbeatInterval": "60"}, "set_to": {"HeartbeatInterval": "3"}}
+    stored.outcome = stored.judge()
+    window.core.runs.save(stored)
+    page.set_charger(None)
+    page.set_charger(window.chargers.charger(window.chargers.row_of(charger_id)))
+    assert page.run.outcome is runs.Outcome.FAILED
+    page.table.setCurrentCell(0, 0)
+    assert page.again_button.isEnabled()
+    page.again_button.click()
+    wait(qtbot, lambda: charger_id in page._busy)
+    assert not page.again_button.isEnabled()  # nothing else while the checks run
+    wait(qtbot, lambda: not page._busy and page.run.ended_ms > 0, timeout=30_000)
+    again = window.core.runs.get(page.run.id).step("status")
+    assert again.state is runs.StepState.PASSED, again.reason
+    assert again.note == "Put back before the run went on: HeartbeatInterval put back to 60." and not again.on_charger
+    assert again.started_ms > first.started_ms and page.run.outcome is runs.Outcome.PASSED  # judged again
+    assert page.again_button.isEnabled()
