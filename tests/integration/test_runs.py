@@ -17,13 +17,13 @@ import pytest
 from websockets.asyncio.client import connect
 
 from app.csms import engine as csms_engine
-from app.domain import runs
+from app.domain import errors, runs
 from app.report import export, pdf
 from app.services import checklists, checks, configuration, operations
 from app.services import runs as run_service
 from app.storage import runs as run_store
 from tests.conftest import url
-from tests.integration.test_simulator_vs_csms import running, until
+from tests.integration.test_simulator_vs_csms import actions_sent, running, until
 
 URDU_SITE = "لاہور چارجنگ اسٹیشن"  # Lahore charging station: read back from the PDF as typed
 BENCH = checklists.find("bench", None, frozenset(checks.CHECKS))
@@ -34,6 +34,20 @@ def pdf_text(path: pathlib.Path) -> str:
         return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     from pypdf import PdfReader  # where poppler is not installed
     return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
+
+
+async def run_on(engine, tmp_path, charger_id: str, spec: checklists.StepSpec, charger,
+                 store: run_store.RunStore | None = None, resume: runs.Run | None = None) -> runs.Run:
+    """A run of the one check `spec` on a hand-driven charger: `charger()` answers the CSMS meanwhile."""
+    answering = asyncio.ensure_future(charger())
+    try:
+        only = checklists.Template(spec.key, spec.title, "", (spec,), BENCH.path)
+        return await run_service.execute(engine, store or run_store.RunStore(tmp_path / "data"), only, charger_id,
+                                         resume=resume)
+    finally:
+        answering.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await answering
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -160,15 +174,8 @@ async def test_the_status_check_waits_for_every_connector_not_for_a_moment_of_si
                     await ws.send(status(0))
                     await ws.send(status(1))  # ... and never connector 2
 
-        answering = asyncio.ensure_future(charger())
-        try:
-            only = checklists.Template("status", "Status", "", (checklists.StepSpec(
-                "status", "Status", check="status", timeout=3),), BENCH.path)
-            run = await run_service.execute(engine, run_store.RunStore(tmp_path / "data"), only, "RAW-STATUS")
-        finally:
-            answering.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await answering
+        run = await run_on(engine, tmp_path, "RAW-STATUS",
+                           checklists.StepSpec("status", "Status", check="status", timeout=3), charger)
     step = run.step("status")
     assert step.state is runs.StepState.FAILED, (step.state, step.values)
     assert step.reason == "no new status from connector 2 within 3 s of the TriggerMessage StatusNotification"
@@ -208,15 +215,8 @@ async def test_a_heartbeat_that_cannot_be_timed_fails_saying_why(engine, tmp_pat
                         interval[0] = payload["value"]
                     await ws.send(json.dumps([3, message[1], {"status": "Accepted" if takes_the_change else "Rejected"}]))
 
-        answering = asyncio.ensure_future(charger())
-        try:
-            only = checklists.Template("beat", "Beat", "", (checklists.StepSpec(
-                "heartbeat", "Heartbeat", check="heartbeat", timeout=9),), BENCH.path)
-            run = await run_service.execute(engine, run_store.RunStore(tmp_path / "data"), only, "RAW-BEAT")
-        finally:
-            answering.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await answering
+        run = await run_on(engine, tmp_path, "RAW-BEAT",
+                           checklists.StepSpec("heartbeat", "Heartbeat", check="heartbeat", timeout=9), charger)
     step = run.step("heartbeat")
     assert (step.state, step.reason) == (runs.StepState.FAILED, reason)
     # Shortened for the timing and put back (or refused): the charger is left as it was found.
@@ -373,3 +373,156 @@ async def test_kill_9_mid_run_loses_no_recorded_step_and_the_run_resumes(engine,
     assert resumed.id == run.id and resumed.outcome is runs.Outcome.PASSED, [
         (s.key, s.state.value, s.reason) for s in resumed.steps if s.state is not runs.StepState.PASSED]
     assert {k: (resumed.step(k).state, resumed.step(k).started_ms) for k in before} == before  # kept, not redone
+
+
+async def hand_driven_1_6(engine, charger_id: str, *, puts_back: list[bool], chatters: bool = False):
+    """A 1.6 charger driven by hand: HeartbeatInterval 60 (as the CSMS asks), a Heartbeat only when
+    triggered. It takes a change of HeartbeatInterval, and one back to 60 only while `puts_back[0]`;
+    `chatters`: once its interval is short, a StatusNotification every second of its own clock
+    and never a Heartbeat (OCPP lets it skip them while other messages flow)."""
+    ids = itertools.count()
+    interval = ["60"]
+    short = asyncio.Event()
+    ws = await connect(url(engine, charger_id), subprotocols=["ocpp1.6"]).__aenter__()
+    await ws.send(json.dumps([2, "b", "BootNotification", {"chargePointVendor": "V", "chargePointModel": "M"}]))
+    assert json.loads(await ws.recv())[2]["status"] == "Accepted"
+
+    async def answer() -> None:
+        async for text in ws:
+            message = json.loads(text)
+            if message[0] != 2:
+                continue
+            action, payload = message[2], message[3]
+            if action == "TriggerMessage":
+                await ws.send(json.dumps([3, message[1], {"status": "Accepted"}]))
+                await ws.send(json.dumps([2, f"h{next(ids)}", "Heartbeat", {}]))
+            elif action == "GetConfiguration":
+                await ws.send(json.dumps([3, message[1], {"configurationKey": [
+                    {"key": "HeartbeatInterval", "readonly": False, "value": interval[0]}]}]))
+            elif action == "ChangeConfiguration":
+                taken = payload["value"] != "60" or puts_back[0]
+                if taken:
+                    interval[0] = payload["value"]
+                    if interval[0] != "60":
+                        short.set()
+                await ws.send(json.dumps([3, message[1], {"status": "Accepted" if taken else "Rejected"}]))
+
+    async def chatter() -> None:
+        await short.wait()
+        while True:
+            await ws.send(json.dumps([2, f"s{next(ids)}", "StatusNotification", {
+                "connectorId": 1, "errorCode": "NoError", "status": "Available"}]))
+            await asyncio.sleep(1.0)  # the charger's own clock, not a wait of the test's
+
+    async def charger() -> None:
+        await asyncio.gather(answer(), *([chatter()] if chatters else []))
+
+    return ws, charger, interval
+
+
+async def test_a_charger_that_skips_heartbeats_while_other_messages_flow_passes(engine, tmp_path) -> None:
+    ws, charger, interval = await hand_driven_1_6(engine, "RAW-CHATTY", puts_back=[True], chatters=True)
+    async with ws:
+        run = await run_on(engine, tmp_path, "RAW-CHATTY",
+                           checklists.StepSpec("heartbeat", "Heartbeat", check="heartbeat", timeout=9), charger)
+    step = run.step("heartbeat")
+    assert step.state is runs.StepState.PASSED, step.reason
+    said = {v.name: v for v in step.values}
+    assert said["heartbeats"].value.startswith("skipped while other messages flowed (")
+    assert said["longest silence"].in_limits and said["interval set for the timing"].value == 3
+    assert interval == ["60"] and not step.on_charger
+
+
+async def test_a_check_that_cannot_put_a_setting_back_fails_saying_so_and_the_next_go_puts_it_back(
+        engine, tmp_path) -> None:
+    """The heartbeat check shortens HeartbeatInterval and the charger refuses it back: the step
+    fails naming what is still on the charger, the record stays in sqlite; the run's next go puts
+    it back first (the step is done: its verdict stands, its note says what was put back)."""
+    store = run_store.RunStore(tmp_path / "data")
+    puts_back = [False]
+    spec = checklists.StepSpec("heartbeat", "Heartbeat", check="heartbeat", timeout=9)
+    ws, charger, interval = await hand_driven_1_6(engine, "RAW-STUCK", puts_back=puts_back)
+    async with ws:
+        run = await run_on(engine, tmp_path, "RAW-STUCK", spec, charger, store=store)
+        step = run.step("heartbeat")
+        assert step.state is runs.StepState.FAILED and interval == ["3"]
+        assert step.reason.endswith("; HeartbeatInterval is still 3 (set for the check; it was 60); run the step "
+                                    "again with the charger connected: that undoes it first"), step.reason
+        assert store.get(run.id).step("heartbeat").on_charger == {"settings": {"HeartbeatInterval": "60"},
+                                                                  "set_to": {"HeartbeatInterval": "3"}}
+        puts_back[0] = True
+        again = await run_on(engine, tmp_path, "RAW-STUCK", spec, charger, store=store, resume=store.get(run.id))
+    step = again.step("heartbeat")
+    assert interval == ["60"] and not step.on_charger and not store.get(run.id).step("heartbeat").on_charger
+    assert step.note == "Put back before the run went on: HeartbeatInterval put back to 60."
+    assert step.state is runs.StepState.FAILED and again.outcome is runs.Outcome.FAILED
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_a_step_run_again_undoes_what_it_left_then_checks_afresh(engine, tmp_path, version) -> None:
+    store = run_store.RunStore(tmp_path / "data")
+    only = checklists.Template("status", "Status", "", (checklists.StepSpec("status", "Status", check="status"),),
+                               BENCH.path)
+    interval = "MeterValueSampleInterval" if version == "1.6" else "SampledDataCtrlr.TxUpdatedInterval"
+    async with running(engine, version):
+        run = await run_service.execute(engine, store, only, "SIM-1")
+        first = run.step("status")
+        assert first.state is runs.StepState.PASSED and run.outcome is runs.Outcome.PASSED
+        was = next(r.value for r in (await configuration.read(engine, "SIM-1")).rows if r.name == interval)
+        setting = checks.leftovers.Setting.named(version, interval)
+        assert await checks.leftovers._write_setting(checks.Context(engine, "SIM-1", run, first), setting, "7") == "Accepted"
+        first.on_charger = {"settings": {interval: was}, "set_to": {interval: "7"}}  # as a check had left it
+        store.save_step(run, first)
+        step = run_service.reset_step(store, run, "status")
+        assert step.state is runs.StepState.PENDING and run.outcome is runs.Outcome.INCOMPLETE and not run.ended_ms
+        assert store.get(run.id).step("status").on_charger == first.on_charger
+        again = await run_service.execute(engine, store, only, "SIM-1", resume=store.get(run.id))
+        now = next(r.value for r in (await configuration.read(engine, "SIM-1")).rows if r.name == interval)
+    step = again.step("status")
+    assert step.state is runs.StepState.PASSED and again.outcome is runs.Outcome.PASSED and now == was
+    assert step.note == f"Put back before the run went on: {interval} put back to {was}." and not step.on_charger
+    assert step.started_ms > first.started_ms and again.first_frame_id == run.first_frame_id
+    step.state = runs.StepState.PENDING
+    with pytest.raises(errors.ConfigError, match="only an automatic check that ended"):
+        run_service.reset_step(store, again, "status")  # a step still to do is run by Run automatic checks
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+@pytest.mark.parametrize("case", ["ours", "a-drivers"])
+async def test_a_test_charge_whose_session_id_was_never_learned_is_found_at_the_charger(
+        engine, tmp_path, version, case) -> None:
+    """The app stopped after the charger accepted the test charge's start and before it said the
+    session's id; restarted, the CSMS knows no session (its registry is fresh), the charger charges
+    on. Resumed, the undo asks the charger (TriggerMessage) and stops the session its start began;
+    a session listed as running before that start (a driver's) is never stopped."""
+    store = run_store.RunStore(tmp_path / "data")
+    only = checklists.Template("charge", "Charge", "", (checklists.StepSpec("test_charge", "Test charge",
+                                                                            check="test_charge", timeout=30),), BENCH.path)
+    key = "1" if version == "1.6" else "1/1"
+    async with running(engine, version):
+        start = operations.quick(version, "start_charge", connector=1, evse=1, id_tag=operations.TEST_TAG)
+        await engine.call("SIM-1", start.action, start.payload)
+        info = engine.registry.chargers["SIM-1"]
+        await until(lambda: bool(info.transactions))
+        [session] = info.transactions
+        info.transactions.clear()  # as the restarted app knows it: nothing
+        crashed = run_service.new_run(only, "SIM-1")
+        step = crashed.step("test_charge")
+        step.state = runs.StepState.FAILED if case == "a-drivers" else runs.StepState.RUNNING
+        step.on_charger = {"transaction": {"id": "", "connector": key,
+                                           "already": [session] if case == "a-drivers" else []}}
+        store.save(crashed)
+        run = await run_service.execute(engine, store, only, "SIM-1", resume=store.get(crashed.id))
+        still = set(info.transactions)
+        sent = actions_sent(engine, "SIM-1")
+    step = run.step("test_charge")
+    assert not step.on_charger and not store.get(run.id).step("test_charge").on_charger
+    assert "TriggerMessage" in sent  # asked the charger, which named the session
+    stop = "RemoteStopTransaction" if version == "1.6" else "RequestStopTransaction"
+    if case == "a-drivers":  # never stopped: it ran before the check's start
+        assert stop not in sent and step.note == "" and step.state is runs.StepState.FAILED
+        return
+    assert sent[1:3] == ["TriggerMessage", stop] and session not in still  # stopped first, then charged afresh
+    assert step.note == ("Resumed after a restart: the test session left running when the app stopped "
+                         f"(transaction {session} on connector {key}) was stopped first.")
+    assert step.state is runs.StepState.PASSED, step.reason
