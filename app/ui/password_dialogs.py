@@ -26,7 +26,7 @@ def kind_text(kind: str) -> str:
     tr = QtCore.QCoreApplication.translate
     return {passwords.LOCAL: tr("password_dialogs", "This CSMS (local)"),
             passwords.OPERATOR: tr("password_dialogs", "Operator's backend"),
-            passwords.OPERATOR_PROFILE: tr("password_dialogs", "Operator's backend (its network profile only)"),
+            passwords.OPERATOR_PROFILE: tr("password_dialogs", "Operator's backend (in its network profile)"),
             }.get(kind, kind)
 
 
@@ -40,10 +40,11 @@ class StoredPasswordsDialog(QtWidgets.QDialog):
         self.entries: list = []
         self.shown: set[int] = set()  # rows whose password is revealed
         self.setWindowTitle(self.tr("Stored passwords"))
-        self.resize(720, 360)
+        self.resize(860, 380)
         layout = QtWidgets.QVBoxLayout(self)
         self.where = QtWidgets.QLabel(self.tr("Reading the keyring…"))
         self.where.setWordWrap(True)
+        self.where.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Minimum)
         layout.addWidget(self.where)
         self.table = QtWidgets.QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels([self.tr("Charger"), self.tr("Whose"), self.tr("Checked by this CSMS"),
@@ -55,6 +56,7 @@ class StoredPasswordsDialog(QtWidgets.QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        self.table.setTextElideMode(QtCore.Qt.TextElideMode.ElideNone)  # a shown password is read in full
         self.table.itemSelectionChanged.connect(self.update_state)
         layout.addWidget(self.table, 1)
         buttons = QtWidgets.QHBoxLayout()
