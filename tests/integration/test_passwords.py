@@ -187,3 +187,41 @@ def test_a_keyring_that_fails_after_the_charger_took_the_password_says_to_write_
     assert not kept and "too big" in trouble
     text = passwords.PasswordSet("PW-8", "p" * 20, "Accepted", kept, trouble).text
     assert "write it down" in text and "p" * 20 not in text
+
+
+async def test_the_csms_reads_the_keyring_in_a_worker_thread_and_handshakes_wait_for_it(csms_config,
+                                                                                       isolated_data_dir) -> None:
+    import asyncio
+    import json
+    import threading
+
+    from app import core as app_core
+
+    class Slow(MemoryKeyring):  # Secret Service asking to unlock: the answer takes a while
+        def __init__(self) -> None:
+            super().__init__()
+            self.release = threading.Event()
+            self.threads: set[threading.Thread] = set()
+
+        def get_password(self, service, user):
+            self.threads.add(threading.current_thread())
+            self.release.wait(10)
+            return super().get_password(service, user)
+
+    keyring = Slow()
+    keyring.items[("Commissioner", vault_store.OLD_ITEM)] = json.dumps({"PW-9": "Stored-Charger-Pass1"})
+    isolated_data_dir.mkdir(parents=True, exist_ok=True)
+    engine = app_core.build_engine(csms_config, isolated_data_dir, vault_store.Vault(keyring))
+    await engine.start()  # listens without waiting for the keyring
+    try:
+        wrong = asyncio.ensure_future(_refused_with(engine, "PW-9", "Wrong-Password-00001", "ocpp1.6"))
+        await until(lambda: keyring.threads)
+        assert threading.current_thread() not in keyring.threads  # never on the engine's loop
+        keyring.release.set()
+        assert await wrong == 401  # it waited for the passwords, then was checked against them
+        assert await _refused_with(engine, "PW-9", "Stored-Charger-Pass1", "ocpp1.6") is None
+        assert ("Commissioner", "local:PW-9") in keyring.items  # the old single item was migrated
+    finally:
+        keyring.release.set()
+        await engine.stop()
+        engine.close()
