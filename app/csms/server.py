@@ -39,6 +39,8 @@ SUBPROTOCOLS = ("ocpp2.1", "ocpp2.0.1", "ocpp1.6")  # preference order: newest f
 _HANDLERS = {"1.6": v16.CsmsHandlers, "2.0.1": v201.CsmsHandlers, "2.1": v21.CsmsHandlers}
 WRITE_QUICK_BYTES = 32 * 1024  # below this much buffered, a send cannot block on a slow reader
 NO_SUBPROTOCOL_WARNING = "no Sec-WebSocket-Protocol header: assumed OCPP 1.6"
+OLD_PASSWORD_WARNING = ("connected without its new password (let in until it uses it): reboot it so it takes "
+                        "the new one, or set the password again")
 KEYRING_WAIT_S = 30.0  # a handshake waits this long for the chargers' passwords (a keyring prompt)
 
 
@@ -109,6 +111,7 @@ class CsmsServer:
         # none), until it has connected once with the new one.
         self._previous_passwords: dict[str, list[str | None]] = {}
         self._switched: weakref.WeakSet[Any] = weakref.WeakSet()  # handshakes with the new password
+        self._with_old: weakref.WeakSet[Any] = weakref.WeakSet()  # handshakes with a previous one
         self._record: Callable[[model.Frame], None] = record or (lambda frame: None)
         self._emit: Callable[[model.Event], None] = emit or (lambda event: None)
         self._clock = clock
@@ -264,8 +267,8 @@ class CsmsServer:
                 self._switched.add(connection)
             return None
         if None in previous or any(old and _basic_auth_ok(header, charger_id, old) for old in previous):
-            log.info("%s connected with its previous password; the new one is still expected",
-                     display.quoted(charger_id))
+            log.info("%s connected without its new password; let in until it uses it", display.quoted(charger_id))
+            self._with_old.add(connection)
             return None
         response = self._refuse(connection, http.HTTPStatus.UNAUTHORIZED, peer, charger_id,
                                 "missing or wrong HTTP basic-auth password")
@@ -297,10 +300,13 @@ class CsmsServer:
     async def _handle(self, ws: ws_server.ServerConnection) -> None:
         charger_id = charger_id_from_path(ws.request.path)
         version = model.OcppVersion.from_subprotocol(ws.subprotocol)
+        warnings = []
         if ws in self._switched:  # connected with its new password: the old ones are done with
             self._switched.discard(ws)
             self._previous_passwords.pop(charger_id, None)
-        warnings = []
+        if ws in self._with_old:
+            self._with_old.discard(ws)
+            warnings.append(OLD_PASSWORD_WARNING)
         problem = self._pending_warnings.pop(ws, None)
         if problem:
             warnings.append(problem)

@@ -133,6 +133,7 @@ async def test_during_a_switch_the_old_password_gets_in_until_the_new_one_did(en
     # A charger that took the new key but comes back with the old one (not applied yet, or reverted): let in.
     async with running(engine, version, "PW-4", password=old) as reverted:
         assert reverted.booted.is_set()
+        assert any("without its new password" in w for w in engine.registry.chargers["PW-4"].warnings)
     assert await _refused_with(engine, "PW-4", "Some-Other-Pass-0001", subprotocol) == 401
     # Once it connected with the new one, the old one is done with.
     assert await _refused_with(engine, "PW-4", new, subprotocol) is None
