@@ -126,7 +126,7 @@ class Core:
         self.start_error: errors.CommissionerError | None = None
         self._changing: asyncio.Lock | None = None  # one settings change or restart at a time
         self._runs: storage_runs.RunStore | None = None
-        self.vault = vault.Vault()  # the chargers' own passwords, in the OS keyring
+        self.vault = vault.Vault()  # the chargers' own passwords, in the OS keyring (blocking: worker threads only)
 
     @property
     def runs(self) -> storage_runs.RunStore:

@@ -188,7 +188,8 @@ class CsmsServer:
     # ------------------------------------------------------------ handshake
 
     async def _process_request(self, connection: ws_server.ServerConnection, request: Request) -> Response | None:
-        """Admit or refuse a handshake. Every refusal is a 4xx with one log line; nothing is kept."""
+        """Admit or refuse a handshake. Every refusal is a 4xx (503 while the keyring has not answered)
+        with one log line; nothing is kept."""
         charger_id = charger_id_from_path(request.path)
         peer = _peer(connection)
         if not charger_id:
