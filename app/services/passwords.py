@@ -76,7 +76,8 @@ class Unsecured(errors.ConfigError):
             message = (f"{charger_id} does not report its security profile: if it runs profile 0 it sends no "
                        "password at all, and a new one changes nothing.")
         else:
-            message = f"{charger_id} runs security profile 0: it sends no password at all, and a new one changes nothing."
+            message = (f"{charger_id} runs security profile 0: it sends no password at all, and a new one "
+                       "changes nothing.")
         super().__init__(message, hint="Raise its security profile to 1 or 2 first (1.6: the SecurityProfile key; "
                                        "2.x: a network profile), or go on to have the password ready for that.")
         self.charger_id = charger_id

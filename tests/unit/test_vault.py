@@ -120,6 +120,6 @@ def test_no_password_shows_in_a_repr() -> None:
 
     vault = vault_store.Vault(MemoryKeyring())
     vault.set("CP1", "Secret-Value-000001")
-    shown = " ".join(repr(x) for x in (*vault.entries(), handover.Target("ws://x/ocpp", 1, password="Secret-Value-000001"),
-                                       passwords.PasswordSet("CP1", "Secret-Value-000001")))
+    target = handover.Target("ws://x/ocpp", 1, password="Secret-Value-000001")
+    shown = " ".join(repr(x) for x in (*vault.entries(), target, passwords.PasswordSet("CP1", "Secret-Value-000001")))
     assert "Secret-Value" not in shown and "CP1" in shown
