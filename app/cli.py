@@ -204,13 +204,12 @@ def _serve(args: argparse.Namespace) -> int:
                                   allow=args.allow, password=_password(args), strict_for=args.strict_for,
                                   tolerant_for=args.tolerant_for,
                                   **{k: v for k, v in overrides.items() if v is not None})
-    config.passwords.update(app_core.charger_passwords(vault.Vault()))  # those it gave chargers before
     plan_runner = None
     if args.plan is not None:
         plan, store, out_dir = _plan_setup(args, data_dir)
     elif args.out is not None or args.once is not None:
         raise errors.ConfigError("--out and --once go with --plan.", hint="Add --plan PLAN.toml.")
-    engine = app_core.build_engine(config, data_dir)
+    engine = app_core.build_engine(config, data_dir, vault.Vault())  # + the passwords it gave chargers
     out = sys.stdout
     writer = _LineWriter(out)
     put = writer.put

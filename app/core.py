@@ -91,10 +91,14 @@ def charger_passwords(store: vault.Vault) -> dict[str, str]:
         return {}
 
 
-def build_engine(config: csms_policy.CsmsConfig, data_dir: pathlib.Path) -> csms_engine.Engine:
-    """The CSMS engine with its journal and server, and the laptop's addresses for its URLs."""
+def build_engine(config: csms_policy.CsmsConfig, data_dir: pathlib.Path,
+                 store: vault.Vault | None = None) -> csms_engine.Engine:
+    """The CSMS engine with its journal and server, and the laptop's addresses for its URLs.
+
+    `store`: the chargers' own passwords, read by the server in a worker thread once it listens
+    (the keyring may block, even prompt); handshakes wait for them."""
     journal = storage_journal.Journal(data_dir)
-    server = csms_server.CsmsServer(config)
+    server = csms_server.CsmsServer(config, password_source=(lambda: charger_passwords(store)) if store else None)
     return csms_engine.Engine(config, data_dir, journal=journal, server=server, addresses=network.lan_addresses)
 
 
@@ -122,7 +126,7 @@ class Core:
         self.start_error: errors.CommissionerError | None = None
         self._changing: asyncio.Lock | None = None  # one settings change or restart at a time
         self._runs: storage_runs.RunStore | None = None
-        self.vault = vault.Vault()  # the chargers' own passwords, in the OS keyring
+        self.vault = vault.Vault()  # the chargers' own passwords, in the OS keyring (blocking: worker threads only)
 
     @property
     def runs(self) -> storage_runs.RunStore:
@@ -143,14 +147,13 @@ class Core:
         config = copy.deepcopy(self.settings.csms)
         if self.port_override is not None:
             config.port = self.port_override
-        config.passwords.update(charger_passwords(self.vault))
         return config
 
     def start(self) -> list[str]:
         """Start the CSMS in its worker thread (blocking: at start-up). On failure `start_error` says why."""
         self.start_error = None
         try:
-            engine, urls = _start_engine(self._engine_config(), self.data_dir)
+            engine, urls = _start_engine(self._engine_config(), self.data_dir, self.vault)
         except errors.CommissionerError as exc:
             self.start_error = exc
             raise
@@ -169,7 +172,8 @@ class Core:
         if old is not None:
             await asyncio.to_thread(old.stop_thread)  # waits for connections to close
         try:
-            engine, _urls = await asyncio.to_thread(_start_engine, self._engine_config(), self.data_dir)
+            engine, _urls = await asyncio.to_thread(_start_engine, self._engine_config(), self.data_dir,
+                                                      self.vault)
         except errors.CommissionerError as exc:
             self.start_error = exc
             raise
@@ -234,9 +238,10 @@ class Core:
             self._runs = None
 
 
-def _start_engine(config: csms_policy.CsmsConfig, data_dir: pathlib.Path) -> tuple[csms_engine.Engine, list[str]]:
-    """Build and start an engine in its thread (any thread: touches no Core state)."""
-    engine = build_engine(config, data_dir)
+def _start_engine(config: csms_policy.CsmsConfig, data_dir: pathlib.Path,
+                  store: vault.Vault) -> tuple[csms_engine.Engine, list[str]]:
+    """Build and start an engine in its thread (any thread: touches no Core state but the thread-safe vault)."""
+    engine = build_engine(config, data_dir, store)
     try:
         urls = engine.start_in_thread()
     except BaseException:

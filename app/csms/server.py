@@ -39,6 +39,9 @@ SUBPROTOCOLS = ("ocpp2.1", "ocpp2.0.1", "ocpp1.6")  # preference order: newest f
 _HANDLERS = {"1.6": v16.CsmsHandlers, "2.0.1": v201.CsmsHandlers, "2.1": v21.CsmsHandlers}
 WRITE_QUICK_BYTES = 32 * 1024  # below this much buffered, a send cannot block on a slow reader
 NO_SUBPROTOCOL_WARNING = "no Sec-WebSocket-Protocol header: assumed OCPP 1.6"
+OLD_PASSWORD_WARNING = ("connected without its new password (let in until it uses it): reboot it so it takes "
+                        "the new one, or set the password again")
+KEYRING_WAIT_S = 30.0  # a handshake waits this long for the chargers' passwords (a keyring prompt)
 
 
 class SessionFactory(Protocol):
@@ -94,10 +97,21 @@ class CsmsServer:
         deliver: Callable[[str, str, Any], None] | None = None,
         session_factory: SessionFactory | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        password_source: Callable[[], dict[str, str]] | None = None,
     ) -> None:
         """`deliver(charger_id, action, payload)` gets every accepted charger-initiated message;
-        `session_factory` replaces the standard OCPP session; `ssl_context` makes it wss://."""
+        `session_factory` replaces the standard OCPP session; `ssl_context` makes it wss://;
+        `password_source()` gives the chargers' own passwords (blocking: the OS keyring), read in a
+        worker thread once listening; handshakes wait for it."""
         self.config = config
+        self.password_source = password_source
+        self._passwords_loaded: asyncio.Event | None = None
+        self._loading: asyncio.Future | None = None
+        # During a password switch: the passwords each charger may still use (None: it needed
+        # none), until it has connected once with the new one.
+        self._previous_passwords: dict[str, list[str | None]] = {}
+        self._switched: weakref.WeakSet[Any] = weakref.WeakSet()  # handshakes with the new password
+        self._with_old: weakref.WeakSet[Any] = weakref.WeakSet()  # handshakes with a previous one
         self._record: Callable[[model.Frame], None] = record or (lambda frame: None)
         self._emit: Callable[[model.Event], None] = emit or (lambda event: None)
         self._clock = clock
@@ -150,8 +164,22 @@ class CsmsServer:
         sockets = self._server.sockets
         if sockets:
             self.port = sockets[0].getsockname()[1]
+        if self.password_source is not None and self._passwords_loaded is None:
+            self._passwords_loaded = asyncio.Event()
+            self._loading = asyncio.ensure_future(self._load_passwords())
+
+    async def _load_passwords(self) -> None:
+        try:
+            found = await asyncio.to_thread(self.password_source)
+            self.config.passwords.update(found)
+        except Exception:  # a bug in the source: say so, and check with the passwords there are
+            log.exception("the chargers' passwords could not be loaded")
+        finally:
+            self._passwords_loaded.set()
 
     async def stop(self) -> None:
+        if self._loading is not None and not self._loading.done():
+            self._loading.cancel()
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -159,8 +187,9 @@ class CsmsServer:
 
     # ------------------------------------------------------------ handshake
 
-    def _process_request(self, connection: ws_server.ServerConnection, request: Request) -> Response | None:
-        """Admit or refuse a handshake. Every refusal is a 4xx with one log line; nothing is kept."""
+    async def _process_request(self, connection: ws_server.ServerConnection, request: Request) -> Response | None:
+        """Admit or refuse a handshake. Every refusal is a 4xx (503 while the keyring has not answered)
+        with one log line; nothing is kept."""
         charger_id = charger_id_from_path(request.path)
         peer = _peer(connection)
         if not charger_id:
@@ -177,17 +206,9 @@ class CsmsServer:
             # OCPP-J 1.6 §3.1.1: an unknown charger id is answered with 404.
             return self._refuse(connection, http.HTTPStatus.NOT_FOUND, peer, charger_id,
                                 "not on the allow-list (Settings > Chargers)")
-        password = self.config.passwords.get(charger_id) or self.config.passwords.get("*")
-        if password:
-            given = request.headers.get_all("Authorization")
-            if len(given) > 1:
-                return self._refuse(connection, http.HTTPStatus.BAD_REQUEST, peer, charger_id,
-                                    f"{len(given)} Authorization headers; send exactly one")
-            if not _basic_auth_ok(given[0] if given else "", charger_id, password):
-                response = self._refuse(connection, http.HTTPStatus.UNAUTHORIZED, peer, charger_id,
-                                        "missing or wrong HTTP basic-auth password")
-                response.headers["WWW-Authenticate"] = 'Basic realm="Commissioner", charset="UTF-8"'
-                return response
+        refused = await self._check_password(connection, request, peer, charger_id)
+        if refused is not None:
+            return refused
         if problem:
             self._pending_warnings[connection] = problem
         if "Sec-WebSocket-Protocol" not in request.headers and strict:
@@ -195,6 +216,65 @@ class CsmsServer:
                                 "no Sec-WebSocket-Protocol header (strict mode requires ocpp1.6, "
                                 "ocpp2.0.1 or ocpp2.1)")
         return None
+
+    # ------------------------------------------------------------ passwords
+
+    def expect_password(self, charger_id: str, password: str) -> None:
+        """From now on the charger's basic-auth password is `password`. Until it has connected once
+        with it, the one it used before is let in too: a charger that took the new key but comes
+        back with the old one before applying it (or reverts it) is not locked out."""
+        old = self.config.passwords.get(charger_id) or self.config.passwords.get("*")
+        if old != password:
+            previous = self._previous_passwords.setdefault(charger_id, [])
+            if old not in previous:
+                previous.append(old)
+            if password in previous:
+                previous.remove(password)
+        self.config.passwords[charger_id] = password
+
+    def forget_password(self, charger_id: str, instead: str | None = None) -> None:
+        """Stop expecting the charger's own password: `instead` from now on, or none of its own."""
+        self._previous_passwords.pop(charger_id, None)
+        if instead:
+            self.config.passwords[charger_id] = instead
+        else:
+            self.config.passwords.pop(charger_id, None)
+
+    def previous_passwords(self, charger_id: str) -> int:
+        """How many earlier passwords the charger may still connect with (during a switch)."""
+        return len(self._previous_passwords.get(charger_id, ()))
+
+    async def _check_password(self, connection: ws_server.ServerConnection, request: Request, peer: str,
+                              charger_id: str) -> Response | None:
+        loaded = self._passwords_loaded
+        if loaded is not None and not loaded.is_set():
+            try:
+                await asyncio.wait_for(loaded.wait(), KEYRING_WAIT_S)
+            except TimeoutError:
+                return self._refuse(connection, http.HTTPStatus.SERVICE_UNAVAILABLE, peer, charger_id,
+                                    "the chargers' passwords are not loaded yet: unlock this computer's keyring "
+                                    "(the charger retries by itself)")
+        password = self.config.passwords.get(charger_id) or self.config.passwords.get("*")
+        if not password:
+            return None
+        given = request.headers.get_all("Authorization")
+        if len(given) > 1:
+            return self._refuse(connection, http.HTTPStatus.BAD_REQUEST, peer, charger_id,
+                                f"{len(given)} Authorization headers; send exactly one")
+        header = given[0] if given else ""
+        previous = self._previous_passwords.get(charger_id, [])
+        if _basic_auth_ok(header, charger_id, password):
+            if previous:
+                self._switched.add(connection)
+            return None
+        if None in previous or any(old and _basic_auth_ok(header, charger_id, old) for old in previous):
+            log.info("%s connected without its new password; let in until it uses it", display.quoted(charger_id))
+            self._with_old.add(connection)
+            return None
+        response = self._refuse(connection, http.HTTPStatus.UNAUTHORIZED, peer, charger_id,
+                                "missing or wrong HTTP basic-auth password")
+        response.headers["WWW-Authenticate"] = 'Basic realm="Commissioner", charset="UTF-8"'
+        return response
 
     def _select_subprotocol(self, connection: ws_server.ServerConnection, offered: Any) -> Any:
         if not offered:
@@ -222,6 +302,12 @@ class CsmsServer:
         charger_id = charger_id_from_path(ws.request.path)
         version = model.OcppVersion.from_subprotocol(ws.subprotocol)
         warnings = []
+        if ws in self._switched:  # connected with its new password: the old ones are done with
+            self._switched.discard(ws)
+            self._previous_passwords.pop(charger_id, None)
+        if ws in self._with_old:
+            self._with_old.discard(ws)
+            warnings.append(OLD_PASSWORD_WARNING)
         problem = self._pending_warnings.pop(ws, None)
         if problem:
             warnings.append(problem)

@@ -10,6 +10,12 @@ Verify: after the reset the charger must leave this CSMS and not come back withi
 SecurityEventNotification say why (failure). `probe` tests the operator's URL from the laptop
 first (DNS, TCP, TLS). Never a lower security profile than the charger's current one: refused
 before anything is sent. Workflows on the engine loop; Qt-free.
+
+The operator's password, once the charger took it, is kept in the vault under the charger as the
+operator's, so the technician can look it up later. On 1.6 and 2.0.1 it replaces the charger's
+own password (one per charger): vault.OPERATOR, the local entry is dropped, and this CSMS expects
+the operator's on a fallback. On 2.1 it lives in the new network profile only
+(vault.OPERATOR_PROFILE): the charger keeps its own password for this CSMS's profile.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from typing import Any, Callable
 from app.csms import engine as csms_engine
 from app.domain import errors, secrets
 from app.services import configuration, passwords, vendors
+from app.storage import vault as vault_store
 
 POLL_S = 0.1
 LEAVE_TIMEOUT_S = 60.0  # the charger must drop its connection this soon after the Reset
@@ -45,7 +52,7 @@ class Target:
     identity: str = ""  # 2.1 / 1.6 URL with the id: the charger id the operator knows it by (empty: unchanged)
     # The basic-auth password the operator expects (profiles 1, 2; never logged): 2.1 in the network
     # profile; 2.0.1 BasicAuthPassword; 1.6 AuthorizationKey (hex). Empty: the charger keeps its own.
-    password: str = ""
+    password: str = dataclasses.field(default="", repr=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,6 +77,7 @@ class Result:
     boot_reason: str = ""
     security_events: list[str] = dataclasses.field(default_factory=list)
     away_s: float = 0.0
+    password_note: str = ""  # where the operator's password was kept (or why it could not be)
 
 
 def check_target(target: Target, current_profile: int) -> None:
@@ -137,15 +145,16 @@ async def probe(url: str, timeout: float = 5.0) -> Probe:
 
 async def current_security_profile(engine: csms_engine.Engine, charger_id: str) -> int:
     """1.6 SecurityProfile key (security whitepaper), 2.x SecurityCtrlr.SecurityProfile; 0 when not reported."""
-    v16 = engine.server.session(charger_id).version == "1.6"
-    value = await configuration.value_of(engine, charger_id, "SecurityProfile", "" if v16 else "SecurityCtrlr")
-    return int(value) if value and value.isdigit() else 0
+    return await passwords.security_profile(engine, charger_id) or 0
 
 
 async def hand_over(engine: csms_engine.Engine, charger_id: str, target: Target, *,
                     vendor: vendors.VendorProfile | None = None, stay_away: float = STAY_AWAY_S,
-                    leave_timeout: float = LEAVE_TIMEOUT_S, progress: Progress | None = None) -> Result:
+                    leave_timeout: float = LEAVE_TIMEOUT_S, progress: Progress | None = None,
+                    vault: vault_store.Vault | None = None) -> Result:
     """Point the charger at `target`, reboot it, and verify it left for good. On the engine loop.
+
+    `vault`: where the operator's password is kept once the charger took it (see the module doc).
 
     Raises ConfigError (refused before sending: bad URL, downgrade, no vendor key) and
     OperationRejected (the charger said no to a step; nothing after it is sent).
@@ -159,15 +168,16 @@ async def hand_over(engine: csms_engine.Engine, charger_id: str, target: Target,
         raise errors.ConfigError(f"The operator's password cannot be given to this charger: {wrong}",
                                  hint="Ask the operator for a password that fits, or leave the field empty.")
     sent: list[Sent] = []
+    keep = _Keeper(engine, charger_id, target.password, vault)
     if version == "1.6":
         if vendor is None or not vendor.settings.get("ocpp_url", vendors.Setting("")).key:
             raise errors.ConfigError("OCPP 1.6 has no standard key for the backend URL.",
                                      hint="Pick the charger's vendor profile, or name its URL key (see its manual "
                                           "or the Configure list) in the generic profile.")
-        await _change_keys_16(engine, charger_id, target, vendor, sent, tell)
+        await _change_keys_16(engine, charger_id, target, vendor, sent, tell, keep)
         reset = {"type": vendor.reset}
     else:
-        await _set_profile_2x(engine, charger_id, target, version, sent, tell)
+        await _set_profile_2x(engine, charger_id, target, version, sent, tell, keep)
         reset = {"type": "Immediate"}
     tell(4, 5, "Reset: the charger restarts and connects to the operator's backend")
     with engine.watch(charger_id, "BootNotification") as boots, \
@@ -180,7 +190,8 @@ async def hand_over(engine: csms_engine.Engine, charger_id: str, target: Target,
                                            hint="The settings are stored; restart the charger by its power switch.")
         left = await _until(lambda: not _connected(engine, charger_id), leave_timeout)
         if not left:
-            return Result(False, f"{charger_id} did not restart within {leave_timeout:g} s of the Reset.", sent)
+            return Result(False, f"{charger_id} did not restart within {leave_timeout:g} s of the Reset.", sent,
+                          password_note=keep.note)
         tell(5, 5, f"Verifying: {charger_id} must stay away for {stay_away:g} s")
         went = time.monotonic()
         try:
@@ -188,7 +199,7 @@ async def hand_over(engine: csms_engine.Engine, charger_id: str, target: Target,
         except errors.ExpectTimeoutError:
             return Result(True, f"{charger_id} left this CSMS and did not come back within {stay_away:g} s: "
                                 f"it is with {target.url}. Confirm with the operator that it shows online there.",
-                          sent, away_s=stay_away)
+                          sent, away_s=stay_away, password_note=keep.note)
         away = time.monotonic() - went
         reports = []
         while True:  # what it says about the profile it gave up on (sent after its boot)
@@ -205,11 +216,11 @@ async def hand_over(engine: csms_engine.Engine, charger_id: str, target: Target,
     return Result(False, f"{charger_id} came back to this CSMS after {away:.0f} s ({why}): "
                          f"it could not stay with {target.url}.{said} "
                          "Test the operator URL, check the security profile and password, then try again.",
-                  sent, reason, reports, away)
+                  sent, reason, reports, away, keep.note)
 
 
 async def _change_keys_16(engine, charger_id: str, target: Target, vendor: vendors.VendorProfile,
-                          sent: list[Sent], tell: Progress) -> None:
+                          sent: list[Sent], tell: Progress, keep: _Keeper) -> None:
     setting = vendor.settings["ocpp_url"]
     url = target.url.rstrip("/") + (f"/{target.identity or charger_id}" if setting.includes_id else "")
     # The whitepaper's order: the password, then the security profile, the address last (a charger
@@ -232,7 +243,7 @@ async def _change_keys_16(engine, charger_id: str, target: Target, vendor: vendo
         status = str(answer.get("status", ""))
         sent.append(Sent("ChangeConfiguration", f"{key} = {shown}", status))
         if shown == secrets.MASK and status in ("Accepted", "RebootRequired"):
-            engine.config.passwords[charger_id] = target.password  # at once: it may reconnect with it now
+            await keep(replaces_own=True)  # at once: it may reconnect with it now
         if status not in ("Accepted", "RebootRequired"):
             raise errors.OperationRejected(
                 "ChangeConfiguration", f"{status} for {key}", charger_id,
@@ -240,7 +251,7 @@ async def _change_keys_16(engine, charger_id: str, target: Target, vendor: vendo
 
 
 async def _set_profile_2x(engine, charger_id: str, target: Target, version: str,
-                          sent: list[Sent], tell: Progress) -> None:
+                          sent: list[Sent], tell: Progress, keep: _Keeper) -> None:
     tell(1, 5, "Reading NetworkConfigurationPriority")
     priority_text = await configuration.value_of(engine, charger_id, "NetworkConfigurationPriority",
                                                  "OCPPCommCtrlr") or ""
@@ -267,7 +278,7 @@ async def _set_profile_2x(engine, charger_id: str, target: Target, version: str,
         status = str((answer.get("setVariableResult") or [{}])[0].get("attributeStatus", ""))
         sent.append(Sent("SetVariables", f"BasicAuthPassword = {secrets.MASK}", status))
         if status in ("Accepted", "RebootRequired"):
-            engine.config.passwords[charger_id] = target.password  # at once, before anything can fail
+            await keep(replaces_own=True)  # at once, before anything can fail
         if status not in ("Accepted", "RebootRequired"):
             raise errors.OperationRejected("SetVariables", f"{status} for BasicAuthPassword", charger_id,
                                            hint="The charger refused the operator's password: check its length "
@@ -281,6 +292,8 @@ async def _set_profile_2x(engine, charger_id: str, target: Target, version: str,
         status = str(answer.get("status", ""))
         sent.append(Sent("SetNetworkProfile", f"slot {slot}: {shown}", status))
         if status == "Accepted":
+            if version == "2.1" and target.password:
+                await keep(replaces_own=False)  # in that profile only: ours keeps the charger's own
             break
     else:
         raise errors.OperationRejected("SetNetworkProfile", status or "no free slot", charger_id,
@@ -297,6 +310,37 @@ async def _set_profile_2x(engine, charger_id: str, target: Target, version: str,
     if status not in ("Accepted", "RebootRequired"):
         raise errors.OperationRejected("SetVariables", f"{status} for NetworkConfigurationPriority", charger_id,
                                        hint="The new profile is stored but not first: the charger keeps this CSMS.")
+
+
+class _Keeper:
+    """Keeps the operator's password once the charger took it: the CSMS expects it (when it
+    replaces the charger's own) and the vault keeps it as the operator's (in a worker thread)."""
+
+    def __init__(self, engine: csms_engine.Engine, charger_id: str, password: str,
+                 vault: vault_store.Vault | None) -> None:
+        self.engine, self.charger_id, self.password, self.vault = engine, charger_id, password, vault
+        self.note = ""
+
+    async def __call__(self, *, replaces_own: bool) -> None:
+        if replaces_own:
+            self.engine.server.expect_password(self.charger_id, self.password)
+        if self.vault is None:
+            return
+        kind = vault_store.OPERATOR if replaces_own else vault_store.OPERATOR_PROFILE
+        changes: dict[tuple[str, str], str | None] = {(kind, self.charger_id): self.password}
+        if replaces_own:  # the charger no longer has its own: not offered as current any more
+            changes[(vault_store.LOCAL, self.charger_id)] = None
+            changes[(vault_store.OPERATOR_PROFILE, self.charger_id)] = None
+        try:
+            await asyncio.to_thread(self.vault.change, changes)
+            persistent = await asyncio.to_thread(lambda: self.vault.persistent)
+        except errors.StorageError as exc:
+            self.note = (f"The keyring would not keep the operator's password ({exc.message}): "
+                         "write it down, it is kept only until Commissioner closes.")
+            return
+        self.note = ("The operator's password is kept in this computer's keyring (Stored passwords…)." if persistent
+                     else "The operator's password is kept only until Commissioner closes (this computer has "
+                          "no keyring): write it down.")
 
 
 def _connected(engine: csms_engine.Engine, charger_id: str) -> bool:

@@ -6,12 +6,18 @@ ChangeConfiguration AuthorizationKey, a 16–20 byte key sent as hex; the basic-
 those bytes (we draw them from letters and digits, so the charger and the CSMS agree on the text).
 
 The password goes to the OS keyring (storage.vault) and to the CSMS's per-charger passwords at
-once, so the charger's next connection is checked against it. It is never written to a settings
-file; the journal masks it (domain.secrets). On the engine loop.
+once, so the charger's next connection is checked against it; until the charger has connected
+once with it the CSMS still lets in the old one (csms.server.expect_password). It is never
+written to a settings file; the journal masks it (domain.secrets). On the engine loop; the
+keyring (which may block, even prompt) is used from a worker thread.
+
+A charger at security profile 0 sends no password at all: set_password says so (Unsecured)
+before sending anything, and the caller asks the technician whether to go on.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import secrets as random_source
 import string
@@ -19,6 +25,7 @@ from typing import Callable
 
 from app.csms import engine as csms_engine
 from app.domain import errors
+from app.services import configuration
 from app.storage import vault as vault_store
 
 ALPHABET_2X = string.ascii_letters + string.digits + "*-_=+|@."
@@ -26,6 +33,8 @@ ALPHABET_16 = string.ascii_letters + string.digits
 LENGTH_2X = 32  # of 16..40
 LENGTH_16 = 20  # bytes, of 16..20
 Progress = Callable[[int, int, str], None]
+# The kinds of stored password, for the front ends (which do not import storage).
+LOCAL, OPERATOR, OPERATOR_PROFILE = vault_store.LOCAL, vault_store.OPERATOR, vault_store.OPERATOR_PROFILE
 
 
 def generate(version: str) -> str:
@@ -58,31 +67,77 @@ def key_value(version: str, password: str) -> str:
     return password.encode("utf-8").hex() if version == "1.6" else password
 
 
+class Unsecured(errors.ConfigError):
+    """The charger runs security profile 0 (or does not say which): it would not use the password.
+    Raised before anything is sent; call again with `unsecured_ok=True` to set it anyway."""
+
+    def __init__(self, charger_id: str, profile: int | None) -> None:
+        if profile is None:
+            message = (f"{charger_id} does not report its security profile: if it runs profile 0 it sends no "
+                       "password at all, and a new one changes nothing.")
+        else:
+            message = (f"{charger_id} runs security profile 0: it sends no password at all, and a new one "
+                       "changes nothing.")
+        super().__init__(message, hint="Raise its security profile to 1 or 2 first (1.6: the SecurityProfile key; "
+                                       "2.x: a network profile), or go on to have the password ready for that.")
+        self.charger_id = charger_id
+        self.profile = profile
+
+
 @dataclasses.dataclass(frozen=True)
 class PasswordSet:
     charger_id: str
-    password: str
-    status: str  # the charger's answer: Accepted or RebootRequired
-    kept: bool  # True: in the OS keyring; False: in memory until the app closes (no keyring here)
+    password: str = dataclasses.field(repr=False)
+    status: str = "Accepted"  # the charger's answer: Accepted or RebootRequired
+    kept: bool = True  # True: in the OS keyring; False: in memory until the app closes
+    keyring_error: str = ""  # why the keyring did not keep it ("" when it did, or there is none)
 
     @property
     def text(self) -> str:
         when = "after its next reboot" if self.status == "RebootRequired" else "from its next connection"
-        where = "kept in this computer's keyring" if self.kept else \
-            "kept only until Commissioner closes (this computer has no keyring): write it down"
+        if self.keyring_error:
+            where = (f"the keyring would not keep it ({self.keyring_error}): write it down, it is kept only "
+                     "until Commissioner closes")
+        elif self.kept:
+            where = "kept in this computer's keyring"
+        else:
+            where = "kept only until Commissioner closes (this computer has no keyring): write it down"
         return f"{self.charger_id} has a new password, used {when}; {where}."
 
 
+@dataclasses.dataclass(frozen=True)
+class Stored:
+    """The passwords in the vault, for the technician to look up or forget."""
+
+    entries: list[vault_store.Entry]
+    persistent: bool  # False: this computer has no keyring; they go when Commissioner closes
+
+
+async def security_profile(engine: csms_engine.Engine, charger_id: str) -> int | None:
+    """1.6 SecurityProfile key (security whitepaper), 2.x SecurityCtrlr.SecurityProfile; None when not reported."""
+    v16 = engine.server.session(charger_id).version == "1.6"
+    value = await configuration.value_of(engine, charger_id, "SecurityProfile", "" if v16 else "SecurityCtrlr")
+    return int(value) if value and value.strip().isdigit() else None
+
+
 async def set_password(engine: csms_engine.Engine, charger_id: str, vault: vault_store.Vault,
-                       password: str | None = None, progress: Progress | None = None) -> PasswordSet:
-    """Generate (or take) a password, give it to the charger, and expect it from it from now on."""
+                       password: str | None = None, progress: Progress | None = None, *,
+                       unsecured_ok: bool = False) -> PasswordSet:
+    """Generate (or take) a password, give it to the charger, and expect it from it from now on.
+
+    Raises Unsecured (before sending) when the charger runs security profile 0 or does not say,
+    unless `unsecured_ok`."""
     tell = progress or (lambda done, total, message: None)
     version = engine.server.session(charger_id).version  # ChargerNotConnectedError
     password = password or generate(version)
     wrong = problem(version, password)
     if wrong:
         raise errors.ConfigError(wrong, hint="Generate one instead: leave the field empty.")
-    tell(0, 2, "Sending the new password")
+    tell(0, 3, "Reading the charger's security profile")
+    profile = await security_profile(engine, charger_id)
+    if not profile and not unsecured_ok:
+        raise Unsecured(charger_id, profile)
+    tell(1, 3, "Sending the new password")
     if version == "1.6":
         action = "ChangeConfiguration"
         answer = await engine.call(charger_id, action, {"key": "AuthorizationKey",
@@ -97,8 +152,35 @@ async def set_password(engine: csms_engine.Engine, charger_id: str, vault: vault
     if status not in ("Accepted", "RebootRequired"):
         raise errors.OperationRejected(action, status or "no status", charger_id,
                                        hint="The charger keeps its old password; the CSMS still expects it.")
-    tell(1, 2, "Storing it")
-    engine.config.passwords[charger_id] = password  # the server checks this on the next connection
-    vault.set(charger_id, password)
-    tell(2, 2, "done")
-    return PasswordSet(charger_id, password, status, vault.persistent)
+    tell(2, 3, "Storing it")
+    engine.server.expect_password(charger_id, password)  # checked from the next connection on
+    kept, trouble = await asyncio.to_thread(_keep, vault, charger_id, password)
+    tell(3, 3, "done")
+    return PasswordSet(charger_id, password, status, kept, trouble)
+
+
+def _keep(vault: vault_store.Vault, charger_id: str, password: str) -> tuple[bool, str]:
+    """In a worker thread. The charger has the password now: a keyring that fails must not lose it."""
+    try:
+        vault.set(charger_id, password)
+    except errors.StorageError as exc:
+        return False, exc.message
+    return vault.persistent, ""
+
+
+def stored(vault: vault_store.Vault) -> Stored:
+    """Blocking (the keyring): call it in a worker thread. StorageError when the keyring is locked."""
+    return Stored(vault.entries(), vault.persistent)
+
+
+async def forget(engine: csms_engine.Engine | None, vault: vault_store.Vault, charger_id: str,
+                 kind: str | None = None) -> None:
+    """Drop the charger's stored password (`kind`: vault.LOCAL or OPERATOR; None: both), and stop
+    the CSMS expecting it. On the engine loop (or, with no engine running, any loop)."""
+    def drop() -> str | None:
+        vault.forget(charger_id, kind)
+        return vault.passwords().get(charger_id)
+
+    remaining = await asyncio.to_thread(drop)
+    if engine is not None:
+        engine.server.forget_password(charger_id, instead=remaining)

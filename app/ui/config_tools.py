@@ -21,6 +21,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.domain import display, errors, model
 from app.services import config_templates, configuration, passwords
+from app.ui import password_dialogs
 
 TAKE_SNAPSHOT = "Take a snapshot"  # task names
 APPLY_TEMPLATE = "Apply a template"
@@ -85,6 +86,10 @@ class ToolsBar(QtWidgets.QWidget):
         self.password_button.setToolTip(self.tr("Give this charger a password of its own; the CSMS then expects it"))
         self.password_button.clicked.connect(self.new_password)
         row.addWidget(self.password_button)
+        self.stored_button = QtWidgets.QPushButton(self.tr("Stored pass&words…"))
+        self.stored_button.setToolTip(self.tr("The chargers' passwords kept on this computer: show, copy, forget"))
+        self.stored_button.clicked.connect(lambda: password_dialogs.open_stored(self))
+        row.addWidget(self.stored_button)
         outer.addLayout(row)
         self.set_charger(None)
 
@@ -367,10 +372,12 @@ class ToolsBar(QtWidgets.QWidget):
                 "Give {0} a new password of its own?\n\nThe CSMS then accepts only that password from {0}. "
                 "It is kept in this computer's keyring, never in a file.").format(name)):
             return
+        if not await password_dialogs.unsecured_ok(page, charger_id):  # security profile 0: asked first
+            return
         engine, vault = page.bridge.engine, page.core.vault
 
         async def work(reporter) -> passwords.PasswordSet:
-            return await passwords.set_password(engine, charger_id, vault, progress=reporter)
+            return await passwords.set_password(engine, charger_id, vault, progress=reporter, unsecured_ok=True)
 
         done = await page._task(charger_id, SET_PASSWORD, work, self.tr("Setting a new password on {0}").format(name))
         if done is None:

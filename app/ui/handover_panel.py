@@ -3,7 +3,8 @@
 Over services.handover: "Test URL" checks from this laptop that the operator's address
 resolves and answers (TLS too for wss://); "Hand over…" asks once, then sends the network
 profile (2.x) or the vendor's URL key (1.6), resets the charger and waits to see that it stays
-away. Each step and the charger's answer to it is listed when it ends.
+away. Each step and the charger's answer to it is listed when it ends. The operator's password
+is kept in the window's vault as the operator's ("Stored passwords…" shows it).
 """
 
 from __future__ import annotations
@@ -173,10 +174,12 @@ class HandoverPanel(QtWidgets.QGroupBox):
         vendor = self._profile() if info.ocpp_version == "1.6" else None
         engine = self.page.bridge.engine
         stay_away = self.stay_away
+        core = getattr(self.page, "core", None)
+        vault = core.vault if core is not None else None  # keeps the operator's password (used off this thread)
 
         async def work(reporter) -> handover.Result:
             return await handover.hand_over(engine, charger_id, target, vendor=vendor, progress=reporter,
-                                            stay_away=stay_away)
+                                            stay_away=stay_away, vault=vault)
 
         self.result.setText(self.tr("Handing {0} over…").format(display.safe(charger_id)))
         done = await self.page._task(charger_id, HAND_OVER, work, self.tr("Handing {0} over to {1}").format(
@@ -188,7 +191,9 @@ class HandoverPanel(QtWidgets.QGroupBox):
         steps = "".join(f"<li>{html.escape(s.action)} {html.escape(s.summary)}: <b>{html.escape(s.answer)}</b></li>"
                         for s in done.sent)
         colour = "#2e7d32" if done.ok else "#c62828"
-        self.result.setText(f"<span style='color:{colour}'><b>{html.escape(done.text)}</b></span><ul>{steps}</ul>")
+        note = f"<p>{html.escape(done.password_note)}</p>" if done.password_note else ""
+        self.result.setText(f"<span style='color:{colour}'><b>{html.escape(done.text)}</b></span><ul>{steps}</ul>"
+                            f"{note}")
         self.page.notice.emit("success" if done.ok else "error", f"{charger_id}: {done.text}")
 
     def _show_error(self, exc: errors.CommissionerError) -> None:

@@ -14,7 +14,9 @@ import pytest
 
 from app.domain import errors
 from app.services import handover, vendors
+from app.storage import vault as vault_store
 from tests.integration.test_cli import ROOT, interrupt
+from tests.integration.test_passwords import MemoryKeyring
 from tests.integration.test_simulator_vs_csms import actions_sent, running
 
 
@@ -107,17 +109,33 @@ async def test_probe_names_a_host_that_does_not_resolve() -> None:
     assert not probe.ok and probe.kind == "dns" and "does not resolve" in probe.detail
 
 
-@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+@pytest.mark.parametrize("version", ["1.6", "2.0.1", "2.1"])
 async def test_the_operators_password_goes_masked_and_this_csms_expects_it_on_a_fallback(engine, version) -> None:
     nowhere = f"ws://127.0.0.1:{_free_port()}/ocpp"
     secret = "Operator-Pass-0123456"[:20]
-    async with running(engine, version, "HO-5") as charger:
+    own = "Local-Charger-Pass-1"
+    vault = vault_store.Vault(MemoryKeyring())
+    vault.set("HO-5", own)  # the password this CSMS gave it earlier
+    engine.config.passwords["HO-5"] = own
+    async with running(engine, version, "HO-5", password=own) as charger:
         profile = vendors.for_charger("Commissioner", "VirtualCharger") if version == "1.6" else None
         result = await handover.hand_over(engine, "HO-5", handover.Target(nowhere, 1, password=secret),
-                                          vendor=profile, stay_away=60)
-        assert not result.ok  # nobody there: it came back, with the operator's password
-        assert charger.station.password() == secret and engine.config.passwords["HO-5"] == secret
-    assert any("***" in s.summary for s in result.sent) and all(secret not in s.summary for s in result.sent)
+                                          vendor=profile, stay_away=60, vault=vault)
+        assert not result.ok  # nobody there: it came back
+        entries = {e.kind: e for e in vault.entries() if e.charger_id == "HO-5"}
+        if version == "2.1":  # in the operator's network profile only: back here it uses its own
+            assert charger.station.password() == own and engine.config.passwords["HO-5"] == own
+            assert entries[vault_store.OPERATOR_PROFILE].password == secret
+            assert entries[vault_store.LOCAL].expected and not entries[vault_store.OPERATOR_PROFILE].expected
+        else:  # it replaced the charger's own: back here, with the operator's, and let in
+            assert charger.station.password() == secret and engine.config.passwords["HO-5"] == secret
+            assert set(entries) == {vault_store.OPERATOR}  # the local one is no longer offered as current
+            assert entries[vault_store.OPERATOR].password == secret and entries[vault_store.OPERATOR].expected
+            assert vault.passwords()["HO-5"] == secret
+        assert "keyring" in result.password_note and secret not in result.password_note
+    assert all(secret not in s.summary for s in result.sent) and secret not in repr(result)
+    if version != "2.1":
+        assert any("***" in s.summary for s in result.sent)
     engine.journal.flush()
     assert secret not in " ".join(f.payload for f in engine.journal.reader().frames(charger_id="HO-5", limit=10_000))
 
