@@ -584,10 +584,12 @@ def _int(text: str | None) -> int:
 REBOOT_TIMEOUT_S = 180.0  # chargers take one to three minutes to come back
 
 
-async def reboot_and_read(engine: csms_engine.Engine, charger_id: str, *, timeout: float = REBOOT_TIMEOUT_S,
+async def reboot_and_read(engine: csms_engine.Engine, charger_id: str, *, timeout: float | None = None,
                           progress: Progress | None = None) -> Configuration:
     """A change answered RebootRequired: reset the charger (1.6 Soft; 2.x OnIdle, so a session in
-    progress is not cut), wait for its BootNotification, and read the configuration again."""
+    progress is not cut), wait for its BootNotification (at most `timeout`, REBOOT_TIMEOUT_S as it
+    is when called), and read the configuration again."""
+    timeout = REBOOT_TIMEOUT_S if timeout is None else timeout
     tell = progress or (lambda done, total, message: None)
     version = engine.server.session(charger_id).version
     reset = {"type": "Soft"} if version == "1.6" else {"type": "OnIdle"}
