@@ -1,5 +1,5 @@
 """The Configure page's tools: snapshots, comparing (with a snapshot or a template), applying a
-template to one or many chargers, export/import, the charger's own password, and the reboot a
+template to one or many chargers (or checking only what it would change), export/import, the charger's own password, and the reboot a
 RebootRequired answer asks for.
 
 Every action runs as an engine task through the page (services.config_templates, passwords,
@@ -571,6 +571,10 @@ class TemplateDialog(QtWidgets.QDialog):
                                      "every charger chosen.").format(
             changes, len([i for i in items if i.action == "ok"]),
             len([i for i in items if i.action in ("missing", "read-only", "invalid")])))
+        refused = [i for i in items if i.action == "invalid"]
+        if refused:
+            self.summary.setText(self.summary.text() + " " + self.tr("Not sent: {0}").format(
+                display.safe(" ".join(i.reason for i in refused))))
         self._changes = changes
         self._update_button()
 
