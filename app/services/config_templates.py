@@ -4,13 +4,16 @@ A **snapshot** is a charger's whole configuration at one moment (secrets masked)
 sqlite (storage.runs), exported as JSON or CSV. Two snapshots, or a snapshot and a template,
 are compared row by row.
 
-A **template** (TOML or JSON, resources/config-templates/ or <data dir>/config-templates/)
+A **template** (TOML, JSON or CSV, resources/config-templates/ or <data dir>/config-templates/)
 says what an operator wants, per key (1.6) or variable (2.x, named as the Configure page shows
 it, e.g. "OCPPCommCtrlr.HeartbeatInterval"), with a rule: ``equals``, ``at_least``/``at_most``
 (numbers) or ``one_of``; ``set`` is the value written when the rule is not met (default: the
-rule's own value). `plan` is the dry run (nothing sent); `apply` sends the changes (2.x batched
-within ItemsPerMessageSetVariables), then reads the configuration back and says, per item,
-what the charger answered and whether it now holds the value. Qt-free; on the engine loop.
+rule's own value). `plan` is the dry run (nothing sent; a value that does not fit its setting is
+refused there, with the reason); `apply` sends the changes (2.x batched within
+ItemsPerMessageSetVariables), then reads the configuration back and says, per item, what the
+charger answered and whether it now holds the value; `apply_many` keeps what a charger that fails
+mid-way got to. A template file that cannot be loaded is left out and named (`load_templates`);
+the others load. Qt-free; on the engine loop.
 """
 
 from __future__ import annotations
@@ -26,8 +29,7 @@ import tomllib
 from typing import Any, Callable
 
 from app.csms import engine as csms_engine
-from app.domain import errors
-from app.report import trace
+from app.domain import errors, secrets
 from app.services import configuration
 from app.storage import paths
 from app.storage import runs as run_store
@@ -52,9 +54,8 @@ class Snapshot:
 
     @classmethod
     def of(cls, found: configuration.Configuration, label: str = "", taken_ms: int | None = None) -> Snapshot:
-        values = {r.name: (trace.MASK if trace.is_secret(r.name) and r.value else r.value) for r in found.rows}
-        return cls(found.charger_id, taken_ms or int(time.time() * 1000), found.source, values,
-                   {r.name: r.writable for r in found.rows}, label)
+        return cls(found.charger_id, taken_ms or int(time.time() * 1000), found.source,
+                   masked({r.name: r.value for r in found.rows}), {r.name: r.writable for r in found.rows}, label)
 
     def to_dict(self) -> dict[str, Any]:
         return {"charger_id": self.charger_id, "taken_ms": self.taken_ms, "source": self.source, "label": self.label,
@@ -87,8 +88,17 @@ async def take(engine: csms_engine.Engine, store: run_store.RunStore, charger_id
     return keep(store, Snapshot.of(found, label))
 
 
+def masked(values: dict[str, str]) -> dict[str, str]:
+    """Setting values with their secrets masked (domain.secrets: a password or key by its name, a
+    password inside a URL, a PEM private key), as the journal and the report mask them."""
+    return {name: (secrets.MASK if secrets.is_secret(name) and value else secrets.mask_text(value))
+            for name, value in values.items()}
+
+
 def keep(store: run_store.RunStore, snap: Snapshot) -> Snapshot:
-    """Store a snapshot (taken now, or imported from a file); it gets its id."""
+    """Store a snapshot (taken now, or imported from a file); it gets its id. Secrets are masked here,
+    whatever the snapshot came from: an imported file may carry AuthorizationKey in the clear."""
+    snap.values = masked(snap.values)
     snap.id = store.save_snapshot(snap.charger_id, snap.taken_ms, snap.label, snap.to_dict())
     return snap
 
@@ -184,12 +194,26 @@ class Template:
     ocpp: tuple[str, ...] = ()  # the versions it is for (empty: any)
 
 
+TEMPLATE_FIELDS = ("name", "ocpp", "setting")
+SETTING_FIELDS = ("name", "set", *RULES)
+
+
 def parse_template(template_id: str, data: dict[str, Any], where: str = "") -> Template:
     where = where or template_id
+    if not isinstance(data, dict):
+        raise errors.ConfigError(f"{where}: a template is a table with name, ocpp and [[setting]] entries.")
+    unknown = sorted(set(data) - set(TEMPLATE_FIELDS))
+    if unknown:
+        raise errors.ConfigError(f"{where}: unknown field(s) {', '.join(unknown)}.",
+                                 hint=f"A template has only {', '.join(TEMPLATE_FIELDS)}: fix or remove the others.")
     rules = []
     for number, item in enumerate(data.get("setting") or [], 1):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
             raise errors.ConfigError(f"{where}: setting {number} needs a name.")
+        unknown = sorted(set(item) - set(SETTING_FIELDS))
+        if unknown:
+            raise errors.ConfigError(f"{where}: {item['name']}: unknown field(s) {', '.join(unknown)}.",
+                                     hint=f"A setting has name, set and one of {', '.join(RULES)}.")
         kinds = [k for k in RULES if k in item]
         if len(kinds) != 1:
             raise errors.ConfigError(f"{where}: {item['name']} needs exactly one of {', '.join(RULES)}.")
@@ -208,26 +232,96 @@ def parse_template(template_id: str, data: dict[str, Any], where: str = "") -> T
     if not rules:
         raise errors.ConfigError(f"{where}: the template names no setting.",
                                  hint="Add [[setting]] tables with name and a rule (equals, at_least, at_most, one_of).")
-    return Template(template_id, str(data.get("name", template_id)), tuple(rules), tuple(data.get("ocpp", ())))
+    ocpp = data.get("ocpp", ())
+    if isinstance(ocpp, str) or not all(isinstance(v, str) for v in ocpp):
+        raise errors.ConfigError(f"{where}: ocpp is a list of versions, such as [\"2.0.1\", \"2.1\"].")
+    return Template(template_id, str(data.get("name", template_id)), tuple(rules), tuple(ocpp))
+
+
+CSV_HEADER = ["setting", "rule", "value", "set"]
+
+
+def _csv_template(text: str) -> dict[str, Any]:
+    """A template as a spreadsheet writes it: setting,rule,value[,set]; one_of values split by "|";
+    the optional lines "#name,..." and "#ocpp,2.0.1|2.1" above the header."""
+    data: dict[str, Any] = {"setting": []}
+    header = None
+    for number, row in enumerate(csv.reader(io.StringIO(text)), 1):
+        if not row or not any(c.strip() for c in row):
+            continue
+        if header is None and row[0].strip() in ("#name", "#ocpp"):
+            field, value = row[0].strip()[1:], (row[1].strip() if len(row) > 1 else "")
+            data[field] = value if field == "name" else [v.strip() for v in value.split("|") if v.strip()]
+            continue
+        if header is None:
+            header = [c.strip().lower() for c in row]
+            if header[:3] != CSV_HEADER[:3] or not set(header) <= set(CSV_HEADER):
+                raise ValueError(f"line {number}: the header must be {','.join(CSV_HEADER)}")
+            continue
+        cells = dict(zip(header, (c.strip() for c in row)))
+        rule, value = cells.get("rule", ""), cells.get("value", "")
+        if rule not in RULES:
+            raise ValueError(f"line {number}: the rule must be one of {', '.join(RULES)}, not {rule!r}")
+        parsed: Any = value
+        if rule in ("at_least", "at_most"):
+            try:
+                parsed = float(value) if "." in value else int(value)
+            except ValueError:
+                raise ValueError(f"line {number}: {rule} takes a number, not {value!r}") from None
+        elif rule == "one_of":
+            parsed = [v for v in value.split("|") if v]
+        item: dict[str, Any] = {"name": cells.get("setting", ""), rule: parsed}
+        if cells.get("set"):
+            item["set"] = cells["set"]
+        data["setting"].append(item)
+    return data
 
 
 def load_template(path: pathlib.Path) -> Template:
     try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
-    except (OSError, ValueError, UnicodeDecodeError) as exc:  # TOMLDecodeError and JSONDecodeError are ValueErrors
+        text = path.read_text(encoding="utf-8-sig")
+        suffix = path.suffix.lower()
+        data = (json.loads(text) if suffix == ".json" else _csv_template(text) if suffix == ".csv"
+                else tomllib.loads(text))
+    except (OSError, ValueError, UnicodeDecodeError, csv.Error) as exc:  # TOML and JSON errors are ValueErrors
         raise errors.ConfigError(f"The configuration template {path.name} cannot be read: {exc}.",
-                                 hint="Fix the file (TOML or JSON).") from exc
+                                 hint="Fix the file (TOML, JSON or CSV) or move it out of config-templates.") from exc
     return parse_template(path.stem, data, path.name)
 
 
-def templates(data_dir: pathlib.Path | None = None) -> dict[str, Template]:
-    found: dict[str, Template] = {}
+@dataclasses.dataclass(frozen=True)
+class TemplateProblem:
+    """A template file that could not be loaded, and why (the others load all the same)."""
+    path: pathlib.Path
+    error: errors.CommissionerError
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.error}"
+
+
+@dataclasses.dataclass
+class Templates:
+    found: dict[str, Template]
+    problems: list[TemplateProblem]
+
+
+def load_templates(data_dir: pathlib.Path | None = None) -> Templates:
+    """Every template of resources/config-templates and <data dir>/config-templates (the data
+    folder's win on the same name); a bad file is left out and named in `problems`."""
+    out = Templates({}, [])
     for directory in (paths.resources("config-templates"), *([data_dir / "config-templates"] if data_dir else [])):
         if directory.is_dir():
-            for path in sorted([*directory.glob("*.toml"), *directory.glob("*.json")]):
-                found[path.stem] = load_template(path)
-    return found
+            for path in sorted(p for p in directory.iterdir() if p.suffix.lower() in (".toml", ".json", ".csv")):
+                try:
+                    out.found[path.stem] = load_template(path)
+                except errors.CommissionerError as exc:
+                    out.problems.append(TemplateProblem(path, exc))
+    return out
+
+
+def templates(data_dir: pathlib.Path | None = None) -> dict[str, Template]:
+    """The templates that load (load_templates says which did not)."""
+    return load_templates(data_dir).found
 
 
 @dataclasses.dataclass
@@ -238,19 +332,40 @@ class Item:
     current: str | None
     rule: str
     wanted: str
-    action: str  # ok (already so), change, missing (the charger has no such setting), read-only
+    # ok (already so), change, missing (the charger has no such setting), read-only,
+    # invalid (the wanted value does not fit the setting: refused before sending, `reason` says why)
+    action: str
     status: str = ""  # the charger's answer: Accepted, RebootRequired, Rejected, NotSupported, Unknown...
     now: str | None = None  # read back after the change
     confirmed: bool = False
+    reason: str = ""  # why it was not sent (invalid), or why it got no answer (the charger failed)
+
+
+@dataclasses.dataclass
+class Outcome:
+    """A template on one charger: its items (as far as it got) and, if it failed, what went wrong."""
+
+    charger_id: str
+    items: list[Item]
+    error: errors.CommissionerError | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    def changes(self) -> list[Item]:
+        return [i for i in self.items if i.action == "change"]
 
 
 def plan(template: Template, rows: list[configuration.ConfigRow]) -> list[Item]:
-    """The dry run: what applying `template` would change on a charger with these rows."""
+    """The dry run: what applying `template` would change on a charger with these rows. A wanted
+    value that does not fit the setting (configuration.check_value) is `invalid`, with the reason."""
     by_name = {r.name: r for r in rows}
     items = []
     for rule in template.rules:
         row = by_name.get(rule.name)
         current = row.value if row is not None else None
+        reason = ""
         if row is None:
             action = "missing"
         elif rule.met(current):
@@ -258,8 +373,9 @@ def plan(template: Template, rows: list[configuration.ConfigRow]) -> list[Item]:
         elif not row.writable:
             action = "read-only"
         else:
-            action = "change"
-        items.append(Item(rule.name, current, rule.describe(), rule.set_to, action))
+            reason = configuration.check_value(row, rule.set_to)
+            action = "invalid" if reason else "change"
+        items.append(Item(rule.name, current, rule.describe(), rule.set_to, action, reason=reason))
     return items
 
 
@@ -269,22 +385,26 @@ def against(snapshot: Snapshot, template: Template) -> list[Item]:
     return plan(template, rows)
 
 
+async def dry_run(engine: csms_engine.Engine, charger_id: str, template: Template) -> list[Item]:
+    """Read the charger now and plan: what `apply` would change on it. Nothing is written."""
+    found = await configuration.read(engine, charger_id)
+    return plan(template, found.rows)
+
+
 async def apply(engine: csms_engine.Engine, charger_id: str, template: Template, *,
-                progress: Progress | None = None) -> list[Item]:
-    """Read, plan, send the changes, read back. Every item says what the charger answered. On the loop."""
+                progress: Progress | None = None, items: list[Item] | None = None) -> list[Item]:
+    """Read, plan, send the changes, read back. Every item says what the charger answered. On the loop.
+
+    `items` (an empty list) is filled as the work goes: when the charger fails mid-way the caller
+    still has every item planned, those answered with their answer (apply_many keeps them)."""
     tell = progress or (lambda done, total, message: None)
+    items = [] if items is None else items
     tell(0, 3, "Reading the configuration")
     found = await configuration.read(engine, charger_id)
-    items = plan(template, found.rows)
+    items.extend(plan(template, found.rows))
     by_name = {r.name: r for r in found.rows}
-    changes = [i for i in items if i.action == "change"]
-    tell(1, 3, f"{len(changes)} change(s)")
-    for item in changes:
-        problem = configuration.check_value(by_name[item.name], item.wanted)
-        if problem:
-            item.status, item.action = "Not sent", "invalid"
-            item.now = item.current
-    to_send = [i for i in changes if i.action == "change"]
+    to_send = [i for i in items if i.action == "change"]
+    tell(1, 3, f"{len(to_send)} change(s)")
     if found.source == "GetConfiguration":
         for item in to_send:
             answer = await engine.call(charger_id, "ChangeConfiguration", {"key": item.name, "value": item.wanted})
@@ -314,19 +434,30 @@ async def apply(engine: csms_engine.Engine, charger_id: str, template: Template,
 
 
 async def apply_many(engine: csms_engine.Engine, charger_ids: list[str], template: Template, *,
-                     parallel: int = 10) -> dict[str, list[Item] | errors.CommissionerError]:
-    """The template on each charger, `parallel` at a time; per charger its items or what went wrong."""
+                     parallel: int = 10, dry: bool = False) -> dict[str, Outcome]:
+    """The template on each charger, `parallel` at a time (with `dry`, only the plan: nothing is
+    written). A charger that fails keeps the items it got to, and its error."""
     gate = asyncio.Semaphore(parallel)
 
-    async def one(charger_id: str) -> list[Item] | errors.CommissionerError:
+    async def one(charger_id: str) -> Outcome:
+        items: list[Item] = []
         async with gate:
             try:
-                return await apply(engine, charger_id, template)
+                if dry:
+                    items.extend(await dry_run(engine, charger_id, template))
+                else:
+                    await apply(engine, charger_id, template, items=items)
             except errors.CommissionerError as exc:
-                return exc
+                for item in items:
+                    if item.action == "change" and not item.status:
+                        item.reason = "no answer: the charger failed before answering it"
+                    elif item.action == "change" and item.now is None:
+                        item.reason = "not read back: the charger failed first"
+                return Outcome(charger_id, items, exc)
+        return Outcome(charger_id, items)
 
     outcomes = await asyncio.gather(*(one(c) for c in charger_ids))
-    return dict(zip(charger_ids, outcomes))
+    return {o.charger_id: o for o in outcomes}
 
 
 def _batch_size(rows: list[configuration.ConfigRow]) -> int:
@@ -344,11 +475,32 @@ def _result_for(results: list[dict[str, Any]], row: configuration.ConfigRow, num
     return results[number] if number < len(results) else {}
 
 
+ITEM_COLUMNS = ["setting", "before", "rule", "wanted", "action", "answer", "reason", "now", "confirmed"]
+
+
+def _item_cells(i: Item) -> list[str]:
+    return [i.name, i.current or "", i.rule, i.wanted, i.action, i.status, i.reason, i.now or "",
+            "yes" if i.confirmed else "no"]
+
+
 def items_csv(items: list[Item]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["setting", "before", "rule", "wanted", "action", "answer", "now", "confirmed"])
+    writer.writerow(ITEM_COLUMNS)
     for i in items:
-        writer.writerow([i.name, i.current or "", i.rule, i.wanted, i.action, i.status, i.now or "",
-                         "yes" if i.confirmed else "no"])
+        writer.writerow(_item_cells(i))
+    return out.getvalue()
+
+
+def outcomes_csv(outcomes: dict[str, Outcome]) -> str:
+    """Every charger's items, one line each; a charger that failed has a line with action "failed"
+    and what went wrong (after the items it got to)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["charger", *ITEM_COLUMNS])
+    for charger_id, outcome in outcomes.items():
+        for item in outcome.items:
+            writer.writerow([charger_id, *_item_cells(item)])
+        if outcome.error is not None:
+            writer.writerow([charger_id, "", "", "", "", "failed", "", str(outcome.error), "", "no"])
     return out.getvalue()

@@ -178,7 +178,9 @@ class ConfigRow:
         parts = []
         if self.detail:
             parts.append(self.detail)
-        if self.minimum is not None or self.maximum is not None:
+        if self.detail in ("string", "OptionList", "MemberList", "SequenceList") and self.maximum is not None:
+            parts.append(f"up to {_number(self.maximum)} characters")
+        elif self.minimum is not None or self.maximum is not None:
             low = "" if self.minimum is None else _number(self.minimum)
             high = "" if self.maximum is None else _number(self.maximum)
             parts.append(f"{low}…{high}" if low and high else (f"≥ {low}" if low else f"≤ {high}"))
@@ -310,51 +312,96 @@ class Change:
     read_back: bool = True  # False: the charger accepted but would not report the value back
 
 
+_INTEGER = re.compile(r"-?[0-9]+")  # OCPP integers: no sign but minus, no exponent, no blanks, no fraction
+_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")  # a plain decimal: 12, -0.5; not 1e3, .5, 5., +5
+_BOOLEAN = ("true", "false")  # exactly so: OCPP 1.6 section 9 and 2.0.1 DataEnumType write them in lower case
+_LISTS = ("MemberList", "SequenceList", "csl")
+
+
 def check_value(row: ConfigRow, value: str) -> str:
     """Why `value` cannot be sent for this row ("" when it can), before anything goes on the wire:
-    its data type, range and list of allowed values, as the charger (2.x) or the spec (1.6) gives them."""
+    its data type, range, length and list of allowed values, as the charger (2.x) or the spec (1.6)
+    gives them. Strict on purpose: a charger may take "5.0" for an integer, another refuses it, and a
+    third stores it and fails at the next boot. Every refusal says what would be accepted."""
     if not row.writable:
-        return f"{row.name} is read-only on this charger."
+        return f"{row.name} is read-only on this charger: it cannot be changed from the CSMS."
     if secrets.is_secret(row.name):
         return (f"{row.name} is a password: set it with New password… (the CSMS then expects it), "
                 "never as a plain value.")
     limit = 500 if row.component is None else 1000  # 1.6 CiString500; 2.x attributeValue string[1000]
     if len(value) > limit:
-        return f"The value is longer than OCPP allows ({limit} characters)."
+        return f"{row.name} takes up to {limit} characters (OCPP's limit); this value has {len(value)}."
     data_type = row.detail
-    text = value.strip()
-    number: float | None = None
+    unit = f" {row.unit}" if row.unit else ""
     if data_type == "integer":
-        try:
-            number = int(text)
-        except ValueError:
-            return f"{row.name} takes a whole number."
-    elif data_type == "decimal":
-        try:
-            number = float(text)
-        except ValueError:
-            return f"{row.name} takes a number."
-    elif data_type == "boolean" and text.lower() not in ("true", "false"):
-        return f"{row.name} takes true or false."
-    if number is not None:
-        unit = f" {row.unit}" if row.unit else ""
-        if row.minimum is not None and number < row.minimum:
-            return f"{row.name} takes at least {_number(row.minimum)}{unit}."
-        if row.maximum is not None and number > row.maximum:
-            return f"{row.name} takes at most {_number(row.maximum)}{unit}."
-    if row.values:
-        allowed = {v.lower(): v for v in row.values}
-        if data_type in ("OptionList", "string"):
-            if text.lower() not in allowed and (data_type == "OptionList" or row.component is None):
-                return f"{row.name} takes one of: {', '.join(row.values)}."
-        elif data_type in ("MemberList", "SequenceList", "csl"):
-            members = [m.strip() for m in text.split(",") if m.strip()]
-            wrong = [m for m in members if _member(m, row.component is None).lower() not in allowed]
-            if wrong:
-                return f"{', '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} not allowed in {row.name} " \
-                       f"(allowed: {', '.join(row.values)})."
-            if data_type != "SequenceList" and len({m.lower() for m in members}) < len(members):
-                return f"{row.name} lists a member twice."
+        if not _INTEGER.fullmatch(value):
+            return (f"{row.name} takes a whole number written with digits only, such as 30 or -5 "
+                    f"(no spaces, no + sign, no decimals or exponent); “{value}” is not one.")
+        return _in_range(row, int(value), unit)
+    if data_type == "decimal":
+        if not _DECIMAL.fullmatch(value):
+            return (f"{row.name} takes a plain decimal number such as 12 or 12.5 (a point, no spaces, "
+                    f"no + sign or exponent); “{value}” is not one.")
+        return _in_range(row, float(value), unit)
+    if data_type == "boolean":
+        if value not in _BOOLEAN:
+            return f"{row.name} takes true or false, in lower case; “{value}” is neither."
+        return ""
+    if data_type in _LISTS:
+        return _check_list(row, value)
+    if row.values and (data_type == "OptionList" or (data_type == "string" and row.component is None)):
+        if value not in row.values:
+            same = [v for v in row.values if v.lower() == value.lower()]
+            hint = f" (written “{same[0]}”)" if same else ""
+            return f"{row.name} takes one of: {', '.join(row.values)}{hint}; “{value}” is not one."
+        return ""
+    if data_type in ("string", "") or data_type == "OptionList":
+        longest = _max_length(row)
+        if longest is not None and len(value) > longest:
+            return f"{row.name} takes up to {longest} characters; this value has {len(value)}."
+    return ""
+
+
+def _in_range(row: ConfigRow, number: float, unit: str) -> str:
+    if row.minimum is not None and number < row.minimum:
+        return f"{row.name} takes at least {_number(row.minimum)}{unit}."
+    if row.maximum is not None and number > row.maximum:
+        return f"{row.name} takes at most {_number(row.maximum)}{unit}."
+    return ""
+
+
+def _max_length(row: ConfigRow) -> int | None:
+    """A string's longest length: 2.x maxLimit (the spec: "for string, the maximum length"); 1.6 the
+    spec's table (max, where the text gives "up to N characters")."""
+    return int(row.maximum) if row.maximum is not None and row.maximum >= 0 else None
+
+
+def _check_list(row: ConfigRow, value: str) -> str:
+    """A 1.6 CSL or a 2.x MemberList/SequenceList, item by item (blanks around an item are allowed, as
+    the spec's examples write them; an empty item is not). The first failing item is named."""
+    if value == "":
+        return ""  # an empty list: nothing sampled, nothing listed
+    allowed = set(row.values)
+    seen: set[str] = set()
+    items = value.split(",")
+    for number, raw in enumerate(items, 1):
+        item = raw.strip()
+        if not item:
+            return (f"Item {number} of {row.name} is empty: write the items separated by single commas, "
+                    f"such as {', '.join(row.values[:2]) or 'A,B'}.")
+        bare = _member(item, row.component is None)
+        if allowed and bare not in allowed:
+            same = [v for v in row.values if v.lower() == bare.lower()]
+            hint = f" (written “{same[0]}”)" if same else ""
+            return (f"“{item}” (item {number}) is not allowed in {row.name}{hint}; "
+                    f"each item must be one of: {', '.join(row.values)}.")
+        if row.detail != "SequenceList" and item.lower() in seen:
+            return f"{row.name} lists “{item}” twice (item {number}): a member list names each member once."
+        seen.add(item.lower())
+    if row.detail != "csl":
+        longest = _max_length(row)
+        if longest is not None and len(value) > longest:
+            return f"{row.name} takes up to {longest} characters; this list has {len(value)}."
     return ""
 
 
@@ -537,10 +584,12 @@ def _int(text: str | None) -> int:
 REBOOT_TIMEOUT_S = 180.0  # chargers take one to three minutes to come back
 
 
-async def reboot_and_read(engine: csms_engine.Engine, charger_id: str, *, timeout: float = REBOOT_TIMEOUT_S,
+async def reboot_and_read(engine: csms_engine.Engine, charger_id: str, *, timeout: float | None = None,
                           progress: Progress | None = None) -> Configuration:
     """A change answered RebootRequired: reset the charger (1.6 Soft; 2.x OnIdle, so a session in
-    progress is not cut), wait for its BootNotification, and read the configuration again."""
+    progress is not cut), wait for its BootNotification (at most `timeout`, REBOOT_TIMEOUT_S as it
+    is when called), and read the configuration again."""
+    timeout = REBOOT_TIMEOUT_S if timeout is None else timeout
     tell = progress or (lambda done, total, message: None)
     version = engine.server.session(charger_id).version
     reset = {"type": "Soft"} if version == "1.6" else {"type": "OnIdle"}

@@ -41,6 +41,8 @@ class Variable:
     # The spec types BasicAuthPassword as passwordString, but the 2.0.1 JSON schema's
     # DataEnumType lacks that value, so it is reported as a string and checked here.
     password: bool = False
+    # Taken, but applied from the next boot: SetVariables answers RebootRequired for it (B05).
+    reboot_required: bool = False
     live: Callable[[], str] | None = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
@@ -242,7 +244,8 @@ def default_variables(*, vendor: str, model: str, serial: str, charger_id: str, 
         V("ChargingStation", "SupplyPhases", str(meter.PHASES), READ_ONLY, "integer"),
         V("OCPPCommCtrlr", "HeartbeatInterval", "300", data_type="integer", unit="s", min_limit=0),
         V("OCPPCommCtrlr", "ActiveNetworkProfile", "0", READ_ONLY, "integer"),
-        V("OCPPCommCtrlr", "NetworkConfigurationPriority", "0", data_type="SequenceList", values_list=NETWORK_SLOTS),
+        V("OCPPCommCtrlr", "NetworkConfigurationPriority", "0", data_type="SequenceList", values_list=NETWORK_SLOTS,
+          reboot_required=True),  # B10: the new order applies from the next boot
         V("OCPPCommCtrlr", "NetworkProfileConnectionAttempts", "3", data_type="integer", min_limit=1),
         V("OCPPCommCtrlr", "OfflineThreshold", "60", data_type="integer", unit="s", min_limit=0),
         V("OCPPCommCtrlr", "MessageTimeout", "30", READ_ONLY, "integer", unit="s", variable_instance="Default"),
@@ -254,7 +257,8 @@ def default_variables(*, vendor: str, model: str, serial: str, charger_id: str, 
         V("OCPPCommCtrlr", "RetryBackOffRandomRange", "10", data_type="integer", unit="s", min_limit=0),
         V("OCPPCommCtrlr", "RetryBackOffWaitMinimum", "1", data_type="integer", unit="s", min_limit=0),
         V("OCPPCommCtrlr", "UnlockOnEVSideDisconnect", "true", data_type="boolean"),
-        V("OCPPCommCtrlr", "WebSocketPingInterval", "20", data_type="integer", unit="s", min_limit=0),
+        V("OCPPCommCtrlr", "WebSocketPingInterval", "20", data_type="integer", unit="s", min_limit=0,
+          reboot_required=True),  # the ping is set up when the connection opens (station.py), as in 1.6
         V("OCPPCommCtrlr", "FileTransferProtocols", "HTTPS,FTPS", READ_ONLY, "MemberList", values_list="HTTP,HTTPS,FTP,FTPS"),
         V("DeviceDataCtrlr", "ItemsPerMessage", str(items_per_message), READ_ONLY, "integer", variable_instance="GetReport"),
         V("DeviceDataCtrlr", "ItemsPerMessage", str(items_per_message), READ_ONLY, "integer", variable_instance="GetVariables"),

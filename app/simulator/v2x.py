@@ -185,8 +185,8 @@ class _ChargePoint2x(session.Session):
                 status, changed = self.model.set(
                     item["component"], item["variable"], item.get("attribute_type"), item["attribute_value"]
                 )
-            if changed is not None and changed.name == "NetworkConfigurationPriority":
-                status = "RebootRequired"  # B10: the new order applies from the next boot
+            if changed is not None and changed.reboot_required:
+                status = "RebootRequired"  # the new value applies from the next boot
             if changed is not None and changed.name == "HeartbeatInterval":
                 self.heartbeat_ticker.poke()
             elif changed is not None and changed.name == "TxUpdatedInterval":
@@ -217,11 +217,8 @@ class _ChargePoint2x(session.Session):
 
     @routing.on(enums.Action.get_base_report)
     def on_get_base_report(self, request_id: int, report_base: str, call_unique_id: str, **kwargs):
-        data = self.model.report(report_base)
-        if not data:
-            return self.results.GetBaseReport(status="EmptyResultSet")
-        self.follow_up(call_unique_id, "notify-report", self.send_report, request_id, data)
-        return self.results.GetBaseReport(status="Accepted")
+        return self._answer_report(self.results.GetBaseReport, call_unique_id, request_id,
+                                   self.model.report(report_base))
 
     @routing.after(enums.Action.get_base_report)
     def after_get_base_report(self, call_unique_id: str, **kwargs) -> None:
@@ -230,15 +227,20 @@ class _ChargePoint2x(session.Session):
     @routing.on(enums.Action.get_report)
     def on_get_report(self, request_id: int, call_unique_id: str, component_criteria: list[str] | None = None,
                       component_variable: list[dict] | None = None, **kwargs):
-        data = self.model.query(list(component_criteria or []), list(component_variable or []))
-        if not data:
-            return self.results.GetReport(status="EmptyResultSet")
-        self.follow_up(call_unique_id, "notify-report", self.send_report, request_id, data)
-        return self.results.GetReport(status="Accepted")
+        return self._answer_report(self.results.GetReport, call_unique_id, request_id,
+                                   self.model.query(list(component_criteria or []), list(component_variable or [])))
 
     @routing.after(enums.Action.get_report)
     def after_get_report(self, call_unique_id: str, **kwargs) -> None:
         self.run_follow_up(call_unique_id)
+
+    def _answer_report(self, result, call_unique_id: str, request_id: int, data: list[dict]):
+        """GetBaseReport and GetReport alike (B07, B08): EmptyResultSet, or Accepted with the
+        NotifyReport parts sent once the answer has gone out."""
+        if not data:
+            return result(status="EmptyResultSet")
+        self.follow_up(call_unique_id, "notify-report", self.send_report, request_id, data)
+        return result(status="Accepted")
 
     async def send_report(self, request_id: int, data: list[dict]) -> None:
         """NotifyReport frames of ItemsPerMessageGetReport entries: seqNo counts up, tbc on all but the last."""

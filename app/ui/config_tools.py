@@ -1,5 +1,5 @@
 """The Configure page's tools: snapshots, comparing (with a snapshot or a template), applying a
-template to one or many chargers, export/import, the charger's own password, and the reboot a
+template to one or many chargers (or checking only what it would change), export/import, the charger's own password, and the reboot a
 RebootRequired answer asks for.
 
 Every action runs as an engine task through the page (services.config_templates, passwords,
@@ -8,10 +8,8 @@ configuration); this module only asks, shows and routes. The page owns the tree.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import html
-import io
 import json
 import pathlib
 import time
@@ -25,6 +23,7 @@ from app.ui import password_dialogs
 
 TAKE_SNAPSHOT = "Take a snapshot"  # task names
 APPLY_TEMPLATE = "Apply a template"
+CHECK_TEMPLATE = "Check a template"
 SET_PASSWORD = "Set the charger's password"
 REBOOT_AND_READ = "Reboot and read again"
 
@@ -153,12 +152,17 @@ class ToolsBar(QtWidgets.QWidget):
         self.compare.setCurrentIndex(max(0, index))
         self.compare.blockSignals(False)
 
-    def _templates(self) -> dict[str, config_templates.Template]:
-        try:
-            return config_templates.templates(getattr(self.page, "data_dir", None))
-        except errors.CommissionerError as exc:
-            self.page.error.emit(exc)
-            return {}
+    def _templates(self, tell: bool = False) -> dict[str, config_templates.Template]:
+        """The templates that load; a bad file is named in the message bar (when `tell`, or the first
+        time it is seen: the list is read again each time a charger is shown)."""
+        loaded = config_templates.load_templates(getattr(self.page, "data_dir", None))
+        self.template_problems = loaded.problems
+        told = [str(p) for p in loaded.problems]
+        if told and (tell or told != getattr(self, "_told_problems", None)):
+            self.page.notice.emit("warning", self.tr("Template file(s) left out: {0}. Fix or remove them; the other "
+                                                     "templates are listed.").format(display.safe("; ".join(told))))
+        self._told_problems = told
+        return loaded.found
 
     # ------------------------------------------------------------------ comparing
 
@@ -291,7 +295,7 @@ class ToolsBar(QtWidgets.QWidget):
         page = self.page
         if page.info is None or not page._names:
             return
-        templates = {k: t for k, t in self._templates().items()
+        templates = {k: t for k, t in self._templates(tell=True).items()
                      if not t.ocpp or page.info.ocpp_version in t.ocpp}
         if not templates:
             page.error.emit(errors.ConfigError(self.tr("There is no template for OCPP {0}.").format(page.info.ocpp_version),
@@ -309,17 +313,35 @@ class ToolsBar(QtWidgets.QWidget):
             return sorted(c.charger_id for c in engine.chargers() if c.connected and c.ocpp_version == version)
 
         others = await page.bridge.run(connected())
-        dialog = TemplateDialog(self, templates, page.rows(), page.info.charger_id, others)
+        dialog = TemplateDialog(self, templates, page.rows(), page.info.charger_id, others,
+                                getattr(self, "template_problems", []))
         current = str(self.compare.currentData() or "")
         if current.startswith("template:") and current[9:] in templates:
             dialog.pick(current[9:])
         if not self.exec_dialog(dialog):
             return
-        await self.apply_template(dialog.template(), dialog.chargers())
+        if dialog.check_only:
+            await self.check_template(dialog.template(), dialog.chargers())
+        else:
+            await self.apply_template(dialog.template(), dialog.chargers())
 
     def exec_dialog(self, dialog: QtWidgets.QDialog) -> bool:
         """Modal; tests replace it."""
         return dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted
+
+    async def check_template(self, template: config_templates.Template, chargers: list[str]) -> None:
+        """Check only: read each charger and show what the template would change on it; nothing is sent."""
+        page = self.page
+        engine = page.bridge.engine
+
+        async def work(reporter) -> dict:
+            reporter(0, len(chargers), f"Checking {template.name} on {len(chargers)} charger(s)")
+            return await config_templates.apply_many(engine, chargers, template, dry=True)
+
+        outcomes = await page._task(page.info.charger_id, CHECK_TEMPLATE, work, self.tr(
+            "Checking “{0}” on {1} charger(s)").format(display.safe(template.name), len(chargers)))
+        if outcomes is not None:
+            self.show_results(ResultsDialog(self, template.name, outcomes, dry=True))
 
     async def apply_template(self, template: config_templates.Template, chargers: list[str]) -> None:
         page = self.page
@@ -335,24 +357,23 @@ class ToolsBar(QtWidgets.QWidget):
         if outcomes is None:
             return
         mine = outcomes.get(charger_id)
-        if isinstance(mine, list):
-            for item in mine:
-                if item.action == "change" and item.now is not None:
-                    row = page.row(item.name)
-                    if row is not None:
-                        page._replace(charger_id, dataclasses.replace(row, value=item.now), changed=True)
-            if any(i.status == "RebootRequired" for i in mine):
+        if mine is not None:  # what the charger answered is shown, even when it failed later
+            for item in mine.changes():
+                row = page.row(item.name)
+                if row is not None and item.status in ("Accepted", "RebootRequired"):
+                    value = item.now if item.now is not None else item.wanted
+                    page._replace(charger_id, dataclasses.replace(row, value=value), changed=True)
+            if any(i.status == "RebootRequired" for i in mine.items):
                 self.reboot_needed(charger_id)
-        failed = [c for c, o in outcomes.items() if isinstance(o, errors.CommissionerError)]
-        changed = sum(1 for o in outcomes.values() if isinstance(o, list) for i in o if i.action == "change")
-        confirmed = sum(1 for o in outcomes.values() if isinstance(o, list) for i in o if i.action == "change" and i.confirmed)
+        failed = [c for c, o in outcomes.items() if o.failed]
+        changed = sum(len(o.changes()) for o in outcomes.values())
+        confirmed = sum(1 for o in outcomes.values() for i in o.changes() if i.confirmed)
         page.result.setText(html.escape(self.tr(
             "“{0}”: {1} of {2} change(s) confirmed on {3} charger(s){4}.").format(
             template.name, confirmed, changed, len(chargers),
             self.tr("; failed on {0}").format(", ".join(failed)) if failed else "")))
         self.choose(f"template:{template.id}")
-        results = ResultsDialog(self, template.name, outcomes)
-        self.show_results(results)
+        self.show_results(ResultsDialog(self, template.name, outcomes))
 
     def show_results(self, dialog: QtWidgets.QDialog) -> None:
         """Non-modal: the technician reads it beside the tree; tests look at it."""
@@ -440,15 +461,18 @@ class ToolsBar(QtWidgets.QWidget):
 
 
 class TemplateDialog(QtWidgets.QDialog):
-    """The dry run: what a template would change on this charger, and on which chargers to apply it."""
+    """The dry run: what a template would change on this charger, and on which chargers to apply it
+    (or, with Check only, to read and compare without sending anything)."""
 
     def __init__(self, parent: QtWidgets.QWidget, templates: dict[str, config_templates.Template],
-                 rows: list[configuration.ConfigRow], charger_id: str, others: list[str]) -> None:
+                 rows: list[configuration.ConfigRow], charger_id: str, others: list[str],
+                 problems: list[config_templates.TemplateProblem] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Apply a configuration template"))
-        self.resize(820, 520)
+        self.resize(860, 560)
         self._templates = templates
         self._rows = rows
+        self.check_only = False  # set by the Check only button
         layout = QtWidgets.QVBoxLayout(self)
         top = QtWidgets.QHBoxLayout()
         top.addWidget(QtWidgets.QLabel(self.tr("Template:")))
@@ -458,6 +482,14 @@ class TemplateDialog(QtWidgets.QDialog):
         self.combo.currentIndexChanged.connect(lambda _i: self._plan())
         top.addWidget(self.combo, 1)
         layout.addLayout(top)
+        self.problems = QtWidgets.QLabel()
+        self.problems.setWordWrap(True)
+        self.problems.setStyleSheet("color: #c62828;")
+        if problems:
+            self.problems.setText(self.tr("Left out (fix or remove the file): {0}").format(
+                display.safe("; ".join(str(p) for p in problems))))
+        self.problems.setVisible(bool(problems))
+        layout.addWidget(self.problems)
         self.summary = QtWidgets.QLabel()
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
@@ -468,7 +500,15 @@ class TemplateDialog(QtWidgets.QDialog):
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
-        layout.addWidget(QtWidgets.QLabel(self.tr("Apply to these connected chargers (same OCPP version):")))
+        pick = QtWidgets.QHBoxLayout()
+        pick.addWidget(QtWidgets.QLabel(self.tr("Apply to these connected chargers (same OCPP version):")), 1)
+        self.select_all = QtWidgets.QPushButton(self.tr("Select &all"))
+        self.select_all.clicked.connect(lambda: self.set_checked(self.all_chargers()))
+        pick.addWidget(self.select_all)
+        self.select_none = QtWidgets.QPushButton(self.tr("&None"))
+        self.select_none.clicked.connect(lambda: self.set_checked([]))
+        pick.addWidget(self.select_none)
+        layout.addLayout(pick)
         self.chargers_list = QtWidgets.QListWidget()
         self.chargers_list.setMaximumHeight(110)
         for other in [charger_id] + [c for c in others if c != charger_id]:
@@ -480,6 +520,10 @@ class TemplateDialog(QtWidgets.QDialog):
         self.chargers_list.itemChanged.connect(lambda _i: self._update_button())
         layout.addWidget(self.chargers_list)
         buttons = QtWidgets.QDialogButtonBox()
+        self.check_button = buttons.addButton(self.tr("&Check only"), QtWidgets.QDialogButtonBox.ButtonRole.ActionRole)
+        self.check_button.setToolTip(self.tr("Read the chosen chargers and show what would change on each; "
+                                             "nothing is sent"))
+        self.check_button.clicked.connect(self._check_only)
         self.apply_button = buttons.addButton(self.tr("Apply"), QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(QtWidgets.QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -493,6 +537,9 @@ class TemplateDialog(QtWidgets.QDialog):
     def template(self) -> config_templates.Template:
         return self._templates[self.combo.currentData()]
 
+    def all_chargers(self) -> list[str]:
+        return [self.chargers_list.item(i).data(QtCore.Qt.ItemDataRole.UserRole) for i in range(self.chargers_list.count())]
+
     def chargers(self) -> list[str]:
         return [self.chargers_list.item(i).data(QtCore.Qt.ItemDataRole.UserRole) for i in range(self.chargers_list.count())
                 if self.chargers_list.item(i).checkState() == QtCore.Qt.CheckState.Checked]
@@ -503,71 +550,131 @@ class TemplateDialog(QtWidgets.QDialog):
             wanted = item.data(QtCore.Qt.ItemDataRole.UserRole) in charger_ids
             item.setCheckState(QtCore.Qt.CheckState.Checked if wanted else QtCore.Qt.CheckState.Unchecked)
 
+    def _check_only(self) -> None:
+        self.check_only = True
+        self.accept()
+
     def _plan(self) -> None:
         items = config_templates.plan(self.template(), self._rows)
-        words = {"ok": self.tr("already so"), "change": self.tr("change"), "missing": self.tr("charger has no such setting"),
-                 "read-only": self.tr("read-only: cannot change")}
         self.table.setRowCount(len(items))
         for r, item in enumerate(items):
             cells = [item.name, item.current if item.current is not None else "—", item.rule,
-                     item.wanted if item.action == "change" else "", words.get(item.action, item.action)]
+                     item.wanted if item.action in ("change", "invalid") else "", plan_words(self, item)]
             for c, text in enumerate(cells):
                 cell = QtWidgets.QTableWidgetItem(display.safe(text))
                 if item.action == "change":
                     cell.setBackground(QtGui.QColor("#ffe0b2"))
-                elif item.action in ("missing", "read-only"):
+                elif item.action in ("missing", "read-only", "invalid"):
                     cell.setForeground(QtGui.QColor("#c62828"))
+                if item.reason:
+                    cell.setToolTip(display.safe(item.reason))
                 self.table.setItem(r, c, cell)
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
         changes = len([i for i in items if i.action == "change"])
         self.summary.setText(self.tr("Dry run on the settings read: {0} change(s), {1} already so, {2} cannot be "
                                      "changed. Nothing is sent until you press Apply; each charger is read first, "
-                                     "so the plan is made again on its own values.").format(
+                                     "so the plan is made again on its own values. Check only shows that plan for "
+                                     "every charger chosen.").format(
             changes, len([i for i in items if i.action == "ok"]),
-            len([i for i in items if i.action in ("missing", "read-only")])))
+            len([i for i in items if i.action in ("missing", "read-only", "invalid")])))
+        refused = [i for i in items if i.action == "invalid"]
+        if refused:
+            self.summary.setText(self.summary.text() + " " + self.tr("Not sent: {0}").format(
+                display.safe(" ".join(i.reason for i in refused))))
         self._changes = changes
         self._update_button()
 
     def _update_button(self) -> None:
-        self.apply_button.setEnabled(bool(self.chargers()))
+        chosen = bool(self.chargers())
+        self.apply_button.setEnabled(chosen)
+        self.check_button.setEnabled(chosen)
+
+
+def plan_words(widget: QtWidgets.QWidget, item: config_templates.Item) -> str:
+    """An item's plan in words; an invalid one says why it will not be sent."""
+    if item.action == "invalid":
+        return widget.tr("not sent: the value does not fit")
+    return {"ok": widget.tr("already so"), "change": widget.tr("change"),
+            "missing": widget.tr("charger has no such setting"),
+            "read-only": widget.tr("read-only: cannot change")}.get(item.action, item.action)
 
 
 class ResultsDialog(QtWidgets.QDialog):
-    """A template's result per item and charger: what the charger answered and what it holds now."""
+    """A template's result per item and charger: what the charger answered and what it holds now.
+    A charger that failed shows the items it got to, then what went wrong. With `dry` (Check only),
+    what would change on each charger; nothing was sent."""
 
-    def __init__(self, parent: QtWidgets.QWidget, name: str, outcomes: dict) -> None:
+    COLUMNS = 8
+
+    def __init__(self, parent: QtWidgets.QWidget, name: str, outcomes: dict[str, config_templates.Outcome],
+                 dry: bool = False) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Template “{0}”: results").format(name))
-        self.resize(900, 480)
+        self.setWindowTitle((self.tr("Template “{0}”: check only") if dry else
+                             self.tr("Template “{0}”: results")).format(name))
+        self.resize(980, 500)
         self.outcomes = outcomes
+        self.dry = dry
         layout = QtWidgets.QVBoxLayout(self)
-        rows: list[list[str]] = []
+        rows: list[tuple[list[str], bool]] = []  # cells, shown as a problem
         for charger_id, outcome in outcomes.items():
-            if isinstance(outcome, errors.CommissionerError):
-                rows.append([charger_id, "", "", "", self.tr("failed: {0}").format(outcome), "", ""])
-                continue
-            for item in outcome:
-                answer = self.tr("already so") if item.action == "ok" else item.status or item.action
-                rows.append([charger_id, item.name, item.current or "—", item.wanted if item.action != "ok" else "",
-                             answer, item.now or "", self.tr("yes") if item.confirmed else self.tr("no")])
-        self.table = QtWidgets.QTableWidget(len(rows), 7)
-        self.table.setHorizontalHeaderLabels([self.tr("Charger"), self.tr("Setting"), self.tr("Before"),
-                                              self.tr("Wanted"), self.tr("Answer"), self.tr("Now"), self.tr("Confirmed")])
+            for item in outcome.items:
+                if dry:
+                    answer, bad = plan_words(self, item), item.action in ("missing", "read-only", "invalid")
+                elif item.action == "ok":
+                    answer, bad = self.tr("already so"), False
+                elif item.action == "change":
+                    answer = item.status or self.tr("no answer")
+                    bad = item.status not in ("Accepted", "RebootRequired") or not item.confirmed
+                else:
+                    answer, bad = plan_words(self, item), True
+                confirmed = "" if dry else (self.tr("yes") if item.confirmed else self.tr("no"))
+                rows.append(([charger_id, item.name, item.current if item.current is not None else "—",
+                              item.wanted if item.action != "ok" else "", answer,
+                              item.reason,
+                              item.now or "", confirmed], bad))
+            if outcome.error is not None:
+                rows.append(([charger_id, "", "", "", self.tr("failed"), str(outcome.error), "", ""], True))
+        self.table = QtWidgets.QTableWidget(len(rows), self.COLUMNS)
+        self.table.setHorizontalHeaderLabels([
+            self.tr("Charger"), self.tr("Setting"), self.tr("Before") if not dry else self.tr("Now"),
+            self.tr("Wanted"), self.tr("Plan") if dry else self.tr("Answer"), self.tr("Why"),
+            self.tr("Now") if not dry else "", self.tr("Confirmed") if not dry else ""])
+        if dry:
+            self.table.setColumnHidden(6, True)
+            self.table.setColumnHidden(7, True)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-        for r, cells in enumerate(rows):
+        for r, (cells, bad) in enumerate(rows):
             for c, text in enumerate(cells):
                 cell = QtWidgets.QTableWidgetItem(display.safe(str(text)))
-                if c == 6 and text == self.tr("no") or c == 4 and str(text).startswith(self.tr("failed")):
+                if bad and c in (4, 5, 7):
                     cell.setForeground(QtGui.QColor("#c62828"))
                 self.table.setItem(r, c, cell)
         self.table.resizeColumnsToContents()
-        done = sum(1 for o in outcomes.values() if isinstance(o, list) for i in o if i.action == "change" and i.confirmed)
-        asked = sum(1 for o in outcomes.values() if isinstance(o, list) for i in o if i.action == "change")
-        label = QtWidgets.QLabel(self.tr("{0} of {1} change(s) confirmed by reading back; {2} charger(s).").format(
-            done, asked, len(outcomes)) if asked else self.tr("Nothing to change: every setting already matches."))
-        layout.addWidget(label)
+        self.table.horizontalHeader().setSectionResizeMode(5, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
+        self.table.resizeRowsToContents()
+        failed = [c for c, o in outcomes.items() if o.failed]
+        asked = sum(len(o.changes()) for o in outcomes.values())
+        if dry:
+            text = self.tr("Check only, nothing was sent: {0} change(s) would be made on {1} charger(s).").format(
+                asked, len(outcomes) - len(failed))
+        elif asked:
+            done = sum(1 for o in outcomes.values() for i in o.changes() if i.confirmed)
+            text = self.tr("{0} of {1} change(s) confirmed by reading back; {2} charger(s).").format(
+                done, asked, len(outcomes))
+        else:
+            text = self.tr("Nothing to change: every setting already matches.")
+        refused = sum(1 for o in outcomes.values() for i in o.items if i.action == "invalid")
+        if refused:
+            text += " " + self.tr("{0} value(s) do not fit their setting and are not sent (see Why).").format(refused)
+        if failed:
+            text += " " + self.tr("Failed on {0}: see the last line of each, then read it again and retry.").format(
+                ", ".join(failed))
+        self.summary = QtWidgets.QLabel(display.safe(text))
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Close)
         save = buttons.addButton(self.tr("Save as CSV…"), QtWidgets.QDialogButtonBox.ButtonRole.ActionRole)
@@ -576,27 +683,21 @@ class ResultsDialog(QtWidgets.QDialog):
         layout.addWidget(buttons)
 
     def csv(self) -> str:
-        """charger, then the columns of config_templates.items_csv, one line per item."""
-        out = io.StringIO()
-        writer = csv.writer(out)
-        header_written = False
-        for charger_id, outcome in self.outcomes.items():
-            if not isinstance(outcome, list):
-                continue
-            rows = list(csv.reader(io.StringIO(config_templates.items_csv(outcome))))
-            if not header_written:
-                writer.writerow(["charger", *rows[0]])
-                header_written = True
-            for row in rows[1:]:
-                writer.writerow([charger_id, *row])
-        return out.getvalue()
+        """Every charger's items (config_templates.outcomes_csv), failed chargers with their reason."""
+        return config_templates.outcomes_csv(self.outcomes)
 
     def _save(self) -> None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self, self.tr("Save results"),
                                                         str(pathlib.Path.home() / "template-results.csv"),
                                                         self.tr("CSV (*.csv)"))
         if path:
-            try:
-                pathlib.Path(path).write_text(self.csv(), encoding="utf-8")
-            except OSError as exc:
-                QtWidgets.QMessageBox.warning(self, self.tr("Not saved"), str(exc))
+            self.write_csv(pathlib.Path(path))
+
+    def write_csv(self, path: pathlib.Path) -> bool:
+        try:
+            path.write_text(self.csv(), encoding="utf-8")
+        except OSError as exc:
+            QtWidgets.QMessageBox.warning(self, self.tr("Not saved"), self.tr(
+                "Cannot write {0}: {1}. Pick another folder.").format(path, exc.strerror or exc))
+            return False
+        return True

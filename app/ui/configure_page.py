@@ -98,6 +98,8 @@ class ConfigurePage(QtWidgets.QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         top.addWidget(self.refresh_button)
         layout.addLayout(top)
+        self.report = ReportChoice(self)  # OCPP 2.x only: which report Read from charger asks for
+        layout.addWidget(self.report)
 
         self.progress = QtWidgets.QProgressBar()
         self.progress.setMaximumHeight(8)
@@ -176,6 +178,7 @@ class ConfigurePage(QtWidgets.QWidget):
             self._set_editable(info.connected)  # a charger that left cannot take a change
         self.handover.set_charger(info)
         self.tools.set_charger(info)
+        self.report.setVisible(info is not None and info.ocpp_version != "1.6")
         self._update()
         if changed and self.isVisible():
             self.refresh_if_empty()
@@ -223,9 +226,14 @@ class ConfigurePage(QtWidgets.QWidget):
             return
         charger_id = self.info.charger_id
         engine = self.bridge.engine
+        try:
+            asked = self.report.request(self.info.ocpp_version)
+        except errors.ConfigError as exc:
+            self.error.emit(exc)
+            return
 
         async def work(reporter) -> configuration.Configuration:
-            return await configuration.read(engine, charger_id, partial=True, progress=reporter)
+            return await configuration.read(engine, charger_id, partial=True, progress=reporter, **asked)
 
         started = time.monotonic()
         found = await self._task(charger_id, READ_CONFIGURATION, work,
@@ -249,7 +257,8 @@ class ConfigurePage(QtWidgets.QWidget):
             took = self.tr(" ({0:.0f} ms)").format(elapsed_ms) if elapsed_ms is not None else ""
             self.result.setText(self.tr("GetConfiguration: {0} keys{1}").format(len(found.rows), took))
         elif found.complete:
-            self.result.setText(self.tr("Base report: {0} variables in {1} part(s)").format(len(found.rows), found.parts))
+            self.result.setText(self.tr("{0}: {1} variables in {2} part(s)").format(
+                html.escape(self.report.describe(found.source)), len(found.rows), found.parts))
         else:
             missing = ", ".join(str(n) for n in found.missing[:20])
             self.result.setText("<span style='color:#c62828'>" + html.escape(self.tr(
@@ -575,3 +584,93 @@ class ConfigurePage(QtWidgets.QWidget):
             self.result.setText(f"<span style='color:#c62828'>{html.escape(message_bar.describe(exc)[0])}</span>")
         self.error.emit(exc)
         self._update()
+
+
+CRITERIA = ("Active", "Available", "Enabled", "Problem")  # ComponentCriterionEnumType (B08)
+
+
+class ReportChoice(QtWidgets.QWidget):
+    """Which 2.x report Read from charger asks for: GetBaseReport FullInventory or
+    ConfigurationInventory, or GetReport with criteria and/or a component name."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QtWidgets.QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QtWidgets.QLabel(self.tr("Read:")))
+        self.kind = QtWidgets.QComboBox()
+        self.kind.addItem(self.tr("Full inventory"), "FullInventory")
+        self.kind.addItem(self.tr("Configuration inventory"), "ConfigurationInventory")
+        self.kind.addItem(self.tr("Report with criteria…"), "GetReport")
+        self.kind.setToolTip(self.tr("What Read from charger asks for (OCPP 2.x): every variable, only the ones "
+                                     "that can be set, or those meeting criteria or of one component"))
+        self.kind.currentIndexChanged.connect(lambda _i: self._update())
+        row.addWidget(self.kind)
+        self.criteria_button = QtWidgets.QToolButton()
+        self.criteria_button.setText(self.tr("Criteria"))
+        self.criteria_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QtWidgets.QMenu(self.criteria_button)
+        self.criteria: dict[str, QtGui.QAction] = {}
+        for name in CRITERIA:
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.toggled.connect(lambda _on: self._update())
+            self.criteria[name] = action
+        self.criteria_button.setMenu(menu)
+        row.addWidget(self.criteria_button)
+        self.component = QtWidgets.QLineEdit()
+        self.component.setPlaceholderText(self.tr("Component, e.g. OCPPCommCtrlr"))
+        self.component.setClearButtonEnabled(True)
+        self.component.setMinimumWidth(180)
+        row.addWidget(self.component)
+        row.addStretch(1)
+        self._update()
+
+    def set_report(self, kind: str, criteria: tuple[str, ...] = (), component: str = "") -> None:
+        self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
+        for name, action in self.criteria.items():
+            action.setChecked(name in criteria)
+        self.component.setText(component)
+
+    def chosen_criteria(self) -> list[str]:
+        return [name for name, action in self.criteria.items() if action.isChecked()]
+
+    def request(self, version: str) -> dict:
+        """configuration.read's arguments for this choice ({} for 1.6, which has one way to read)."""
+        kind = self.kind.currentData()
+        if version == "1.6" or kind == "FullInventory":
+            return {}
+        if kind == "ConfigurationInventory":
+            return {"report_base": kind}
+        criteria, component = self.chosen_criteria(), self.component.text().strip()
+        if not criteria and not component:
+            raise errors.ConfigError(self.tr("A report with criteria needs a criterion or a component."),
+                                     hint=self.tr("Tick Active, Available, Enabled or Problem under Criteria, type a "
+                                                  "component name, or choose Full inventory."))
+        asked: dict = {}
+        if criteria:
+            asked["criteria"] = criteria
+        if component:
+            asked["components"] = [{"component": {"name": component}}]
+        return asked
+
+    def describe(self, source: str) -> str:
+        """How the rows on show were asked for, in the words of the result line."""
+        if source == "GetReport":
+            parts = []
+            if self.chosen_criteria():
+                parts.append(self.tr("criteria {0}").format(", ".join(self.chosen_criteria())))
+            if self.component.text().strip():
+                parts.append(self.tr("component {0}").format(display.safe(self.component.text().strip())))
+            return self.tr("Report ({0})").format("; ".join(parts)) if parts else self.tr("Report")
+        if self.kind.currentData() == "ConfigurationInventory":
+            return self.tr("Configuration inventory")
+        return self.tr("Base report")
+
+    def _update(self) -> None:
+        custom = self.kind.currentData() == "GetReport"
+        self.criteria_button.setVisible(custom)
+        self.component.setVisible(custom)
+        chosen = self.chosen_criteria()
+        self.criteria_button.setText(self.tr("Criteria: {0}").format(", ".join(chosen)) if chosen else self.tr("Criteria"))
+        self.criteria_button.setMinimumWidth(self.criteria_button.sizeHint().width())  # the new text, not elided

@@ -101,15 +101,24 @@ async def test_report_parts_out_of_order_make_a_complete_report(engine: csms_eng
     assert found.parts == 3
 
 
-async def test_a_missing_part_is_named(engine: csms_engine.Engine) -> None:
-    ws, charger = await _charger(engine)
+QUIET_S = 1.0  # how long a test's hand-driven charger stays quiet before the read gives up on a part
+
+
+async def read_from_parts(eng: csms_engine.Engine, parts: list[tuple[int, bool]], **read: object):
+    """configuration.read against a hand-driven charger that accepts and then sends only these
+    NotifyReport parts (seqNo, tbc), then goes quiet. Returns the Configuration, or raises what read raised."""
+    ws, charger = await _charger(eng)
     async with ws:
-        reading = asyncio.ensure_future(configuration.read(engine, "HAND-1", timeout=0.3))
+        reading = asyncio.ensure_future(configuration.read(eng, "HAND-1", timeout=QUIET_S, **read))
         request = await charger.answer_next({"status": "Accepted"})
-        await charger.notify(request[3]["requestId"], 0, True)
-        await charger.notify(request[3]["requestId"], 2, False)
-        with pytest.raises(errors.ReportIncompleteError) as caught:
-            await reading
+        for seq, tbc in parts:
+            await charger.notify(request[3]["requestId"], seq, tbc)
+        return await reading
+
+
+async def test_a_missing_part_is_named(engine: csms_engine.Engine) -> None:
+    with pytest.raises(errors.ReportIncompleteError) as caught:
+        await read_from_parts(engine, [(0, True), (2, False)])
     assert caught.value.missing == [1]
     assert "missing part(s) 1" in str(caught.value) and "read the report again" in str(caught.value)
 

@@ -119,6 +119,38 @@ async def test_get_base_report_sends_notify_report_parts(csms, start_charger):
     assert configuration and all(e["variable_attribute"][0]["mutability"] != "ReadOnly" for e in configuration)
 
 
+async def test_get_report_sends_its_parts_like_the_base_report_or_says_empty(csms, start_charger):
+    charger = start_charger("2.0.1", connectors=2)
+    await asyncio.wait_for(charger.booted.wait(), 2)
+
+    answer = await csms.call(CP, call.GetReport(request_id=9, component_criteria=["Available"]))
+    assert answer.status == "Accepted"
+    await csms.wait_for("NotifyReport", lambda p: p["request_id"] == 9 and not p.get("tbc"))
+    reports = [p for _, a, p in csms.received if a == "NotifyReport" and p["request_id"] == 9]
+    assert [p["seq_no"] for p in reports] == list(range(len(reports)))
+    assert [p.get("tbc", False) for p in reports] == [True] * (len(reports) - 1) + [False]
+    assert all(len(p["report_data"]) <= 20 for p in reports)  # ItemsPerMessage GetReport, as for GetBaseReport
+
+    answer = await csms.call(CP, call.GetReport(request_id=10, component_variable=[
+        {"component": {"name": "NoSuchCtrlr"}}]))
+    assert answer.status == "EmptyResultSet"
+    answer = await csms.call(CP, call.GetBaseReport(request_id=11, report_base="FullInventory"))
+    assert answer.status == "Accepted"
+    await csms.wait_for("NotifyReport", lambda p: p["request_id"] == 11 and not p.get("tbc"))
+    assert not [p for _, a, p in csms.received if a == "NotifyReport" and p["request_id"] == 10]
+
+
+async def test_a_variable_applied_at_the_next_boot_answers_reboot_required(csms, start_charger):
+    charger = start_charger("2.0.1")
+    await asyncio.wait_for(charger.booted.wait(), 2)
+    answer = await csms.call(CP, call.SetVariables(set_variable_data=[
+        {**_var("OCPPCommCtrlr", "WebSocketPingInterval"), "attribute_value": "45"},
+        {**_var("OCPPCommCtrlr", "HeartbeatInterval"), "attribute_value": "45"},
+    ]))
+    assert [r["attribute_status"] for r in answer.set_variable_result] == ["RebootRequired", "Accepted"]
+    assert charger.device_model.value("OCPPCommCtrlr", "WebSocketPingInterval") == "45"
+
+
 async def test_trigger_message(csms, start_charger):
     charger = start_charger("2.0.1", connectors=2)
     await asyncio.wait_for(charger.booted.wait(), 2)
