@@ -59,35 +59,6 @@ def _colour(verdict: str) -> str:
     return {"PASSED": "#2e7d32", "FAILED": "#c62828", "N/A": "#616161", "SKIPPED": "#616161"}.get(verdict, "#b26a00")
 
 
-def _num(value: float) -> str:
-    """A number as the page shows it: an integer whole (a transaction id), else 6 significant digits; never "-0"."""
-    if isinstance(value, int):
-        return str(value)
-    return f"{report_document.number(float(value)):g}"
-
-
-def _value_text(values: list[dict[str, Any]]) -> str:
-    parts = []
-    for v in values:
-        text = _num(v["value"]) if isinstance(v["value"], (int, float)) and not isinstance(v["value"], bool) \
-            else str(v["value"])
-        parts.append((f"{v['name']}: " if v["name"] else "") + f"{text} {v['unit']}".strip())
-    return "; ".join(parts)
-
-
-def _limit_text(values: list[dict[str, Any]]) -> str:
-    limits = []
-    for v in values:
-        low, high, unit = v.get("low"), v.get("high"), v.get("unit", "")
-        if low is not None and high is not None:
-            limits.append(f"{_num(low)} … {_num(high)} {unit}".strip())
-        elif low is not None:
-            limits.append(f"≥ {_num(low)} {unit}".strip())
-        elif high is not None:
-            limits.append(f"≤ {_num(high)} {unit}".strip())
-    return "; ".join(limits)
-
-
 def _resource(attachment: dict[str, Any]) -> str:
     return "attachment://" + pathlib.Path(attachment["file"]).name
 
@@ -114,8 +85,9 @@ def html_of(report: dict[str, Any], plot: bool, marks: pdf_text.Marks | None = N
         "</table>",
         "<h2 style='font-size: 13pt;'>Steps</h2>",
         "<table border='1' cellspacing='0' cellpadding='3' width='100%'>",
-        "<thead><tr><th width='23%'>Step</th><th width='12%'>Verdict</th><th width='29%'>Value</th><th width='10%'>Limit</th>"
-        "<th width='16%'>Reason / note</th><th width='10%'>Time</th></tr></thead>",  # repeated on every page
+        # A value says its limits in words ("10.2 s (allowed 8.0–12.0 s)"): no column of bare limits.
+        "<thead><tr><th width='23%'>Step</th><th width='12%'>Verdict</th><th width='37%'>Value</th>"
+        "<th width='18%'>Reason / note</th><th width='10%'>Time</th></tr></thead>",  # repeated on every page
     ]
     for step in report["steps"]:
         reason = "; ".join(p for p in (step["reason"], step.get("note", "")) if p)
@@ -123,7 +95,7 @@ def html_of(report: dict[str, Any], plot: bool, marks: pdf_text.Marks | None = N
         parts.append(
             f"<tr><td>{t(step['title'])}</td>"
             f"<td style='color: {_colour(step['verdict'])}; white-space: nowrap;'><b>{t(step['verdict'])}</b></td>"
-            f"<td>{t(_value_text(step['values']))}</td><td>{t(_limit_text(step['values']))}</td>"
+            f"<td>{t('; '.join(report_document.value_text(v) for v in step['values']))}</td>"
             f"<td>{t(reason)}</td><td>{t(step['ended'][11:19])}<br><small>{t(evidence)}</small></td></tr>")
     parts.append("</table>")
     if plot:
