@@ -98,6 +98,38 @@ def value_text(value: dict[str, Any]) -> str:
     return (f"{value['name']}: " if value.get("name") else "") + text
 
 
+def duration_text(seconds: float) -> str:
+    """"45 s", "1 min 12 s", "2 h 5 min": a duration as a customer reads it, to the second."""
+    whole = max(0, round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+def charge_caption(step: dict[str, Any]) -> str:
+    """The test charge in one line: "Test charge: 1 min 12 s, 0.35 kWh delivered, peak 7.2 kW".
+
+    The step's own values where it has them (the session from start to stop, the energy by the
+    transaction's meter start and stop), else what its readings (`series`) show.
+    """
+    values = {v["name"]: v for v in step["values"] if isinstance(v["value"], (int, float))}
+    series = step["series"]
+    if "duration" in values:
+        duration = float(values["duration"]["value"])
+    else:
+        duration = (series[-1][0] - series[0][0]) / 1000 if series else 0.0
+    energy = values.get("energy delivered") or {
+        "value": round((series[-1][2] - series[0][2]) / 1000, 3) if series else 0.0, "unit": "kWh"}
+    peak = values.get("peak power") or {"value": round(max((p[1] for p in series), default=0.0) / 1000, 2),
+                                        "unit": "kW"}
+    parts = [duration_text(duration), f"{figure(energy['value'])} {energy['unit']}".strip() + " delivered"]
+    if peak["value"]:  # a charger that reports no power has no peak to name
+        parts.append(f"peak {figure(peak['value'])} {peak['unit']}".strip())
+    return "Test charge: " + ", ".join(parts)
+
+
 def count(number: int, noun: str, plural: str = "") -> str:
     """"1 frame", "2 frames", "0 frames"."""
     return f"{number} {noun if number == 1 else plural or noun + 's'}"

@@ -9,6 +9,7 @@ edge, none is in the PDF twice.
 from __future__ import annotations
 
 import html
+import math
 import os
 import pathlib
 from typing import Any
@@ -99,7 +100,9 @@ def html_of(report: dict[str, Any], plot: bool, marks: pdf_text.Marks | None = N
             f"<td>{t(reason)}</td><td>{t(step['ended'][11:19])}<br><small>{t(evidence)}</small></td></tr>")
     parts.append("</table>")
     if plot:
-        parts += ["<h2 style='font-size: 13pt;'>Test charge</h2>", "<img src='plot://charge' width='640'>"]
+        charge = next(s for s in report["steps"] if s["key"] == "test_charge")
+        parts += ["<h2 style='font-size: 13pt;'>Test charge</h2>", "<img src='plot://charge' width='640'>",
+                  f"<p><b>{t(report_document.charge_caption(charge))}</b></p>"]
     photos = [a for a in report.get("attachments", []) if a["kind"] == "photo"]
     if photos:
         parts += ["<h2 style='font-size: 13pt;'>Photos</h2>", "<table cellspacing='6'><tr>"]
@@ -145,36 +148,81 @@ def html_of(report: dict[str, Any], plot: bool, marks: pdf_text.Marks | None = N
     return "\n".join(parts)
 
 
-def _plot(series: list[list[float]], width: int = 640, height: int = 220):
-    """Power (kW) and energy (kWh) of the test charge over time, as an image."""
+def _axis(top: float, ticks: int = 4) -> tuple[float, list[float]]:
+    """An axis from 0 to a round number at or above `top`, and its ticks (1, 2, 2.5 or 5 times a power of ten apart)."""
+    top = top if top > 0 else 1.0
+    magnitude = 10 ** math.floor(math.log10(top / ticks))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= top / ticks * (1 - 1e-9))
+    count = math.ceil(top / step - 1e-9)
+    return step * count, [step * i for i in range(count + 1)]
+
+
+def _plot(series: list[list[float]], width: int = 640, height: int = 240, scale: int = 2):
+    """Power (kW) and energy delivered (kWh) of the test charge over time, as an image.
+
+    Both axes start at 0: power from the lowest reading would make a steady 7.2 kW look like a
+    sawtooth. Drawn at `scale` times the size the page shows, so it stays sharp when printed.
+    """
     from PySide6 import QtCore, QtGui
 
-    image = QtGui.QImage(width, height, QtGui.QImage.Format.Format_RGB32)
+    image = QtGui.QImage(width * scale, height * scale, QtGui.QImage.Format.Format_RGB32)
     image.fill(QtGui.QColor("white"))
     painter = QtGui.QPainter(image)
     painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
-    left, right, top, bottom = 50, width - 64, 15, height - 30
+    painter.scale(scale, scale)
+    font = QtGui.QFont(FAMILIES[0])
+    font.setPixelSize(11)
+    painter.setFont(font)
+    left, right, top, bottom = 62, width - 70, 24, height - 40
+    align = QtCore.Qt.AlignmentFlag
+    seconds = [(p[0] - series[0][0]) / 1000 for p in series]
+    minutes = seconds[-1] > 180  # a long session reads in minutes
+    times = [t / 60 for t in seconds] if minutes else seconds
+    time_end, time_ticks = _axis(times[-1], 6)
+    power = [p[1] / 1000 for p in series]
+    energy = [(p[2] - series[0][2]) / 1000 for p in series]  # delivered in the session, not the meter's register
+    power_end, power_ticks = _axis(max(power))
+    energy_end, energy_ticks = _axis(max(energy))
+
+    def x(t: float) -> float:
+        return left + t / time_end * (right - left)
+
+    def y(v: float, end: float) -> float:
+        return bottom - v / end * (bottom - top)
+
+    for tick in power_ticks:  # the grid is the power axis's; energy has its ticks on the right
+        painter.setPen(QtGui.QPen(QtGui.QColor("#e0e0e0" if tick else "#999"), 1))
+        painter.drawLine(QtCore.QPointF(left, y(tick, power_end)), QtCore.QPointF(right, y(tick, power_end)))
     painter.setPen(QtGui.QPen(QtGui.QColor("#999"), 1))
-    painter.drawRect(left, top, right - left, bottom - top)
-    times = [p[0] / 1000 for p in series]
-    span = max(times[-1] - times[0], 1e-3)
-    for index, (colour, label) in ((1, ("#1565c0", "kW")), (2, ("#2e7d32", "kWh"))):
-        values = [p[index] / 1000 for p in series]
-        if index == 2:  # energy delivered in the session, not the meter's lifetime register
-            values = [v - values[0] for v in values]
-        low, high = min(values), max(values)
-        scale = (high - low) or 1.0
-        points = [QtCore.QPointF(left + (t - times[0]) / span * (right - left),
-                                 bottom - (v - low) / scale * (bottom - top)) for t, v in zip(times, values)]
-        painter.setPen(QtGui.QPen(QtGui.QColor(colour), 2))
-        painter.drawPolyline(points)
-        x = 4 if index == 1 else right + 4
-        painter.drawText(QtCore.QRectF(x, top, 58, 16), f"{report_document.number(high):.3g}")
-        painter.drawText(QtCore.QRectF(x, bottom - 16, 58, 16), f"{report_document.number(low):.3g}")
-        painter.drawText(QtCore.QRectF(x, (top + bottom) / 2, 58, 16), label)
+    painter.drawRect(QtCore.QRectF(left, top, right - left, bottom - top))
     painter.setPen(QtGui.QColor("#333"))
-    painter.drawText(QtCore.QRectF(left, bottom + 6, right - left, 18), QtCore.Qt.AlignmentFlag.AlignCenter,
-                     f"{span:.0f} s of charging · blue: power (kW) · green: energy delivered (kWh)")
+    for tick in time_ticks:
+        painter.drawLine(QtCore.QPointF(x(tick), bottom), QtCore.QPointF(x(tick), bottom + 4))
+        painter.drawText(QtCore.QRectF(x(tick) - 30, bottom + 5, 60, 14), align.AlignHCenter, f"{tick:g}")
+    painter.drawText(QtCore.QRectF(left, bottom + 20, right - left, 16), align.AlignHCenter,
+                     "Time since the start (min)" if minutes else "Time since the start (s)")
+    for values, end, ticks, colour, label, on_left in (
+            (power, power_end, power_ticks, "#1565c0", "Power (kW)", True),
+            (energy, energy_end, energy_ticks, "#2e7d32", "Energy delivered (kWh)", False)):
+        painter.setPen(QtGui.QColor(colour))
+        for tick in ticks:
+            edge = left if on_left else right
+            painter.drawLine(QtCore.QPointF(edge, y(tick, end)), QtCore.QPointF(edge + (-4 if on_left else 4), y(tick, end)))
+            box = (QtCore.QRectF(left - 42, y(tick, end) - 7, 36, 14) if on_left
+                   else QtCore.QRectF(right + 6, y(tick, end) - 7, 36, 14))
+            painter.drawText(box, (align.AlignRight if on_left else align.AlignLeft) | align.AlignVCenter, f"{tick:g}")
+        painter.save()  # the axis's name, turned to run along it
+        painter.translate(12 if on_left else width - 12, (top + bottom) / 2)
+        painter.rotate(-90 if on_left else 90)
+        painter.drawText(QtCore.QRectF(-(bottom - top) / 2, -8, bottom - top, 16), align.AlignCenter, label)
+        painter.restore()
+        painter.setPen(QtGui.QPen(QtGui.QColor(colour), 2))
+        painter.drawPolyline([QtCore.QPointF(x(t), y(v, end)) for t, v in zip(times, values)])
+    for offset, (colour, label) in ((0, ("#1565c0", "power")), (90, ("#2e7d32", "energy delivered"))):
+        painter.setPen(QtGui.QPen(QtGui.QColor(colour), 2))
+        painter.drawLine(QtCore.QPointF(left + offset, 12), QtCore.QPointF(left + offset + 16, 12))
+        painter.setPen(QtGui.QColor("#333"))
+        painter.drawText(QtCore.QRectF(left + offset + 20, 4, 120, 16), align.AlignLeft | align.AlignVCenter, label)
     painter.end()
     return image
 
