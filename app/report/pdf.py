@@ -9,6 +9,7 @@ edge, none is in the PDF twice.
 from __future__ import annotations
 
 import html
+import logging
 import math
 import os
 import pathlib
@@ -23,6 +24,9 @@ PAGE_DPI = 96
 # may lack: Urdu (Nastaliq, Naskh), Gujarati, Gurmukhi (Punjabi). Swahili is Latin.
 FAMILIES = ["Noto Sans", "Noto Nastaliq Urdu", "Noto Naskh Arabic", "Noto Sans Gujarati", "Noto Sans Gurmukhi"]
 MARGIN = 48  # px at 96 dpi: half an inch
+LAYOUT_ROUNDS = 1000  # paginate's rounds: one splits, the next finds nothing (more only if the layout moves)
+
+log = logging.getLogger(__name__)
 
 
 def ensure_application() -> None:
@@ -255,35 +259,55 @@ def paginate(document) -> int:
     The cut is a paragraph break where the layout broke the line: the first part loses its bottom
     margin, the second its top margin and first-line indent, both keep the direction the whole
     paragraph had, so nothing on the page moves.
-    """
-    from PySide6 import QtGui
 
-    for _ in range(1000):  # each round splits every cut block; a second round only if the layout moved
-        cuts: list[int] = []
-        block = document.begin()
-        while block.isValid():
-            lines = _line_pages(document, block)
-            cuts += [position for (page, position), (before, _) in zip(lines[1:], lines) if page != before]
-            block = block.next()
+    A layout that does not settle within LAYOUT_ROUNDS is logged as a warning and drawn as it is:
+    every line is in the PDF, a line at the top of a page perhaps twice (better than no report).
+    """
+    for _ in range(LAYOUT_ROUNDS):  # each round splits every cut block; a second round only if the layout moved
+        cuts = _cuts(document)
         if not cuts:
             break
-        cursor = QtGui.QTextCursor(document)
-        cursor.beginEditBlock()
-        for position in reversed(cuts):  # from the end: the positions before stay valid
-            cursor.setPosition(position)
-            block = cursor.block()
-            whole = QtGui.QTextBlockFormat(block.blockFormat())
-            whole.setLayoutDirection(block.textDirection())
-            first, second = QtGui.QTextBlockFormat(whole), QtGui.QTextBlockFormat(whole)
-            first.setBottomMargin(0)
-            second.setTopMargin(0)
-            second.setTextIndent(0)
-            cursor.setBlockFormat(first)
-            if document.characterAt(position - 1) == "\u2028":  # a <br>: the paragraph break replaces it
-                cursor.deletePreviousChar()
-            cursor.insertBlock(second)
-        cursor.endEditBlock()
+        _split(document, cuts)
+    else:
+        left = _cuts(document)
+        if left:  # drawn all the same: every line is in the PDF, a line at a page's top may be there twice
+            log.warning("the report's layout did not settle in %d rounds: %s still cut by a page break; "
+                        "a line at the top of a page may be in the PDF twice", LAYOUT_ROUNDS,
+                        report_document.count(len(left), "paragraph"))
     return document.pageCount()
+
+
+def _cuts(document) -> list[int]:
+    """The text positions where a page break falls inside a block: the first line on the next page."""
+    cuts: list[int] = []
+    block = document.begin()
+    while block.isValid():
+        lines = _line_pages(document, block)
+        cuts += [position for (page, position), (before, _) in zip(lines[1:], lines) if page != before]
+        block = block.next()
+    return cuts
+
+
+def _split(document, cuts: list[int]) -> None:
+    """A paragraph break at each of `cuts` (see `paginate`)."""
+    from PySide6 import QtGui
+
+    cursor = QtGui.QTextCursor(document)
+    cursor.beginEditBlock()
+    for position in reversed(cuts):  # from the end: the positions before stay valid
+        cursor.setPosition(position)
+        block = cursor.block()
+        whole = QtGui.QTextBlockFormat(block.blockFormat())
+        whole.setLayoutDirection(block.textDirection())
+        first, second = QtGui.QTextBlockFormat(whole), QtGui.QTextBlockFormat(whole)
+        first.setBottomMargin(0)
+        second.setTopMargin(0)
+        second.setTextIndent(0)
+        cursor.setBlockFormat(first)
+        if document.characterAt(position - 1) == "\u2028":  # a <br>: the paragraph break replaces it
+            cursor.deletePreviousChar()
+        cursor.insertBlock(second)
+    cursor.endEditBlock()
 
 
 def _draw_page(document, painter, number: int) -> None:
