@@ -9,6 +9,8 @@ edge, none is in the PDF twice.
 from __future__ import annotations
 
 import html
+import logging
+import math
 import os
 import pathlib
 from typing import Any
@@ -22,6 +24,9 @@ PAGE_DPI = 96
 # may lack: Urdu (Nastaliq, Naskh), Gujarati, Gurmukhi (Punjabi). Swahili is Latin.
 FAMILIES = ["Noto Sans", "Noto Nastaliq Urdu", "Noto Naskh Arabic", "Noto Sans Gujarati", "Noto Sans Gurmukhi"]
 MARGIN = 48  # px at 96 dpi: half an inch
+LAYOUT_ROUNDS = 1000  # paginate's rounds: one splits, the next finds nothing (more only if the layout moves)
+
+log = logging.getLogger(__name__)
 
 
 def ensure_application() -> None:
@@ -59,35 +64,6 @@ def _colour(verdict: str) -> str:
     return {"PASSED": "#2e7d32", "FAILED": "#c62828", "N/A": "#616161", "SKIPPED": "#616161"}.get(verdict, "#b26a00")
 
 
-def _num(value: float) -> str:
-    """A number as the page shows it: an integer whole (a transaction id), else 6 significant digits; never "-0"."""
-    if isinstance(value, int):
-        return str(value)
-    return f"{report_document.number(float(value)):g}"
-
-
-def _value_text(values: list[dict[str, Any]]) -> str:
-    parts = []
-    for v in values:
-        text = _num(v["value"]) if isinstance(v["value"], (int, float)) and not isinstance(v["value"], bool) \
-            else str(v["value"])
-        parts.append((f"{v['name']}: " if v["name"] else "") + f"{text} {v['unit']}".strip())
-    return "; ".join(parts)
-
-
-def _limit_text(values: list[dict[str, Any]]) -> str:
-    limits = []
-    for v in values:
-        low, high, unit = v.get("low"), v.get("high"), v.get("unit", "")
-        if low is not None and high is not None:
-            limits.append(f"{_num(low)} … {_num(high)} {unit}".strip())
-        elif low is not None:
-            limits.append(f"≥ {_num(low)} {unit}".strip())
-        elif high is not None:
-            limits.append(f"≤ {_num(high)} {unit}".strip())
-    return "; ".join(limits)
-
-
 def _resource(attachment: dict[str, Any]) -> str:
     return "attachment://" + pathlib.Path(attachment["file"]).name
 
@@ -114,8 +90,9 @@ def html_of(report: dict[str, Any], plot: bool, marks: pdf_text.Marks | None = N
         "</table>",
         "<h2 style='font-size: 13pt;'>Steps</h2>",
         "<table border='1' cellspacing='0' cellpadding='3' width='100%'>",
-        "<thead><tr><th width='23%'>Step</th><th width='12%'>Verdict</th><th width='29%'>Value</th><th width='10%'>Limit</th>"
-        "<th width='16%'>Reason / note</th><th width='10%'>Time</th></tr></thead>",  # repeated on every page
+        # A value says its limits in words ("10.2 s (allowed 8.0–12.0 s)"): no column of bare limits.
+        "<thead><tr><th width='23%'>Step</th><th width='12%'>Verdict</th><th width='37%'>Value</th>"
+        "<th width='18%'>Reason / note</th><th width='10%'>Time</th></tr></thead>",  # repeated on every page
     ]
     for step in report["steps"]:
         reason = "; ".join(p for p in (step["reason"], step.get("note", "")) if p)
@@ -123,11 +100,13 @@ def html_of(report: dict[str, Any], plot: bool, marks: pdf_text.Marks | None = N
         parts.append(
             f"<tr><td>{t(step['title'])}</td>"
             f"<td style='color: {_colour(step['verdict'])}; white-space: nowrap;'><b>{t(step['verdict'])}</b></td>"
-            f"<td>{t(_value_text(step['values']))}</td><td>{t(_limit_text(step['values']))}</td>"
+            f"<td>{t('; '.join(report_document.value_text(v) for v in step['values']))}</td>"
             f"<td>{t(reason)}</td><td>{t(step['ended'][11:19])}<br><small>{t(evidence)}</small></td></tr>")
     parts.append("</table>")
     if plot:
-        parts += ["<h2 style='font-size: 13pt;'>Test charge</h2>", "<img src='plot://charge' width='640'>"]
+        charge = next(s for s in report["steps"] if s["key"] == "test_charge")
+        parts += ["<h2 style='font-size: 13pt;'>Test charge</h2>", "<img src='plot://charge' width='640'>",
+                  f"<p><b>{t(report_document.charge_caption(charge))}</b></p>"]
     photos = [a for a in report.get("attachments", []) if a["kind"] == "photo"]
     if photos:
         parts += ["<h2 style='font-size: 13pt;'>Photos</h2>", "<table cellspacing='6'><tr>"]
@@ -173,36 +152,81 @@ def html_of(report: dict[str, Any], plot: bool, marks: pdf_text.Marks | None = N
     return "\n".join(parts)
 
 
-def _plot(series: list[list[float]], width: int = 640, height: int = 220):
-    """Power (kW) and energy (kWh) of the test charge over time, as an image."""
+def _axis(top: float, ticks: int = 4) -> tuple[float, list[float]]:
+    """An axis from 0 to a round number at or above `top`, and its ticks (1, 2, 2.5 or 5 times a power of ten apart)."""
+    top = top if top > 0 else 1.0
+    magnitude = 10 ** math.floor(math.log10(top / ticks))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= top / ticks * (1 - 1e-9))
+    count = math.ceil(top / step - 1e-9)
+    return step * count, [step * i for i in range(count + 1)]
+
+
+def _plot(series: list[list[float]], width: int = 640, height: int = 240, scale: int = 2):
+    """Power (kW) and energy delivered (kWh) of the test charge over time, as an image.
+
+    Both axes start at 0: power from the lowest reading would make a steady 7.2 kW look like a
+    sawtooth. Drawn at `scale` times the size the page shows, so it stays sharp when printed.
+    """
     from PySide6 import QtCore, QtGui
 
-    image = QtGui.QImage(width, height, QtGui.QImage.Format.Format_RGB32)
+    image = QtGui.QImage(width * scale, height * scale, QtGui.QImage.Format.Format_RGB32)
     image.fill(QtGui.QColor("white"))
     painter = QtGui.QPainter(image)
     painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
-    left, right, top, bottom = 50, width - 64, 15, height - 30
+    painter.scale(scale, scale)
+    font = QtGui.QFont(FAMILIES[0])
+    font.setPixelSize(11)
+    painter.setFont(font)
+    left, right, top, bottom = 62, width - 70, 24, height - 40
+    align = QtCore.Qt.AlignmentFlag
+    seconds = [(p[0] - series[0][0]) / 1000 for p in series]
+    minutes = seconds[-1] > 180  # a long session reads in minutes
+    times = [t / 60 for t in seconds] if minutes else seconds
+    time_end, time_ticks = _axis(times[-1], 6)
+    power = [p[1] / 1000 for p in series]
+    energy = [(p[2] - series[0][2]) / 1000 for p in series]  # delivered in the session, not the meter's register
+    power_end, power_ticks = _axis(max(power))
+    energy_end, energy_ticks = _axis(max(energy))
+
+    def x(t: float) -> float:
+        return left + t / time_end * (right - left)
+
+    def y(v: float, end: float) -> float:
+        return bottom - v / end * (bottom - top)
+
+    for tick in power_ticks:  # the grid is the power axis's; energy has its ticks on the right
+        painter.setPen(QtGui.QPen(QtGui.QColor("#e0e0e0" if tick else "#999"), 1))
+        painter.drawLine(QtCore.QPointF(left, y(tick, power_end)), QtCore.QPointF(right, y(tick, power_end)))
     painter.setPen(QtGui.QPen(QtGui.QColor("#999"), 1))
-    painter.drawRect(left, top, right - left, bottom - top)
-    times = [p[0] / 1000 for p in series]
-    span = max(times[-1] - times[0], 1e-3)
-    for index, (colour, label) in ((1, ("#1565c0", "kW")), (2, ("#2e7d32", "kWh"))):
-        values = [p[index] / 1000 for p in series]
-        if index == 2:  # energy delivered in the session, not the meter's lifetime register
-            values = [v - values[0] for v in values]
-        low, high = min(values), max(values)
-        scale = (high - low) or 1.0
-        points = [QtCore.QPointF(left + (t - times[0]) / span * (right - left),
-                                 bottom - (v - low) / scale * (bottom - top)) for t, v in zip(times, values)]
-        painter.setPen(QtGui.QPen(QtGui.QColor(colour), 2))
-        painter.drawPolyline(points)
-        x = 4 if index == 1 else right + 4
-        painter.drawText(QtCore.QRectF(x, top, 58, 16), f"{report_document.number(high):.3g}")
-        painter.drawText(QtCore.QRectF(x, bottom - 16, 58, 16), f"{report_document.number(low):.3g}")
-        painter.drawText(QtCore.QRectF(x, (top + bottom) / 2, 58, 16), label)
+    painter.drawRect(QtCore.QRectF(left, top, right - left, bottom - top))
     painter.setPen(QtGui.QColor("#333"))
-    painter.drawText(QtCore.QRectF(left, bottom + 6, right - left, 18), QtCore.Qt.AlignmentFlag.AlignCenter,
-                     f"{span:.0f} s of charging · blue: power (kW) · green: energy delivered (kWh)")
+    for tick in time_ticks:
+        painter.drawLine(QtCore.QPointF(x(tick), bottom), QtCore.QPointF(x(tick), bottom + 4))
+        painter.drawText(QtCore.QRectF(x(tick) - 30, bottom + 5, 60, 14), align.AlignHCenter, f"{tick:g}")
+    painter.drawText(QtCore.QRectF(left, bottom + 20, right - left, 16), align.AlignHCenter,
+                     "Time since the start (min)" if minutes else "Time since the start (s)")
+    for values, end, ticks, colour, label, on_left in (
+            (power, power_end, power_ticks, "#1565c0", "Power (kW)", True),
+            (energy, energy_end, energy_ticks, "#2e7d32", "Energy delivered (kWh)", False)):
+        painter.setPen(QtGui.QColor(colour))
+        for tick in ticks:
+            edge = left if on_left else right
+            painter.drawLine(QtCore.QPointF(edge, y(tick, end)), QtCore.QPointF(edge + (-4 if on_left else 4), y(tick, end)))
+            box = (QtCore.QRectF(left - 42, y(tick, end) - 7, 36, 14) if on_left
+                   else QtCore.QRectF(right + 6, y(tick, end) - 7, 36, 14))
+            painter.drawText(box, (align.AlignRight if on_left else align.AlignLeft) | align.AlignVCenter, f"{tick:g}")
+        painter.save()  # the axis's name, turned to run along it
+        painter.translate(12 if on_left else width - 12, (top + bottom) / 2)
+        painter.rotate(-90 if on_left else 90)
+        painter.drawText(QtCore.QRectF(-(bottom - top) / 2, -8, bottom - top, 16), align.AlignCenter, label)
+        painter.restore()
+        painter.setPen(QtGui.QPen(QtGui.QColor(colour), 2))
+        painter.drawPolyline([QtCore.QPointF(x(t), y(v, end)) for t, v in zip(times, values)])
+    for offset, (colour, label) in ((0, ("#1565c0", "power")), (90, ("#2e7d32", "energy delivered"))):
+        painter.setPen(QtGui.QPen(QtGui.QColor(colour), 2))
+        painter.drawLine(QtCore.QPointF(left + offset, 12), QtCore.QPointF(left + offset + 16, 12))
+        painter.setPen(QtGui.QColor("#333"))
+        painter.drawText(QtCore.QRectF(left + offset + 20, 4, 120, 16), align.AlignLeft | align.AlignVCenter, label)
     painter.end()
     return image
 
@@ -235,35 +259,55 @@ def paginate(document) -> int:
     The cut is a paragraph break where the layout broke the line: the first part loses its bottom
     margin, the second its top margin and first-line indent, both keep the direction the whole
     paragraph had, so nothing on the page moves.
-    """
-    from PySide6 import QtGui
 
-    for _ in range(1000):  # each round splits every cut block; a second round only if the layout moved
-        cuts: list[int] = []
-        block = document.begin()
-        while block.isValid():
-            lines = _line_pages(document, block)
-            cuts += [position for (page, position), (before, _) in zip(lines[1:], lines) if page != before]
-            block = block.next()
+    A layout that does not settle within LAYOUT_ROUNDS is logged as a warning and drawn as it is:
+    every line is in the PDF, a line at the top of a page perhaps twice (better than no report).
+    """
+    for _ in range(LAYOUT_ROUNDS):  # each round splits every cut block; a second round only if the layout moved
+        cuts = _cuts(document)
         if not cuts:
             break
-        cursor = QtGui.QTextCursor(document)
-        cursor.beginEditBlock()
-        for position in reversed(cuts):  # from the end: the positions before stay valid
-            cursor.setPosition(position)
-            block = cursor.block()
-            whole = QtGui.QTextBlockFormat(block.blockFormat())
-            whole.setLayoutDirection(block.textDirection())
-            first, second = QtGui.QTextBlockFormat(whole), QtGui.QTextBlockFormat(whole)
-            first.setBottomMargin(0)
-            second.setTopMargin(0)
-            second.setTextIndent(0)
-            cursor.setBlockFormat(first)
-            if document.characterAt(position - 1) == "\u2028":  # a <br>: the paragraph break replaces it
-                cursor.deletePreviousChar()
-            cursor.insertBlock(second)
-        cursor.endEditBlock()
+        _split(document, cuts)
+    else:
+        left = _cuts(document)
+        if left:  # drawn all the same: every line is in the PDF, a line at a page's top may be there twice
+            log.warning("the report's layout did not settle in %d rounds: %s still cut by a page break; "
+                        "a line at the top of a page may be in the PDF twice", LAYOUT_ROUNDS,
+                        report_document.count(len(left), "paragraph"))
     return document.pageCount()
+
+
+def _cuts(document) -> list[int]:
+    """The text positions where a page break falls inside a block: the first line on the next page."""
+    cuts: list[int] = []
+    block = document.begin()
+    while block.isValid():
+        lines = _line_pages(document, block)
+        cuts += [position for (page, position), (before, _) in zip(lines[1:], lines) if page != before]
+        block = block.next()
+    return cuts
+
+
+def _split(document, cuts: list[int]) -> None:
+    """A paragraph break at each of `cuts` (see `paginate`)."""
+    from PySide6 import QtGui
+
+    cursor = QtGui.QTextCursor(document)
+    cursor.beginEditBlock()
+    for position in reversed(cuts):  # from the end: the positions before stay valid
+        cursor.setPosition(position)
+        block = cursor.block()
+        whole = QtGui.QTextBlockFormat(block.blockFormat())
+        whole.setLayoutDirection(block.textDirection())
+        first, second = QtGui.QTextBlockFormat(whole), QtGui.QTextBlockFormat(whole)
+        first.setBottomMargin(0)
+        second.setTopMargin(0)
+        second.setTextIndent(0)
+        cursor.setBlockFormat(first)
+        if document.characterAt(position - 1) == "\u2028":  # a <br>: the paragraph break replaces it
+            cursor.deletePreviousChar()
+        cursor.insertBlock(second)
+    cursor.endEditBlock()
 
 
 def _draw_page(document, painter, number: int) -> None:

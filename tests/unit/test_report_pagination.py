@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import json
+import logging
 import re
 import shutil
 import subprocess
@@ -66,7 +67,7 @@ def test_a_line_cut_by_a_page_break_is_on_one_page_only(tmp_path) -> None:
     twice = {word: n for word, n in counts.items() if n != 1}
     assert not twice, twice
     # And across each page break no line of content (the table's header row is repeated on purpose).
-    header = {"Step", "Verdict", "Value", "Limit", "Reason / note", "Time", "PASSED"}
+    header = {"Step", "Verdict", "Value", "Reason / note", "Time", "PASSED"}
     for number, (page, following) in enumerate(zip(pages, pages[1:]), start=1):
         both = (set(page) & set(following)) - header
         assert not both, (number, sorted(both))
@@ -102,3 +103,40 @@ def test_after_pagination_every_line_is_whole_on_one_page() -> None:
             top = origin + line.y()
             assert top // height == (top + line.height() - 0.01) // height, (block.text(), top)
         block = block.next()
+
+
+def test_a_layout_that_does_not_settle_is_logged_and_the_report_is_still_whole(tmp_path, monkeypatch, caplog) -> None:
+    """Forced: every round finds the first line of each block of several lines on the next page
+    (so each round splits off one line), and two rounds are allowed. The PDF still has every word."""
+    real = pdf._line_pages
+
+    def first_line_cut(document, block):
+        lines = real(document, block)
+        return [(0 if index == 0 else 1, position) for index, (_, position) in enumerate(lines)]
+
+    monkeypatch.setattr(pdf, "_line_pages", first_line_cut)
+    monkeypatch.setattr(pdf, "LAYOUT_ROUNDS", 2)
+    run = _long_run()
+    journal = journal_store.Journal(tmp_path)
+    journal.close()
+    with caplog.at_level(logging.WARNING, logger=pdf.__name__):
+        files = export.export(run, journal.path, tmp_path / "out")
+    warned = [r for r in caplog.records if r.name == pdf.__name__ and r.levelno == logging.WARNING]
+    assert len(warned) == 1 and "did not settle in 2 rounds" in warned[0].getMessage(), caplog.text
+    pages = _pages(files.pdf, files.pages)
+    assert files.pages >= 5 and len(pages) == files.pages and all(pages)
+    words = {word for page in pages for line in page for word in UNIQUE.findall(line)}
+    expected = ({s.title for s in run.steps} | {w for s in run.steps for w in s.note.split()}
+                | set(run.fields["notes"].split()) | {f"Key{i:03d}" for i in range(160)}
+                | {f"value{i:03d}" for i in range(160)})
+    assert words == expected, sorted(expected ^ words)[:20]
+    for number, page in enumerate(pages, start=1):
+        assert page[-1] == f"Run R-long-1 · CP-long · page {number} of {files.pages}"
+
+
+def test_a_layout_that_settles_logs_nothing(tmp_path, caplog) -> None:
+    journal = journal_store.Journal(tmp_path)
+    journal.close()
+    with caplog.at_level(logging.WARNING, logger=pdf.__name__):
+        export.export(_long_run(), journal.path, tmp_path / "out")
+    assert not [r for r in caplog.records if r.name == pdf.__name__], caplog.text
