@@ -1,6 +1,7 @@
 """The report's OCPP trace is the run's own frames (its charger, its start to its end) plus the
 frames its steps cite from before it, marked; the JSON's first and last frame ids are those of
-the trace file's first and last line; the PDF says so in words (singular and plural)."""
+the trace file's first and last line; the PDF says so in words (singular and plural); the
+schema describes every field the report and its trace's lines hold."""
 
 from __future__ import annotations
 
@@ -130,3 +131,43 @@ def test_the_pdf_counts_frames_in_the_singular_and_the_plural_and_never_shows_mi
 def test_count_words() -> None:
     assert [document.count(n, "frame") for n in (0, 1, 2)] == ["0 frames", "1 frame", "2 frames"]
     assert document.number(-0.0) == 0.0 and str(document.number(-0.0)) == "0.0" and document.number(-1.5) == -1.5
+
+
+def _described(schema: dict, names) -> dict[str, str]:
+    """The descriptions the schema gives `names` (a name it does not describe: "")."""
+    return {name: schema["properties"].get(name, {}).get("description", "") for name in names}
+
+
+def test_the_schema_describes_the_trace_window_and_every_field_written(tmp_path) -> None:
+    """The exported report and each line of its trace are valid by the schema, and every field
+    they hold is described there: frames_outside_run, a line's outside_run and cited_by above all."""
+    journal = _journal(tmp_path)
+    files = export.export(_run(), journal.path, tmp_path / "out")
+    schema = export.schema()
+    validator = jsonschema.Draft202012Validator
+    validator.check_schema(schema)
+    data = json.loads(files.json.read_text(encoding="utf-8"))
+    validator(schema).validate(data)
+    line_schema = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": "#/$defs/trace_line"}
+    lines = _lines(files.trace)
+    # And a frame that is not JSON, with a compliance warning (kept as text, masked).
+    broken_frame = model.Frame("CP-A", model.Direction.IN, T0, 0, "", "", '[2, "u1", cut off',
+                               warnings="not JSON", id=99)
+    lines_and_text = [*lines, trace.line(broken_frame)]
+    assert "text" in lines_and_text[-1] and "warnings" in lines_and_text[-1]
+    for line in lines_and_text:
+        validator(line_schema).validate(line)
+    trace_schema, line_fields = schema["properties"]["trace"], schema["$defs"]["trace_line"]
+    assert "trace_line" in trace_schema["description"]
+    written = _described(trace_schema, data["trace"])
+    assert {"frames_outside_run", "first_frame_id", "last_frame_id"} <= set(written)
+    assert all(written.values()), written
+    in_lines = _described(line_fields, {name for line in lines_and_text for name in line})
+    assert {"outside_run", "cited_by"} <= set(in_lines)
+    assert all(in_lines.values()), in_lines
+    assert "before" in in_lines["outside_run"] and "cite" in in_lines["cited_by"]
+    # The schema holds a trace line to what trace.write marks: both fields or neither, "before" or "after".
+    cited = next(line for line in lines if "outside_run" in line)
+    for broken in ({k: v for k, v in cited.items() if k != "cited_by"}, dict(cited, outside_run="during"),
+                   dict(lines[1], cited_by=["boot"])):
+        assert not validator(line_schema).is_valid(broken), broken
