@@ -252,6 +252,30 @@ class LogStatus(Event):
 
 
 @dataclasses.dataclass(slots=True)
+class Transfer(Event):
+    """The built-in file server saw a charger fetch firmware or send a file (app/files).
+
+    `grant`: the token of the URL the charger was given (one per request). `state`: "connected"
+    (a request or login arrived), "progress", "complete", "partial" (the connection ended early:
+    what arrived is kept as partial), "refused" (a wrong token, credentials, size or disk full).
+    `total` 0: not known. Progress events are at most a few per second per transfer.
+    """
+
+    direction: str  # "download" (the charger fetches firmware) | "upload" (the charger sends a file)
+    grant: str
+    request_id: int | None
+    name: str
+    done: int
+    total: int
+    state: str
+    via: str = "http"  # "http" | "ftp"
+    message: str = ""
+    path: str = ""  # upload: where the file landed (data folder), once it is complete or partial
+
+    kind = "transfer"  # type: ignore[assignment]
+
+
+@dataclasses.dataclass(slots=True)
 class TransactionChanged(Event):
     """1.6 StartTransaction/StopTransaction, 2.x TransactionEvent."""
 
