@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
                             f"default: {DEFAULT_OUT}, in the current folder)")
     serve.add_argument("--once", type=int, default=None, metavar="N",
                        help="with --plan: exit after N runs have finished; exit code 0 only if all passed")
+    serve.add_argument("--http-port", type=int, default=None, metavar="PORT",
+                       help="the built-in file server's HTTP port, for firmware and log uploads (default: settings, 9080)")
+    serve.add_argument("--ftp-port", type=int, default=None, metavar="PORT",
+                       help="the built-in file server's FTP port (default: settings, 9021)")
+    serve.add_argument("--no-file-server", action="store_true", help="do not start the built-in HTTP/FTP file server")
     serve.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
 
     runs_cmd = sub.add_parser("runs", help="list the commissioning runs")
@@ -84,6 +89,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(report_cmd)
     report_cmd.add_argument("run_id", metavar="RUN_ID")
     report_cmd.add_argument("--out", required=True, metavar="DIR")
+
+    firmware_cmd = sub.add_parser("firmware", help="the firmware library the file server offers chargers")
+    _add_data_dir(firmware_cmd)
+    firmware_sub = firmware_cmd.add_subparsers(dest="firmware_command", required=True)
+    fw_add = firmware_sub.add_parser("add", help="add an image (its SHA-256 and size are computed)")
+    _add_data_dir(fw_add)
+    fw_add.add_argument("file", metavar="FILE")
+    fw_add.add_argument("--version", dest="fw_version", default="", metavar="LABEL",
+                        help="the version it installs (default: from the image's manifest or file name)")
+    fw_add.add_argument("--certificate", default=None, metavar="PEM_FILE", help="signing certificate (signed updates)")
+    fw_add.add_argument("--signature", default=None, metavar="FILE_OR_BASE64", help="the image's signature (base64)")
+    fw_list = firmware_sub.add_parser("list", help="list the images")
+    _add_data_dir(fw_list)
+    fw_list.add_argument("--json", action="store_true", help="one JSON object per image")
+    fw_remove = firmware_sub.add_parser("remove", help="remove an image")
+    _add_data_dir(fw_remove)
+    fw_remove.add_argument("firmware_id", metavar="ID")
 
     simulate = sub.add_parser("simulate", help="run built-in virtual chargers against a CSMS")
     simulate.add_argument("--url", required=True, help="CSMS URL without the charger id, e.g. ws://127.0.0.1:9000/")
@@ -198,7 +220,8 @@ def _serve(args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = {
         "host": args.host, "port": args.port, "heartbeat_interval": args.heartbeat_interval,
         "pending_interval": args.pending_interval,
-        "max_frame_bytes": args.max_frame_bytes,
+        "max_frame_bytes": args.max_frame_bytes, "http_port": args.http_port, "ftp_port": args.ftp_port,
+        "file_server": False if args.no_file_server else None,
     }
     config = app_core.csms_config(data_dir, strict=args.strict, boot_status=args.boot_status,
                                   allow=args.allow, password=_password(args), strict_for=args.strict_for,
@@ -381,6 +404,47 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _firmware(args: argparse.Namespace) -> int:
+    import pathlib
+
+    from app.services import firmware
+
+    data_dir = app_core.resolve_data_dir(args.data_dir)
+    library = firmware.library(data_dir)
+    if args.firmware_command == "add":
+        certificate = signature = ""
+        if args.certificate:
+            certificate = _read_text(args.certificate, "signing certificate")
+        if args.signature:
+            candidate = pathlib.Path(args.signature)
+            signature = _read_text(args.signature, "signature").strip() if candidate.is_file() else args.signature
+        source = pathlib.Path(args.file)
+        if not source.is_file():
+            raise errors.ConfigError(f"There is no file {args.file}.", hint="Give the path of the firmware image.")
+        image = library.add(source, args.fw_version, certificate, signature)
+        print(f"{image.id}  {image.version or '(no version)'}  {image.name}  {image.size} bytes  sha256 {image.sha256}")
+        return 0
+    if args.firmware_command == "remove":
+        library.remove(args.firmware_id)
+        return 0
+    for image in library.list():
+        if args.json:
+            print(json.dumps({"id": image.id, "name": image.name, "version": image.version, "size": image.size,
+                              "sha256": image.sha256, "signed": bool(image.signature), "added_ms": image.added_ms}))
+        else:
+            print(f"{image.id}  {image.version or '(no version)':<16} {image.size:>12}  {image.name}")
+    return 0
+
+
+def _read_text(path: str, what: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as source:
+            return source.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise errors.ConfigError(f"Cannot read the {what} {path}: {exc}.", hint="Give a readable text (PEM/base64) file.") \
+            from exc
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -396,6 +460,8 @@ def main(argv: list[str] | None = None) -> int:
             return _runs(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "firmware":
+            return _firmware(args)
         from app import gui  # imports Qt: only when a window is wanted
 
         return gui.main(args)

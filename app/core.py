@@ -14,6 +14,8 @@ from typing import Any
 from app.csms import engine as csms_engine
 from app.csms import server as csms_server
 from app.domain import csms_policy, errors, model
+from app.files import library as files_library
+from app.files import server as files_server
 from app.services import demo, network
 from app.storage import journal as storage_journal
 from app.storage import paths, settings
@@ -99,7 +101,16 @@ def build_engine(config: csms_policy.CsmsConfig, data_dir: pathlib.Path,
     (the keyring may block, even prompt); handshakes wait for them."""
     journal = storage_journal.Journal(data_dir)
     server = csms_server.CsmsServer(config, password_source=(lambda: charger_passwords(store)) if store else None)
-    return csms_engine.Engine(config, data_dir, journal=journal, server=server, addresses=network.lan_addresses)
+    return csms_engine.Engine(config, data_dir, journal=journal, server=server, addresses=network.lan_addresses,
+                              files=file_server(config, data_dir))
+
+
+def file_server(config: csms_policy.CsmsConfig, data_dir: pathlib.Path) -> files_server.FileServer | None:
+    """The built-in HTTP/FTP file server on the CSMS's host (None when turned off in Settings)."""
+    if not config.file_server:
+        return None
+    return files_server.FileServer(data_dir, files_library.Library(data_dir), host=config.host,
+                                   http_port=config.http_port, ftp_port=config.ftp_port)
 
 
 class Core:
@@ -145,8 +156,9 @@ class Core:
 
     def _engine_config(self) -> csms_policy.CsmsConfig:
         config = copy.deepcopy(self.settings.csms)
-        if self.port_override is not None:
+        if self.port_override is not None:  # tests and benchmarks: the file server takes free ports too
             config.port = self.port_override
+            config.http_port = config.ftp_port = 0
         return config
 
     def start(self) -> list[str]:

@@ -49,7 +49,8 @@ class Engine:
                  journal: storage_journal.Journal | None = None,
                  server: csms_server.CsmsServer | None = None,
                  addresses: Callable[[], list[str]] = list,
-                 request_ids: Callable[[], int] | None = None) -> None:
+                 request_ids: Callable[[], int] | None = None,
+                 files: Any = None) -> None:
         self.config = config
         self.data_dir = data_dir
         self.clock = clock
@@ -62,6 +63,11 @@ class Engine:
         self.server = server if server is not None else csms_server.CsmsServer(config, clock=clock)
         self.server.attach(self._record, self._emit, self.messages.deliver)
         self._addresses = addresses
+        # The built-in file server (app.files.server.FileServer), started and stopped with the CSMS;
+        # its events (Transfer) go out with the engine's.
+        self.files = files
+        if files is not None:
+            files.emit = self._emit
         # requestId of GetBaseReport, GetLog, UpdateFirmware...: distinct across restarts of the app.
         self.next_request_id = request_ids or itertools.count(clock() // 1000 % 1_000_000 * 10).__next__
         self._listeners: tuple[Listener, ...] = ()
@@ -75,6 +81,8 @@ class Engine:
         self._stop_task: asyncio.Future | None = None
         self._warm_task: asyncio.Future | None = None
         self.urls: list[str] = []
+        self.file_urls: list[str] = []  # the file server's, for the connection panel
+        self.files_error: errors.CommissionerError | None = None  # why the file server is not running
         self.failure: errors.CommissionerError | None = None  # why the engine cannot go on (journal)
         self.stop_on_failure = False  # headless serve: a journal that cannot write ends the CSMS
 
@@ -189,12 +197,23 @@ class Engine:
         host, port = self.config.host, self.server.port
         hosts = ["127.0.0.1", *self._addresses()] if host in ("0.0.0.0", "", "::") else [host]
         self.urls = [f"{self.server.scheme}://{h}:{port}/" for h in hosts]
-        self._emit(model.Listening("", self.clock(), self.urls))
+        if self.files is not None:
+            # A file server that cannot listen (its port taken) leaves the CSMS up: firmware and logs
+            # then say why they cannot be served (services.transfer_jobs), the window shows `files_error`.
+            try:
+                await self.files.start()
+                self.file_urls = self.files.urls(hosts)
+            except errors.CommissionerError as exc:
+                self.files_error = exc
+                log.warning("file server: %s %s", exc.message, exc.hint)
+        self._emit(model.Listening("", self.clock(), self.urls, list(self.file_urls)))
         return self.urls
 
     async def stop(self) -> None:
         await self.tasks.close()  # workflows and demo chargers first: they talk through the server
         await self.server.stop()
+        if self.files is not None:
+            await self.files.stop()
         gc.unfreeze()  # this engine is frozen with the start-up objects: once unreferenced it must be freed
         await asyncio.to_thread(self.journal.flush)
         if self._stopped is not None:
@@ -346,6 +365,10 @@ class Engine:
 
     async def send(self, charger_id: str, request: Any, timeout: float | None = None) -> Any:
         return await self.server.session(charger_id).send(request, timeout)
+
+    def local_host(self, charger_id: str) -> str | None:
+        """The laptop's address as this charger reaches it (for URLs given to it); None: not connected."""
+        return self.server.local_host(charger_id)
 
     def chargers(self) -> list[model.ChargerInfo]:
         return [dataclasses.replace(info, connectors=dict(info.connectors), warnings=list(info.warnings),

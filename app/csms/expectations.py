@@ -62,6 +62,12 @@ class Watch:
     def pending(self) -> int:
         return len(self._queue)
 
+    def take_all(self) -> list[dict[str, Any]]:
+        """Every matching payload queued now, oldest first, without waiting (a job that polls)."""
+        out = list(self._queue)
+        self._queue.clear()
+        return out
+
     def close(self) -> None:
         if not self.closed:
             self.closed = True

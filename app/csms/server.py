@@ -406,6 +406,18 @@ class CsmsServer:
     def connected(self) -> list[str]:
         return list(self._links)
 
+    def local_host(self, charger_id: str) -> str | None:
+        """The laptop's address on the interface this charger's websocket came in through: the
+        host a URL given to this charger must name to be reachable from it (None: not connected)."""
+        link = self._links.get(charger_id)
+        if link is None:
+            return None
+        local = link.ws.local_address
+        host = str(local[0]) if isinstance(local, tuple) and local else ""
+        if host.startswith("::ffff:") and "." in host:  # an IPv4 charger on a dual-stack socket
+            host = host[len("::ffff:"):]
+        return host.split("%", 1)[0] or None
+
     async def disconnect(self, charger_id: str) -> None:
         link = self._links.get(charger_id)
         if link is not None:

@@ -24,6 +24,10 @@ class CsmsConfig:
     call_timeout: float = 30.0
     write_timeout: float = 30.0  # a charger that takes none of our frames for this long is closed
     pending_interval: int = 30  # BootNotification interval when the answer is Pending or Rejected
+    # The built-in file server (app.files): chargers fetch firmware and upload logs there.
+    file_server: bool = True
+    http_port: int = 9080
+    ftp_port: int = 9021
 
     def mode_for(self, charger_id: str) -> model.Mode:
         return self.charger_modes.get(charger_id, self.mode)

@@ -212,6 +212,7 @@ class ConnectionRefused(Event):
 @dataclasses.dataclass(slots=True)
 class Listening(Event):
     urls: list[str]
+    file_urls: list[str] = dataclasses.field(default_factory=list)  # the built-in file server (HTTP, FTP)
 
     kind = "listening"  # type: ignore[assignment]
 

@@ -36,6 +36,8 @@ class Context:
     evidence: list[int] = dataclasses.field(default_factory=list)  # frames from before the step that prove it
     transaction_events: Any = None  # 2.x test charge: the watch on its TransactionEvents
     template: str = ""  # config_template: the configuration template's id
+    firmware: str = ""  # firmware: the image to install (version label or file name; "": the newest)
+    store: Any = None  # the run store (storage.runs.RunStore): firmware and log jobs are kept there too
     keep: Callable[[], None] = lambda: None  # writes the step now (the run service: to sqlite, and tells)
 
     @property

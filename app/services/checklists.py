@@ -43,6 +43,7 @@ class StepSpec:
     hint: str = ""
     timeout: float | None = None  # seconds; the check's own default when None
     template: str = ""  # config_template: the configuration template the charger must match
+    firmware: str = ""  # firmware: the image to install (a version label or file name in the library; "": the newest)
 
     @property
     def kind(self) -> str:
@@ -100,7 +101,7 @@ def parse(data: dict[str, Any], path: pathlib.Path, known_checks: frozenset[str]
             low=_number(raw.get("low"), where, key), high=_number(raw.get("high"), where, key),
             required=bool(raw.get("required", True)), options=tuple(str(o) for o in raw.get("options", ())),
             hint=str(raw.get("hint", "")), timeout=_number(raw.get("timeout"), where, key),
-            template=str(raw.get("template", ""))))
+            template=str(raw.get("template", "")), firmware=str(raw.get("firmware", ""))))
     if not steps:
         raise errors.ConfigError(f"Checklist {where} has no steps.")
     return Template(template_id, str(data.get("name") or template_id), str(data.get("description", "")),

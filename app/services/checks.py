@@ -638,3 +638,7 @@ def errors_as_failed():
         yield
     except errors.ConfigError as exc:
         raise Failed(f"{exc.message} {exc.hint}".strip()) from exc
+
+
+# The firmware and diagnostics checks live beside their services; importing them registers them.
+from app.services import transfer_checks  # noqa: E402,F401

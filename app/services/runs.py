@@ -160,7 +160,9 @@ async def _do_step(engine: csms_engine.Engine, store: run_store.RunStore, run: r
     before = await _journal_mark(engine)
     ctx = _context(engine, store, run, step, spec, tell, connector)
     try:
-        async with asyncio.timeout(STEP_LIMIT_S):
+        # A check with a longer time of its own (a firmware update) gets it, plus a margin.
+        limit = max(STEP_LIMIT_S, (spec.timeout or 0) + 60)
+        async with asyncio.timeout(limit):
             step.values = await checks.CHECKS[spec.check](ctx)
         step.state, step.reason = runs.StepState.PASSED, ""
     except checks.Failed as exc:
@@ -168,7 +170,7 @@ async def _do_step(engine: csms_engine.Engine, store: run_store.RunStore, run: r
     except checks.NotApplicable as exc:
         step.state, step.reason = runs.StepState.NOT_APPLICABLE, str(exc)
     except TimeoutError:
-        step.state, step.reason = runs.StepState.FAILED, f"the check took longer than {STEP_LIMIT_S:g} s"
+        step.state, step.reason = runs.StepState.FAILED, f"the check took longer than {limit:g} s"
     except errors.CommissionerError as exc:
         step.state, step.reason = runs.StepState.FAILED, exc.message
     except Exception as exc:  # a bug or a charger's oddity we did not foresee: the step fails, the run goes on
@@ -191,7 +193,7 @@ def _context(engine: csms_engine.Engine, store: run_store.RunStore, run: runs.Ru
         tell(run, step)
 
     return checks.Context(engine, run.charger_id, run, step, connector=connector, timeout=spec.timeout or 30.0,
-                          high=spec.high, template=spec.template, keep=keep)
+                          high=spec.high, template=spec.template, firmware=spec.firmware, store=store, keep=keep)
 
 
 def _still_there(step: runs.Step) -> None:

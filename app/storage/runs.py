@@ -12,10 +12,10 @@ import pathlib
 import sqlite3
 import threading
 
-from app.domain import errors, runs
+from app.domain import errors, jobs, runs
 
 FILE_NAME = "runs.sqlite3"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MIGRATIONS: dict[int, list[str]] = {
     0: [
         "CREATE TABLE runs (id TEXT PRIMARY KEY, charger_id TEXT NOT NULL, started_ms INTEGER NOT NULL,"
@@ -37,6 +37,15 @@ MIGRATIONS: dict[int, list[str]] = {
         " WHERE json_extract(header, '$.first_frame_id') = 0 AND json_extract(header, '$.ended_ms') = 0"
         " AND NOT EXISTS (SELECT 1 FROM steps WHERE steps.run_id = runs.id"
         " AND json_extract(steps.data, '$.kind') = 'auto' AND json_extract(steps.data, '$.started_ms') > 0)",
+    ],
+    3: [  # firmware updates and log uploads, each with its timeline (domain.jobs)
+        "CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, charger_id TEXT NOT NULL,"
+        " started_ms INTEGER NOT NULL, request_id INTEGER, outcome TEXT NOT NULL, ended_ms INTEGER NOT NULL,"
+        " message TEXT NOT NULL, detail TEXT NOT NULL)",
+        "CREATE INDEX jobs_by_charger ON jobs (charger_id, started_ms)",
+        "CREATE TABLE job_events (id INTEGER PRIMARY KEY AUTOINCREMENT, job_id INTEGER NOT NULL REFERENCES jobs(id),"
+        " ts_ms INTEGER NOT NULL, source TEXT NOT NULL, status TEXT NOT NULL, detail TEXT NOT NULL)",
+        "CREATE INDEX job_events_by_job ON job_events (job_id, id)",
     ],
 }
 
@@ -169,6 +178,71 @@ class RunStore:
                 " WHERE charger_id = ?" if charger_id else "") + " ORDER BY taken_ms DESC, id DESC"
             return [tuple(r) for r in self._conn.execute(sql, (charger_id,) if charger_id else ()).fetchall()]
 
+    # ---------------------------------------------------------------- firmware updates and log uploads
+
+    def save_job(self, job: jobs.Job) -> int:
+        """Insert (id 0) or update the job's header; returns its id (also set on the job)."""
+        params = (job.kind.value, job.charger_id, job.started_ms, job.request_id, job.outcome.value, job.ended_ms,
+                  job.message, json.dumps(job.detail, ensure_ascii=False))
+        with self._lock:
+            try:
+                if job.id:
+                    self._conn.execute("UPDATE jobs SET kind=?, charger_id=?, started_ms=?, request_id=?, outcome=?,"
+                                       " ended_ms=?, message=?, detail=? WHERE id=?", (*params, job.id))
+                else:
+                    cursor = self._conn.execute("INSERT INTO jobs (kind, charger_id, started_ms, request_id, outcome,"
+                                                " ended_ms, message, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", params)
+                    job.id = int(cursor.lastrowid)
+            except sqlite3.Error as exc:
+                raise errors.StorageError(f"Cannot record the {job.kind.value} job in {self.path}: {exc}.",
+                                          hint="Free disk space or check the data folder.") from exc
+        return job.id
+
+    def add_job_event(self, job: jobs.Job, event: jobs.Event) -> None:
+        """Append to the job's timeline, on disk before anyone is shown it."""
+        job.events.append(event)
+        self._write("INSERT INTO job_events (job_id, ts_ms, source, status, detail) VALUES (?, ?, ?, ?, ?)",
+                    (job.id, event.ts_ms, event.source.value, event.status, event.detail))
+
+    def jobs(self, charger_id: str | None = None, kind: jobs.Kind | None = None, *,
+             limit: int = 200) -> list[jobs.Job]:
+        """Jobs newest first, with their timelines."""
+        where, params = [], []
+        if charger_id:
+            where.append("charger_id = ?")
+            params.append(charger_id)
+        if kind is not None:
+            where.append("kind = ?")
+            params.append(kind.value)
+        sql = ("SELECT id, kind, charger_id, started_ms, request_id, outcome, ended_ms, message, detail FROM jobs"
+               + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY started_ms DESC, id DESC LIMIT ?")
+        with self._lock:
+            rows = self._conn.execute(sql, (*params, limit)).fetchall()
+            found = [_job(row) for row in rows]
+            for job in found:
+                job.events = [jobs.Event(ts, jobs.Source(source), status, detail) for ts, source, status, detail in
+                              self._conn.execute("SELECT ts_ms, source, status, detail FROM job_events"
+                                                 " WHERE job_id = ? ORDER BY id", (job.id,))]
+        return found
+
+    def job(self, job_id: int) -> jobs.Job | None:
+        with self._lock:
+            row = self._conn.execute("SELECT id, kind, charger_id, started_ms, request_id, outcome, ended_ms, message,"
+                                     " detail FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                return None
+            job = _job(row)
+            job.events = [jobs.Event(ts, jobs.Source(source), status, detail) for ts, source, status, detail in
+                          self._conn.execute("SELECT ts_ms, source, status, detail FROM job_events"
+                                             " WHERE job_id = ? ORDER BY id", (job_id,))]
+        return job
+
     def unfinished(self) -> list[runs.Run]:
         """Runs that never ended (the app closed or crashed mid-run): offered for resuming."""
         return [r for r in self.list() if not r.ended_ms]
+
+
+def _job(row: tuple) -> jobs.Job:
+    job_id, kind, charger_id, started_ms, request_id, outcome, ended_ms, message, detail = row
+    return jobs.Job(job_id, jobs.Kind(kind), charger_id, started_ms, request_id, jobs.Outcome(outcome), ended_ms,
+                    message, json.loads(detail))

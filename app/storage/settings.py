@@ -80,9 +80,9 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "host": str, "port": int, "mode": str, "charger_modes": dict, "boot_status": str, "heartbeat_interval": int,
     "auto_accept": bool, "allowed_chargers": list, "authorize_all": bool, "allowed_id_tags": list,
     "passwords": dict, "max_frame_bytes": int, "call_timeout": (int, float), "write_timeout": (int, float),
-    "pending_interval": int,
+    "pending_interval": int, "file_server": bool, "http_port": int, "ftp_port": int,
 }
-_RANGES = {"port": (0, 65535), "heartbeat_interval": (1, 86_400), "max_frame_bytes": (1024, 1 << 30),
+_RANGES = {"port": (0, 65535), "http_port": (0, 65535), "ftp_port": (0, 65535), "heartbeat_interval": (1, 86_400), "max_frame_bytes": (1024, 1 << 30),
            "call_timeout": (0.1, 3600), "write_timeout": (0.1, 3600), "pending_interval": (1, 86_400)}
 
 
