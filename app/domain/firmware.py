@@ -16,7 +16,7 @@ import re
 
 MAGIC = b"COMMISSIONER-FW\n"
 MANIFEST_MAX = 4096  # the manifest line is read from at most this many leading bytes
-_VERSION_IN_NAME = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+)+(?:[-+~][0-9A-Za-z.]+)?)")
+_VERSION_IN_NAME = re.compile(r"(?<![0-9.])v?(\d+(?:\.\d+)+(?:[-+~][0-9A-Za-z.]+)?)")
 
 # Statuses (1.6 FirmwareStatus, 1.6 security / 2.x FirmwareStatusEnumType), in the order of a good update.
 PROGRESS_STATUSES = ("DownloadScheduled", "Downloading", "Downloaded", "SignatureVerified",
