@@ -85,12 +85,10 @@ def csms_config(data_dir: pathlib.Path, *, strict: bool = False, boot_status: st
 
 
 def charger_passwords(store: vault.Vault) -> dict[str, str]:
-    """The passwords Commissioner gave chargers, for the CSMS to expect (none if the keyring is locked)."""
-    try:
-        return store.passwords()
-    except errors.StorageError as exc:
-        logging.getLogger(__name__).warning("%s", exc)
-        return {}
+    """The passwords Commissioner gave chargers, for the CSMS to expect. A locked keyring raises
+    StorageError: the server then refuses (503) the chargers it has no password for, and asks again,
+    rather than letting a charger with a password of its own in without one."""
+    return store.passwords()
 
 
 def build_engine(config: csms_policy.CsmsConfig, data_dir: pathlib.Path,

@@ -42,6 +42,7 @@ NO_SUBPROTOCOL_WARNING = "no Sec-WebSocket-Protocol header: assumed OCPP 1.6"
 OLD_PASSWORD_WARNING = ("connected without its new password (let in until it uses it): reboot it so it takes "
                         "the new one, or set the password again")
 KEYRING_WAIT_S = 30.0  # a handshake waits this long for the chargers' passwords (a keyring prompt)
+KEYRING_RETRY_S = 10.0  # a keyring that would not give them is asked again this often
 
 
 class SessionFactory(Protocol):
@@ -106,6 +107,7 @@ class CsmsServer:
         self.config = config
         self.password_source = password_source
         self._passwords_loaded: asyncio.Event | None = None
+        self.passwords_error: str | None = None  # why the chargers' passwords cannot be read (a locked keyring)
         self._loading: asyncio.Future | None = None
         # During a password switch: the passwords each charger may still use (None: it needed
         # none), until it has connected once with the new one.
@@ -149,6 +151,8 @@ class CsmsServer:
                 # Frames above the OCPP limit are still read, so they can be answered with a
                 # CallError instead of a dropped connection; only far larger ones are cut.
                 max_size=max(16 * self.config.max_frame_bytes, 1 << 20),
+                # The handshake may wait KEYRING_WAIT_S for the passwords: its 503 must get out first.
+                open_timeout=KEYRING_WAIT_S + 10,
                 ping_interval=30,
                 ping_timeout=30,
                 close_timeout=2,  # a charger that ignores the closing handshake must not hold up a stop
@@ -169,13 +173,27 @@ class CsmsServer:
             self._loading = asyncio.ensure_future(self._load_passwords())
 
     async def _load_passwords(self) -> None:
-        try:
-            found = await asyncio.to_thread(self.password_source)
-            self.config.passwords.update(found)
-        except Exception:  # a bug in the source: say so, and check with the passwords there are
-            log.exception("the chargers' passwords could not be loaded")
-        finally:
-            self._passwords_loaded.set()
+        """Read the chargers' own passwords; while the keyring will not give them (locked), ask again
+        every KEYRING_RETRY_S, and meanwhile refuse the chargers with no password known here (503)."""
+        while True:
+            try:
+                found = await asyncio.to_thread(self.password_source)
+            except errors.StorageError as exc:
+                if self.passwords_error is None:
+                    log.warning("%s %s", exc.message, exc.hint)
+                self.passwords_error = exc.message
+            except Exception:  # a bug in the source: say so, and refuse as for a locked keyring
+                log.exception("the chargers' passwords could not be loaded")
+                self.passwords_error = "the chargers' passwords could not be loaded (see the log file)"
+            else:
+                self.config.passwords.update(found)
+                if self.passwords_error is not None:
+                    log.info("the chargers' passwords are loaded now")
+                self.passwords_error = None
+                self._passwords_loaded.set()
+                return
+            self._passwords_loaded.set()  # waiting handshakes go on: to the 503 below
+            await asyncio.sleep(KEYRING_RETRY_S)
 
     async def stop(self) -> None:
         if self._loading is not None and not self._loading.done():
@@ -255,6 +273,12 @@ class CsmsServer:
                                     "the chargers' passwords are not loaded yet: unlock this computer's keyring "
                                     "(the charger retries by itself)")
         password = self.config.passwords.get(charger_id) or self.config.passwords.get("*")
+        if not password and self.passwords_error is not None:
+            # Whether this charger has a password of its own is in the keyring we cannot read:
+            # never let it in without one.
+            return self._refuse(connection, http.HTTPStatus.SERVICE_UNAVAILABLE, peer, charger_id,
+                                f"the chargers' passwords cannot be read ({self.passwords_error}): unlock this "
+                                "computer's keyring (the charger retries by itself)")
         if not password:
             return None
         given = request.headers.get_all("Authorization")

@@ -226,3 +226,37 @@ async def test_the_csms_reads_the_keyring_in_a_worker_thread_and_handshakes_wait
         keyring.release.set()
         await engine.stop()
         engine.close()
+
+
+async def test_a_locked_keyring_lets_no_charger_in_without_a_password_and_is_asked_again(
+        csms_config, isolated_data_dir, monkeypatch) -> None:
+    import json
+
+    from app import core as app_core
+    from app.csms import server as csms_server
+
+    class Locked(MemoryKeyring):  # the login keyring, locked until the technician unlocks it
+        locked = True
+
+        def get_password(self, service, user):
+            if self.locked:
+                raise keyring.errors.KeyringLocked("the keyring is locked")
+            return super().get_password(service, user)
+
+    monkeypatch.setattr(csms_server, "KEYRING_RETRY_S", 0.05)
+    keyring = Locked()
+    keyring.items[("Commissioner", vault_store.OLD_ITEM)] = json.dumps({"PW-10": "Stored-Charger-Pass1"})
+    isolated_data_dir.mkdir(parents=True, exist_ok=True)
+    engine = app_core.build_engine(csms_config, isolated_data_dir, vault_store.Vault(keyring))
+    await engine.start()
+    try:
+        await until(lambda: engine.server.passwords_error is not None)
+        # Its password is in the locked keyring: without one it must not get in (503, it retries).
+        assert await _refused_with(engine, "PW-10", None, "ocpp1.6") == 503
+        keyring.locked = False
+        await until(lambda: engine.server.passwords_error is None)
+        assert await _refused_with(engine, "PW-10", None, "ocpp1.6") == 401
+        assert await _refused_with(engine, "PW-10", "Stored-Charger-Pass1", "ocpp1.6") is None
+    finally:
+        await engine.stop()
+        engine.close()
