@@ -29,6 +29,7 @@ import aiohttp
 from app.domain import firmware
 
 CHUNK = 64 * 1024
+FLUSH = 1024 * 1024  # bytes gathered before a write to disk, which goes to a worker thread
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0  # the longest silence mid-transfer before the charger gives up
 SCHEMES = ("http", "https", "ftp")
@@ -56,14 +57,30 @@ class _Sink:
         self.size = 0
         self.digest = hashlib.sha256()
         self.head = b""
+        self._pending: list[bytes] = []
+        self._pending_size = 0
 
     def write(self, chunk: bytes) -> None:
+        """Count and hash `chunk`, and keep it for the file (written now from a worker thread,
+        by `flush` from the loop)."""
         if len(self.head) < firmware.MANIFEST_MAX:
             self.head += chunk[:firmware.MANIFEST_MAX - len(self.head)]
         self.size += len(chunk)
         self.digest.update(chunk)
         if self.out is not None:
-            self.out.write(chunk)
+            self._pending.append(chunk)
+            self._pending_size += len(chunk)
+
+    def write_pending(self) -> None:
+        if self.out is not None and self._pending:
+            self.out.write(b"".join(self._pending))
+        self._pending, self._pending_size = [], 0
+
+    async def flush(self, force: bool = False) -> None:
+        """From the loop: write what has gathered once it is FLUSH bytes (or `force`), off the loop."""
+        if self._pending and (force or self._pending_size >= FLUSH):
+            pending, self._pending, self._pending_size = self._pending, [], 0
+            await asyncio.to_thread(self.out.write, b"".join(pending))
 
 
 class _Pace:
@@ -147,9 +164,11 @@ async def _http_get(url: str, sink: _Sink, rate_limit: float | None, verify_tls:
                     if not chunk:
                         break
                     sink.write(chunk)
+                    await sink.flush()
                     delay = pace.delay(sink.size)
                     if delay:
                         await asyncio.sleep(delay)
+                await sink.flush(force=True)
                 return expected
     except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as error:
         raise TransferError(f"{redact(url)}: {type(error).__name__}: {error}") from error
@@ -192,6 +211,7 @@ async def _ftp_retrieve(url: str, sink: _Sink, rate_limit: float | None) -> int 
                 if stop.is_set():
                     raise TransferError("cancelled")
                 sink.write(chunk)
+                sink.write_pending()  # already in a worker thread
                 delay = pace.delay(sink.size)
                 if delay:
                     time.sleep(delay)

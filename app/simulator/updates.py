@@ -179,7 +179,9 @@ class Jobs:
 
     async def _update(self, kind: str, request: FirmwareRequest) -> None:
         cfg = self.config
-        image = pathlib.Path(tempfile.mkstemp(prefix=f"sim-fw-{cfg.charger_id}-")[1])
+        handle, name = tempfile.mkstemp(prefix=f"sim-fw-{cfg.charger_id}-")
+        os.close(handle)
+        image = pathlib.Path(name)
         try:
             await self._wait_until(request.retrieve_at, "DownloadScheduled" if kind != PLAIN_16 else None)
             fetched = await self._download(kind, request, image)

@@ -294,11 +294,15 @@ async def test_v201_disconnect_midway_then_the_trigger_picks_the_timeline_up(eng
 
 
 async def test_slow_download_is_seen_mid_way(engine: csms_engine.Engine, files: FileServer) -> None:
-    files.images["wallbox-2.0.0.bin"] = b"\x02" * 60_000
-    async with running(engine, "2.0.1", slow_download=200_000) as charger:
+    # 100 kB at 40 kB/s cannot end in under 2.5 s: the trigger right after Downloading lands mid-way.
+    files.images["wallbox-2.0.0.bin"] = b"\x02" * 100_000
+    async with running(engine, "2.0.1", slow_download=40_000) as charger:
         with engine.watch("SIM-F", "FirmwareStatusNotification") as statuses:
             await engine.call("SIM-F", "UpdateFirmware", {"requestId": 1, "firmware": {
                 "location": files.url("/fw/wallbox-2.0.0.bin"), "retrieveDateTime": now()}})
+            assert (await statuses.next(10))["status"] == "Downloading"
+            await engine.call("SIM-F", "TriggerMessage", {"requestedMessage": "FirmwareStatusNotification"})
+            assert await statuses.next(10) == {"status": "Downloading", "requestId": 1}
             await until_status(statuses, "Installed", "DownloadFailed")
         assert charger.station.firmware == "2.0.0"
 
