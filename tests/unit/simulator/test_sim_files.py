@@ -248,3 +248,24 @@ async def test_faults_can_be_switched_on_a_running_charger(csms, start_charger, 
     await until(lambda: charger.station.firmware == "3.0.0")
     boot = [p for _, a, p in csms.received if a == "BootNotification"][-1]
     assert boot["firmware_version"] == "3.0.0"
+
+
+async def test_v201_scheduled_download_and_install(csms, start_charger, http) -> None:
+    """retrieveDateTime and installDateTime in the future: DownloadScheduled and InstallScheduled
+    first (the waits are capped by transfer_wait_max), then the update as usual."""
+    from ocpp.v201 import call as call201
+
+    base, _, _ = http
+    charger = start_charger("2.0.1", transfer_wait_max=0.01)
+    await asyncio.wait_for(charger.booted.wait(), 5)
+    later = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).isoformat()
+    answer = await csms.call("CP-1", call201.UpdateFirmware(request_id=8, firmware={
+        "location": base + "/img", "retrieve_date_time": later, "install_date_time": later}))
+    assert answer.status == "Accepted"
+    await csms.wait_for("FirmwareStatusNotification", lambda p: p["status"] == "Installed")
+    statuses = [p["status"] for _, a, p in csms.received if a == "FirmwareStatusNotification"]
+    assert statuses == ["DownloadScheduled", "Downloading", "Downloaded", "InstallScheduled", "Installing",
+                        "InstallRebooting", "Installed"]
+    assert {p["request_id"] for _, a, p in csms.received if a == "FirmwareStatusNotification"} == {8}
+    boot = [p for _, a, p in csms.received if a == "BootNotification"][-1]
+    assert boot["reason"] == "FirmwareUpdate" and boot["charging_station"]["firmware_version"] == "3.0.0"
