@@ -117,7 +117,19 @@ def build_parser() -> argparse.ArgumentParser:
                                "or $COMMISSIONER_PASSWORD")
     simulate.add_argument("--password-file", default=None, metavar="PATH",
                           help="read the basic-auth password from the first line of this file")
+    simulate.add_argument("--fault", action="append", default=[], choices=sorted(SIMULATOR_FAULTS),
+                          help="make firmware updates or log uploads fail this way (repeatable)")
+    simulate.add_argument("--slow-download", type=float, default=None, metavar="BYTES_PER_S",
+                          help="limit firmware downloads to this rate, to watch their progress")
+    simulate.add_argument("--upload-via-post", action="store_true",
+                          help="upload logs over HTTP as a multipart POST to the location (default: PUT location/name)")
     return parser
+
+
+# `simulate --fault` words -> SimConfig fields (app.simulator.options).
+SIMULATOR_FAULTS = {"download-fails": "download_fails", "install-fails": "install_fails",
+                    "disconnect-midway": "disconnect_midway", "upload-fails": "upload_fails",
+                    "invalid-signature": "invalid_signature"}
 
 
 class _LineWriter:
@@ -370,6 +382,16 @@ def _event_line(event: Any) -> str:
     return ""
 
 
+def _simulator_options(args: argparse.Namespace) -> dict[str, Any]:
+    """SimConfig fields from the `simulate` flags for firmware updates and log uploads."""
+    options: dict[str, Any] = {SIMULATOR_FAULTS[word]: True for word in args.fault}
+    if args.slow_download is not None:
+        options["slow_download"] = args.slow_download
+    if args.upload_via_post:
+        options["upload_via_post"] = True
+    return options
+
+
 def _simulate(args: argparse.Namespace) -> int:
     from app import simulator
 
@@ -393,7 +415,7 @@ def _simulate(args: argparse.Namespace) -> int:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signum, stop.set)
         await simulator.run_fleet(args.url, args.charger_id, args.ocpp, count=args.count,
-                                  password=_password(args), stop=stop)
+                                  password=_password(args), stop=stop, **_simulator_options(args))
 
     app_core.setup_logging(None)
     try:

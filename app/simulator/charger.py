@@ -22,7 +22,7 @@ from app.simulator import options as sim_options
 from app.simulator import keys_v16 as simkeys
 from app.simulator import device_model as simmodel
 from app.simulator import charger_session as session
-from app.simulator import station, v2x, v16
+from app.simulator import station, updates, v2x, v16
 
 LOGGER = sim_options.LOGGER
 
@@ -42,6 +42,8 @@ class VirtualCharger:
         # Set after an Accepted BootNotification, cleared when the connection goes.
         self.booted: asyncio.Event = self.station.booted
         self.session: session.Session | None = None
+        # Firmware updates and log uploads outlive connections (a firmware install reboots us).
+        self.station.jobs = updates.Jobs(self.station, lambda: self.session)
         self.connections = 0  # websocket connections opened so far
         self._connection: websockets.asyncio.client.ClientConnection | None = None
         self._stopping = asyncio.Event()
@@ -86,6 +88,7 @@ class VirtualCharger:
             stopped.cancel()
             await asyncio.wait({main, stopped})
             self.booted.clear()
+            await self.station.jobs.close()
         if not main.cancelled() and main.exception() is not None:
             raise main.exception()
 
@@ -110,7 +113,7 @@ class VirtualCharger:
                 endpoint,
                 subprotocols=[websockets.typing.Subprotocol(cfg.subprotocol)],
                 additional_headers=self._headers(slot, identity),
-                user_agent_header=f"{cfg.vendor}-{cfg.model}/{cfg.firmware}",
+                user_agent_header=f"{cfg.vendor}-{cfg.model}/{self.station.firmware}",
                 ping_interval=self.station.ping_interval(),
                 # A technician's laptop often has a corporate proxy in its environment that
                 # cannot reach a CSMS on the local network; chargers never use one either.
@@ -136,6 +139,7 @@ class VirtualCharger:
                 return self._backoff.next_delay()
             LOGGER.info("%s: connected to %s (OCPP %s)", cfg.charger_id, endpoint, cfg.ocpp_version)
             self.station.connected_on(slot)
+            self.station.note(f"connected to {endpoint}" + (" with a password" if self._headers(slot, identity) else ""))
             self._connection = connection
             self.session = _SESSIONS[cfg.ocpp_version](self.station, connection)
             try:

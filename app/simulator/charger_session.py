@@ -181,6 +181,7 @@ class Session:
                 self.heartbeat_ticker.poke()
             self.station.boot_reason = "PowerUp"
             self._accepted.set()
+            self.station.note(f"BootNotification accepted, firmware {self.station.firmware}")
             LOGGER.info("%s: BootNotification Accepted (heartbeat every %s s)", self.charger_id, result.interval)
         else:
             LOGGER.info("%s: BootNotification %s, retrying in %s s", self.charger_id, result.status, result.interval)
@@ -226,6 +227,17 @@ class Session:
         """
         self._follow_ups[call_unique_id] = (name, functools.partial(func, *args))
 
+    def start_job(self, call_unique_id: str, name: str, start: Callable[..., None], *args: Any) -> None:
+        """Called in an @on handler: call `start(*args)` once the answer has gone out.
+
+        For work that outlives this session (a firmware update, an upload): `start` hands it
+        to the charger's Jobs, which own it; the follow-up task here only starts it.
+        """
+        async def begin() -> None:
+            start(*args)
+
+        self.follow_up(call_unique_id, name, begin)
+
     def run_follow_up(self, call_unique_id: str) -> None:
         entry = self._follow_ups.pop(call_unique_id, None)
         if entry is not None:
@@ -249,11 +261,13 @@ class Session:
             if await self.meter_ticker.sleep(interval if interval > 0 else None):
                 await self.send_periodic_meter_values(connector)
 
-    async def reboot(self, reason: str) -> None:
-        """Reset: end the transactions, close the websocket, and let the run loop reboot us."""
+    async def reboot(self, reason: str, boot_reason: str = "RemoteReset") -> None:
+        """Reset (or a firmware install): end the transactions, close the websocket, and let the
+        run loop reboot us; the next BootNotification gives `boot_reason` (2.x)."""
         await self.end_transactions_for_reset(reason)
         self.station.reboot_requested = True
-        self.station.boot_reason = "RemoteReset"
+        self.station.boot_reason = boot_reason
+        self.station.note(f"reboot ({boot_reason})", security="ResetOrReboot")
         # Shut down the way real firmware does: let a CALL of ours that is still out get its
         # answer before closing. Closing under it makes the stock server loop fail on that
         # answer's send and die before it reads our Reset answer, so the CSMS's Reset

@@ -78,10 +78,25 @@ class SimConfig:
     # Wall clock for every timestamp the charger sends; tests pin it.
     clock: Callable[[], datetime.datetime] = utc_now
 
+    # Firmware updates and log uploads (app.simulator.updates). The faults are read when the
+    # step they spoil comes, so a test may also set them on a running charger's config.
+    download_fails: bool = False  # every download attempt fails: DownloadFailed
+    install_fails: bool = False  # the install fails: InstallationFailed, the old version stays
+    slow_download: float | None = None  # bytes/s limit on downloads, to watch progress mid-way
+    disconnect_midway: bool = False  # drop the websocket once Downloading is sent, back after reboot_delay
+    upload_fails: bool = False  # uploads fail without contacting the server: UploadFailed / UploadFailure
+    invalid_signature: bool = False  # a signed update's signature does not verify: InvalidSignature
+    upload_via_post: bool = False  # HTTP uploads as a multipart POST to the location, not PUT location/name
+    # Cap on every wait of an update or upload (retrieveDate, installDateTime, retryInterval), for tests.
+    transfer_wait_max: float | None = None
+    transfer_verify_tls: bool = True  # https:// downloads and uploads check the server's certificate
+
     def __post_init__(self) -> None:
         if self.ocpp_version not in VERSIONS:
             raise errors.ConfigError(f"OCPP version {self.ocpp_version!r} is not supported.",
                                      hint=f"Choose one of {', '.join(VERSIONS)}.")
+        if self.slow_download is not None and self.slow_download <= 0:
+            raise errors.ConfigError("A slow download needs a positive rate in bytes per second.")
         if self.connectors < 1:
             raise errors.ConfigError("A charger needs at least one connector.")
         if not 0 < self.backoff_min <= self.backoff_max:

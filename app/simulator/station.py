@@ -17,6 +17,7 @@ from typing import Any
 from app.simulator import options as sim_options
 from app.simulator import keys_v16 as simkeys
 from app.simulator import device_model as simmodel
+from app.simulator import logs
 from app.simulator import meter
 
 # Connector states in OCPP 1.6 words (ChargePointStatus); 2.x folds them into fewer.
@@ -134,6 +135,12 @@ class Station:
         self.network_slots: dict[int, dict[str, Any]] = {
             0: {"ocpp_csms_url": config.url, "security_profile": 1 if config.password else 0}}
         self.network = NetworkState()
+        # The version the charger runs: a firmware update changes it, and it survives reconnects.
+        self.firmware = config.firmware
+        self.log = logs.Journal()  # the charger's own log (GetDiagnostics, GetLog DiagnosticsLog)
+        self.security_log = logs.Journal()  # security events (GetLog SecurityLog)
+        # Firmware and upload jobs (app.simulator.updates.Jobs), set by the VirtualCharger that owns them.
+        self.jobs: Any = None
         if config.ocpp_version == "1.6":
             self.config_keys = simkeys.ConfigKeys.default(config.connectors, config.password, config.url)
         else:
@@ -144,6 +151,21 @@ class Station:
                 )
             )
             self._wire_live_variables(self.device_model)
+        self.note(f"power up, firmware {self.firmware}", security="StartupOfTheDevice")
+
+    def note(self, text: str, security: str | None = None) -> None:
+        """Write one line in the charger's log; with `security` (an OCPP security event type), in its
+        security log too."""
+        now = self.now()
+        self.log.add(now, text)
+        if security is not None:
+            self.security_log.add(now, f"{security}: {text}")
+
+    def configuration(self) -> list[dict]:
+        """Every configuration key (1.6) or device model variable (2.x), for a diagnostics archive."""
+        if self.config_keys is not None:
+            return self.config_keys.report(None)[0]
+        return self.device_model.report("FullInventory")
 
     def _wire_live_variables(self, model: simmodel.DeviceModel) -> None:
         def station_state() -> str:

@@ -1,4 +1,5 @@
-"""The virtual charger speaking OCPP 1.6J: Core, RemoteTrigger and a stored-only SmartCharging.
+"""The virtual charger speaking OCPP 1.6J: Core, FirmwareManagement, RemoteTrigger, a stored-only
+SmartCharging, and the security extension's SignedUpdateFirmware, GetLog and ExtendedTriggerMessage.
 
 Handlers answer at once and leave every message they cause (the triggered Heartbeat, the
 StartTransaction after a remote start) to a follow-up task; see app.simulator.charger_session.
@@ -11,13 +12,20 @@ from ocpp import routing
 from ocpp.v16 import call, call_result, enums
 
 from app.simulator import keys_v16 as simkeys
+from app.simulator import logs
 from app.simulator import charger_session as session
 from app.simulator import meter
 from app.simulator import station as simstation
+from app.simulator import updates
 
 TRIGGERABLE = (
     "BootNotification", "Heartbeat", "StatusNotification", "MeterValues",
     "DiagnosticsStatusNotification", "FirmwareStatusNotification",
+)
+# ExtendedTriggerMessage (security extension): FirmwareStatusNotification there means the signed one.
+EXTENDED_TRIGGERABLE = (
+    "BootNotification", "Heartbeat", "StatusNotification", "MeterValues",
+    "FirmwareStatusNotification", "LogStatusNotification",
 )
 
 
@@ -35,7 +43,7 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
             charge_point_model=cfg.model[:20],
             charge_point_serial_number=cfg.serial_number,
             charge_box_serial_number=cfg.serial_number,
-            firmware_version=cfg.firmware[:50],
+            firmware_version=self.station.firmware[:50],
             meter_type="SIM-3P-AC",
             meter_serial_number=f"M{cfg.serial_number}"[-25:],
         )
@@ -268,9 +276,100 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
             for connector in connectors:
                 await self.send_meter_values(connector, "Trigger")
         elif requested_message == "DiagnosticsStatusNotification":
-            await self.try_call(call.DiagnosticsStatusNotification(status="Idle"))
+            status, _ = self.station.jobs.upload_status(updates.DIAGNOSTICS)
+            await self.try_call(call.DiagnosticsStatusNotification(status=status))
         elif requested_message == "FirmwareStatusNotification":
-            await self.try_call(call.FirmwareStatusNotification(status="Idle"))
+            status, _ = self.station.jobs.firmware_status(updates.PLAIN_16)
+            await self.try_call(call.FirmwareStatusNotification(status=status))
+
+    @routing.on(enums.Action.extended_trigger_message)
+    def on_extended_trigger_message(self, requested_message: str, call_unique_id: str,
+                                    connector_id: int | None = None, **kwargs) -> call_result.ExtendedTriggerMessage:
+        if requested_message not in EXTENDED_TRIGGERABLE:
+            return call_result.ExtendedTriggerMessage(status="NotImplemented")
+        if connector_id not in (None, 0) and self.station.connector(connector_id) is None:
+            return call_result.ExtendedTriggerMessage(status="Rejected")
+        self.follow_up(call_unique_id, f"extended-trigger-{requested_message}", self.send_extended_triggered,
+                       requested_message, connector_id)
+        return call_result.ExtendedTriggerMessage(status="Accepted")
+
+    @routing.after(enums.Action.extended_trigger_message)
+    def after_extended_trigger_message(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
+    async def send_extended_triggered(self, requested_message: str, connector_id: int | None) -> None:
+        jobs = self.station.jobs
+        if requested_message == "FirmwareStatusNotification":
+            status, request_id = jobs.firmware_status(updates.SIGNED_16)
+            await self.try_call(call.SignedFirmwareStatusNotification(status=status, request_id=request_id))
+        elif requested_message == "LogStatusNotification":
+            status, request_id = jobs.upload_status(updates.LOG)
+            await self.try_call(call.LogStatusNotification(status=status, request_id=request_id))
+        else:
+            await self.send_triggered(requested_message, connector_id)
+
+    # -- FirmwareManagement and its security-extension twins ---------------------------------
+    # The handlers answer at once; the job starts from the @after hook (see app.simulator.updates).
+
+    @routing.on(enums.Action.update_firmware)
+    def on_update_firmware(self, location: str, retrieve_date: str, call_unique_id: str,
+                           retries: int | None = None, retry_interval: int | None = None,
+                           **kwargs) -> call_result.UpdateFirmware:
+        request = updates.FirmwareRequest(location, logs.parse_time(retrieve_date), None, retries, retry_interval)
+        self.start_job(call_unique_id, "update-firmware", self.station.jobs.start_firmware, updates.PLAIN_16, request)
+        return call_result.UpdateFirmware()
+
+    @routing.after(enums.Action.update_firmware)
+    def after_update_firmware(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
+    @routing.on(enums.Action.signed_update_firmware)
+    def on_signed_update_firmware(self, request_id: int, firmware: dict, call_unique_id: str,
+                                  retries: int | None = None, retry_interval: int | None = None,
+                                  **kwargs) -> call_result.SignedUpdateFirmware:
+        request = updates.FirmwareRequest(
+            firmware["location"], logs.parse_time(firmware.get("retrieve_date_time")),
+            logs.parse_time(firmware.get("install_date_time")), retries, retry_interval, request_id,
+            firmware.get("signature"), firmware.get("signing_certificate"))
+        busy = self.station.jobs.firmware_busy()
+        self.start_job(call_unique_id, "signed-update-firmware", self.station.jobs.start_firmware,
+                        updates.SIGNED_16, request)
+        return call_result.SignedUpdateFirmware(status="AcceptedCanceled" if busy else "Accepted")
+
+    @routing.after(enums.Action.signed_update_firmware)
+    def after_signed_update_firmware(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
+    @routing.on(enums.Action.get_diagnostics)
+    def on_get_diagnostics(self, location: str, call_unique_id: str, retries: int | None = None,
+                           retry_interval: int | None = None, start_time: str | None = None,
+                           stop_time: str | None = None, **kwargs) -> call_result.GetDiagnostics:
+        name = logs.file_name(self.charger_id, logs.DIAGNOSTICS, self.station.now())
+        request = updates.UploadRequest(location, name, logs.DIAGNOSTICS, logs.parse_time(start_time),
+                                        logs.parse_time(stop_time), retries, retry_interval)
+        self.start_job(call_unique_id, "get-diagnostics", self.station.jobs.start_upload, updates.DIAGNOSTICS,
+                        request)
+        return call_result.GetDiagnostics(file_name=name)
+
+    @routing.after(enums.Action.get_diagnostics)
+    def after_get_diagnostics(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
+    @routing.on(enums.Action.get_log)
+    def on_get_log(self, log: dict, log_type: str, request_id: int, call_unique_id: str,
+                   retries: int | None = None, retry_interval: int | None = None, **kwargs) -> call_result.GetLog:
+        name = logs.file_name(self.charger_id, log_type, self.station.now())
+        request = updates.UploadRequest(log["remote_location"], name, log_type,
+                                        logs.parse_time(log.get("oldest_timestamp")),
+                                        logs.parse_time(log.get("latest_timestamp")), retries, retry_interval,
+                                        request_id)
+        busy = self.station.jobs.upload_busy(updates.LOG)
+        self.start_job(call_unique_id, "get-log", self.station.jobs.start_upload, updates.LOG, request)
+        return call_result.GetLog(status="AcceptedCanceled" if busy else "Accepted", filename=name)
+
+    @routing.after(enums.Action.get_log)
+    def after_get_log(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
 
     # -- SmartCharging: profiles are kept and reported as set, not enforced ---------------------
 

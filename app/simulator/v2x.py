@@ -18,9 +18,11 @@ from ocpp.v201 import enums
 
 from app.ocpp import adapter
 from app.simulator import device_model as simmodel
+from app.simulator import logs
 from app.simulator import charger_session as session
 from app.simulator import meter
 from app.simulator import station as simstation
+from app.simulator import updates
 
 TRIGGERABLE = (
     "BootNotification", "Heartbeat", "StatusNotification", "MeterValues", "TransactionEvent",
@@ -47,7 +49,7 @@ class _ChargePoint2x(session.Session):
         cfg = self.station.config
         return self.calls.BootNotification(
             charging_station={"model": cfg.model[:20], "vendor_name": cfg.vendor[:50],
-                              "serial_number": cfg.serial_number, "firmware_version": cfg.firmware[:50]},
+                              "serial_number": cfg.serial_number, "firmware_version": self.station.firmware[:50]},
             reason=self.station.boot_reason,
         )
 
@@ -390,9 +392,46 @@ class _ChargePoint2x(session.Session):
                         meter_value=self._meter_value(connector, "TxUpdatedMeasurands", "Trigger"),
                     )
         elif requested_message == "FirmwareStatusNotification":
-            await self.try_call(self.calls.FirmwareStatusNotification(status="Idle"))
+            status, request_id = self.station.jobs.firmware_status(updates.V2X)
+            await self.try_call(self.calls.FirmwareStatusNotification(status=status, request_id=request_id))
         elif requested_message == "LogStatusNotification":
-            await self.try_call(self.calls.LogStatusNotification(status="Idle"))
+            status, request_id = self.station.jobs.upload_status(updates.LOG)
+            await self.try_call(self.calls.LogStatusNotification(status=status, request_id=request_id))
+
+    # -- firmware and logs (L01, N01): answered at once, the job starts from the @after hook -----
+
+    @routing.on(enums.Action.update_firmware)
+    def on_update_firmware(self, request_id: int, firmware: dict, call_unique_id: str,
+                           retries: int | None = None, retry_interval: int | None = None, **kwargs):
+        request = updates.FirmwareRequest(
+            firmware["location"], logs.parse_time(firmware.get("retrieve_date_time")),
+            logs.parse_time(firmware.get("install_date_time")), retries, retry_interval, request_id,
+            firmware.get("signature"), firmware.get("signing_certificate"))
+        busy = self.station.jobs.firmware_busy()
+        self.start_job(call_unique_id, "update-firmware", self.station.jobs.start_firmware, updates.V2X, request)
+        return self.results.UpdateFirmware(status="AcceptedCanceled" if busy else "Accepted")
+
+    @routing.after(enums.Action.update_firmware)
+    def after_update_firmware(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
+    @routing.on(enums.Action.get_log)
+    def on_get_log(self, log: dict, log_type: str, request_id: int, call_unique_id: str,
+                   retries: int | None = None, retry_interval: int | None = None, **kwargs):
+        if log_type not in (logs.DIAGNOSTICS, logs.SECURITY):
+            return self.results.GetLog(status="Rejected")  # 2.1's DataCollectorLog: nothing collected here
+        name = logs.file_name(self.charger_id, log_type, self.station.now())
+        request = updates.UploadRequest(log["remote_location"], name, log_type,
+                                        logs.parse_time(log.get("oldest_timestamp")),
+                                        logs.parse_time(log.get("latest_timestamp")), retries, retry_interval,
+                                        request_id)
+        busy = self.station.jobs.upload_busy(updates.LOG)
+        self.start_job(call_unique_id, "get-log", self.station.jobs.start_upload, updates.LOG, request)
+        return self.results.GetLog(status="AcceptedCanceled" if busy else "Accepted", filename=name)
+
+    @routing.after(enums.Action.get_log)
+    def after_get_log(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
 
 
 class ChargePoint201(_ChargePoint2x, ocpp.v201.ChargePoint):

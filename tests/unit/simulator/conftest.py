@@ -86,6 +86,26 @@ class Csms16(_Recorder, ocpp.v16.ChargePoint):
         self.record("DiagnosticsStatusNotification", payload)
         return ocpp.v16.call_result.DiagnosticsStatusNotification()
 
+    @routing.on("FirmwareStatusNotification")
+    def on_firmware_status_notification(self, **payload):
+        self.record("FirmwareStatusNotification", payload)
+        return ocpp.v16.call_result.FirmwareStatusNotification()
+
+    @routing.on("SignedFirmwareStatusNotification")
+    def on_signed_firmware_status_notification(self, **payload):
+        self.record("SignedFirmwareStatusNotification", payload)
+        return ocpp.v16.call_result.SignedFirmwareStatusNotification()
+
+    @routing.on("LogStatusNotification")
+    def on_log_status_notification(self, **payload):
+        self.record("LogStatusNotification", payload)
+        return ocpp.v16.call_result.LogStatusNotification()
+
+    @routing.on("SecurityEventNotification")
+    def on_security_event_notification(self, **payload):
+        self.record("SecurityEventNotification", payload)
+        return ocpp.v16.call_result.SecurityEventNotification()
+
 
 class _Csms2x(_Recorder):
     @routing.on("BootNotification")
@@ -119,6 +139,16 @@ class _Csms2x(_Recorder):
     def on_meter_values(self, **payload):
         self.record("MeterValues", payload)
         return self._call_result.MeterValues()
+
+    @routing.on("FirmwareStatusNotification")
+    def on_firmware_status_notification(self, **payload):
+        self.record("FirmwareStatusNotification", payload)
+        return self._call_result.FirmwareStatusNotification()
+
+    @routing.on("LogStatusNotification")
+    def on_log_status_notification(self, **payload):
+        self.record("LogStatusNotification", payload)
+        return self._call_result.LogStatusNotification()
 
 
 class Csms201(_Csms2x, ocpp.v201.ChargePoint):
