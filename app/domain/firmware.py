@@ -25,7 +25,8 @@ FAILURE_STATUSES = ("DownloadFailed", "DownloadPaused", "InstallationFailed", "I
                     "InvalidSignature", "InvalidCertificate", "RevokedCertificate")
 # 1.6 DiagnosticsStatus / LogStatusEnumType
 LOG_PROGRESS = ("Uploading", "Uploaded", "AcceptedCanceled")
-LOG_FAILURES = ("UploadFailed", "PermissionDenied", "BadMessage", "NotSupportedOperation")
+# 1.6 DiagnosticsStatus says UploadFailed; LogStatusNotification (1.6 security, 2.x) says UploadFailure.
+LOG_FAILURES = ("UploadFailed", "UploadFailure", "PermissionDenied", "BadMessage", "NotSupportedOperation")
 
 
 def manifest_header(version: str) -> bytes:

@@ -16,7 +16,7 @@ import datetime
 from typing import Any, Callable
 
 from app.csms import engine as csms_engine
-from app.domain import errors, jobs
+from app.domain import errors, firmware as fw_words, jobs
 from app.ocpp import rpc_session as ocpp_session
 from app.services import operations, transfer_jobs
 from app.storage import runs as run_store
@@ -166,7 +166,7 @@ async def _follow(engine: csms_engine.Engine, rec: transfer_jobs.Recorder, grant
         for payload in statuses.take_all():
             status = str(payload.get("status", ""))
             rec.event(Source.CHARGER, status)
-            if status in ("UploadFailed", "PermissionDenied", "BadMessage", "NotSupportedOperation"):
+            if fw_words.is_failure(status):
                 if done_file is not None:  # a retry failed after one copy arrived: the copy counts
                     continue
                 return rec.end(jobs.Outcome.FAILED, f"The charger reports {status}. "
