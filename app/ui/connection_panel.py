@@ -84,6 +84,16 @@ class ConnectionPanel(QtWidgets.QGroupBox):
         self.qr = QtWidgets.QLabel()
         self.qr.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.qr)
+        # The built-in file server: chargers fetch firmware and upload logs here (app.files).
+        self.files_label = QtWidgets.QLabel(self.tr("File server (firmware downloads, log uploads)"))
+        layout.addWidget(self.files_label)
+        self.files_status = QtWidgets.QLabel()
+        self.files_status.setWordWrap(True)
+        self.files_status.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.files_status.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.files_status.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
+        layout.addWidget(self.files_status)
+        self.file_urls: list[str] = []
         firewall = QtWidgets.QLabel(self.tr(
             "Charger cannot connect? The charger connects to this laptop, so the laptop's firewall "
             "must let it in: allow Commissioner on private networks (Windows: “Allow access”; "
@@ -137,8 +147,21 @@ class ConnectionPanel(QtWidgets.QGroupBox):
         self.settings_button.hide()
         self.refresh_addresses()
 
+    def set_file_server(self, urls: list[str], why: str = "", hint: str = "") -> None:
+        """The file server's URLs, or why it is not running and what to do."""
+        self.file_urls = list(urls)
+        if urls:
+            self.files_status.setStyleSheet("")
+            self.files_status.setText("\n".join(urls))
+            self.summary.setToolTip(self.tr("File server: {0}").format(", ".join(urls)))
+        else:
+            self.files_status.setStyleSheet("color:#b26a00;")
+            self.files_status.setText(self.tr("File server not running: {0} — {1}").format(why, hint).rstrip(" —"))
+            self.summary.setToolTip(self.files_status.text())
+
     def set_failed(self, message: str, hint: str) -> None:
         self.port = None
+        self.set_file_server([], self.tr("the CSMS is not running."), self.tr("It starts with the CSMS."))
         self.set_compact(False)
         self.status.setText(f"<b style='color:#c62828'>{self.tr('Not listening')}</b><br>{message}<br>{hint}")
         self.settings_button.show()

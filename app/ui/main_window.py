@@ -9,9 +9,11 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from app import __version__
 from app import core as app_core
 from app.domain import display, errors, model
+from app.services import files_view
 from app.services import runs as run_service
 from app.ui import bridge as ui_bridge
-from app.ui import charger_detail, charger_list, commission_page, configure_page, connection_panel, log_view, message_bar
+from app.ui import charger_detail, charger_list, commission_page, configure_page, connection_panel, diagnostics_page
+from app.ui import firmware_page, log_view, message_bar
 from app.ui import dialogs, send_operation, settings_dialog, workspace
 
 
@@ -119,6 +121,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.configure.core = core  # snapshots (core.runs) and the chargers' passwords (core.vault)
         self.configure.error.connect(self.message_bar.show_error)
         self.configure.notice.connect(self.message_bar.show_message)
+        self.firmware = firmware_page.FirmwarePage(core)
+        self.firmware.error.connect(self.message_bar.show_error)
+        self.firmware.notice.connect(self.message_bar.show_message)
+        self.diagnostics = diagnostics_page.DiagnosticsPage(core)
+        self.diagnostics.error.connect(self.message_bar.show_error)
+        self.diagnostics.notice.connect(self.message_bar.show_message)
+        # Files are attached to the run the Commission page holds, unless its checks hold it now.
+        self.diagnostics.current_run = lambda: (
+            self.commission.run if self.commission.info is not None
+            and self.commission.info.charger_id not in self.commission._busy else None)
         self.log = log_view.LogView(core.journal_path, self)
         self.send_panel = send_operation.SendOperationPanel(self._call)
         self.send_panel.finished.connect(self.configure.on_operation_finished)
@@ -127,6 +139,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.workspace.add_page(self.detail, self.tr("&Overview"))
         self.workspace.add_page(self.commission, self.tr("Co&mmission"))
         self.workspace.add_page(self.configure, self.tr("Confi&gure"))
+        self.workspace.add_page(self.firmware, self.tr("Firm&ware"))
+        self.workspace.add_page(self.diagnostics, self.tr("D&iagnostics"))
         self.workspace.add_page(self.log, self.tr("Mess&ages"))
         self.workspace.add_page(self.send_panel, self.tr("A&dvanced: any OCPP message"))
         self.center = QtWidgets.QStackedWidget()
@@ -191,18 +205,26 @@ class MainWindow(QtWidgets.QMainWindow):
             self.detail.set_bridge(None)
             self.configure.set_bridge(None)
             self.commission.set_bridge(None)
+            self.firmware.set_bridge(None)
+            self.diagnostics.set_bridge(None)
             return
         self.bridge = ui_bridge.EngineBridge(engine, self)
         self.bridge.chargers_changed.connect(self._on_chargers)
         self.bridge.progress.connect(self.configure.on_progress)
         self.bridge.progress.connect(self.commission.on_progress)
+        self.bridge.progress.connect(self.firmware.on_progress)
+        self.bridge.progress.connect(self.diagnostics.on_progress)
         self.bridge.refused.connect(self._on_refused)
         self.bridge.failed.connect(self.message_bar.show_error)
         self.bridge.frames_arrived.connect(self.log.on_frames_arrived)
         self.detail.set_bridge(self.bridge)
         self.configure.set_bridge(self.bridge)
         self.commission.set_bridge(self.bridge)
+        self.firmware.set_bridge(self.bridge)
+        self.diagnostics.set_bridge(self.bridge)
         self.connection.set_listening(engine.server.port, engine.config.host)
+        status = files_view.server_status(engine)
+        self.connection.set_file_server(status.urls, status.message, status.hint)
         self.bridge.refresh_chargers()
         self._update_status([])
 
@@ -226,6 +248,7 @@ class MainWindow(QtWidgets.QMainWindow):
     @QtCore.Slot(list)
     def _on_chargers(self, infos: list[model.ChargerInfo]) -> None:
         self.chargers.update(infos)
+        self.firmware.set_chargers(infos)
         self._update_status(infos)
         # The connection panel gives its room back once a charger is there.
         self.connection.set_compact(any(info.connected for info in infos))
@@ -263,6 +286,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.detail.set_charger(info, self.core.settings.csms.mode_for(info.charger_id) if info else None)
         self.configure.set_charger(info)
         self.commission.set_charger(info)
+        self.firmware.set_charger(info)
+        self.diagnostics.set_charger(info)
         if info is None:
             self.send_panel.set_charger(None, None)
             return
@@ -386,6 +411,11 @@ class MainWindow(QtWidgets.QMainWindow):
     @qasync.asyncSlot(object)
     async def apply_settings(self, new) -> None:
         restart = (new.csms.host, new.csms.port) != (self.core.settings.csms.host, self.core.settings.csms.port)
+        old = self.core.settings.csms
+        # The file server starts with the CSMS: a change of it needs a restart that apply_settings does not do.
+        files_changed = (new.csms.file_server, new.csms.http_port, new.csms.ftp_port) != (
+            old.file_server, old.http_port, old.ftp_port)
+        restart = restart or files_changed
         if restart and self.bridge is not None:
             self.bridge.close()  # it must not outlive the engine it listens to
             self.bridge = None
@@ -395,6 +425,9 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             # Stopping the engine waits for connections to close: Core does that off this thread.
             restarted = await self.core.apply_settings(new)
+            if files_changed and not restarted:
+                await self.core.restart()
+                restarted = True
         except errors.CommissionerError as exc:
             restarted, failure = self.core.engine is None, exc
         finally:

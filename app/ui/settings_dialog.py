@@ -30,6 +30,30 @@ class SettingsDialog(QtWidgets.QDialog):
         form.addRow(self.tr("Port"), self.port)
         layout.addWidget(server)
 
+        files = QtWidgets.QGroupBox(self.tr("Built-in file server (firmware downloads, log uploads)"))
+        form = QtWidgets.QFormLayout(files)
+        self.file_server = QtWidgets.QCheckBox(self.tr("Serve firmware and receive logs (HTTP and FTP)"))
+        self.file_server.setChecked(csms.file_server)
+        form.addRow(self.file_server)
+        self.http_port = QtWidgets.QSpinBox()
+        self.http_port.setRange(1, 65535)
+        self.http_port.setValue(csms.http_port or 9080)
+        form.addRow(self.tr("HTTP port"), self.http_port)
+        self.ftp_port = QtWidgets.QSpinBox()
+        self.ftp_port.setRange(1, 65535)
+        self.ftp_port.setValue(csms.ftp_port or 9021)
+        self.ftp_port.setToolTip(self.tr("Chargers upload logs over FTP most often; the firewall must let it in"))
+        form.addRow(self.tr("FTP port"), self.ftp_port)
+        note = QtWidgets.QLabel(self.tr("Changing these restarts the CSMS: connected chargers reconnect."))
+        note.setWordWrap(True)
+        note.setStyleSheet("color:#555;")
+        form.addRow(note)
+        self.file_server.toggled.connect(self.http_port.setEnabled)
+        self.file_server.toggled.connect(self.ftp_port.setEnabled)
+        self.http_port.setEnabled(csms.file_server)
+        self.ftp_port.setEnabled(csms.file_server)
+        layout.addWidget(files)
+
         answers = QtWidgets.QGroupBox(self.tr("Answers to chargers"))
         form = QtWidgets.QFormLayout(answers)
         self.boot_status = QtWidgets.QComboBox()
@@ -82,6 +106,13 @@ class SettingsDialog(QtWidgets.QDialog):
         except ValueError:
             if host != "localhost":
                 found.append(self.tr("Listen address must be an IP address such as 0.0.0.0 or 192.168.1.20."))
+        ports = {self.port.value(): self.tr("CSMS")}
+        if self.file_server.isChecked():
+            for spin, name in ((self.http_port, self.tr("HTTP")), (self.ftp_port, self.tr("FTP"))):
+                if spin.value() in ports:
+                    found.append(self.tr("The {0} port {1} is already the {2} port: give each its own.").format(
+                        name, spin.value(), ports[spin.value()]))
+                ports.setdefault(spin.value(), name)
         if self.allow_list_only.isChecked() and not self._allowed_ids():
             found.append(self.tr("Enter at least one charger ID, or choose “Any charger”."))
         return found
@@ -107,4 +138,7 @@ class SettingsDialog(QtWidgets.QDialog):
         csms.mode = model.Mode(self.mode.currentData())
         csms.auto_accept = self.auto_accept.isChecked()
         csms.allowed_chargers = self._allowed_ids()
+        csms.file_server = self.file_server.isChecked()
+        csms.http_port = self.http_port.value()
+        csms.ftp_port = self.ftp_port.value()
         return self._settings
