@@ -33,8 +33,11 @@ class DemoChargers:
         self._running: dict[str, tuple[simulator.VirtualCharger, csms_tasks.TaskInfo]] = {}
         self._numbers = itertools.count(1)
 
-    async def start(self, version: str = "1.6", meter_interval: float = 10.0) -> str:
-        """Start one demo charger of that OCPP version; returns its charger id. On the loop."""
+    async def start(self, version: str = "1.6", meter_interval: float = 10.0, **faults: object) -> str:
+        """Start one demo charger of that OCPP version; returns its charger id. On the loop.
+
+        `faults`: the virtual charger's update and upload faults (SimConfig: slow_download,
+        download_fails, upload_fails...), for screenshots and the window's tests."""
         if version not in _VENDORS:
             raise ValueError(f"no demo charger for OCPP {version!r}")
         charger_id = self._next_id(version)
@@ -46,7 +49,7 @@ class DemoChargers:
         config = simulator.SimConfig(
             url=f"{self.engine.server.scheme}://{host}:{self.engine.server.port}/demo", charger_id=charger_id,
             ocpp_version=version, vendor=vendor, model=model, firmware="1.4.2", backoff_min=0.5, backoff_max=5.0,
-            reboot_delay=2.0, meter_interval=meter_interval,
+            reboot_delay=2.0, meter_interval=meter_interval, **faults,  # type: ignore[arg-type]
         )
         charger = simulator.VirtualCharger(config)
 
