@@ -159,7 +159,7 @@ class FirmwarePage(QtWidgets.QWidget):
         self.library.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.library.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
         self.library.horizontalHeader().setSectionResizeMode(1, QtWidgets.QHeaderView.ResizeMode.Stretch)
-        self.library.setMaximumHeight(150)
+        self.library.setMaximumHeight(120)
         self.library.itemSelectionChanged.connect(self._update)
         box.addWidget(self.library)
         layout.addWidget(library)

@@ -6,6 +6,7 @@ the file server and the app said (domain.jobs). Shared by the Firmware and Diagn
 from __future__ import annotations
 
 import datetime
+import time
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -13,6 +14,14 @@ from app.domain import display, jobs
 
 COLUMNS = ("Time", "From", "Status", "Detail")
 GREEN, RED, BLUE, GREY = "#2e7d32", "#c62828", "#1565c0", "#616161"
+# The steps of a job as the strip above the bar names them; a status moves the strip to its step.
+FIRMWARE_STEPS = ("Ask the charger", "Download", "Install", "Reboot", "Check the version")
+FIRMWARE_STEP_OF = {"Download request": 1, "DownloadScheduled": 1, "Downloading": 1, "DownloadPaused": 1,
+                    "Served": 2, "Downloaded": 2, "SignatureVerified": 2, "InstallScheduled": 2, "Installing": 2,
+                    "InstallRebooting": 3, "Installed": 3, "BootNotification": 4}
+LOG_STEPS = ("Ask the charger", "Upload", "File received")
+LOG_STEP_OF = {"Will upload": 1, "Connection": 1, "Uploading": 1, "Uploaded": 2, "File received": 2,
+               "Partial file": 1}
 
 
 def clock_text(ms: int) -> str:
@@ -49,6 +58,11 @@ class JobView(QtWidgets.QWidget):
         font.setBold(True)
         self.stage.setFont(font)
         layout.addWidget(self.stage)
+        self.steps = QtWidgets.QLabel()
+        self.steps.setTextFormat(QtCore.Qt.TextFormat.RichText)  # built here from fixed words only
+        layout.addWidget(self.steps)
+        self._first_bytes: tuple[float, int] | None = None  # (monotonic s, bytes) when bytes first moved
+        self.left_text = ""
         self.bar = QtWidgets.QProgressBar()
         self.bar.setTextVisible(True)
         layout.addWidget(self.bar)
@@ -83,7 +97,7 @@ class JobView(QtWidgets.QWidget):
             "Requested": self.tr("Asked the charger; waiting for it to contact the file server"),
             "Download request": self.tr("The charger is fetching the image from this laptop"),
             "DownloadScheduled": self.tr("The charger will download at the time it was given"),
-            "Downloading": self.tr("Downloading"),
+            "Downloading": self.tr("Downloading: keep the charger powered and connected"),
             "DownloadPaused": self.tr("The charger paused the download"),
             "Served": self.tr("The file server sent the whole image; waiting for the charger to check it"),
             "Downloaded": self.tr("Downloaded; the charger installs it next"),
@@ -110,6 +124,7 @@ class JobView(QtWidgets.QWidget):
 
     def show_job(self, job: jobs.Job | None) -> None:
         self.job = job
+        self._fill_steps(job)
         if job is None:
             self.stage.setText("")
             self.bar.hide()
@@ -119,7 +134,8 @@ class JobView(QtWidgets.QWidget):
         self._fill(job)
         if job.ended:
             done = job.outcome is jobs.Outcome.DONE
-            self.stage.setText(self.tr("Finished {0}").format(day_text(job.ended_ms)))
+            self.stage.setText(self.tr("{0} · started {1}, finished {2}").format(
+                self.kind_text(job), day_text(job.started_ms), clock_text(job.ended_ms)))
             self.verdict.setText((self.tr("✓ ") if done else self.tr("✗ ")) + self.verdict_text(job))
             colour = GREEN if done else (GREY if job.outcome is jobs.Outcome.CANCELLED else RED)
             self.verdict.setStyleSheet(f"color:{colour}; font-weight:bold;")
@@ -128,12 +144,44 @@ class JobView(QtWidgets.QWidget):
                 self.bar.setValue(self.bar.maximum())
             self.bar.setVisible(done and self.bar.maximum() > 0)
         else:
-            self.stage.setText(self.stage_text(job))
+            left = self.left_text if job.last_status in ("Downloading", "Download request", "Uploading",
+                                                          "Connection") else ""
+            self.stage.setText(self.stage_text(job) + (f" — {left}" if left else ""))
             self.stage.setStyleSheet(f"color:{BLUE};")
             self.verdict.hide()
             self.bar.show()
         if job.ended:
             self.stage.setStyleSheet(f"color:{GREY};")
+
+    def kind_text(self, job: jobs.Job) -> str:
+        if job.kind is jobs.Kind.FIRMWARE:
+            return self.tr("Firmware update to {0}").format(display.safe(job.detail.get("version") or
+                                                                         job.detail.get("name", "")))
+        if job.kind is jobs.Kind.SECURITY_LOG:
+            return self.tr("Security log")
+        return self.tr("Diagnostics log")
+
+    def _fill_steps(self, job: jobs.Job | None) -> None:
+        if job is None:
+            self.steps.clear()
+            return
+        names, step_of = (FIRMWARE_STEPS, FIRMWARE_STEP_OF) if job.kind is jobs.Kind.FIRMWARE else \
+            (LOG_STEPS, LOG_STEP_OF)
+        current = max((step_of.get(e.status, 0) for e in job.events), default=0)
+        if job.outcome is jobs.Outcome.DONE:
+            current = len(names)
+        parts = []
+        for index, name in enumerate(names):
+            word = self.tr(name)
+            if index < current:
+                parts.append(f"<span style='color:{GREEN}'>✓ {word}</span>")
+            elif index == current and job.outcome in (jobs.Outcome.FAILED, jobs.Outcome.CANCELLED):
+                parts.append(f"<b style='color:{RED}'>✗ {word}</b>")
+            elif index == current:
+                parts.append(f"<b style='color:{BLUE}'>▶ {word}</b>")
+            else:
+                parts.append(f"<span style='color:{GREY}'>{word}</span>")
+        self.steps.setText(" &nbsp;→&nbsp; ".join(parts))
 
     def verdict_text(self, job: jobs.Job) -> str:
         if job.outcome is jobs.Outcome.CANCELLED:
@@ -142,6 +190,16 @@ class JobView(QtWidgets.QWidget):
 
     def set_bytes(self, done: int, total: int, what: str) -> None:
         """The file server's count (bytes served of total); total 0: not known (a busy bar)."""
+        now = time.monotonic()
+        if self._first_bytes is None or done < self._first_bytes[1]:
+            self._first_bytes = (now, done)
+        began, first = self._first_bytes
+        rate = (done - first) / (now - began) if now - began > 1.0 else 0.0
+        self.left_text = ""
+        if total > 0 and rate > 0 and done < total:
+            seconds = int((total - done) / rate)
+            self.left_text = self.tr("about {0} min {1} s left").format(seconds // 60, seconds % 60) \
+                if seconds >= 60 else self.tr("about {0} s left").format(max(1, seconds))
         if total > 0:
             self.bar.setRange(0, 1000)
             self.bar.setValue(int(1000 * min(done, total) / total))
@@ -153,6 +211,8 @@ class JobView(QtWidgets.QWidget):
             self.bar.setFormat(self.tr("{0}: {1}").format(what, bytes_text(done)))
 
     def reset_bytes(self) -> None:
+        self._first_bytes = None
+        self.left_text = ""
         self.bar.setRange(0, 0)  # busy until the first byte
         self.bar.setFormat("")
 

@@ -164,9 +164,55 @@ async def shoot(window: main_window.MainWindow, out: pathlib.Path) -> None:
     save(window, out, "1280x720-07-disconnected")
 
 
+async def shoot_files(window: main_window.MainWindow, out: pathlib.Path, image: pathlib.Path) -> None:
+    """The Firmware page mid-download (a demo charger downloading at a bytes/s limit) and the
+    Diagnostics page with the log it sent, its archive's contents listed."""
+    window.resize(1366, 768)
+    core = window.core
+    slow = core.engine.submit(core.demo.start("1.6", slow_download=120_000.0)).result(10)
+    await until(lambda: window.chargers.row_of(slow) >= 0 and window.chargers.charger(
+        window.chargers.row_of(slow)).boot_status == "Accepted")
+    window.charger_view.selectRow(window.chargers.row_of(slow))
+    page = window.firmware
+    window.workspace.show_page(page)
+    page.add_files([str(image)])
+    await until(lambda: page.library.rowCount() == 1 and page.adding == 0)
+    page.update_button.setEnabled(True)
+    page._start(slow, page.selected_image(), page.options.options())
+    bar = page.job_view.bar
+    await until(lambda: bar.maximum() == 1000 and 300 <= bar.value() <= 700, timeout=90)
+    await asyncio.sleep(0.3)
+    save(window, out, "firmware_mid")
+    page.cancel()
+
+    window.workspace.show_page(window.diagnostics)
+    diagnostics = window.diagnostics
+    diagnostics.get_log(diagnostics_kind())
+    await until(lambda: slow in diagnostics.running)
+    await until(lambda: not diagnostics.running and diagnostics.received.rowCount() > 0, timeout=60)
+    diagnostics.list_contents()
+    await until(lambda: diagnostics.contents.isVisibleTo(diagnostics) and diagnostics.contents.rowCount() > 0)
+    await asyncio.sleep(0.3)
+    save(window, out, "diagnostics")
+
+
+def diagnostics_kind():
+    from app.domain import jobs
+    return jobs.Kind.DIAGNOSTICS
+
+
+def files_image(folder: pathlib.Path) -> pathlib.Path:
+    from app.domain import firmware as fw_words
+    path = folder / "wallbox-ac22-2.4.1.bin"
+    path.write_bytes(fw_words.manifest_header("2.4.1") + os.urandom(6 << 20))
+    return path
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--files", action="store_true",
+                        help="only the Firmware (mid-download) and Diagnostics pages: firmware_mid.png, diagnostics.png")
     args = parser.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -188,7 +234,10 @@ def main() -> int:
     window.show()
     try:
         with loop:
-            loop.run_until_complete(shoot(window, out))
+            if args.files:
+                loop.run_until_complete(shoot_files(window, out, files_image(data)))
+            else:
+                loop.run_until_complete(shoot(window, out))
     finally:
         window.close()
         core.shutdown()
