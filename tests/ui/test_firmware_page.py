@@ -119,3 +119,63 @@ def test_several_chargers_update_with_a_limit(qtbot, window, monkeypatch, tmp_pa
     wait(qtbot, lambda: page.batch_future is None, timeout=90_000)
     assert "2 of 2 verified" in page.batch_status.text(), page.batch_status.text()
     assert page.history.count() == 1 and "verified" in page.history.item(0).text()  # the selected charger's
+
+
+def test_settings_turn_the_file_server_off_and_the_panel_says_why(qtbot, qloop, isolated_data_dir) -> None:
+    from app.ui import settings_dialog
+    from tests.ui.test_main_window import open_window
+
+    def off(core) -> None:
+        core.settings.csms.file_server = False
+
+    with open_window(qtbot, isolated_data_dir, off) as win:
+        text = win.connection.files_status.text()
+        assert text.startswith("File server not running: It is turned off.") and "Settings" in text
+        dialog = settings_dialog.SettingsDialog(win.core.settings, win)
+        assert not dialog.file_server.isChecked() and not dialog.http_port.isEnabled()
+        dialog.file_server.setChecked(True)
+        dialog.http_port.setValue(dialog.port.value())
+        assert any("already the CSMS port" in p for p in dialog.problems())
+        dialog.http_port.setValue(9180)
+        dialog.ftp_port.setValue(9121)
+        assert dialog.problems() == []
+        csms = dialog.result_settings().csms
+        assert (csms.file_server, csms.http_port, csms.ftp_port) == (True, 9180, 9121)
+        win.firmware.update_charger()  # no charger selected: nothing happens, nothing raises
+
+
+def test_an_image_dropped_on_the_page_is_added(qtbot, window, tmp_path) -> None:  # noqa: F811
+    from PySide6 import QtCore, QtGui
+
+    page = window.firmware
+    window.workspace.show_page(page)
+    mime = QtCore.QMimeData()
+    mime.setUrls([QtCore.QUrl.fromLocalFile(str(image_file(tmp_path, "4.0.0")))])
+    point = QtCore.QPointF(page.rect().center())
+    enter = QtGui.QDragEnterEvent(point.toPoint(), QtCore.Qt.DropAction.CopyAction, mime,
+                                  QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.KeyboardModifier.NoModifier)
+    page.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    drop = QtGui.QDropEvent(point, QtCore.Qt.DropAction.CopyAction, mime, QtCore.Qt.MouseButton.LeftButton,
+                            QtCore.Qt.KeyboardModifier.NoModifier)
+    page.dropEvent(drop)
+    wait(qtbot, lambda: page.library.rowCount() == 1 and page.adding == 0, timeout=10_000)
+    assert page.library.item(0, 0).text() == "4.0.0"
+
+
+def test_a_running_update_can_be_cancelled(qtbot, window, monkeypatch, tmp_path) -> None:  # noqa: F811
+    charger_id = faulty_demo(qtbot, window, "1.6", slow_download=400_000.0)
+    page = window.firmware
+    window.workspace.show_page(page)
+    # More than the sockets' buffers hold, so the bar is seen part-way.
+    add_through_dialog(qtbot, page, monkeypatch, image_file(tmp_path, size=12_000_000))
+    monkeypatch.setattr(firmware_page.dialogs, "confirm", lambda *args: True)
+    page.update_button.click()
+    wait(qtbot, lambda: page.job_view.bar.maximum() == 1000 and 0 < page.job_view.bar.value() < 1000,
+         timeout=30_000)  # part-way: the bar follows the file server's count
+    assert "Download" in page.job_view.steps.text()
+    page.cancel_button.click()
+    wait(qtbot, lambda: charger_id not in page.running and page.job_view.job is not None
+         and page.job_view.job.ended, timeout=30_000)
+    assert page.job_view.verdict.text().startswith("✗ Cancelled"), page.job_view.verdict.text()
+    assert "cancelled" in page.history.item(0).text()
