@@ -214,6 +214,11 @@ def parse_template(template_id: str, data: dict[str, Any], where: str = "") -> T
         if unknown:
             raise errors.ConfigError(f"{where}: {item['name']}: unknown field(s) {', '.join(unknown)}.",
                                      hint=f"A setting has name, set and one of {', '.join(RULES)}.")
+        if secrets.is_secret(item["name"]):
+            # A password in a template file would be copied to every CSV, plan and diff in the clear.
+            raise errors.ConfigError(f"{where}: {item['name']} is a password: it does not belong in a template file.",
+                                     hint="Remove it from the template and give it with Configure → New password… "
+                                          "(it is kept in the keyring, never in a file).")
         kinds = [k for k in RULES if k in item]
         if len(kinds) != 1:
             raise errors.ConfigError(f"{where}: {item['name']} needs exactly one of {', '.join(RULES)}.")
@@ -407,7 +412,13 @@ async def apply(engine: csms_engine.Engine, charger_id: str, template: Template,
     tell(1, 3, f"{len(to_send)} change(s)")
     if found.source == "GetConfiguration":
         for item in to_send:
-            answer = await engine.call(charger_id, "ChangeConfiguration", {"key": item.name, "value": item.wanted})
+            # One key's CallError or silence is that key's answer: the others are still sent.
+            try:
+                answer = await engine.call(charger_id, "ChangeConfiguration", {"key": item.name, "value": item.wanted})
+            except (errors.CallErrorReceived, errors.CallTimeoutError, errors.ResponseInvalidError) as exc:
+                item.status = "CallError" if isinstance(exc, errors.CallErrorReceived) else "no answer"
+                item.reason = exc.message
+                continue
             item.status = str(answer.get("status", ""))
     else:
         size = _batch_size(found.rows)

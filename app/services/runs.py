@@ -99,8 +99,12 @@ async def _evidence(engine: csms_engine.Engine, charger_id: str, after: int, upt
 async def execute(engine: csms_engine.Engine, store: run_store.RunStore, template: checklists.Template,
                   charger_id: str, *, fields: dict[str, str] | None = None, values: dict[str, Any] | None = None,
                   headless: bool = True, listener: Listener | None = None, resume: runs.Run | None = None,
-                  csms_url: str = "", connector: int = 1, reconnect_wait: float = RECONNECT_WAIT_S) -> runs.Run:
-    """Run (or resume) the template's steps on one charger. On the engine loop."""
+                  csms_url: str = "", connector: int = 1, reconnect_wait: float = RECONNECT_WAIT_S,
+                  only: frozenset[str] | None = None, present: frozenset[str] = frozenset()) -> runs.Run:
+    """Run (or resume) the template's steps on one charger. On the engine loop.
+
+    `only`: just these steps (the others stay as they are). `present`: checks that need someone at
+    the charger (the RFID tag) that may run now, because the technician said they are there."""
     values = dict(values or {})
     tell = listener or (lambda run, step: None)
     run = resume or new_run(template, charger_id, fields)
@@ -113,9 +117,10 @@ async def execute(engine: csms_engine.Engine, store: run_store.RunStore, templat
     await _put_back(engine, store, run, template, tell, connector, wait)
     for spec in template.steps:
         step = run.step(spec.key)
-        if step.state.done:
+        if step.state.done or (only is not None and spec.key not in only):
             continue  # resumed: what was recorded stands
-        await _do_step(engine, store, run, step, spec, values, headless, tell, connector, wait)
+        await _do_step(engine, store, run, step, spec, values, headless, tell, connector, wait,
+                       person=spec.key in present)
     run.last_frame_id = await _journal_mark(engine)
     run.ended_ms = int(time.time() * 1000)
     run.outcome = run.judge()
@@ -125,7 +130,7 @@ async def execute(engine: csms_engine.Engine, store: run_store.RunStore, templat
 
 async def _do_step(engine: csms_engine.Engine, store: run_store.RunStore, run: runs.Run, step: runs.Step,
                    spec: checklists.StepSpec, values: dict[str, Any], headless: bool, tell: Listener,
-                   connector: int = 1, reconnect_wait: list[float] | None = None) -> None:
+                   connector: int = 1, reconnect_wait: list[float] | None = None, person: bool = False) -> None:
     step.started_ms = int(time.time() * 1000)
     if spec.key in values or (spec.kind == "manual" and not headless):
         if spec.key not in values:
@@ -138,7 +143,7 @@ async def _do_step(engine: csms_engine.Engine, store: run_store.RunStore, run: r
         store.save_run(run)
         _ended(store, run, step, tell)
         return
-    if needs_a_person(spec):
+    if needs_a_person(spec) and not person:
         if headless:
             step.state, step.reason = runs.StepState.NOT_APPLICABLE, "needs a person at the charger (not in the plan)"
             _ended(store, run, step, tell)
@@ -232,6 +237,7 @@ async def _undo_left(engine: csms_engine.Engine, store: run_store.RunStore, run:
     before = await _journal_mark(engine)
     ctx = _context(engine, store, run, step, spec, tell, connector)
     failure = ""
+    was = leftovers.still_there(step.on_charger)  # what the step's reason may say is still there
     try:
         async with asyncio.timeout(STEP_LIMIT_S):
             undone = await leftovers.undo(ctx, dict(step.on_charger))
@@ -249,6 +255,11 @@ async def _undo_left(engine: csms_engine.Engine, store: run_store.RunStore, run:
     elif undone:
         said = f"Resumed after a restart: {undone}." if resumed else f"Put back before the run went on: {undone}."
         step.note = "; ".join(p for p in (step.note, said) if p)
+        if step.state.done and was and was in step.reason:  # the reason must not say it is still there
+            reason = step.reason
+            for gone in (was, UNDO_FIRST):
+                reason = reason.replace(f"; {gone}", "").replace(gone, "")
+            step.reason = reason.strip("; ") or f"the check could not put back what it changed (put back since: {undone})"
     window = await _evidence(engine, run.charger_id, before, await _journal_mark(engine))
     step.evidence = sorted(set(step.evidence) | set(ctx.evidence) | set(window))
     store.save_step(run, step)

@@ -270,9 +270,13 @@ class CommissionPage(QtWidgets.QWidget):
             self.entry_label.setText(self.tr("Select a step."))
             self.entry_hint.clear()
             return
+        person = spec is not None and not manual and run_service.needs_a_person(spec)
         self.entry_label.setText(f"<b>{html.escape(step.title)}</b>" + (
             f"<br>{html.escape(spec.hint)}" if spec.hint else "") + (
-            "" if manual else "<br>" + self.tr("An automatic check: Run automatic checks does it.")))
+            "" if manual else "<br>" + (self.tr(
+                "Needs someone at the charger: press Check now, then hold the test tag at the reader "
+                "(within {0} s).").format(f"{spec.timeout or 30:g}") if person else
+                self.tr("An automatic check: Run automatic checks does it."))))
         if manual and spec.entry == "choice":
             self.entry_choice.clear()
             self.entry_choice.addItems(list(spec.options))
@@ -287,10 +291,14 @@ class CommissionPage(QtWidgets.QWidget):
 
     def _update_again(self) -> None:
         """Run step again: an automatic check that ended, the charger connected, nothing running."""
-        step, _spec = self._spec(self.table.currentRow())
+        step, spec = self._spec(self.table.currentRow())
         connected = self.info is not None and self.info.connected and self.bridge is not None
         busy = self.info is not None and self.info.charger_id in self._busy
-        self.again_button.setEnabled(step is not None and run_service.can_run_again(step) and connected and not busy)
+        person = step is not None and spec is not None and step.kind == "auto" and run_service.needs_a_person(spec)
+        # A check that needs someone at the charger (the RFID tag) runs only when they say they are there.
+        self.again_button.setText(self.tr("&Check now (at the charger)") if person else self.tr("Run step &again"))
+        ready = step is not None and (run_service.can_run_again(step) or (person and step.state is runs.StepState.PENDING))
+        self.again_button.setEnabled(ready and connected and not busy)
 
     def _check_entry(self) -> None:
         """Red while the typed value is not a number or is out of the step's limits."""
@@ -336,15 +344,21 @@ class CommissionPage(QtWidgets.QWidget):
         step, _spec = self._spec(self.table.currentRow())
         if step is None or self.run is None or not self.again_button.isEnabled():
             return
+        person = _spec is not None and run_service.needs_a_person(_spec)
         try:
-            run_service.reset_step(self.core.runs, self.run, step.key)
+            if step.state is not runs.StepState.PENDING:
+                run_service.reset_step(self.core.runs, self.run, step.key)
         except errors.CommissionerError as exc:
             self.error.emit(exc)
             return
         self._fill()
-        await self._run_checks()
+        if person:
+            self.notice.emit("info", self.tr("Hold the test tag at the charger's reader now."))
+            await self._run_checks(only=frozenset({step.key}))
+        else:
+            await self._run_checks()
 
-    async def _run_checks(self) -> None:
+    async def _run_checks(self, only: frozenset[str] | None = None) -> None:
         if self.info is None or self.run is None or self.template is None or self.bridge is None:
             return
         charger_id, run, template, store = self.info.charger_id, self.run, self.template, self.core.runs
@@ -357,7 +371,8 @@ class CommissionPage(QtWidgets.QWidget):
                 reporter(sum(1 for s in done_run.steps if s.state.done), total, f"{step.key} {step.state.value}")
             # The engine works on its own copy from the store; the page reads the store as steps end.
             return await run_service.execute(engine, store, template, charger_id, values={}, headless=False,
-                                             listener=listener, resume=store.get(run.id), csms_url=csms_url)
+                                             listener=listener, resume=store.get(run.id), csms_url=csms_url,
+                                             only=only, present=only or frozenset())
 
         self._busy.add(charger_id)
         self._update()
@@ -373,8 +388,15 @@ class CommissionPage(QtWidgets.QWidget):
             self._fill()
             self._update()
             if finished is not None:
-                self.notice.emit("success" if finished.outcome is runs.Outcome.PASSED else "warning", self.tr(
-                    "{0}: automatic checks done, run {1}.").format(display.safe(charger_id), finished.outcome.value))
+                failed = [s.title for s in finished.steps if s.state is runs.StepState.FAILED]
+                left = sum(1 for s in finished.steps if not s.state.done)
+                text = self.tr("{0}: automatic checks done, run {1}.").format(display.safe(charger_id),
+                                                                              finished.outcome.value)
+                if failed:
+                    text += " " + self.tr("Failed: {0}.").format(", ".join(failed[:4]) + (" …" if len(failed) > 4 else ""))
+                if left:
+                    text += " " + self.tr("{0} step(s) still to do.").format(left)
+                self.notice.emit("success" if finished.outcome is runs.Outcome.PASSED else "warning", text)
 
     def _csms_url(self) -> str:
         urls = getattr(self.bridge.engine, "urls", None) or []

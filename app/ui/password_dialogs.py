@@ -29,6 +29,8 @@ def kind_text(kind: str) -> str:
             passwords.OPERATOR_PROFILE: tr("password_dialogs", "Operator's backend (in its network profile)"),
             }.get(kind, kind)
 
+CLIPBOARD_S = 30  # a copied password is taken off the clipboard after this long
+
 
 class StoredPasswordsDialog(QtWidgets.QDialog):
     """Every password in the vault: charger, kind, whether this CSMS checks it, masked until "Show"."""
@@ -144,9 +146,16 @@ class StoredPasswordsDialog(QtWidgets.QDialog):
         row = self.selected()
         if row is None:
             return
-        QtGui.QGuiApplication.clipboard().setText(self.entries[row].password)
-        self.status.setText(self.tr("{0}'s password is on the clipboard.").format(
-            display.safe(self.entries[row].charger_id)))
+        password = self.entries[row].password
+        clipboard = QtGui.QGuiApplication.clipboard()
+        clipboard.setText(password)
+        self.status.setText(self.tr("{0}'s password is on the clipboard for {1} s.").format(
+            display.safe(self.entries[row].charger_id), CLIPBOARD_S))
+
+        def clear() -> None:  # unless something else was copied meanwhile
+            if clipboard.text() == password:
+                clipboard.clear()
+        QtCore.QTimer.singleShot(CLIPBOARD_S * 1000, clear)
 
     @qasync.asyncSlot()
     async def forget_selected(self) -> None:

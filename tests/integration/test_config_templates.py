@@ -219,3 +219,10 @@ def test_an_imported_snapshot_is_stored_with_its_secrets_masked(tmp_path) -> Non
     csv_path = tmp_path / "sheet.csv"
     csv_path.write_text("setting,value,access\nAuthorizationKey,0011223344556677,read-write\n", encoding="utf-8")
     assert ct.load_snapshot(store, ct.import_file(store, csv_path, "CT-7").id).values == {"AuthorizationKey": "***"}
+
+
+@pytest.mark.parametrize("name", ["AuthorizationKey", "SecurityCtrlr.BasicAuthPassword"])
+def test_a_password_in_a_template_file_is_refused_and_never_copied_anywhere(name) -> None:
+    with pytest.raises(errors.ConfigError) as raised:
+        ct.parse_template("t", {"name": "t", "setting": [{"name": name, "equals": "hunter2hunter2hunter2"}]})
+    assert "password" in raised.value.message and "hunter2" not in str(raised.value)

@@ -210,3 +210,40 @@ def test_run_step_again_undoes_what_the_check_left_and_runs_it_afresh(qtbot, win
     assert again.note == "Put back before the run went on: HeartbeatInterval put back to 60." and not again.on_charger
     assert again.started_ms > first.started_ms and page.run.outcome is runs.Outcome.PASSED  # judged again
     assert page.again_button.isEnabled()
+
+
+TAG_ONLY = """
+id = "tag-only"
+name = "Tag only"
+description = "the RFID check, which needs someone at the charger"
+
+[[step]]
+key = "authorize"
+title = "RFID test tag authorized"
+check = "authorize"
+timeout = 1
+"""
+
+
+def test_a_check_that_needs_someone_at_the_charger_runs_when_they_press_check_now(qtbot, window) -> None:  # noqa: F811
+    demo(qtbot, window, "1.6")
+    page = window.commission
+    window.workspace.show_page(page)
+    folder = window.core.data_dir / "checklists"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "tag-only.toml").write_text(TAG_ONLY, encoding="utf-8")
+    page._load_templates()
+    choose(page, "tag-only")
+    page.new_button.click()
+    page.table.setCurrentCell(0, 0)
+    assert "hold the test tag" in page.entry_label.text()
+    page.run_button.click()  # Run automatic checks leaves it to do: nobody said they are at the charger
+    wait(qtbot, lambda: not page._busy and page.run.ended_ms > 0, timeout=30_000)
+    assert page.run.step("authorize").state is runs.StepState.PENDING
+    page.table.setCurrentCell(0, 0)
+    assert page.again_button.text().replace("&", "") == "Check now (at the charger)" and page.again_button.isEnabled()
+    page.again_button.click()
+    # Nobody presents a tag within the step's second: the check ran, and says what did not come.
+    wait(qtbot, lambda: not page._busy and page.run.step("authorize").state.done, timeout=30_000)
+    step = window.core.runs.get(page.run.id).step("authorize")
+    assert step.state is runs.StepState.FAILED and "Authorize" in step.reason

@@ -123,3 +123,20 @@ def test_no_password_shows_in_a_repr() -> None:
     target = handover.Target("ws://x/ocpp", 1, password="Secret-Value-000001")
     shown = " ".join(repr(x) for x in (*vault.entries(), target, passwords.PasswordSet("CP1", "Secret-Value-000001")))
     assert "Secret-Value" not in shown and "CP1" in shown
+
+
+def test_the_index_names_a_new_item_before_it_is_written_so_a_crash_between_loses_no_password() -> None:
+    order: list[str] = []
+
+    class Recording(MemoryKeyring):
+        def set_password(self, service, user, password):
+            order.append(user)
+            super().set_password(service, user, password)
+
+    keyring = Recording()
+    vault = vault_store.Vault(keyring)
+    vault.set("CP1", "a" * 20)
+    assert order.index(vault_store.INDEX) < order.index("local:CP1")
+    order.clear()
+    vault.forget("CP1")
+    assert order == [vault_store.INDEX] and "local:CP1" not in json.loads(_items(keyring)[vault_store.INDEX])
