@@ -392,7 +392,8 @@ class FirmwarePage(QtWidgets.QWidget):
             return
         connected = [c for c in self.chargers if c.connected]
         if not connected:
-            self.error.emit(errors.ChargerNotConnectedError(self.tr("any charger")))
+            self.error.emit(errors.ConfigError(self.tr("No charger is connected: there is nothing to update."),
+                                               hint=self.tr("Chargers appear in the list once they connect.")))
             return
         dialog = dialog or BatchDialog(connected, self._image_text(image), self)
         if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted.value:
