@@ -479,7 +479,7 @@ class FirmwarePage(QtWidgets.QWidget):
             self.jobs = []
         else:
             try:
-                self.jobs = self.core.runs.jobs(self.info.charger_id, jobs.Kind.FIRMWARE, limit=50)
+                self.jobs = self.core.runs.jobs(self.info.charger_id, jobs.Kind.FIRMWARE, limit=30)
             except errors.CommissionerError as exc:
                 self.error.emit(exc)
                 self.jobs = []

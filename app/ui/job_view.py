@@ -234,8 +234,7 @@ class JobView(QtWidgets.QWidget):
                 "InvalidSignature", "InvalidCertificate", "RevokedCertificate", "PermissionDenied", "BadMessage")
             colour = QtGui.QColor(RED) if failed else QtGui.QColor(GREEN) if event.status in (
                 "Done", "Installed", "Uploaded", "File received") else None
-            status_item = self.table.item(row, 2)
-            if colour is not None:
-                status_item.setForeground(colour)
+            status_item = self.table.item(row, 2)  # reused rows: another job's colour must not stay
+            status_item.setForeground(colour if colour is not None else self.table.palette().text().color())
         if at_end:
             self.table.scrollToBottom()
