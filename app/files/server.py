@@ -125,7 +125,7 @@ class FileServer:
             return
         self._loop = asyncio.get_running_loop()
         app = web.Application(client_max_size=self.max_upload_bytes + MULTIPART_SLACK)
-        app.router.add_route("GET", "/firmware/{token}/{name}", self._on_firmware)  # GET adds HEAD
+        app.router.add_get("/firmware/{token}/{name}", self._on_firmware)  # and HEAD
         for path in ("/upload/{token}", "/upload/{token}/", "/upload/{token}/{name}"):
             app.router.add_route("PUT", path, self._on_upload)
             app.router.add_route("POST", path, self._on_upload)

@@ -15,6 +15,7 @@ import os
 import pathlib
 import re
 import tarfile
+import urllib.parse
 import zipfile
 import zlib
 
@@ -38,15 +39,19 @@ class Received:
     via: str = ""  # "http" | "ftp" when known (a scan of the folder does not know it)
 
 
-def safe_part(text: str, fallback: str = "file") -> str:
-    """`text` as one safe path component: no separators, no leading dots, no odd characters."""
-    text = pathlib.PurePosixPath(str(text).replace("\\", "/")).name
+def safe_part(text: str, fallback: str = "file", *, basename: bool = True) -> str:
+    """`text` as one safe path component: no separators, no leading dots, no odd characters.
+    A file name (`basename`) keeps only its last part, after undoing %-quoting; a charger id
+    keeps all of it, separators made "_" (so "site/CP1" and "CP1" stay apart)."""
+    text = str(text)
+    if basename:
+        text = pathlib.PurePosixPath(urllib.parse.unquote(text).replace("\\", "/")).name
     text = _UNSAFE.sub("_", text).lstrip(".")[:150]
     return text or fallback
 
 
 def charger_dir(data_dir: pathlib.Path, charger_id: str) -> pathlib.Path:
-    return pathlib.Path(data_dir) / UPLOADS / safe_part(charger_id, "charger")
+    return pathlib.Path(data_dir) / UPLOADS / safe_part(charger_id, "charger", basename=False)
 
 
 def target_path(data_dir: pathlib.Path, charger_id: str, request_id: int | None, name: str,

@@ -17,7 +17,7 @@ from app.files import uploads
 def test_target_and_parse_round_trip(tmp_path):
     when = 1_700_000_000_000
     path = uploads.target_path(tmp_path, "CP/../1 x", 42, "../../etc/passwd", when)
-    assert path.parent == tmp_path / "uploads" / "1_x"
+    assert path.parent == tmp_path / "uploads" / "CP_.._1_x"
     assert path.name.endswith("-r42-passwd") and ".." not in path.name
     path.parent.mkdir(parents=True)
     path.write_bytes(b"abc")
@@ -32,6 +32,13 @@ def test_target_and_parse_round_trip(tmp_path):
     assert uploads.list_received(tmp_path, "other") == []
     (path.parent / "junk.txt").write_text("not ours")
     assert len(uploads.list_received(tmp_path)) == 2
+
+
+def test_names_are_made_safe():
+    assert uploads.safe_part("..%2F..%2Fetc%2Fpasswd") == "passwd"
+    assert uploads.safe_part("C:\\logs\\a b.txt") == "a_b.txt"
+    assert uploads.safe_part("..") == "file"
+    assert uploads.safe_part("site/CP1", basename=False) == "site_CP1"
 
 
 def test_same_second_gets_a_free_name(tmp_path):
