@@ -119,29 +119,38 @@ def _rss(pid: int) -> int:
     return psutil.Process(pid).memory_info().rss
 
 
-def _measure(which: str, common: list[str], args: argparse.Namespace, size: int) -> dict:
-    server = _spawn("--role", which, *common)
-    assert server.stdout is not None and server.stdin is not None
-    info = json.loads(server.stdout.readline())
-    rss_before = _rss(info["pid"])
-    rounds = []
+def _measure(common: list[str], args: argparse.Namespace, size: int) -> dict:
+    """Both servers up at once, their rounds interleaved (bare, ours, bare, ours ...), so page
+    cache, CPU frequency and other load on the host weigh on both alike."""
+    servers = {name: _spawn("--role", name, *common) for name in ("bare", "fileserver")}
+    info = {}
+    for name, proc in servers.items():
+        assert proc.stdout is not None
+        info[name] = json.loads(proc.stdout.readline())
+    rss_before = {name: _rss(i["pid"]) for name, i in info.items()}
+    rounds: dict[str, list[float]] = {name: [] for name in servers}
     for r in range(args.rounds):
-        urls = info["downloads"][r * args.clients:(r + 1) * args.clients]
-        got = _run_clients("download", urls)
-        if any(n != size for n in got["each"]):
-            raise RuntimeError(f"{which}: a download came back short: {got['each']}")
-        rounds.append(got["bytes"] / got["seconds"] / 1e6)
-    rss_after = _rss(info["pid"])
-    result = {"mb_per_s_rounds": [round(x, 1) for x in rounds], "mb_per_s_best": round(max(rounds), 1),
-              "rss_before_mb": round(rss_before / 1e6, 1), "rss_after_mb": round(rss_after / 1e6, 1)}
-    if which == "fileserver":
-        up = _run_clients("upload", info["uploads"], args.upload_mb << 20)
-        result["uploads"] = {"clients": len(info["uploads"]), "mb_each": args.upload_mb,
-                             "mb_per_s": round(up["bytes"] / up["seconds"] / 1e6, 1),
-                             "rss_after_mb": round(_rss(info["pid"]) / 1e6, 1)}
-    server.stdin.close()
-    server.wait(timeout=30)
-    return result
+        for name in servers:
+            urls = info[name]["downloads"][r * args.clients:(r + 1) * args.clients]
+            got = _run_clients("download", urls)
+            if any(n != size for n in got["each"]):
+                raise RuntimeError(f"{name}: a download came back short: {got['each']}")
+            rounds[name].append(got["bytes"] / got["seconds"] / 1e6)
+    results = {}
+    for name in servers:
+        results[name] = {"mb_per_s_rounds": [round(x, 1) for x in rounds[name]],
+                         "mb_per_s_best": round(max(rounds[name]), 1),
+                         "rss_before_mb": round(rss_before[name] / 1e6, 1),
+                         "rss_after_mb": round(_rss(info[name]["pid"]) / 1e6, 1)}
+    up = _run_clients("upload", info["fileserver"]["uploads"], args.upload_mb << 20)
+    results["fileserver"]["uploads"] = {"clients": len(info["fileserver"]["uploads"]), "mb_each": args.upload_mb,
+                                        "mb_per_s": round(up["bytes"] / up["seconds"] / 1e6, 1),
+                                        "rss_after_mb": round(_rss(info["fileserver"]["pid"]) / 1e6, 1)}
+    for proc in servers.values():
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait(timeout=30)
+    return results
 
 
 def main() -> None:
@@ -173,9 +182,8 @@ def main() -> None:
         size = image.stat().st_size
         common = ["--dir", str(pathlib.Path(tmp) / "data"), "--image", str(image),
                   "--clients", str(args.clients), "--rounds", str(args.rounds)]
-        results["bare_aiohttp"] = _measure("bare", common, args, size)
-        results["fileserver"] = _measure("fileserver", common, args, size)
-        sys.path.insert(0, str(REPO))
+        measured = _measure(common, args, size)
+        results["bare_aiohttp"], results["fileserver"] = measured["bare"], measured["fileserver"]
         from app.files import uploads
 
         received = uploads.list_received(pathlib.Path(tmp) / "data")
