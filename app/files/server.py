@@ -118,6 +118,10 @@ class FileServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.running = False
 
+    def attach(self, emit: Callable[[model.Event], None]) -> None:
+        """Where the Transfer events go: the engine that owns this server (before start)."""
+        self._emit = emit
+
     # -- life ---------------------------------------------------------------------------------------
 
     async def start(self) -> None:
