@@ -67,7 +67,7 @@ class Engine:
         # its events (Transfer) go out with the engine's.
         self.files = files
         if files is not None:
-            files.emit = self._emit
+            files.attach(self._emit)
         # requestId of GetBaseReport, GetLog, UpdateFirmware...: distinct across restarts of the app.
         self.next_request_id = request_ids or itertools.count(clock() // 1000 % 1_000_000 * 10).__next__
         self._listeners: tuple[Listener, ...] = ()

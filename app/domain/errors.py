@@ -7,7 +7,10 @@ Every message says what happened and, where there is one, what to do next.
     ├── StorageError                the data directory or journal cannot be used
     ├── CsmsError
     │   ├── PortInUseError          the CSMS port is taken by another program
+    │   │   └── FileServerPortInUseError   the file server's HTTP or FTP port is taken
     │   └── ChargerNotConnectedError
+    ├── FileServerError             the built-in file server cannot do what was asked
+    │   └── ArchiveError            a received archive cannot be read (damaged, not an archive)
     └── OperationError              a CSMS-initiated operation did not succeed
         ├── PayloadInvalidError     refused before sending: the request breaks the schema
         ├── CallTimeoutError        the charger did not answer in time
@@ -56,6 +59,15 @@ class PortInUseError(CsmsError):
         self.port = port
 
 
+class FileServerPortInUseError(PortInUseError):
+    def __init__(self, host: str, port: int, service: str) -> None:
+        super().__init__(host, port)
+        self.message = f"The file server's {service} port {port} on {host} is already in use by another program."
+        self.hint = f"Close that program or change the file server's {service} port in Settings (0 picks a free one)."
+        self.args = (self.message,)
+        self.service = service
+
+
 class ChargerNotConnectedError(CsmsError):
     def __init__(self, charger_id: str) -> None:
         super().__init__(
@@ -63,6 +75,17 @@ class ChargerNotConnectedError(CsmsError):
             hint="Check that the charger's backend URL points at this laptop and that it is powered.",
         )
         self.charger_id = charger_id
+
+
+class FileServerError(CommissionerError):
+    """The built-in file server (app/files) cannot serve, store or read a file."""
+
+
+class ArchiveError(FileServerError):
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"Cannot list the archive {path}: {reason}.",
+                         hint="The file may be damaged or cut short (a partial upload); open it in the system viewer.")
+        self.path = path
 
 
 class OperationError(CommissionerError):

@@ -170,10 +170,21 @@ class _Follow:
         self.charger_id = rec.job.charger_id
         self.old_version, self.expected = old_version, expected
         request_id = rec.job.request_id
-        by_request = (lambda p: p.get("requestId") in (None, request_id)) if request.action != "UpdateFirmware" \
-            or "requestId" in request.payload else None
-        self.statuses = engine.watch(self.charger_id, status_action(request), by_request)
-        self.boots = engine.watch(self.charger_id, "BootNotification")
+        filtered = request.action != "UpdateFirmware" or "requestId" in request.payload
+        # Statuses and boots in the order they arrived (a charger back from a drop sends its boot,
+        # then the statuses it kept): the watches' predicates put both in one inbox.
+        self.inbox: list[tuple[str, dict[str, Any]]] = []
+
+        def into_inbox(kind: str, check: Callable[[dict[str, Any]], bool] | None):
+            def offer(payload: dict[str, Any]) -> bool:
+                if check is None or check(payload):
+                    self.inbox.append((kind, payload))
+                return False  # nothing queued on the watch itself
+            return offer
+
+        by_request = (lambda p: p.get("requestId") in (None, request_id)) if filtered else None
+        self.statuses = engine.watch(self.charger_id, status_action(request), into_inbox("status", by_request))
+        self.boots = engine.watch(self.charger_id, "BootNotification", into_inbox("boot", None))
         self.stage = transfer_jobs.Stage("start", stages.start_s)
         self.requests_seen = 0
         self.served = 0
@@ -181,6 +192,7 @@ class _Follow:
         self.away = False
         self.status = ""
         self.booted_with: str | None = None
+        self.ask_again = False  # the charger is back: TriggerMessage its status first
 
     def close(self) -> None:
         self.statuses.close()
@@ -200,20 +212,22 @@ class _Follow:
             verdict = self._look()
             if verdict is not None:
                 return verdict
+            if self.ask_again:  # back after a drop: its status is asked for before anything else is judged
+                self.ask_again = False
+                await self._ask(trigger_for(self.request))
+                continue
             await transfer_jobs.pause()
 
     # ------------------------------------------------------------ one look at everything
 
     def _look(self) -> jobs.Job | None:
-        for verdict in (self._server(), self._connection()):
-            if verdict is not None:
-                return verdict
-        for payload in self.statuses.take_all():
-            verdict = self._on_status(str(payload.get("status", "")))
-            if verdict is not None:
-                return verdict
-        for payload in self.boots.take_all():
-            verdict = self._on_boot(payload)
+        self._server()
+        self._connection()
+        if self.ask_again:
+            return None
+        while self.inbox:
+            kind, payload = self.inbox.pop(0)
+            verdict = self._on_status(str(payload.get("status", ""))) if kind == "status" else self._on_boot(payload)
             if verdict is not None:
                 return verdict
         if self.booted_with is not None and self.stage.expired():  # no last word after the boot: the version says
@@ -222,7 +236,7 @@ class _Follow:
             return self.rec.end(jobs.Outcome.FAILED, self._stalled())
         return None
 
-    def _server(self) -> jobs.Job | None:
+    def _server(self) -> None:
         grant, rec = self.grant, self.rec
         if grant.requests > self.requests_seen:
             self.requests_seen = grant.requests
@@ -240,7 +254,7 @@ class _Follow:
             rec.event(Source.SERVER, "Served", f"the whole image ({transfer_jobs.bytes_text(rec.total)}) was sent")
         return None
 
-    def _connection(self) -> jobs.Job | None:
+    def _connection(self) -> None:
         rec = self.rec
         here = transfer_jobs.connected(self.engine, self.charger_id)
         if not here and not self.away:
@@ -256,8 +270,7 @@ class _Follow:
             rec.job.outcome = jobs.Outcome.RUNNING
             rec.save()
             rec.event(Source.APP, "Reconnected", "asked for the update's status again")
-            trigger = trigger_for(self.request)
-            asyncio.ensure_future(self._ask(trigger))
+            self.ask_again = True
         return None
 
     async def _ask(self, trigger: operations.Request) -> None:
@@ -302,8 +315,8 @@ class _Follow:
         self.rec.save()
         self.rec.event(Source.CHARGER, "BootNotification", f"firmware {reported or '(not said)'}"
                        + (f", reason {reason}" if reason else ""))
-        if self.stage.name not in ("install", "reboot") and not self.grant.complete and reported == self.old_version:
-            return None  # a reboot before it got the image (a power cut): the triggered status tells how it goes
+        if reported == self.old_version and self.status not in ("Installing", "InstallRebooting", "Installed"):
+            return None  # back from a drop or a power cut before installing: the statuses tell how it goes
         self.booted_with = reported
         if self.status == "Installed":
             return self._verify(reported)

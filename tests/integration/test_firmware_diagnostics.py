@@ -144,9 +144,11 @@ async def test_a_charger_that_vanishes_mid_update_keeps_its_timeline_and_is_aske
     app_words = statuses(job, jobs.Source.APP)
     assert in_order(app_words, ["Requested", "Disconnected", "Reconnected"]), app_words
     assert job.ended and job.message
+    assert job.outcome is jobs.Outcome.DONE, job.message  # the update went on after the drop
+    files_engine.journal.flush()
     frames = [f.action for f in files_engine.journal.reader().frames(charger_id="SIM-1", limit=10_000)
               if f.message_type == 2]
-    assert "TriggerMessage" in frames  # its status was asked for again when it came back
+    assert "TriggerMessage" in frames, "\n".join(f"{e.source.value} {e.status} {e.detail}" for e in job.events)  # its status was asked for again when it came back
 
 
 async def test_a_batch_updates_with_a_limit_and_cancels_what_has_not_started(files_engine, store,
