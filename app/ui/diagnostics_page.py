@@ -247,7 +247,7 @@ class DiagnosticsPage(QtWidgets.QWidget):
         for row, found in enumerate(self.files):
             state = self.tr("complete") if found.complete else self.tr("PARTIAL: the upload broke off")
             cells = (found.name, job_view.bytes_text(found.size), job_view.day_text(found.received_ms), state,
-                     (found.via or "").upper())
+                     (found.via or "—").upper())
             for column, text in enumerate(cells):
                 item = QtWidgets.QTableWidgetItem(text)
                 if column == 0:
