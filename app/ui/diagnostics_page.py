@@ -243,11 +243,18 @@ class DiagnosticsPage(QtWidgets.QWidget):
         except errors.CommissionerError as exc:
             self.files = []
             self.error.emit(exc)
+        vias: dict[int | None, str] = {}  # how each file came: the request's (the file name does not say)
+        if self.info is not None:
+            try:
+                vias = {j.request_id: str(j.detail.get("via", "")) for j in self.core.runs.jobs(self.info.charger_id)
+                        if j.kind is not jobs.Kind.FIRMWARE}
+            except errors.CommissionerError:
+                vias = {}
         self.received.setRowCount(len(self.files))
         for row, found in enumerate(self.files):
             state = self.tr("complete") if found.complete else self.tr("PARTIAL: the upload broke off")
             cells = (found.name, job_view.bytes_text(found.size), job_view.day_text(found.received_ms), state,
-                     (found.via or "—").upper())
+                     (found.via or vias.get(found.request_id) or "—").upper())
             for column, text in enumerate(cells):
                 item = QtWidgets.QTableWidgetItem(text)
                 if column == 0:

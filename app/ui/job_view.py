@@ -42,6 +42,9 @@ def bytes_text(count: int) -> str:
             return f"{count / size:.1f} {unit}"
     return f"{count} B"
 
+RATE_WINDOW_S = 10.0  # time left: from the bytes of the last this many seconds
+RATE_MIN_S = 4.0  # ... and only once there are this many seconds of them
+
 
 class JobView(QtWidgets.QWidget):
     """`show_job(job)` after every change; `set_bytes(done, total)` from the file server's events."""
@@ -61,7 +64,7 @@ class JobView(QtWidgets.QWidget):
         self.steps = QtWidgets.QLabel()
         self.steps.setTextFormat(QtCore.Qt.TextFormat.RichText)  # built here from fixed words only
         layout.addWidget(self.steps)
-        self._first_bytes: tuple[float, int] | None = None  # (monotonic s, bytes) when bytes first moved
+        self._samples: list[tuple[float, int]] = []  # (monotonic s, bytes served) of the last RATE_WINDOW_S
         self.left_text = ""
         self.bar = QtWidgets.QProgressBar()
         self.bar.setTextVisible(True)
@@ -191,10 +194,17 @@ class JobView(QtWidgets.QWidget):
     def set_bytes(self, done: int, total: int, what: str) -> None:
         """The file server's count (bytes served of total); total 0: not known (a busy bar)."""
         now = time.monotonic()
-        if self._first_bytes is None or done < self._first_bytes[1]:
-            self._first_bytes = (now, done)
-        began, first = self._first_bytes
-        rate = (done - first) / (now - began) if now - began > 1.0 else 0.0
+        # The rate over the last RATE_WINDOW_S: socket buffers swallow the first megabytes at once,
+        # so a rate from the start says "1 s left" at 66 % of a slow download.
+        samples = self._samples
+        if samples and done < samples[-1][1]:
+            samples = []  # a new attempt
+        samples.append((now, done))
+        while len(samples) > 2 and now - samples[1][0] >= RATE_WINDOW_S:
+            samples.pop(0)
+        self._samples = samples
+        began, first = samples[0]
+        rate = (done - first) / (now - began) if now - began >= RATE_MIN_S else 0.0
         self.left_text = ""
         if total > 0 and rate > 0 and done < total:
             seconds = int((total - done) / rate)
@@ -211,7 +221,7 @@ class JobView(QtWidgets.QWidget):
             self.bar.setFormat(self.tr("{0}: {1}").format(what, bytes_text(done)))
 
     def reset_bytes(self) -> None:
-        self._first_bytes = None
+        self._samples = []
         self.left_text = ""
         self.bar.setRange(0, 0)  # busy until the first byte
         self.bar.setFormat("")

@@ -44,6 +44,7 @@ def test_the_security_log_over_http_and_attached_to_the_open_run(qtbot, window) 
     page.via.setCurrentIndex(page.via.findData("http"))
     get_log(qtbot, page, page.security_button)
     wait(qtbot, lambda: page.received.rowCount() == 1)
+    assert page.received.item(0, 4).text() == "HTTP"  # how it came: its request's way
     page.attach_button.click()
     assert "No commissioning run" in window.message_bar.text.text()  # none open yet: said, nothing attached
     commission = window.commission

@@ -43,6 +43,8 @@ def test_a_run_never_marked_reads_as_unmarked_and_a_mark_at_zero_stays_a_mark(tm
     old.close()
     conn = sqlite3.connect(folder / run_store.FILE_NAME, isolation_level=None)
     conn.execute("PRAGMA user_version=2")
+    conn.execute("DROP TABLE job_events")  # what schema 3 added: a schema-2 file has none of it
+    conn.execute("DROP TABLE jobs")
     for run_id, ended, started in (("new", 0, 0), ("ran", 0, 5), ("over", 9, 5)):
         run = runs.Run(id=run_id, charger_id="CP-1", template="bench", started_ms=1, ended_ms=ended)
         header = run.header_dict() | {"first_frame_id": 0}
