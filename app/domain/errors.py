@@ -9,6 +9,7 @@ Every message says what happened and, where there is one, what to do next.
     │   ├── PortInUseError          the CSMS port is taken by another program
     │   │   └── FileServerPortInUseError   the file server's HTTP or FTP port is taken
     │   └── ChargerNotConnectedError
+    ├── CertificateError            the built-in CA, a CSR or a certificate cannot be used (says why)
     ├── FileServerError             the built-in file server cannot do what was asked
     │   └── ArchiveError            a received archive cannot be read (damaged, not an archive)
     └── OperationError              a CSMS-initiated operation did not succeed
@@ -47,6 +48,15 @@ class StorageError(CommissionerError):
 
 class CsmsError(CommissionerError):
     pass
+
+
+class CertificateError(CommissionerError):
+    """The built-in CA cannot be made or opened, a CSR is refused, a certificate does not fit; `reason`
+    is the short machine-readable cause (e.g. "key-too-small", "cn-mismatch", "expired")."""
+
+    def __init__(self, message: str, *, hint: str = "", reason: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.reason = reason
 
 
 class PortInUseError(CsmsError):
