@@ -172,6 +172,10 @@ class FtpService:
     def start(self) -> int:
         """Bind and serve; the port bound (OSError when it is taken)."""
         self.root.mkdir(parents=True, exist_ok=True)
+        # Homes left by a run that crashed (their logins died with it; their links would pin removed images).
+        for stale in self.root.glob("u*"):
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
         handler = type("CommissionerFTPHandler", (_Handler,), {"service": self, "authorizer": self._authorizer})
         self._server = servers.FTPServer((self.host, self.port), handler)
         self.port = self._server.socket.getsockname()[1]

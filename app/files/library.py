@@ -8,6 +8,8 @@ of it. Everything here blocks: callers on a loop use asyncio.to_thread.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import hashlib
 import json
@@ -43,6 +45,34 @@ class Firmware:
         data = dataclasses.asdict(self)
         data["path"] = self.path.name  # relative to the library folder: the data folder may move
         return data
+
+
+# OCPP's limits (1.6 security extension FirmwareType, 2.0.1 FirmwareType): certificate 5500, signature 800 characters.
+MAX_CERTIFICATE_CHARS = 5500
+MAX_SIGNATURE_CHARS = 800
+
+
+def check_signing(certificate: str, signature: str) -> None:
+    """A signing certificate must be PEM and a signature base64, both within OCPP's limits: refused when the
+    image is added, rather than by the charger as a CallError mid-update."""
+    if certificate:
+        text = certificate.strip()
+        if "-----BEGIN CERTIFICATE-----" not in text or "-----END CERTIFICATE-----" not in text:
+            raise errors.ConfigError("The signing certificate is not a PEM certificate.",
+                                     hint="Give the vendor's certificate file (it starts with -----BEGIN CERTIFICATE-----).")
+        if len(text) > MAX_CERTIFICATE_CHARS:
+            raise errors.ConfigError(f"The signing certificate is {len(text)} characters; OCPP allows at most "
+                                     f"{MAX_CERTIFICATE_CHARS}.", hint="Give the signing certificate alone, not a chain.")
+    if signature:
+        text = "".join(signature.split())
+        try:
+            base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise errors.ConfigError("The signature is not base64.",
+                                     hint="Give the signature as the vendor sent it (base64 text, or the file holding it).") from None
+        if len(text) > MAX_SIGNATURE_CHARS:
+            raise errors.ConfigError(f"The signature is {len(text)} characters; OCPP allows at most {MAX_SIGNATURE_CHARS}.",
+                                     hint="Check that this is the image's signature (base64), not the image itself.")
 
 
 def _safe_name(name: str) -> str:
@@ -81,6 +111,10 @@ class Library:
         """Copy `source` into the library; the same content twice gives the existing entry
         (with the label, certificate and signature updated where given)."""
         source = pathlib.Path(source)
+        check_signing(signing_certificate, signature)
+        if source.is_dir():
+            raise errors.ConfigError(f"{source} is a folder, not a firmware image.",
+                                     hint="Give the path of the image file itself.")
         tmp = self.dir / f".adding-{os.getpid()}-{threading.get_ident()}.tmp"
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
@@ -129,7 +163,8 @@ class Library:
             entries = self._load()
             entry = entries.pop(firmware_id, None)
             if entry is None:
-                return
+                raise errors.ConfigError(f"There is no firmware {firmware_id!r} in the library.",
+                                         hint="See `commissioner firmware list` for the ids.")
             self._save(entries)
         _unlink(entry.path)
 

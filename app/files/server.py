@@ -236,7 +236,27 @@ class FileServer:
         if grant.ftp_user:
             self._by_ftp_user.pop(grant.ftp_user, None)
             if self._ftp is not None:
+                if isinstance(grant, Upload):
+                    self._keep_interrupted(grant, self._ftp.root / grant.ftp_user)
                 self._ftp.remove(grant.ftp_user)
+
+    def _keep_interrupted(self, grant: Upload, home: pathlib.Path) -> None:
+        """An upload still under way when its grant ends (the job failed or timed out mid-STOR): what
+        arrived is kept under uploads/ as partial, never deleted with the FTP home."""
+        try:
+            files = [f for f in home.iterdir() if f.is_file()]
+        except OSError:
+            return
+        for src in files:
+            target = uploads.target_path(self.data_dir, grant.charger_id, grant.request_id, src.name, self._clock())
+            final = target.with_name(target.name + uploads.PARTIAL)
+            try:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(src, final)
+            except OSError as exc:
+                log.warning("an interrupted FTP upload %s could not be kept: %s", src, exc.strerror)
+                continue
+            log.info("kept the interrupted FTP upload of %s as %s", grant.charger_id, final)
 
     def _check_running(self, via: str) -> None:
         if via not in ("http", "ftp"):

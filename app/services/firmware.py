@@ -118,7 +118,9 @@ def status_action(request: operations.Request) -> str:
 def trigger_for(request: operations.Request) -> operations.Request:
     """Ask a charger that came back for the status of its update."""
     if request.action == "SignedUpdateFirmware":
-        return operations.Request("ExtendedTriggerMessage", {"requestedMessage": "SignedFirmwareStatusNotification"})
+        # 1.6 security extension: ExtendedTriggerMessage's FirmwareStatusNotification means the signed
+        # one (its schema has no "SignedFirmwareStatusNotification").
+        return operations.Request("ExtendedTriggerMessage", {"requestedMessage": "FirmwareStatusNotification"})
     return operations.Request("TriggerMessage", {"requestedMessage": "FirmwareStatusNotification"})
 
 
@@ -133,7 +135,11 @@ async def update(engine: csms_engine.Engine, store: run_store.RunStore, image: f
     host = transfer_jobs.charger_host(engine, charger_id)
     request_id = engine.next_request_id()
     grant = files.grant_download(charger_id, image, host, via=options.via, request_id=request_id)
-    request = request_for(version, image, grant.url, request_id, options)
+    try:
+        request = request_for(version, image, grant.url, request_id, options)
+    except BaseException:
+        files.revoke(grant.token)
+        raise
     info = engine.registry.chargers.get(charger_id)
     old_version = info.firmware if info is not None else ""
     job = jobs.Job(0, jobs.Kind.FIRMWARE, charger_id, clock(), request_id, detail={
@@ -146,16 +152,17 @@ async def update(engine: csms_engine.Engine, store: run_store.RunStore, image: f
     try:
         return await follow.run()
     except asyncio.CancelledError:
-        files.revoke(grant.token)
         rec.end(jobs.Outcome.CANCELLED, "Cancelled by the technician: the file server no longer serves the image "
                 "to this charger (OCPP cannot withdraw a firmware request; the charger may report a failed download).")
         raise
     except errors.CommissionerError as exc:  # e.g. the request refused (CallError), the charger gone before it
         if not job.ended:
-            files.revoke(grant.token)
             rec.end(jobs.Outcome.FAILED, f"{exc.message} {exc.hint}".strip())
         raise
     finally:
+        # Whatever the end (verified, failed, cancelled), the image's URL and FTP login stop working,
+        # and the FTP home with its link to the image goes (so removing the image frees the disk).
+        files.revoke(grant.token)
         follow.close()
         if not job.ended:  # a bug escaped: the record says so, the log has the traceback
             rec.end(jobs.Outcome.FAILED, "The update stopped on an internal error: see the log file.")

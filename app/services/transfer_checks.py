@@ -11,23 +11,38 @@ from app.files import library as fw_library
 from app.services import checks, diagnostics, firmware
 
 
-def pick_image(library: fw_library.Library, wanted: str) -> fw_library.Firmware | None:
-    """The image a step names (its version label, file name or id); "": the newest in the library."""
+def pick_image(library: fw_library.Library, wanted: str, model: str = "", vendor: str = "") -> fw_library.Firmware | None:
+    """The image a step names (its version label, file name or id). A step that names none takes the
+    library's only image, or, of several, the one image whose name mentions the charger's model (else
+    its vendor): never simply the newest, which may be another model's."""
     images = library.list()
-    if not wanted:
+    if wanted:
+        return next((i for i in images if wanted in (i.version, i.name, i.id)), None)
+    if len(images) <= 1:
         return images[0] if images else None
-    return next((i for i in images if wanted in (i.version, i.name, i.id)), None)
+    for word in (model, vendor):
+        word = word.strip().lower()
+        matching = [i for i in images if word and word in f"{i.name} {i.version} {i.note}".lower()]
+        if len(matching) == 1:
+            return matching[0]
+    return None
 
 
 @checks.check("firmware")
 async def firmware_update(ctx: checks.Context) -> list[runs.Value]:
     """Install the step's image from the library and verify the version the charger boots with."""
     library = fw_library.Library(ctx.engine.data_dir)
-    image = await asyncio.to_thread(pick_image, library, ctx.firmware)
+    image = await asyncio.to_thread(pick_image, library, ctx.firmware, ctx.info.model, ctx.info.vendor)
     if image is None:
-        raise checks.NotApplicable(f"no firmware {ctx.firmware!r} in the library: add the image on the Firmware page"
-                                   if ctx.firmware else "the firmware library is empty: add the image on the "
-                                   "Firmware page (or `commissioner firmware add FILE`)")
+        held = len(await asyncio.to_thread(library.list))
+        if ctx.firmware:
+            why = f"no firmware {ctx.firmware!r} in the library: add the image on the Firmware page"
+        elif held:
+            why = (f"the library holds {held} images and none is plainly for this {ctx.info.model or 'charger'}: "
+                   "update it from the Firmware page, or name the image in the checklist (firmware = \"…\")")
+        else:
+            why = "the firmware library is empty: add the image on the Firmware page (or `commissioner firmware add FILE`)"
+        raise checks.NotApplicable(why)
     running = ctx.info.firmware
     values = [runs.Value("image", image.name), runs.Value("version before", running or "—")]
     if image.version and running == image.version:

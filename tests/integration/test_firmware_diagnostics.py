@@ -106,6 +106,9 @@ async def test_an_update_ends_with_the_new_version_verified(files_engine, store,
     assert stored is not None and [e.status for e in stored.events] == [e.status for e in job.events]
     assert stored.outcome is jobs.Outcome.DONE
     assert "***" in job.detail["url"] or via == "http"  # an FTP password is never kept
+    # Done: the image's URL and FTP login no longer work, and no FTP home is left linking the image.
+    assert not files_engine.files._grants
+    assert not list((isolated_data_dir / "ftp").glob("u*"))
 
 
 async def test_a_signed_update_on_1_6_reports_the_signature_verified(files_engine, store, isolated_data_dir,

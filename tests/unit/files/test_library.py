@@ -83,3 +83,27 @@ def test_missing_file_dropped_with_warning(tmp_path, caplog):
     assert "b.bin" in caplog.text
     index = json.loads((tmp_path / "data" / "firmware" / "library.json").read_text())
     assert [e["id"] for e in index["firmware"]] == [keep.id]
+
+
+@pytest.mark.parametrize("certificate, signature, words", [
+    ("hi", "", "not a PEM certificate"),
+    ("", "not base64!!", "not base64"),
+    ("", "A" * 804, "at most 800"),
+    ("-----BEGIN CERTIFICATE-----\n" + "A" * 5600 + "\n-----END CERTIFICATE-----", "", "at most 5500"),
+])
+def test_a_signing_certificate_or_signature_that_no_charger_would_take_is_refused_when_added(
+        tmp_path, certificate, signature, words):
+    lib = library.Library(tmp_path / "data")
+    with pytest.raises(errors.ConfigError, match=words):
+        lib.add(_image(tmp_path / "a.bin", size=10), signing_certificate=certificate, signature=signature)
+    assert lib.list() == []
+
+
+def test_removing_an_unknown_image_says_so(tmp_path):
+    with pytest.raises(errors.ConfigError, match="no firmware 'nope'"):
+        library.Library(tmp_path / "data").remove("nope")
+
+
+def test_a_folder_is_not_an_image(tmp_path):
+    with pytest.raises(errors.ConfigError, match="is a folder"):
+        library.Library(tmp_path / "data").add(tmp_path)

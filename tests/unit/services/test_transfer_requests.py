@@ -10,6 +10,7 @@ import pytest
 
 from app.domain import errors, jobs
 from app.files import library as fw_library
+from app.ocpp import schemas as ocpp_schemas
 from app.services import diagnostics, firmware, transfer_jobs
 
 WHEN = datetime.datetime(2026, 12, 4, 8, 30, tzinfo=datetime.timezone.utc)
@@ -38,7 +39,11 @@ def test_1_6_with_a_signed_image_gets_signed_update_firmware() -> None:
     assert request.payload["firmware"] == {"location": "http://h/f", "retrieveDateTime": "2026-12-04T08:30:00Z",
                                            "signingCertificate": "PEM", "signature": "c2ln"}
     assert firmware.status_action(request) == "SignedFirmwareStatusNotification"
-    assert firmware.trigger_for(request).action == "ExtendedTriggerMessage"
+    trigger = firmware.trigger_for(request)
+    assert trigger.action == "ExtendedTriggerMessage"
+    # The review found "SignedFirmwareStatusNotification" here: the schema has no such value.
+    assert trigger.payload == {"requestedMessage": "FirmwareStatusNotification"}
+    assert ocpp_schemas.validate("1.6", trigger.action, trigger.payload) is None
 
 
 def test_a_signed_1_6_update_without_the_certificate_is_refused_before_sending() -> None:
@@ -86,3 +91,22 @@ def test_a_failed_upload_is_explained_by_what_the_file_server_saw() -> None:
 def test_an_ftp_password_in_a_url_is_masked_for_the_record() -> None:
     assert transfer_jobs.masked_url("ftp://u1:s3cret@10.0.0.2:9021/") == "ftp://u1:***@10.0.0.2:9021/"
     assert transfer_jobs.masked_url("http://10.0.0.2:9080/upload/t/") == "http://10.0.0.2:9080/upload/t/"
+
+
+def _library(tmp_path: pathlib.Path, *names: str) -> fw_library.Library:
+    lib = fw_library.Library(tmp_path / "data")
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (tmp_path / name).write_bytes(name.encode())
+        lib.add(tmp_path / name)
+    return lib
+
+
+def test_a_step_naming_no_image_never_takes_another_models_newest_image(tmp_path: pathlib.Path) -> None:
+    from app.services import transfer_checks
+    one = _library(tmp_path / "one", "wallbox-3.1.0.bin")
+    assert transfer_checks.pick_image(one, "").name == "wallbox-3.1.0.bin"  # the only image: the one brought
+    several = _library(tmp_path / "several", "ACME-Pro22-3.1.bin", "Other-DC50-9.0.bin")
+    assert transfer_checks.pick_image(several, "", model="Pro22", vendor="ACME").name == "ACME-Pro22-3.1.bin"
+    assert transfer_checks.pick_image(several, "", model="Unknown", vendor="Nobody") is None
+    assert transfer_checks.pick_image(several, "Other-DC50-9.0.bin").name == "Other-DC50-9.0.bin"
