@@ -55,6 +55,12 @@ def item_name(kind: str, charger_id: str) -> str:
     return f"{kind}:{charger_id}"
 
 
+def _secret_item(name: str) -> str:
+    if not name:
+        raise ValueError("a secret needs a name")
+    return f"secret:{name}"
+
+
 class Vault:
     def __init__(self, backend: Any | None = None) -> None:
         """`backend`: a keyring backend (tests pass an in-memory one); default: the system's."""
@@ -63,6 +69,7 @@ class Vault:
         self._lock = threading.Lock()
         self._loaded = False
         self._pages = 0  # index pages in the keyring now (the extra ones are deleted on save)
+        self._secrets: dict[str, str] = {}  # keyring item name -> value (secret(), set_secret())
 
     @property
     def backend(self) -> Any | None:
@@ -148,6 +155,29 @@ class Vault:
                     self._write(item_name(kind, charger_id), password)
             if before - now:
                 self._write_index(now)
+
+    # ------------------------------------------------------------------ other secrets
+
+    def secret(self, name: str) -> str | None:
+        """A named secret that is no charger password (e.g. the built-in CA's key passphrase), kept
+        in a keyring item of its own (`secret:NAME`, named in no index); in memory when not persistent."""
+        item = _secret_item(name)
+        with self._lock:
+            if item in self._secrets:
+                return self._secrets[item]
+            if not self.persistent:
+                return None
+            value = self._read(item)
+            if value is not None:
+                self._secrets[item] = value
+            return value
+
+    def set_secret(self, name: str, value: str) -> None:
+        item = _secret_item(name)
+        with self._lock:
+            if self.persistent:
+                self._write(item, value)
+            self._secrets[item] = value
 
     # ------------------------------------------------------------------ keyring
 

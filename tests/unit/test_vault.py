@@ -140,3 +140,15 @@ def test_the_index_names_a_new_item_before_it_is_written_so_a_crash_between_lose
     order.clear()
     vault.forget("CP1")
     assert order == [vault_store.INDEX] and "local:CP1" not in json.loads(_items(keyring)[vault_store.INDEX])
+
+
+def test_a_named_secret_gets_an_item_of_its_own_that_no_index_names() -> None:
+    keyring = MemoryKeyring()
+    vault = vault_store.Vault(keyring)
+    vault.set("CP1", "a" * 20)
+    vault.set_secret("ca-passphrase:/data/ca", "s3cret")
+    assert _items(keyring)["secret:ca-passphrase:/data/ca"] == "s3cret"
+    assert "secret:ca-passphrase:/data/ca" not in json.loads(_items(keyring)[vault_store.INDEX])
+    fresh = vault_store.Vault(keyring)
+    assert fresh.secret("ca-passphrase:/data/ca") == "s3cret" and fresh.secret("other") is None
+    assert fresh.passwords() == {"CP1": "a" * 20}
