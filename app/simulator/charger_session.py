@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -28,6 +29,8 @@ import websockets.exceptions
 from app.ocpp import adapter
 from app.simulator import options as sim_options
 from app.simulator import station as simstation
+
+_REFUSED = re.compile(r"\bHTTP 40[13]\b")
 
 LOGGER = sim_options.LOGGER
 
@@ -192,7 +195,8 @@ class Session:
         for slot, why in self.station.fell_back():
             # HTTP 401/403 from the new CSMS is the spec's FailedToAuthenticateAtCsms; a CSMS that
             # cannot be reached has no event of its own in the list, so this charger names it.
-            kind = "FailedToAuthenticateAtCsms" if " 401" in why or " 403" in why else "NetworkProfileFallback"
+            # (the status as websockets words it: "HTTP 401"; a port such as :40371 is no status).
+            kind = "FailedToAuthenticateAtCsms" if _REFUSED.search(why) else "NetworkProfileFallback"
             await self.try_call(self.security_event(kind, f"slot {slot}: {why}"[:255]))
 
     async def _heartbeat_loop(self) -> None:
