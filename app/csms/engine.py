@@ -31,6 +31,7 @@ from app.storage import journal as storage_journal
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Listener = Callable[[model.Event], None]
+ADDRESS_CHECK_S = 60.0  # how often the wss:// port's certificates are checked against the LAN addresses
 GC_THRESHOLD = 50_000  # allocations between young-generation collections (CPython's default: 700)
 
 
@@ -62,6 +63,9 @@ class Engine:
         self.tasks = tasks.TaskRunner(self._emit, clock)
         self.server = server if server is not None else csms_server.CsmsServer(config, clock=clock)
         self.server.attach(self._record, self._emit, self.messages.deliver)
+        if self.server.certificates is not None:  # CertificateSigned goes out as any call of ours
+            self.server.certificates.attach(self.call, self._emit, clock)
+        self._address_watch: asyncio.Task | None = None
         self._addresses = addresses
         # The built-in file server (app.files.server.FileServer), started and stopped with the CSMS;
         # its events (Transfer) go out with the engine's.
@@ -197,6 +201,9 @@ class Engine:
         host, port = self.config.host, self.server.port
         hosts = ["127.0.0.1", *self._addresses()] if host in ("0.0.0.0", "", "::") else [host]
         self.urls = [f"{self.server.scheme}://{h}:{port}/" for h in hosts]
+        if self.server.tls_port is not None:  # the wss:// listener beside ws://
+            self.urls += [f"wss://{h}:{self.server.tls_port}/" for h in hosts]
+            self._address_watch = asyncio.ensure_future(self._watch_addresses())
         if self.files is not None:
             # A file server that cannot listen (its port taken) leaves the CSMS up: firmware and logs
             # then say why they cannot be served (services.transfer_jobs), the window shows `files_error`.
@@ -209,7 +216,23 @@ class Engine:
         self._emit(model.Listening("", self.clock(), self.urls, list(self.file_urls)))
         return self.urls
 
+    async def _watch_addresses(self) -> None:
+        """The laptop joined another network: the server certificates are issued again to cover its
+        new addresses (new TLS connections get them; open ones keep theirs)."""
+        signer = self.server.certificates
+        while True:
+            await asyncio.sleep(ADDRESS_CHECK_S)
+            try:
+                if await asyncio.to_thread(signer.refresh_blocking, self.server.tls_context):
+                    log.info("server certificates issued again for this laptop's new addresses")
+            except errors.CommissionerError as exc:
+                log.warning("the server certificates could not be issued again: %s %s", exc.message, exc.hint)
+
     async def stop(self) -> None:
+        if self._address_watch is not None:
+            self._address_watch.cancel()
+            await asyncio.gather(self._address_watch, return_exceptions=True)
+            self._address_watch = None
         await self.tasks.close()  # workflows and demo chargers first: they talk through the server
         await self.server.stop()
         if self.files is not None:
@@ -361,7 +384,11 @@ class Engine:
 
     async def call(self, charger_id: str, action: str, payload: dict[str, Any],
                    timeout: float | None = None) -> dict[str, Any]:
-        return await self.server.session(charger_id).call(action, payload, timeout)
+        session = self.server.session(charger_id)
+        result = await session.call(action, payload, timeout)
+        # A password the charger took through this call is the one the CSMS expects from now on.
+        self.server.call_answered(charger_id, session.version, action, payload, result)
+        return result
 
     async def send(self, charger_id: str, request: Any, timeout: float | None = None) -> Any:
         return await self.server.session(charger_id).send(request, timeout)
@@ -372,7 +399,8 @@ class Engine:
 
     def chargers(self) -> list[model.ChargerInfo]:
         return [dataclasses.replace(info, connectors=dict(info.connectors), warnings=list(info.warnings),
-                                    transactions=dict(info.transactions), meters=dict(info.meters))
+                                    transactions=dict(info.transactions), meters=dict(info.meters),
+                                    security_events=list(info.security_events))
                 for info in self.registry.chargers.values()]
 
     async def forget(self, charger_id: str) -> bool:

@@ -6,6 +6,7 @@ import dataclasses
 
 from app.domain import model
 
+MAX_SECURITY_EVENTS = 50  # per charger, newest kept (the journal has them all)
 MAX_WARNINGS = 20  # distinct compliance warnings kept per charger (all are in the journal)
 
 
@@ -55,6 +56,7 @@ class Registry:
             info.remote_address = event.remote_address
             info.connected_ms = event.ts_ms
             info.last_message_ms = event.ts_ms
+            info.security_profile = event.security_profile
             for warning in event.warnings:
                 self.warn(info, warning)
         elif isinstance(event, model.Disconnected):
@@ -69,6 +71,9 @@ class Registry:
                 event.connector, event.status, event.error_code, updated_ms=event.ts_ms)
         elif isinstance(event, model.ComplianceWarning):
             self.warn(info, event.message)
+        elif isinstance(event, model.SecurityEventReceived):
+            info.security_events.append(event)
+            del info.security_events[:-MAX_SECURITY_EVENTS]
         elif isinstance(event, model.TransactionChanged) and event.transaction_id:
             if event.event == "ended":
                 connector = info.transactions.pop(event.transaction_id, None) or event.connector

@@ -27,6 +27,7 @@ from websockets import exceptions as ws_exceptions
 from websockets.asyncio import server as ws_server
 from websockets.http11 import Request, Response
 
+from app.csms import security
 from app.domain import csms_policy
 from app.domain import display, errors, model
 from app.ocpp import context as ocpp_context
@@ -43,6 +44,7 @@ OLD_PASSWORD_WARNING = ("connected without its new password (let in until it use
                         "the new one, or set the password again")
 KEYRING_WAIT_S = 30.0  # a handshake waits this long for the chargers' passwords (a keyring prompt)
 KEYRING_RETRY_S = 10.0  # a keyring that would not give them is asked again this often
+TLS_HANDSHAKE_S = 20.0  # a TLS handshake that takes longer is given up (and said)
 
 
 class SessionFactory(Protocol):
@@ -99,12 +101,31 @@ class CsmsServer:
         session_factory: SessionFactory | None = None,
         ssl_context: ssl.SSLContext | None = None,
         password_source: Callable[[], dict[str, str]] | None = None,
+        tls_context: ssl.SSLContext | None = None,
+        profiles: security.ProfileStore | None = None,
+        password_sink: Callable[[str, str], None] | None = None,
+        certificates: Any = None,
     ) -> None:
         """`deliver(charger_id, action, payload)` gets every accepted charger-initiated message;
-        `session_factory` replaces the standard OCPP session; `ssl_context` makes it wss://;
+        `session_factory` replaces the standard OCPP session; `ssl_context` makes the one listener
+        wss:// (tests); `tls_context` adds a wss:// listener on `config.tls_port` beside the ws:// one;
         `password_source()` gives the chargers' own passwords (blocking: the OS keyring), read in a
-        worker thread once listening; handshakes wait for it."""
+        worker thread once listening; handshakes wait for it. `profiles`: each charger's lowest
+        admitted security profile (no downgrade). `password_sink(charger_id, password)` keeps a
+        password the CSMS gave a charger through any call (blocking: run in a worker thread).
+        `certificates`: the built-in CA's signer (csms.certificates.Signer) for SignCertificate."""
         self.config = config
+        self.tls_context = tls_context
+        self.profiles = profiles if profiles is not None else security.ProfileStore(None)
+        self.password_sink = password_sink
+        self.certificates = certificates
+        self._tls_server: ws_server.Server | None = None
+        self.tls_port: int | None = None
+        self._handshakes: set[asyncio.Task] = set()  # owned: TLS handshakes under way
+        self._saving: set[asyncio.Future] = set()  # owned: writes of the profile record and passwords
+        # Handshake -> the security profile it came with (for the session, the record and the window).
+        self._profiles_seen: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+        self._also: dict[str, str] = {}  # charger id -> a second spelling of its password (1.6 raw hex key)
         self.password_source = password_source
         self._passwords_loaded: asyncio.Event | None = None
         self.passwords_error: str | None = None  # why the chargers' passwords cannot be read (a locked keyring)
@@ -114,6 +135,7 @@ class CsmsServer:
         self._previous_passwords: dict[str, list[str | None]] = {}
         self._switched: weakref.WeakSet[Any] = weakref.WeakSet()  # handshakes with the new password
         self._with_old: weakref.WeakSet[Any] = weakref.WeakSet()  # handshakes with a previous one
+        self._authenticated: weakref.WeakSet[Any] = weakref.WeakSet()  # handshakes whose password was checked
         self._record: Callable[[model.Frame], None] = record or (lambda frame: None)
         self._emit: Callable[[model.Event], None] = emit or (lambda event: None)
         self._clock = clock
@@ -159,6 +181,7 @@ class CsmsServer:
                 server_header="Commissioner",
                 backlog=4096,
                 ssl=self.ssl_context,
+                create_connection=_plain_connection(self) if self.ssl_context is None else None,
             )
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
@@ -168,9 +191,31 @@ class CsmsServer:
         sockets = self._server.sockets
         if sockets:
             self.port = sockets[0].getsockname()[1]
+        if self.tls_context is not None:
+            try:
+                self._tls_server = await ws_server.serve(
+                    self._handle, self.config.host, self.config.tls_port,
+                    **self._serve_options(), create_connection=_tls_connection(self, self.tls_context))
+            except OSError as exc:
+                self._server.close()
+                await self._server.wait_closed()
+                self._server = None
+                if exc.errno == errno.EADDRINUSE:
+                    raise errors.PortInUseError(self.config.host, self.config.tls_port) from exc
+                raise errors.CsmsError(f"Cannot listen on {self.config.host}:{self.config.tls_port} (wss://): "
+                                       f"{exc.strerror}.", hint="Check the TLS port in Settings.") from exc
+            tls_sockets = self._tls_server.sockets
+            self.tls_port = tls_sockets[0].getsockname()[1] if tls_sockets else self.config.tls_port
         if self.password_source is not None and self._passwords_loaded is None:
             self._passwords_loaded = asyncio.Event()
             self._loading = asyncio.ensure_future(self._load_passwords())
+
+    def _serve_options(self) -> dict[str, Any]:
+        """What both listeners share (see start() for why each is set)."""
+        return dict(subprotocols=list(SUBPROTOCOLS), select_subprotocol=self._select_subprotocol,
+                    process_request=self._process_request, compression=None,
+                    max_size=max(16 * self.config.max_frame_bytes, 1 << 20), open_timeout=KEYRING_WAIT_S + 10,
+                    ping_interval=30, ping_timeout=30, close_timeout=2, server_header="Commissioner", backlog=4096)
 
     async def _load_passwords(self) -> None:
         """Read the chargers' own passwords; while the keyring will not give them (locked), ask again
@@ -198,10 +243,15 @@ class CsmsServer:
     async def stop(self) -> None:
         if self._loading is not None and not self._loading.done():
             self._loading.cancel()
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+        for task in list(self._handshakes):
+            task.cancel()
+        for server in (self._server, self._tls_server):
+            if server is not None:
+                server.close()
+                await server.wait_closed()
+        self._server = self._tls_server = None
+        if self._saving:
+            await asyncio.gather(*self._saving, return_exceptions=True)
 
     # ------------------------------------------------------------ handshake
 
@@ -224,9 +274,25 @@ class CsmsServer:
             # OCPP-J 1.6 §3.1.1: an unknown charger id is answered with 404.
             return self._refuse(connection, http.HTTPStatus.NOT_FOUND, peer, charger_id,
                                 "not on the allow-list (Settings > Chargers)")
-        refused = await self._check_password(connection, request, peer, charger_id)
-        if refused is not None:
-            return refused
+        tls, certificate = _tls_of(connection)
+        certificate_ok = False
+        if certificate is not None:
+            problem_with_cert = (self.certificates.client_problem(certificate, charger_id)
+                                 if self.certificates is not None else "")
+            if problem_with_cert:
+                return self._refuse(connection, http.HTTPStatus.FORBIDDEN, peer, charger_id,
+                                    f"client certificate refused: {problem_with_cert}")
+            certificate_ok = True
+        if not certificate_ok:  # profile 3 authenticates with the certificate, not a password
+            refused = await self._check_password(connection, request, peer, charger_id)
+            if refused is not None:
+                return refused
+        profile = security.connection_profile(tls, certificate_ok, connection in self._authenticated)
+        if not demo:
+            refused = self._check_profile(connection, peer, charger_id, profile)
+            if refused is not None:
+                return refused
+        self._profiles_seen[connection] = profile
         if problem:
             self._pending_warnings[connection] = problem
         if "Sec-WebSocket-Protocol" not in request.headers and strict:
@@ -235,12 +301,64 @@ class CsmsServer:
                                 "ocpp2.0.1 or ocpp2.1)")
         return None
 
+    def _check_profile(self, connection: ws_server.ServerConnection, peer: str, charger_id: str,
+                       profile: int) -> Response | None:
+        """The CSMS's own minimum, then the charger's record: once upgraded, never lower."""
+        wanted = self.config.security_profile
+        if profile < wanted:
+            if wanted >= 2 and profile < 2:
+                port = self.tls_port or self.config.tls_port
+                how = (f"connect with wss:// to port {port}" if self.tls_context is not None or self.ssl_context
+                       else "turn on the wss:// listener (Settings > Security, or serve --tls-port)")
+            elif wanted == 3:
+                how = "present a client certificate signed by the built-in CA (Security page: Upgrade to profile 3)"
+            else:
+                how = ("send HTTP basic auth with its password (Configure > New password…, or serve --password)")
+            status = http.HTTPStatus.UNAUTHORIZED if wanted == 1 else http.HTTPStatus.FORBIDDEN
+            response = self._refuse(connection, status, peer, charger_id,
+                                    f"the CSMS requires security profile {security.name(wanted)}, this connection "
+                                    f"is profile {security.name(profile)}: {how}")
+            if status is http.HTTPStatus.UNAUTHORIZED:
+                response.headers["WWW-Authenticate"] = 'Basic realm="Commissioner", charset="UTF-8"'
+            return response
+        lowest = self.profiles.minimum(charger_id)
+        if profile < lowest:
+            since = ocpp_context.iso_now(self.profiles.since_ms(charger_id))[:16].replace("T", " ")
+            return self._refuse(connection, http.HTTPStatus.FORBIDDEN, peer, charger_id,
+                                f"it connected with security profile {security.name(lowest)} before (since {since} "
+                                f"UTC) and now with {security.name(profile)}: a lower profile is refused (no "
+                                "downgrade); to allow it for a re-test, use Security > Allow a lower profile")
+        return None
+
+    def allow_lower_profile(self, charger_id: str) -> bool:
+        """The technician lets the charger connect with a lower profile again (on the loop)."""
+        if not self.profiles.allow_lower(charger_id):
+            return False
+        self._save_profiles()
+        return True
+
+    def _save_profiles(self) -> None:
+        future = asyncio.ensure_future(asyncio.to_thread(self.profiles.save))
+        self._saving.add(future)
+        future.add_done_callback(self._saved)
+
+    def _saved(self, future: asyncio.Future) -> None:
+        self._saving.discard(future)
+        if not future.cancelled() and future.exception() is not None:
+            error = future.exception()
+            log.error("%s", error)
+
     # ------------------------------------------------------------ passwords
 
-    def expect_password(self, charger_id: str, password: str) -> None:
-        """From now on the charger's basic-auth password is `password`. Until it has connected once
-        with it, the one it used before is let in too: a charger that took the new key but comes
-        back with the old one before applying it (or reverts it) is not locked out."""
+    def expect_password(self, charger_id: str, password: str, *, also: str | None = None) -> None:
+        """From now on the charger's basic-auth password is `password` (or `also`: the same key spelt
+        otherwise, a 1.6 AuthorizationKey as the hex text itself). Until it has connected once with
+        it, the one it used before is let in too: a charger that took the new key but comes back
+        with the old one before applying it (or reverts it) is not locked out."""
+        if also and also != password:
+            self._also[charger_id] = also
+        else:
+            self._also.pop(charger_id, None)
         old = self.config.passwords.get(charger_id) or self.config.passwords.get("*")
         if old != password:
             previous = self._previous_passwords.setdefault(charger_id, [])
@@ -251,12 +369,34 @@ class CsmsServer:
         self.config.passwords[charger_id] = password
 
     def forget_password(self, charger_id: str, instead: str | None = None) -> None:
-        """Stop expecting the charger's own password: `instead` from now on, or none of its own."""
+        """Stop expecting the charger's own password: `instead` from now on, or none of its own (the
+        technician's choice, so the profile it last reached no longer binds it: a lower one is let in)."""
         self._previous_passwords.pop(charger_id, None)
+        self._also.pop(charger_id, None)
         if instead:
             self.config.passwords[charger_id] = instead
         else:
             self.config.passwords.pop(charger_id, None)
+            self.allow_lower_profile(charger_id)
+
+    def call_answered(self, charger_id: str, version: str, action: str, payload: dict[str, Any],
+                      result: dict[str, Any]) -> None:
+        """Every answered call of ours (engine.call): a password the charger took through it is the one
+        to expect from then on, whoever sent it (a raw operation too; OCTT TC_073), and is kept."""
+        password = security.password_set_by_call(version, action, payload, result)
+        if password is None:
+            return
+        raw = payload.get("value") if action == "ChangeConfiguration" else None
+        current = self.config.passwords.get(charger_id)
+        if current == password and self._also.get(charger_id, raw) == raw:
+            return  # the passwords service set it already
+        log.info("%s took a new basic-auth password (%s): expected from now on", display.quoted(charger_id), action)
+        self.expect_password(charger_id, password, also=raw if isinstance(raw, str) else None)
+        if self.password_sink is not None:
+            sink = self.password_sink
+            future = asyncio.ensure_future(asyncio.to_thread(sink, charger_id, password))
+            self._saving.add(future)
+            future.add_done_callback(self._saved)
 
     def previous_passwords(self, charger_id: str) -> int:
         """How many earlier passwords the charger may still connect with (during a switch)."""
@@ -287,11 +427,18 @@ class CsmsServer:
                                 f"{len(given)} Authorization headers; send exactly one")
         header = given[0] if given else ""
         previous = self._previous_passwords.get(charger_id, [])
-        if _basic_auth_ok(header, charger_id, password):
+        also = self._also.get(charger_id)
+        if _basic_auth_ok(header, charger_id, password) or (also and _basic_auth_ok(header, charger_id, also)):
             if previous:
                 self._switched.add(connection)
+            self._authenticated.add(connection)
             return None
-        if None in previous or any(old and _basic_auth_ok(header, charger_id, old) for old in previous):
+        if any(old and _basic_auth_ok(header, charger_id, old) for old in previous):
+            log.info("%s connected without its new password; let in until it uses it", display.quoted(charger_id))
+            self._with_old.add(connection)
+            self._authenticated.add(connection)
+            return None
+        if None in previous:
             log.info("%s connected without its new password; let in until it uses it", display.quoted(charger_id))
             self._with_old.add(connection)
             return None
@@ -354,9 +501,14 @@ class CsmsServer:
             task = asyncio.ensure_future(old.ws.close(code=1000, reason="replaced by a new connection"))
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
-        self._emit(model.Connected(charger_id, self._clock(), version.value, _peer(ws), warnings))
+        profile = self._profiles_seen.pop(ws, 0)
+        demo = charger_id in self.admit_always and _loopback(ws)
+        if not demo and self.profiles.raise_to(charger_id, profile, self._clock()):
+            self._save_profiles()  # from now on, never lower (a charger upgraded here)
+        self._emit(model.Connected(charger_id, self._clock(), version.value, _peer(ws), warnings, profile))
         self._note(charger_id, "Connected", {"ocppVersion": version.value, "remoteAddress": _peer(ws),
-                                             "path": ws.request.path[:200]}, "; ".join(warnings))
+                                             "path": ws.request.path[:200], "securityProfile": profile},
+                   "; ".join(warnings))
         code, reason = None, ""
         try:
             async for raw in ws:
@@ -402,7 +554,7 @@ class CsmsServer:
     def _standard_session(self, charger_id: str, version: str, send: Callable[[str], Any], *,
                           mode: model.Mode, record: Callable[[model.Frame], None]) -> ocpp_session.RpcSession:
         ctx = ocpp_context.HandlerContext(charger_id, self.config, self._emit, self._clock, self._transaction_ids,
-                                          self._boots)
+                                          self._boots, self.certificates)
         deliver = self._deliver
         return ocpp_session.RpcSession(
             charger_id, version, send, _HANDLERS[version](ctx),
@@ -415,6 +567,24 @@ class CsmsServer:
     @property
     def scheme(self) -> str:
         return "wss" if self.ssl_context is not None else "ws"
+
+    # ------------------------------------------------------------ TLS handshakes
+
+    def tls_failed(self, peer: str, port: int, exc: BaseException) -> None:
+        """A TLS handshake on the wss:// port failed: said for that address, with the reason (on site a
+        silent failure looks like "no charger")."""
+        reason = self.certificates.describe_failure(exc) if self.certificates is not None else str(exc)
+        self._tls_refused(peer, port, reason)
+
+    def tls_on_plain_port(self, peer: str) -> None:
+        port = self.tls_port
+        where = f"use port {port} for wss://" if port else "turn on the wss:// listener (Settings > Security)"
+        self._tls_refused(peer, self.port, f"the charger speaks TLS (wss://) to the plain ws:// port {self.port}: "
+                                           f"{where}, or set the charger's URL to ws://")
+
+    def _tls_refused(self, peer: str, port: int, reason: str) -> None:
+        log.warning("TLS connection from %s to port %s failed: %s", peer, port, reason)
+        self._emit(model.TlsFailed("", self._clock(), peer, port, reason))
 
     def session(self, charger_id: str) -> ocpp_session.RpcSession:
         link = self._links.get(charger_id)
@@ -477,3 +647,87 @@ def _basic_auth_ok(value: str, charger_id: str, password: str) -> bool:
     user_ok = hmac.compare_digest(user, charger_id.encode("utf-8", "surrogatepass"))
     password_ok = hmac.compare_digest(given, password.encode("utf-8", "surrogatepass"))
     return user_ok and password_ok
+
+
+def _tls_of(connection: ws_server.ServerConnection) -> tuple[bool, bytes | None]:
+    """(came over TLS, the client certificate it presented as DER, if any)."""
+    transport = connection.transport
+    ssl_object = transport.get_extra_info("ssl_object") if transport is not None else None
+    if ssl_object is None:
+        return False, None
+    return True, ssl_object.getpeercert(binary_form=True)
+
+
+def _address(transport: Any) -> str:
+    address = transport.get_extra_info("peername") if transport is not None else None
+    if isinstance(address, tuple) and len(address) >= 2:
+        return f"{address[0]}:{address[1]}"
+    return str(address or "?")
+
+
+TLS_RECORD = 0x16  # the first byte of a TLS ClientHello (a handshake record)
+
+
+def _plain_connection(owner: CsmsServer) -> Callable[..., ws_server.ServerConnection]:
+    """ws:// connections that notice a charger speaking TLS to them (its URL says wss://) and say so."""
+
+    class PlainConnection(ws_server.ServerConnection):
+        _first = True
+
+        def data_received(self, data: bytes) -> None:
+            if self._first:
+                self._first = False
+                if data[:1] == bytes([TLS_RECORD]) and data[1:2] == b"\x03":
+                    owner.tls_on_plain_port(_address(self.transport))
+                    self.transport.abort()
+                    return
+            super().data_received(data)
+
+    return PlainConnection
+
+
+def _tls_connection(owner: CsmsServer, context: ssl.SSLContext) -> Callable[..., ws_server.ServerConnection]:
+    """wss:// connections whose TLS handshake is done here (loop.start_tls) rather than by asyncio's
+    server: a failure is then known with the charger's address and OpenSSL's reason, which asyncio
+    only logs in debug mode. The websocket starts once TLS is up."""
+
+    class TlsConnection(ws_server.ServerConnection):
+        _tls_up = False
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            transport.pause_reading()  # nothing reaches the websocket before TLS
+            task = asyncio.get_running_loop().create_task(self._start_tls(transport))
+            owner._handshakes.add(task)
+            task.add_done_callback(owner._handshakes.discard)
+
+        async def _start_tls(self, transport: Any) -> None:
+            peer = _address(transport)
+            port = owner.tls_port or 0
+            loop = asyncio.get_running_loop()
+            try:
+                tls = await loop.start_tls(transport, self, context, server_side=True,
+                                           ssl_handshake_timeout=TLS_HANDSHAKE_S)
+            except asyncio.CancelledError:
+                transport.abort()
+                raise
+            except (OSError, TimeoutError, EOFError) as exc:  # ssl.SSLError is an OSError
+                transport.abort()
+                owner.tls_failed(peer, port, exc)
+                return
+            if tls is None or tls.is_closing():
+                return
+            self._tls_up = True
+            super().connection_made(tls)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self._tls_up:  # before TLS the websocket never started: nothing to end
+                super().connection_lost(exc)
+
+        def data_received(self, data: bytes) -> None:
+            if self._tls_up:
+                super().data_received(data)
+
+        def eof_received(self) -> bool | None:
+            return super().eof_received() if self._tls_up else None
+
+    return TlsConnection

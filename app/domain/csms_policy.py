@@ -28,6 +28,13 @@ class CsmsConfig:
     file_server: bool = True
     http_port: int = 9080
     ftp_port: int = 9021
+    # Security profiles (csms.security): the wss:// listener, the lowest profile admitted, the built-in CA.
+    tls: bool = False  # listen on wss:// (tls_port) beside ws://
+    tls_port: int = 9443
+    security_profile: int = 0  # the lowest profile any charger may connect with (0-3)
+    ca_dir: str = ""  # the built-in CA's folder ("": <data folder>/ca)
+    renew_expired: bool = False  # profile 3: let a charger with an expired certificate in, only to renew it
+    operator_name: str = ""  # profile 3 / CSRs: the O a charger certificate must carry ("": not checked)
 
     def mode_for(self, charger_id: str) -> model.Mode:
         return self.charger_modes.get(charger_id, self.mode)

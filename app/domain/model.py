@@ -117,6 +117,8 @@ class ChargerInfo:
     transactions: dict[str, str] = dataclasses.field(default_factory=dict)
     # Live meters: 1.6 connector id, or 2.x EVSE id -> MeterState.
     meters: dict[str, MeterState] = dataclasses.field(default_factory=dict)
+    security_profile: int = 0  # the profile of its current (or last) connection
+    security_events: list[SecurityEventReceived] = dataclasses.field(default_factory=list)  # newest last, bounded
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -147,6 +149,7 @@ class Connected(Event):
     ocpp_version: str
     remote_address: str
     warnings: list[str] = dataclasses.field(default_factory=list)
+    security_profile: int = 0  # 0 plain, 1 basic auth, 2 TLS + basic auth, 3 TLS client certificate
 
     kind = "connected"  # type: ignore[assignment]
 
@@ -207,6 +210,40 @@ class ConnectionRefused(Event):
     reason: str
 
     kind = "refused"  # type: ignore[assignment]
+
+
+@dataclasses.dataclass(slots=True)
+class TlsFailed(Event):
+    """A TLS handshake that failed (or TLS spoken to the plain port): no charger id is known yet, so it
+    is told by address (charger_id "")."""
+
+    remote_address: str
+    port: int
+    reason: str
+
+    kind = "tls_failed"  # type: ignore[assignment]
+
+
+@dataclasses.dataclass(slots=True)
+class SecurityEventReceived(Event):
+    """A charger's SecurityEventNotification (1.6 security extension, 2.0.1/2.1)."""
+
+    type: str
+    tech_info: str = ""
+    timestamp: str = ""
+
+    kind = "security_event"  # type: ignore[assignment]
+
+
+@dataclasses.dataclass(slots=True)
+class CertificateIssued(Event):
+    """The built-in CA's answer to a charger's CSR: signed and sent (the charger's status), or refused (why)."""
+
+    accepted: bool
+    detail: str
+    certificate_type: str = ""
+
+    kind = "certificate"  # type: ignore[assignment]
 
 
 @dataclasses.dataclass(slots=True)

@@ -1,0 +1,149 @@
+"""The CSMS's side of certificates: the built-in CA opened on first use, the wss:// context, CSRs signed.
+
+OCPP 2.0.1 A02/A03 and the 1.6 security whitepaper (use case "Update Charge Point Certificate"):
+the charger sends SignCertificate with a CSR; the CSMS answers Accepted only for a CSR it will sign
+(checked here: key size, SHA-256, CN = the charger id, O = the operator when set), then sends
+CertificateSigned with the chain (leaf + CA). The charger uses the certificate for profile 3.
+
+The CA (csms.pki) is opened lazily, off the loop: making it generates a key and may ask the keyring.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import pathlib
+import ssl
+import threading
+from typing import Any, Callable
+
+from app.csms import pki, tls
+from app.domain import csms_policy, errors, model
+
+log = logging.getLogger(__name__)
+
+V2G = "V2GCertificate"
+CHARGER = "ChargingStationCertificate"
+
+
+def ca_directory(config: csms_policy.CsmsConfig, data_dir: pathlib.Path) -> pathlib.Path:
+    return pathlib.Path(config.ca_dir) if config.ca_dir else pathlib.Path(data_dir) / "ca"
+
+
+class Signer:
+    """The built-in CA for the CSMS: the TLS context of its wss:// port, client certificates judged
+    after the handshake, CSRs answered and signed. Methods named *_blocking run in a worker thread."""
+
+    def __init__(self, config: csms_policy.CsmsConfig, directory: pathlib.Path,
+                 passphrase: Callable[[], bytes] | None, hosts: Callable[[], list[str]] = list) -> None:
+        self.config = config
+        self.directory = pathlib.Path(directory)
+        self._passphrase = passphrase
+        self._hosts = hosts
+        self._ca: pki.CertificateAuthority | None = None
+        self._lock = threading.Lock()
+        self.server_certificates: pki.ServerCertificates | None = None
+        self._call: Callable[[str, str, dict], Any] | None = None
+        self._emit: Callable[[model.Event], None] = lambda event: None
+        self._clock: Callable[[], int] = lambda: 0
+
+    def attach(self, call: Callable[[str, str, dict], Any], emit: Callable[[model.Event], None],
+               clock: Callable[[], int]) -> None:
+        """How CertificateSigned goes out (engine.call) and where its outcome is told."""
+        self._call, self._emit, self._clock = call, emit, clock
+
+    # ------------------------------------------------------------------ the CA
+
+    def ca_blocking(self) -> pki.CertificateAuthority:
+        """The built-in CA, made on first use (blocking: key generation, the keyring)."""
+        with self._lock:
+            if self._ca is None:
+                self._ca = pki.CertificateAuthority.open(self.directory, self._passphrase)
+                log.info("built-in CA in %s, fingerprint %s", self.directory, self._ca.fingerprint())
+            return self._ca
+
+    @property
+    def ca(self) -> pki.CertificateAuthority | None:
+        """The CA if it is open already (never blocks)."""
+        return self._ca
+
+    def tls_context_blocking(self) -> ssl.SSLContext:
+        """The wss:// port's context: both server certificates for every address of this laptop;
+        client certificates requested (profile 3) but not required, so profile-2 chargers share the
+        port; the profile is then judged per charger (csms.server)."""
+        ca = self.ca_blocking()
+        self.server_certificates = ca.server_certificates(self._hosts())
+        context = tls.server_context(self.server_certificates, mutual=True, trusted_pem=ca.trusted_pem(),
+                                     allow_expired=self.config.renew_expired)
+        context.verify_mode = ssl.CERT_OPTIONAL
+        return context
+
+    def refresh_blocking(self, context: ssl.SSLContext | None) -> bool:
+        """Issue the server certificates again when this laptop's addresses are no longer all covered,
+        and load them into the live context; True when it did."""
+        ca, current = self._ca, self.server_certificates
+        if ca is None or current is None or context is None:
+            return False
+        hosts = [h for h in self._hosts() if h not in ("0.0.0.0", "::", "")]
+        if all(h in current.hosts for h in hosts):
+            return False
+        fresh = ca.server_certificates(hosts)
+        for cert, key in ((fresh.rsa_cert, fresh.rsa_key), (fresh.ec_cert, fresh.ec_key)):
+            context.load_cert_chain(cert, key, password=fresh.key_password)
+        self.server_certificates = fresh
+        return True
+
+    def client_problem(self, der: bytes, charger_id: str) -> str:
+        """Why a verified client certificate is still refused ("" when it is fine): CN, O, validity."""
+        ca = self._ca
+        if ca is None:
+            return "the CSMS has no CA open to judge client certificates"
+        return pki.client_certificate_problem(der, charger_id, organization=self.config.operator_name or None,
+                                              trusted=ca.trusted(), allow_expired=self.config.renew_expired)
+
+    def describe_failure(self, exc: BaseException) -> str:
+        ca = self._ca
+        return tls.describe_failure(exc, ca_fingerprint=ca.fingerprint() if ca is not None else "")
+
+    # ------------------------------------------------------------------ CSRs
+
+    def check(self, charger_id: str, csr: str, certificate_type: str = "") -> str:
+        """Why the CSR is refused ("" when it will be signed). Quick: a parse and a signature check."""
+        if certificate_type == V2G:
+            return ("a V2G certificate is signed by the ISO 15118 PKI, not by this CSMS's CA: only "
+                    "ChargingStationCertificate CSRs are signed here")
+        try:
+            pki.check_csr(csr, charger_id, organization=self.config.operator_name or None)
+        except errors.CertificateError as exc:
+            return exc.message
+        return ""
+
+    async def issue(self, charger_id: str, csr: str, certificate_type: str = "") -> None:
+        """Sign (in a worker thread) and send CertificateSigned; the outcome is an event, never raised."""
+        try:
+            ca = await asyncio.to_thread(self.ca_blocking)
+            chain = await asyncio.to_thread(ca.sign_csr, csr, charger_id,
+                                            organization=self.config.operator_name or None)
+        except errors.CertificateError as exc:
+            self._told(charger_id, False, f"the CSR could not be signed: {exc.message}", certificate_type)
+            return
+        if self._call is None:
+            self._told(charger_id, False, "signed, but there is no way to send it (the CSMS is not running)",
+                       certificate_type)
+            return
+        payload: dict[str, Any] = {"certificateChain": chain}
+        if certificate_type:
+            payload["certificateType"] = certificate_type
+        try:
+            answer = await self._call(charger_id, "CertificateSigned", payload)
+        except errors.CommissionerError as exc:
+            self._told(charger_id, False, f"CertificateSigned was not taken: {exc.message}", certificate_type)
+            return
+        status = str(answer.get("status", ""))
+        accepted = status == "Accepted"
+        self._told(charger_id, accepted, f"certificate signed by the built-in CA; the charger answered {status}"
+                   + ("" if accepted else ": it keeps its old certificate"), certificate_type)
+
+    def _told(self, charger_id: str, accepted: bool, detail: str, certificate_type: str) -> None:
+        (log.info if accepted else log.warning)("%s: %s", charger_id, detail)
+        self._emit(model.CertificateIssued(charger_id, self._clock(), accepted, detail, certificate_type))
