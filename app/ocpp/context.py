@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from typing import Callable
+from typing import Any, Awaitable, Callable
 
 from app.domain import csms_policy
 from app.domain import metering, model
@@ -50,7 +50,10 @@ class HandlerContext:
         clock: Callable[[], int],
         transaction_ids: itertools.count,
         boots: BootStates | None = None,
+        certificates: Any = None,
     ) -> None:
+        """`certificates`: the built-in CA's signer (csms.certificates.Signer: check(), issue()); None: no
+        CA here, CSRs are refused."""
         self.charger_id = charger_id
         self.config = config
         self.emit = emit
@@ -58,6 +61,8 @@ class HandlerContext:
         self._transaction_ids = transaction_ids
         self._boots = boots if boots is not None else BootStates()
         self._allowed: dict[str, int] = {}  # action -> until when (ms) the CSMS's request allows it
+        self.certificates = certificates
+        self._csr_accepted: object = None  # the CSR answered Accepted, signed once the answer is out
 
     def now_iso(self) -> str:
         return iso_now(self.clock())
@@ -123,6 +128,31 @@ class HandlerContext:
         meter = float(meter_wh) if isinstance(meter_wh, (int, float)) and not isinstance(meter_wh, bool) else None
         self.emit(model.TransactionChanged(self.charger_id, self.clock(), text(connector), text(transaction_id),
                                            event, text(id_token), meter, text(reason)))
+
+    def security_event(self, kind: object, tech_info: object, timestamp: object) -> None:
+        self.emit(model.SecurityEventReceived(self.charger_id, self.clock(), text(kind), text(tech_info),
+                                              text(timestamp)))
+
+    def csr_refusal(self, csr: object, certificate_type: object = "") -> str | None:
+        """Why this CSR is answered Rejected (said in the window and the journal), or None: Accepted, and
+        signed once the answer is out (`csr_signed`)."""
+        if self.certificates is None:
+            why = "this CSMS has no CA to sign it (security profiles are off)"
+        else:
+            why = self.certificates.check(self.charger_id, text(csr), text(certificate_type))
+        if why:
+            self._csr_accepted = None
+            self.emit(model.CertificateIssued(self.charger_id, self.clock(), False, why, text(certificate_type)))
+            return why
+        self._csr_accepted = csr
+        return None
+
+    def csr_signed(self, csr: object, certificate_type: object = "") -> Awaitable[None] | None:
+        """After the Accepted answer: sign and send CertificateSigned (a task the session owns)."""
+        if self.certificates is None or csr is None or csr != self._csr_accepted:
+            return None
+        self._csr_accepted = None
+        return self.certificates.issue(self.charger_id, text(csr), text(certificate_type))
 
     def meter_values(self, connector: object, transaction_id: object, meter_value: object) -> None:
         samples = 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ocpp.routing import on
+from ocpp.routing import after, on
 from ocpp.v16 import call_result
 from ocpp.v16.enums import Action
 
@@ -83,13 +83,18 @@ class CsmsHandlers:
 
     @on(Action.security_event_notification)
     def on_security_event_notification(self, **p: Any) -> call_result.SecurityEventNotification:
+        self.ctx.security_event(p.get("type", ""), p.get("tech_info", ""), p.get("timestamp", ""))
         return call_result.SecurityEventNotification()
 
     @on(Action.sign_certificate)
     def on_sign_certificate(self, **p: Any) -> call_result.SignCertificate:
-        # No CA is configured to sign the CSR, so promising a CertificateSigned would leave
-        # the charger waiting for one that never comes.
-        return call_result.SignCertificate(status="Rejected")
+        # Accepted only for a CSR the built-in CA will sign: Accepted promises a CertificateSigned.
+        refused = self.ctx.csr_refusal(p.get("csr"))
+        return call_result.SignCertificate(status="Rejected" if refused else "Accepted")
+
+    @after(Action.sign_certificate)
+    def after_sign_certificate(self, **p: Any) -> Any:
+        return self.ctx.csr_signed(p.get("csr"))
 
     @on(Action.signed_firmware_status_notification)
     def on_signed_firmware_status_notification(self, **p: Any) -> call_result.SignedFirmwareStatusNotification:

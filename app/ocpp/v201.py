@@ -10,7 +10,7 @@ from __future__ import annotations
 import types
 from typing import Any
 
-from ocpp.routing import on
+from ocpp.routing import after, on
 from ocpp.v201 import call_result
 
 from app.ocpp import context as ocpp_context
@@ -137,12 +137,22 @@ class CsmsHandlers:
 
     @on("SecurityEventNotification")
     def on_security_event_notification(self, **p: Any) -> Any:
+        self.ctx.security_event(p.get("type", ""), p.get("tech_info", ""), p.get("timestamp", ""))
         return self.result.SecurityEventNotification()
 
     @on("SignCertificate")
     def on_sign_certificate(self, **p: Any) -> Any:
-        # No CA is configured to sign the CSR; "Accepted" would promise a CertificateSigned.
-        return self.result.SignCertificate(status="Rejected")
+        # Accepted only for a CSR the built-in CA will sign: Accepted promises a CertificateSigned.
+        refused = self.ctx.csr_refusal(p.get("csr"), p.get("certificate_type", ""))
+        if refused:
+            return self.result.SignCertificate(status="Rejected",
+                                               status_info={"reason_code": "InvalidCSR",
+                                                            "additional_info": refused[:512]})
+        return self.result.SignCertificate(status="Accepted")
+
+    @after("SignCertificate")
+    def after_sign_certificate(self, **p: Any) -> Any:
+        return self.ctx.csr_signed(p.get("csr"), p.get("certificate_type", ""))
 
     @on("Get15118EVCertificate")
     def on_get_15118_ev_certificate(self, **p: Any) -> Any:
