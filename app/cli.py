@@ -79,6 +79,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--ftp-port", type=int, default=None, metavar="PORT",
                        help="the built-in file server's FTP port (default: settings, 9021)")
     serve.add_argument("--no-file-server", action="store_true", help="do not start the built-in HTTP/FTP file server")
+    serve.add_argument("--tls-port", type=int, default=None, metavar="PORT",
+                       help="also listen on wss:// (TLS 1.2/1.3, security profiles 2 and 3) on this port, with a server "
+                            "certificate from the built-in CA (default with --security-profile 2/3: settings, 9443)")
+    serve.add_argument("--security-profile", type=int, choices=[0, 1, 2, 3], default=None, metavar="N",
+                       help="the lowest security profile a charger may connect with: 0 none, 1 basic auth, "
+                            "2 TLS + basic auth, 3 TLS client certificate (default: settings, 0)")
+    serve.add_argument("--ca-dir", default=None, metavar="DIR",
+                       help="the built-in CA's folder, made on first use; its certificate is DIR/ca.pem, to install "
+                            "on chargers (default: settings, <data folder>/ca)")
+    serve.add_argument("--operator-name", default=None, metavar="NAME",
+                       help="profile 3: the organization (O) charger certificates and CSRs must carry")
+    serve.add_argument("--renew-expired", action="store_true",
+                       help="profile 3: let a charger with an expired certificate connect, only to renew it (off by default)")
     serve.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
 
     runs_cmd = sub.add_parser("runs", help="list the commissioning runs")
@@ -234,6 +247,9 @@ def _serve(args: argparse.Namespace) -> int:
         "pending_interval": args.pending_interval,
         "max_frame_bytes": args.max_frame_bytes, "http_port": args.http_port, "ftp_port": args.ftp_port,
         "file_server": False if args.no_file_server else None,
+        "tls": True if args.tls_port is not None else None, "tls_port": args.tls_port,
+        "security_profile": args.security_profile, "ca_dir": args.ca_dir, "operator_name": args.operator_name,
+        "renew_expired": True if args.renew_expired else None,
     }
     config = app_core.csms_config(data_dir, strict=args.strict, boot_status=args.boot_status,
                                   allow=args.allow, password=_password(args), strict_for=args.strict_for,
@@ -368,7 +384,15 @@ def _event_line(event: Any) -> str:
     when = time.strftime("%H:%M:%S", time.localtime(event.ts_ms / 1000))
     who = display.safe(event.charger_id)
     if isinstance(event, model.Connected):
-        return f"{when} {who} connected (OCPP {event.ocpp_version} from {event.remote_address})"
+        return (f"{when} {who} connected (OCPP {event.ocpp_version} from {event.remote_address}, "
+                f"security profile {event.security_profile})")
+    if isinstance(event, model.TlsFailed):
+        return f"{when} TLS connection from {event.remote_address} to port {event.port} failed: {display.safe(event.reason)}"
+    if isinstance(event, model.CertificateIssued):
+        return f"{when} {who} certificate {'issued' if event.accepted else 'refused'}: {display.safe(event.detail)}"
+    if isinstance(event, model.SecurityEventReceived):
+        info = f" ({display.safe(event.tech_info)})" if event.tech_info else ""
+        return f"{when} {who} security event {display.safe(event.type)}{info}"
     if isinstance(event, model.Booted):
         what = " ".join(display.safe(p) for p in (event.vendor, event.model) if p)
         firmware = f", firmware {display.safe(event.firmware)}" if event.firmware else ""

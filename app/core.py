@@ -11,7 +11,9 @@ import pathlib
 import sys
 from typing import Any
 
+from app.csms import certificates as csms_certificates
 from app.csms import engine as csms_engine
+from app.csms import pki, security
 from app.csms import server as csms_server
 from app.domain import csms_policy, errors, model
 from app.files import library as files_library
@@ -97,10 +99,30 @@ def build_engine(config: csms_policy.CsmsConfig, data_dir: pathlib.Path,
 
     `store`: the chargers' own passwords, read by the server in a worker thread once it listens
     (the keyring may block, even prompt); handshakes wait for them."""
+    signer = certificate_signer(config, data_dir, store)
+    # The wss:// listener's context (the CA made on first use): blocking, so build_engine runs off the GUI thread.
+    tls_context = signer.tls_context_blocking() if tls_wanted(config) else None
     journal = storage_journal.Journal(data_dir)
-    server = csms_server.CsmsServer(config, password_source=(lambda: charger_passwords(store)) if store else None)
+    server = csms_server.CsmsServer(
+        config, password_source=(lambda: charger_passwords(store)) if store else None, tls_context=tls_context,
+        profiles=security.ProfileStore(data_dir / "security"),
+        password_sink=(lambda charger_id, password: store.set(charger_id, password)) if store else None,
+        certificates=signer)
     return csms_engine.Engine(config, data_dir, journal=journal, server=server, addresses=network.lan_addresses,
                               files=file_server(config, data_dir))
+
+
+def tls_wanted(config: csms_policy.CsmsConfig) -> bool:
+    """A wss:// listener: asked for, or needed by the lowest profile admitted (2 and 3 are TLS)."""
+    return config.tls or config.security_profile >= 2
+
+
+def certificate_signer(config: csms_policy.CsmsConfig, data_dir: pathlib.Path,
+                       store: vault.Vault | None) -> csms_certificates.Signer:
+    """The built-in CA (opened on first use; its key's passphrase in the OS keyring) for TLS and CSRs."""
+    directory = csms_certificates.ca_directory(config, data_dir)
+    return csms_certificates.Signer(config, directory, pki.keyring_passphrase(directory, store),
+                                    hosts=lambda: ["127.0.0.1", *network.lan_addresses(), config.host])
 
 
 def file_server(config: csms_policy.CsmsConfig, data_dir: pathlib.Path) -> files_server.FileServer | None:
@@ -156,7 +178,7 @@ class Core:
         config = copy.deepcopy(self.settings.csms)
         if self.port_override is not None:  # tests and benchmarks: the file server takes free ports too
             config.port = self.port_override
-            config.http_port = config.ftp_port = 0
+            config.http_port = config.ftp_port = config.tls_port = 0
         return config
 
     def start(self) -> list[str]:
@@ -193,7 +215,7 @@ class Core:
     async def apply_settings(self, new: settings.Settings) -> bool:
         """Save new settings and apply them. Returns True if the CSMS had to restart.
 
-        Only a new host or port needs a restart (which drops every connection); everything else
+        Only new listeners (host, ports, TLS) need a restart (which drops every connection); everything else
         is read live by the handlers and sessions, so connected chargers stay connected.
         """
         async with self._lock():
@@ -201,7 +223,7 @@ class Core:
             old = self.settings.csms
             self.settings = new
             self.settings_error = None
-            if self.engine is not None and (new.csms.host, new.csms.port) == (old.host, old.port):
+            if self.engine is not None and _listeners(new.csms) == _listeners(old):
                 await self._reconfigure()
                 return False
             await self._restart()
@@ -246,6 +268,11 @@ class Core:
         if self._runs is not None:
             self._runs.close()
             self._runs = None
+
+
+def _listeners(config: csms_policy.CsmsConfig) -> tuple:
+    """What only a restart applies: the sockets, and the TLS context (CA folder, expired certificates)."""
+    return (config.host, config.port, tls_wanted(config), config.tls_port, config.ca_dir, config.renew_expired)
 
 
 def _start_engine(config: csms_policy.CsmsConfig, data_dir: pathlib.Path,

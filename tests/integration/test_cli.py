@@ -51,7 +51,7 @@ def test_serve_prints_listening_and_journals(tmp_path: pathlib.Path) -> None:
     finally:
         out, _ = stop(proc)
     # Without --json, one human line per connection, boot and disconnection.
-    assert re.search(r"\d\d:\d\d:\d\d CLI-1 connected \(OCPP 1\.6 from 127\.0\.0\.1:\d+\)", out), out
+    assert re.search(r"\d\d:\d\d:\d\d CLI-1 connected \(OCPP 1\.6 from 127\.0\.0\.1:\d+, security profile 0\)", out), out
     assert "CLI-1 booted: Accepted (V M)" in out and "CLI-1 disconnected" in out
     assert (tmp_path / "d" / "journal.sqlite3").exists()
     assert (tmp_path / "d" / "logs" / "commissioner.log").exists()
