@@ -366,3 +366,25 @@ async def test_profile_3_from_files_given_at_start(servers, start_charger, tmp_p
     startup = await wait_for(received, "mtls", "SecurityEventNotification",
                              match=lambda p: p["type"] == "StartupOfTheDevice")
     assert startup["timestamp"]
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_delete_certificate_by_hash_data(servers, start_charger, tmp_path, version) -> None:
+    ca, csms, received = servers
+    calls = call16 if version == "1.6" else call201
+    root_type = "CentralSystemRootCertificate" if version == "1.6" else "CSMSRootCertificate"
+    start_charger(version, csms["tls"].url, password=PASSWORD, ca_file=str(ca.ca_file(tmp_path)))
+    await wait_for(received, "tls", "BootNotification")
+    tls = csms["tls"]
+    other = _tls_helpers.Authority("Manufacturer Root")
+    assert (await tls.call("CP-S", calls.InstallCertificate(certificate_type="ManufacturerRootCertificate",
+                                                            certificate=other.pem))).status == "Accepted"
+    assert (await tls.call("CP-S", calls.DeleteCertificate(certificate_hash_data=_expected_hash(other)))
+            ).status == "Accepted"
+    assert (await tls.call("CP-S", calls.DeleteCertificate(certificate_hash_data=_expected_hash(other)))
+            ).status == "NotFound"
+    # The only CSMS root it has installed goes too: the CA file given at start still verifies the CSMS.
+    assert (await tls.call("CP-S", calls.InstallCertificate(certificate_type=root_type, certificate=ca.pem))
+            ).status == "Accepted"
+    assert (await tls.call("CP-S", calls.DeleteCertificate(certificate_hash_data=_expected_hash(ca)))
+            ).status == "Accepted"
