@@ -212,8 +212,7 @@ class Station:
             return f"a wss:// URL needs security profile 2 or 3, not {profile}"
         if profile == 3 and not self.certificates.has_client_certificate():
             return "security profile 3 needs a charger certificate"
-        if profile == 1 and not self.password():
-            return "security profile 1 needs a basic-auth password"
+        # Profile 1 is not checked for a password: a CSMS may send SecurityProfile before AuthorizationKey.
         return None
 
     def configuration(self) -> list[dict]:

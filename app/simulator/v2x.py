@@ -214,7 +214,7 @@ class _ChargePoint2x(session.Session):
         # (A05.FR.02-04): refused now rather than failing at the next boot.
         if level >= 2 or url.startswith("wss://"):
             missing = self.station.profile_prerequisites(level, url)
-            if missing is not None and not (level == 1 and "password" in missing):
+            if missing is not None:
                 session.LOGGER.warning("%s: SetNetworkProfile slot %s rejected: %s",
                                        self.charger_id, configuration_slot, missing)
                 return self.results.SetNetworkProfile(status="Rejected")
