@@ -136,6 +136,17 @@ def build_parser() -> argparse.ArgumentParser:
                           help="limit firmware downloads to this rate, to watch their progress")
     simulate.add_argument("--upload-via-post", action="store_true",
                           help="upload logs over HTTP as a multipart POST to the location (default: PUT location/name)")
+    simulate.add_argument("--security-profile", type=int, choices=[0, 1, 2, 3], default=None, metavar="N",
+                          help="initial OCPP security profile: 0 ws://, 1 ws:// + password, 2 wss:// + password, "
+                               "3 wss:// + client certificate (default: 2 or 3 for a wss:// --url, 1 with a "
+                               "password, else 0); 2 and 3 need a wss:// --url")
+    simulate.add_argument("--ca-file", default=None, metavar="PEM",
+                          help="CA certificate(s) to verify a wss:// CSMS with, besides the CSMS root "
+                               "certificates the CSMS installs later (InstallCertificate)")
+    simulate.add_argument("--client-cert", default=None, metavar="PEM",
+                          help="the charger's certificate (chain, leaf first; CN = the charger id) for "
+                               "security profile 3; with --client-key")
+    simulate.add_argument("--client-key", default=None, metavar="PEM", help="the private key of --client-cert")
     return parser
 
 
@@ -413,6 +424,9 @@ def _simulator_options(args: argparse.Namespace) -> dict[str, Any]:
         options["slow_download"] = args.slow_download
     if args.upload_via_post:
         options["upload_via_post"] = True
+    for flag in ("security_profile", "ca_file", "client_cert", "client_key"):  # security profiles
+        if getattr(args, flag) is not None:
+            options[flag] = getattr(args, flag)
     return options
 
 
@@ -439,8 +453,12 @@ def _simulate(args: argparse.Namespace) -> int:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signum, stop.set)
         await simulator.run_fleet(args.url, args.charger_id, args.ocpp, count=args.count,
-                                  password=_password(args), stop=stop, **_simulator_options(args))
+                                  password=password, stop=stop, **_simulator_options(args))
 
+    # Inconsistent flags (profile 2 on ws://, a certificate without its key ...) fail here, exit 2.
+    password = _password(args)
+    simulator.SimConfig(url=args.url, charger_id=args.charger_id, ocpp_version=args.ocpp,
+                        password=password, **_simulator_options(args))
     app_core.setup_logging(None)
     try:
         with _on_console_break(on_break):

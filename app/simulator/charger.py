@@ -9,6 +9,7 @@ real hardware.
 from __future__ import annotations
 
 import asyncio
+import ssl
 from typing import Any
 
 import websockets.asyncio.client
@@ -22,7 +23,7 @@ from app.simulator import options as sim_options
 from app.simulator import keys_v16 as simkeys
 from app.simulator import device_model as simmodel
 from app.simulator import charger_session as session
-from app.simulator import station, updates, v2x, v16
+from app.simulator import security, station, updates, v2x, v16
 
 LOGGER = sim_options.LOGGER
 
@@ -98,7 +99,13 @@ class VirtualCharger:
             LOGGER.debug("%s: reconnecting in %.1f s", self.config.charger_id, delay)
             await asyncio.sleep(delay)
 
+    def _profile(self, slot: int) -> int:
+        level = self.station.network_slots[slot].get("security_profile")
+        return int(level) if level is not None else self.station.security_profile()
+
     def _headers(self, slot: int, identity: str) -> dict[str, str]:
+        if self._profile(slot) == 3:
+            return {}  # profile 3 authenticates with the client certificate, not a password
         password = self.station.network_slots[slot].get("basic_auth_password") or self.station.password()
         if not password:
             return {}
@@ -109,8 +116,17 @@ class VirtualCharger:
         cfg = self.config
         slot, endpoint, identity = self.station.endpoint()  # the best network profile not yet given up on
         try:
+            tls = self._ssl_context(slot, endpoint)
+        except security.CertificateProblem as problem:
+            # Nothing to try yet (no CA, no certificate): say what is missing, and retry as for any failure,
+            # since the CSMS may install what is missing over another connection profile.
+            LOGGER.warning("%s: cannot connect to %s: %s", cfg.charger_id, endpoint, problem)
+            self.station.connection_failed(f"cannot connect to {endpoint}: {problem}")
+            return self._backoff.next_delay()
+        try:
             connection = await websockets.asyncio.client.connect(
                 endpoint,
+                ssl=tls,
                 subprotocols=[websockets.typing.Subprotocol(cfg.subprotocol)],
                 additional_headers=self._headers(slot, identity),
                 user_agent_header=f"{cfg.vendor}-{cfg.model}/{self.station.firmware}",
@@ -127,6 +143,17 @@ class VirtualCharger:
             LOGGER.warning("%s: %s refused the connection: %s", cfg.charger_id, endpoint, error)
             self.station.connection_failed(f"{endpoint} refused the connection: {error}")
             return self._backoff.next_delay()
+        except ssl.SSLCertVerificationError as error:
+            # The CSMS's certificate does not verify against our roots, or not for this host: the
+            # failure reason names it so the fallback report says InvalidCsmsCertificate.
+            reason = f"the CSMS's certificate does not verify: {error.verify_message or error}"
+            LOGGER.warning("%s: %s: %s", cfg.charger_id, endpoint, reason)
+            self.station.connection_failed(f"{endpoint}: {security.CSMS_CERTIFICATE_FAILURE}: {reason}")
+            return self._backoff.next_delay()
+        except ssl.SSLError as error:
+            LOGGER.warning("%s: TLS with %s failed: %s", cfg.charger_id, endpoint, error)
+            self.station.connection_failed(f"TLS with {endpoint} failed: {error}")
+            return self._backoff.next_delay()
         except _CONNECT_ERRORS as error:
             LOGGER.info("%s: cannot connect to %s: %s", cfg.charger_id, endpoint, error)
             self.station.connection_failed(f"cannot connect to {endpoint}: {error or type(error).__name__}")
@@ -139,7 +166,8 @@ class VirtualCharger:
                 return self._backoff.next_delay()
             LOGGER.info("%s: connected to %s (OCPP %s)", cfg.charger_id, endpoint, cfg.ocpp_version)
             self.station.connected_on(slot)
-            self.station.note(f"connected to {endpoint}" + (" with a password" if self._headers(slot, identity) else ""))
+            self.station.note(f"connected to {endpoint} at security profile {self._profile(slot)}"
+                              + (" with a password" if self._headers(slot, identity) else ""))
             self._connection = connection
             self.session = _SESSIONS[cfg.ocpp_version](self.station, connection)
             try:
@@ -152,6 +180,11 @@ class VirtualCharger:
             finally:
                 self._connection = None
                 self.booted.clear()
+        if self.station.reconnect_requested:
+            self.station.reconnect_requested = False  # a new security profile: reconnect at once, no reboot
+            self.station.rebooted()  # start from the best slot, the one with the new profile
+            self._backoff.reset()
+            return 0.0
         if self.station.reboot_requested:
             self.station.reboot_requested = False
             self.station.rebooted()
@@ -162,6 +195,16 @@ class VirtualCharger:
             self._backoff.reset()
         LOGGER.info("%s: connection closed (%s)", cfg.charger_id, connection.close_reason or connection.close_code)
         return self._backoff.next_delay()
+
+
+    def _ssl_context(self, slot: int, endpoint: str) -> ssl.SSLContext | None:
+        """None for ws://; for wss:// a context trusting the CSMS roots, with our certificate at profile 3."""
+        profile = self._profile(slot)
+        if not endpoint.lower().startswith("wss://"):
+            if profile >= 2:
+                raise security.CertificateProblem(f"security profile {profile} needs a wss:// URL")
+            return None
+        return self.station.certificates.ssl_context(client_certificate=profile == 3)
 
 
 def fleet_ids(base_id: str, count: int | None) -> list[str]:

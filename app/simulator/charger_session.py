@@ -28,6 +28,7 @@ import websockets.exceptions
 
 from app.ocpp import adapter
 from app.simulator import options as sim_options
+from app.simulator import security
 from app.simulator import station as simstation
 
 _REFUSED = re.compile(r"\bHTTP 40[13]\b")
@@ -192,12 +193,29 @@ class Session:
 
     async def _report_fallback(self) -> None:
         """Back on a lower-priority network profile: say why the better ones failed (B10: fall back)."""
+        names = security.events(self.station.config.ocpp_version)
         for slot, why in self.station.fell_back():
-            # HTTP 401/403 from the new CSMS is the spec's FailedToAuthenticateAtCsms; a CSMS that
-            # cannot be reached has no event of its own in the list, so this charger names it.
+            # HTTP 401/403 from the new CSMS is the spec's FailedToAuthenticateAtCsms (1.6: ...AtCentralSystem),
+            # a server certificate that does not verify InvalidCsmsCertificate (InvalidCentralSystemCertificate);
+            # a CSMS that cannot be reached has no event of its own in the list, so this charger names it.
             # (the status as websockets words it: "HTTP 401"; a port such as :40371 is no status).
-            kind = "FailedToAuthenticateAtCsms" if _REFUSED.search(why) else "NetworkProfileFallback"
+            if _REFUSED.search(why):
+                kind = names["authentication"]
+            elif security.CSMS_CERTIFICATE_FAILURE in why:
+                kind = names["csms_certificate"]
+            else:
+                kind = "NetworkProfileFallback"
             await self.try_call(self.security_event(kind, f"slot {slot}: {why}"[:255]))
+        await self.send_security_events()
+
+    async def send_security_events(self) -> None:
+        """The critical security events that happened while offline (startup, reboot ...), oldest first."""
+        events = self.station.take_security_events()
+        wanted = self.station.config.security_events
+        if wanted is False or (wanted is None and self.station.active_security_profile() < 2):
+            return
+        for kind, text in events:
+            await self.try_call(self.security_event(kind, text[:255]))
 
     async def _heartbeat_loop(self) -> None:
         while True:
@@ -271,7 +289,7 @@ class Session:
         await self.end_transactions_for_reset(reason)
         self.station.reboot_requested = True
         self.station.boot_reason = boot_reason
-        self.station.note(f"reboot ({boot_reason})", security="ResetOrReboot")
+        self.station.report_security("ResetOrReboot", f"reboot ({boot_reason})")
         # Shut down the way real firmware does: let a CALL of ours that is still out get its
         # answer before closing. Closing under it makes the stock server loop fail on that
         # answer's send and die before it reads our Reset answer, so the CSMS's Reset
@@ -284,7 +302,66 @@ class Session:
             connector.operative = connector.scheduled_operative
             connector.scheduled_operative = None
 
+    # -- certificates (1.6 security extension, 2.x A02/A03/M03-M05) -----------------------------
+
+    def install_certificate(self, certificate_type: str, certificate: str) -> str:
+        """InstallCertificate: Accepted, or Rejected for what is not one CA certificate (both versions)."""
+        try:
+            self.station.certificates.install(certificate_type, certificate)
+        except security.CertificateProblem as problem:
+            LOGGER.warning("%s: InstallCertificate %s rejected: %s", self.charger_id, certificate_type, problem)
+            return "Rejected"
+        self.station.note(f"{certificate_type} installed")
+        self.certificates_changed()
+        return "Accepted"
+
+    def delete_certificate(self, certificate_hash_data: dict) -> str:
+        store = self.station.certificates
+        found = store.find(certificate_hash_data)
+        if found is None:
+            own = store.client_certificate()
+            # The charger's own certificate is not deleted on request (1.6 whitepaper, 2.0.1 M04.FR.06).
+            return "Failed" if own is not None and security.hash_matches(certificate_hash_data, own) else "NotFound"
+        roots = [i for i in store.installed if i.certificate_type in security.CSMS_ROOTS]
+        if (found in roots and len(roots) == 1 and not store.ca_file_pem
+                and self.station.security_profile() >= 2):
+            return "Failed"  # the last CSMS root at profile 2 or 3: the charger could not connect any more
+        store.installed.remove(found)
+        self.station.note(f"{found.certificate_type} deleted")
+        self.certificates_changed()
+        return "Accepted"
+
+    def installed_hash_data(self, types: list[str] | None) -> list[tuple[str, dict]]:
+        return [(i.certificate_type, security.hash_data(i.certificate))
+                for i in self.station.certificates.of_types(types)]
+
+    async def send_sign_certificate(self) -> None:
+        """The CSR flow (1.6 ExtendedTriggerMessage SignChargePointCertificate, 2.x A02/A03): a new key and a CSR."""
+        csr = await asyncio.to_thread(self.station.certificates.new_csr, self.charger_id, self.station.organization())
+        answer = await self.try_call(self.sign_certificate_payload(csr))
+        if answer is not None and answer.status != "Accepted":
+            LOGGER.warning("%s: the CSMS answered SignCertificate %s", self.charger_id, answer.status)
+
+    def certificate_signed(self, call_unique_id: str, certificate_chain: str) -> str:
+        try:
+            self.station.certificates.accept_signed(certificate_chain, self.charger_id)
+        except security.CertificateProblem as problem:
+            LOGGER.warning("%s: CertificateSigned rejected: %s", self.charger_id, problem)
+            kind = security.events(self.station.config.ocpp_version)["own_certificate"]
+            self.station.note(str(problem), security=kind)
+            self.follow_up(call_unique_id, "security-event", self.try_call, self.security_event(kind, str(problem)[:255]))
+            return "Rejected"
+        self.station.note("charger certificate installed; used from the next connection")
+        LOGGER.info("%s: charger certificate installed", self.charger_id)
+        return "Accepted"
+
+    def certificates_changed(self) -> None:
+        """Hook: 2.x counts them in SecurityCtrlr.CertificateEntries."""
+
     # -- hooks the version modules implement --------------------------------------------------
+
+    def sign_certificate_payload(self, csr: str) -> Any:
+        raise NotImplementedError
 
     def security_event(self, kind: str, tech_info: str) -> Any:
         return self.calls.SecurityEventNotification(type=kind, timestamp=self.station.timestamp(), tech_info=tech_info)

@@ -90,10 +90,11 @@ def default_keys(connectors: int, password: str | None, url: str = "") -> list[K
         Key("ChargingScheduleAllowedChargingRateUnit", "Current,Power", readonly=True, kind="csl"),
         Key("ChargingScheduleMaxPeriods", "24", readonly=True, kind="int"),
         Key("MaxChargingProfilesInstalled", "16", readonly=True, kind="int"),
-        # Security whitepaper (edition 2). Profile 3 needs TLS client certificates, which
-        # the simulator does not carry, so it stops at 2.
-        Key("SecurityProfile", "1" if password else "0", kind="int", minimum=0, maximum=2,
+        # Security whitepaper (edition 3): profiles 0-3; the charger checks what a new one needs (v16.py).
+        Key("SecurityProfile", "1" if password else "0", kind="int", minimum=0, maximum=3,
             reboot_required=True),
+        Key("CertificateStoreMaxLength", "10", readonly=True, kind="int"),
+        Key("AdditionalRootCertificateCheck", "false", readonly=True, kind="bool"),
         Key("AuthorizationKey", password or "", kind="secret", reboot_required=True),
         Key("CpoName", ""),
         # Vendor key (1.6 has no standard one for the backend): where the charger connects after

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import logging
+import os
 import random
 import sys
 from collections.abc import Callable
@@ -91,6 +92,20 @@ class SimConfig:
     transfer_wait_max: float | None = None
     transfer_verify_tls: bool = True  # https:// downloads and uploads check the server's certificate
 
+    # Security profiles (app.simulator.security). None: 2 (3 with a client certificate) for a wss:// URL,
+    # 1 with a password, else 0. 2 and 3 need a wss:// URL and a CA to trust: ca_file (PEM, besides the
+    # CSMS roots installed later by InstallCertificate); 3 also a charger certificate, client_cert with
+    # client_key (PEM files) or one the CSMS signs later.
+    security_profile: int | None = None
+    ca_file: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
+    # Send the critical security events (StartupOfTheDevice, ResetOrReboot,
+    # ReconfigurationOfSecurityParameters) in SecurityEventNotification? None: when connected at
+    # security profile 2 or 3, so chargers on plain ws:// keep the frame sequence CSMS tests know.
+    # Events on failures (certificates, fallbacks) are always sent.
+    security_events: bool | None = None
+
     def __post_init__(self) -> None:
         if self.ocpp_version not in VERSIONS:
             raise errors.ConfigError(f"OCPP version {self.ocpp_version!r} is not supported.",
@@ -106,11 +121,38 @@ class SimConfig:
             # whitepaper forbids ':' in charger identities for the same reason.
             raise errors.ConfigError(f"Charger id {self.charger_id!r} cannot be used.",
                                      hint="Use a non-empty id without ':' or '/'.")
+        self._check_security()
         try:
             websockets.uri.parse_uri(self.endpoint)
         except websockets.exceptions.InvalidURI as error:
             raise errors.ConfigError(f"{self.url!r} is not a CSMS address.",
                                      hint="Use a ws:// or wss:// URL, e.g. ws://192.168.1.10:9000/ocpp.") from error
+
+    def _check_security(self) -> None:
+        tls = self.url.lower().startswith("wss://")
+        if (self.client_cert is None) != (self.client_key is None):
+            raise errors.ConfigError("A client certificate needs its key, and a key its certificate.",
+                                     hint="Give both --client-cert and --client-key, or neither.")
+        if self.security_profile is None:
+            self.security_profile = (3 if self.client_cert else 2) if tls else (1 if self.password else 0)
+        profile = self.security_profile
+        if profile not in (0, 1, 2, 3):
+            raise errors.ConfigError(f"Security profile {profile} does not exist.", hint="Choose 0, 1, 2 or 3.")
+        if profile >= 2 and not tls:
+            raise errors.ConfigError(f"Security profile {profile} needs TLS: a wss:// URL.",
+                                     hint="Use wss://host:port/path, or security profile 0 or 1 for ws://.")
+        if profile < 2 and tls:
+            raise errors.ConfigError(f"A wss:// URL means security profile 2 or 3, not {profile}.",
+                                     hint="Give --security-profile 2 or 3, or a ws:// URL.")
+        if profile == 3 and not self.client_cert:
+            raise errors.ConfigError("Security profile 3 needs the charger's certificate and key.",
+                                     hint="Give --client-cert PEM and --client-key PEM.")
+        if profile == 1 and not self.password:
+            raise errors.ConfigError("Security profile 1 needs a basic-auth password.",
+                                     hint="Give a password (--password-file or $COMMISSIONER_PASSWORD).")
+        for path in (self.ca_file, self.client_cert, self.client_key):
+            if path is not None and not os.path.isfile(path):
+                raise errors.ConfigError(f"Cannot read the PEM file {path}.", hint="Give the path of a PEM file.")
 
     @property
     def serial_number(self) -> str:

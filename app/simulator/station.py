@@ -19,6 +19,7 @@ from app.simulator import keys_v16 as simkeys
 from app.simulator import device_model as simmodel
 from app.simulator import logs
 from app.simulator import meter
+from app.simulator import security
 
 # Connector states in OCPP 1.6 words (ChargePointStatus); 2.x folds them into fewer.
 AVAILABLE = "Available"
@@ -133,8 +134,19 @@ class Station:
         # Network connection profiles by configuration slot (2.x SetNetworkProfile; 1.6: the
         # vendor key CentralSystemUrl becomes slot 1 on the next reboot, slot 0 the fallback).
         self.network_slots: dict[int, dict[str, Any]] = {
-            0: {"ocpp_csms_url": config.url, "security_profile": 1 if config.password else 0}}
+            0: {"ocpp_csms_url": config.url, "security_profile": config.security_profile}}
         self.network = NetworkState()
+        # Certificates and keys (InstallCertificate, the CSR flow), kept across reboots as on real hardware.
+        self.certificates = security.Certificates()
+        if config.ca_file:
+            self.certificates.ca_file_pem = security.read_pem(config.ca_file, "CA file")
+        if config.client_cert and config.client_key:
+            self.certificates.client_chain_pem = security.read_pem(config.client_cert, "client certificate")
+            self.certificates.client_key_pem = security.read_pem(config.client_key, "client key")
+        # Security events waiting for a connection to be sent on (StartupOfTheDevice, ResetOrReboot ...).
+        self.security_outbox: list[tuple[str, str]] = []
+        # Set by a session that changed the security profile (1.6): close and reconnect at once, no reboot.
+        self.reconnect_requested = False
         # The version the charger runs: a firmware update changes it, and it survives reconnects.
         self.firmware = config.firmware
         self.log = logs.Journal()  # the charger's own log (GetDiagnostics, GetLog DiagnosticsLog)
@@ -143,6 +155,7 @@ class Station:
         self.jobs: Any = None
         if config.ocpp_version == "1.6":
             self.config_keys = simkeys.ConfigKeys.default(config.connectors, config.password, config.url)
+            self.config_keys.set("SecurityProfile", str(config.security_profile))
         else:
             self.device_model = simmodel.DeviceModel(
                 simmodel.default_variables(
@@ -151,7 +164,8 @@ class Station:
                 )
             )
             self._wire_live_variables(self.device_model)
-        self.note(f"power up, firmware {self.firmware}", security="StartupOfTheDevice")
+            self.device_model.set_value("SecurityCtrlr", "SecurityProfile", str(config.security_profile))
+        self.report_security("StartupOfTheDevice", f"power up, firmware {self.firmware}")
 
     def note(self, text: str, security: str | None = None) -> None:
         """Write one line in the charger's log; with `security` (an OCPP security event type), in its
@@ -160,6 +174,46 @@ class Station:
         self.log.add(now, text)
         if security is not None:
             self.security_log.add(now, f"{security}: {text}")
+
+    def report_security(self, kind: str, text: str) -> None:
+        """A security event the CSMS must hear of (a critical one): logged now, sent once connected."""
+        self.note(text, security=kind)
+        self.security_outbox.append((kind, text))
+
+    def take_security_events(self) -> list[tuple[str, str]]:
+        events, self.security_outbox = self.security_outbox, []
+        return events
+
+    def security_profile(self) -> int:
+        """The security profile configured now (1.6: the SecurityProfile key; 2.x: the connection's)."""
+        if self.config_keys is not None:
+            return self.config_keys.get_int("SecurityProfile")
+        return int(self.device_model.value("SecurityCtrlr", "SecurityProfile") or 0)
+
+    def active_security_profile(self) -> int:
+        """The security profile of the connection up now (its network slot's)."""
+        level = self.network_slots.get(self.network.active, {}).get("security_profile")
+        return int(level) if level is not None else self.security_profile()
+
+    def organization(self) -> str | None:
+        """The O of the charger's CSR: CpoName (1.6) / SecurityCtrlr.OrganizationName (2.x), when set."""
+        if self.config_keys is not None:
+            return self.config_keys.get("CpoName") or None
+        return self.device_model.value("SecurityCtrlr", "OrganizationName") or None
+
+    def profile_prerequisites(self, profile: int, url: str | None) -> str | None:
+        """Why the charger cannot connect at `profile` to `url`, or None when it can."""
+        if profile >= 2:
+            if not url or not url.lower().startswith("wss://"):
+                return f"security profile {profile} needs a wss:// URL"
+            if not self.certificates.can_verify_csms():
+                return f"security profile {profile} needs a CSMS root certificate installed"
+        elif url and url.lower().startswith("wss://"):
+            return f"a wss:// URL needs security profile 2 or 3, not {profile}"
+        if profile == 3 and not self.certificates.has_client_certificate():
+            return "security profile 3 needs a charger certificate"
+        # Profile 1 is not checked for a password: a CSMS may send SecurityProfile before AuthorizationKey.
+        return None
 
     def configuration(self) -> list[dict]:
         """Every configuration key (1.6) or device model variable (2.x), for a diagnostics archive."""
@@ -237,9 +291,14 @@ class Station:
     def priority(self) -> list[int]:
         """The configuration slots to try, best first (NetworkConfigurationPriority)."""
         if self.config_keys is not None:
+            # 1.6: slot 1 is what the keys ask for now (CentralSystemUrl, SecurityProfile), slot 0 what
+            # worked last, the fallback (whitepaper: a charger that cannot connect with the new profile
+            # reverts to the previous one).
             url = self.config_keys.get("CentralSystemUrl") or self.config.url
-            if url != self.network_slots[0]["ocpp_csms_url"]:
-                self.network_slots[1] = {**self.network_slots[0], "ocpp_csms_url": url}
+            profile = self.config_keys.get_int("SecurityProfile")
+            now = self.network_slots[0]
+            if url != now["ocpp_csms_url"] or profile != now.get("security_profile"):
+                self.network_slots[1] = {**now, "ocpp_csms_url": url, "security_profile": profile}
                 return [1, 0]
             return [0]
         text = self.device_model.value("OCPPCommCtrlr", "NetworkConfigurationPriority") or "0"
@@ -271,6 +330,12 @@ class Station:
         self.network.failures.clear()
         self.network.attempts = 0
         self.network.active = slot
+        if self.config_keys is not None and slot == 1:
+            # The new URL / profile works: it is the one to fall back to from now on, so the charger
+            # never drops back to a lower security profile later.
+            self.network_slots[0] = dict(self.network_slots[1])
+            self.network.index = 0
+            self.network.active = 0
         if self.device_model is not None:
             self.device_model.find("OCPPCommCtrlr", "ActiveNetworkProfile").value = str(slot)
             level = self.network_slots[slot].get("security_profile")

@@ -11,12 +11,16 @@ import ocpp.v16
 from ocpp import routing
 from ocpp.v16 import call, call_result, enums
 
+from app.ocpp import adapter
 from app.simulator import keys_v16 as simkeys
+from app.simulator import options as sim_options
 from app.simulator import logs
 from app.simulator import charger_session as session
 from app.simulator import meter
 from app.simulator import station as simstation
 from app.simulator import updates
+
+LOGGER = sim_options.LOGGER
 
 TRIGGERABLE = (
     "BootNotification", "Heartbeat", "StatusNotification", "MeterValues",
@@ -25,7 +29,7 @@ TRIGGERABLE = (
 # ExtendedTriggerMessage (security extension): FirmwareStatusNotification there means the signed one.
 EXTENDED_TRIGGERABLE = (
     "BootNotification", "Heartbeat", "StatusNotification", "MeterValues",
-    "FirmwareStatusNotification", "LogStatusNotification",
+    "FirmwareStatusNotification", "LogStatusNotification", "SignChargePointCertificate",
 )
 
 
@@ -149,7 +153,10 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
         return call_result.GetConfiguration(configuration_key=known, unknown_key=unknown or None)
 
     @routing.on(enums.Action.change_configuration)
-    def on_change_configuration(self, key: str, value: str, **kwargs) -> call_result.ChangeConfiguration:
+    def on_change_configuration(self, key: str, value: str, call_unique_id: str,
+                                **kwargs) -> call_result.ChangeConfiguration:
+        if key.lower() == "securityprofile":
+            return call_result.ChangeConfiguration(status=self._change_security_profile(value, call_unique_id))
         status = self.keys.change(key, value)
         if status in (simkeys.ACCEPTED, simkeys.REBOOT_REQUIRED):
             if key.lower() == "heartbeatinterval":
@@ -157,6 +164,66 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
             elif key.lower() == "metervaluesampleinterval":
                 self.meter_ticker.poke()
         return call_result.ChangeConfiguration(status=status)
+
+    def _change_security_profile(self, value: str, call_unique_id: str) -> str:
+        """Security whitepaper ed.3, 2.4: only upwards, only with what the new profile needs; once
+        accepted the charger reconnects with it (answered RebootRequired: the key applies to the next
+        connection, which the charger opens at once, falling back to the old profile if it fails)."""
+        before = self.keys.get_int("SecurityProfile")
+        if not value.isdigit() or int(value) <= before:
+            return simkeys.REJECTED if value != str(before) else simkeys.ACCEPTED
+        url = self.keys.get("CentralSystemUrl") or self.station.config.url
+        missing = self.station.profile_prerequisites(int(value), url)
+        if missing is not None:
+            LOGGER.warning("%s: SecurityProfile %s rejected: %s", self.charger_id, value, missing)
+            return simkeys.REJECTED
+        status = self.keys.change("SecurityProfile", value)
+        if status in (simkeys.ACCEPTED, simkeys.REBOOT_REQUIRED):
+            self.station.report_security("ReconfigurationOfSecurityParameters",
+                                         f"security profile {before} -> {value}")
+            self.follow_up(call_unique_id, "new-security-profile", self.reconnect)
+        return status
+
+    async def reconnect(self) -> None:
+        """Close the websocket once our answer is out; the run loop reconnects with the new profile."""
+        self.station.reconnect_requested = True
+        async with adapter.call_lock(self):
+            await adapter.connection(self).close()
+
+    @routing.after(enums.Action.change_configuration)
+    def after_change_configuration(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
+    # -- security extension: certificates ------------------------------------------------------
+
+    def sign_certificate_payload(self, csr: str) -> call.SignCertificate:
+        return call.SignCertificate(csr=csr)
+
+    @routing.on(enums.Action.install_certificate)
+    def on_install_certificate(self, certificate_type: str, certificate: str,
+                               **kwargs) -> call_result.InstallCertificate:
+        return call_result.InstallCertificate(status=self.install_certificate(certificate_type, certificate))
+
+    @routing.on(enums.Action.get_installed_certificate_ids)
+    def on_get_installed_certificate_ids(self, certificate_type: str,
+                                         **kwargs) -> call_result.GetInstalledCertificateIds:
+        found = [data for _, data in self.installed_hash_data([certificate_type])]
+        if not found:
+            return call_result.GetInstalledCertificateIds(status="NotFound")
+        return call_result.GetInstalledCertificateIds(status="Accepted", certificate_hash_data=found)
+
+    @routing.on(enums.Action.delete_certificate)
+    def on_delete_certificate(self, certificate_hash_data: dict, **kwargs) -> call_result.DeleteCertificate:
+        return call_result.DeleteCertificate(status=self.delete_certificate(certificate_hash_data))
+
+    @routing.on(enums.Action.certificate_signed)
+    def on_certificate_signed(self, certificate_chain: str, call_unique_id: str,
+                              **kwargs) -> call_result.CertificateSigned:
+        return call_result.CertificateSigned(status=self.certificate_signed(call_unique_id, certificate_chain))
+
+    @routing.after(enums.Action.certificate_signed)
+    def after_certificate_signed(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
 
     @routing.on(enums.Action.reset)
     def on_reset(self, call_unique_id: str, **kwargs) -> call_result.Reset:
@@ -305,6 +372,8 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
         elif requested_message == "LogStatusNotification":
             status, request_id = jobs.upload_status(updates.LOG)
             await self.try_call(call.LogStatusNotification(status=status, request_id=request_id))
+        elif requested_message == "SignChargePointCertificate":
+            await self.send_sign_certificate()
         else:
             await self.send_triggered(requested_message, connector_id)
 

@@ -26,7 +26,7 @@ from app.simulator import updates
 
 TRIGGERABLE = (
     "BootNotification", "Heartbeat", "StatusNotification", "MeterValues", "TransactionEvent",
-    "FirmwareStatusNotification", "LogStatusNotification",
+    "FirmwareStatusNotification", "LogStatusNotification", "SignChargingStationCertificate",
 )
 
 
@@ -206,10 +206,18 @@ class _ChargePoint2x(session.Session):
         current = int(self.model.value("SecurityCtrlr", "SecurityProfile") or 0)
         in_use = self.station.network.active
         url = str(connection_data.get("ocpp_csms_url", ""))
-        if (configuration_slot not in slots or configuration_slot == in_use
-                or int(connection_data.get("security_profile", 0)) < current
+        level = int(connection_data.get("security_profile", 0))
+        if (configuration_slot not in slots or configuration_slot == in_use or level < current
                 or not url.startswith(("ws://", "wss://"))):
             return self.results.SetNetworkProfile(status="Rejected")
+        # Profiles 2 and 3 need TLS and a CSMS root to verify it with, 3 a charger certificate too
+        # (A05.FR.02-04): refused now rather than failing at the next boot.
+        if level >= 2 or url.startswith("wss://"):
+            missing = self.station.profile_prerequisites(level, url)
+            if missing is not None:
+                session.LOGGER.warning("%s: SetNetworkProfile slot %s rejected: %s",
+                                       self.charger_id, configuration_slot, missing)
+                return self.results.SetNetworkProfile(status="Rejected")
         self.station.network_slots[configuration_slot] = dict(connection_data)
         return self.results.SetNetworkProfile(status="Accepted")
 
@@ -341,6 +349,41 @@ class _ChargePoint2x(session.Session):
     def on_data_transfer(self, vendor_id: str, **kwargs):
         return self.results.DataTransfer(status="UnknownVendorId")
 
+    # -- certificates (A02/A03, M03-M05) ---------------------------------------------------------
+
+    def sign_certificate_payload(self, csr: str):
+        return self.calls.SignCertificate(csr=csr, certificate_type="ChargingStationCertificate")
+
+    def certificates_changed(self) -> None:
+        self.model.set_value("SecurityCtrlr", "CertificateEntries", str(len(self.station.certificates.installed)))
+
+    @routing.on(enums.Action.install_certificate)
+    def on_install_certificate(self, certificate_type: str, certificate: str, **kwargs):
+        return self.results.InstallCertificate(status=self.install_certificate(certificate_type, certificate))
+
+    @routing.on(enums.Action.get_installed_certificate_ids)
+    def on_get_installed_certificate_ids(self, certificate_type: list[str] | None = None, **kwargs):
+        found = self.installed_hash_data(list(certificate_type or []))
+        if not found:
+            return self.results.GetInstalledCertificateIds(status="NotFound")
+        return self.results.GetInstalledCertificateIds(status="Accepted", certificate_hash_data_chain=[
+            {"certificate_type": kind, "certificate_hash_data": data} for kind, data in found])
+
+    @routing.on(enums.Action.delete_certificate)
+    def on_delete_certificate(self, certificate_hash_data: dict, **kwargs):
+        return self.results.DeleteCertificate(status=self.delete_certificate(certificate_hash_data))
+
+    @routing.on(enums.Action.certificate_signed)
+    def on_certificate_signed(self, certificate_chain: str, call_unique_id: str,
+                              certificate_type: str | None = None, **kwargs):
+        if certificate_type not in (None, "ChargingStationCertificate"):
+            return self.results.CertificateSigned(status="Rejected")  # no ISO 15118 (V2G) here
+        return self.results.CertificateSigned(status=self.certificate_signed(call_unique_id, certificate_chain))
+
+    @routing.after(enums.Action.certificate_signed)
+    def after_certificate_signed(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
     # -- TriggerMessage -----------------------------------------------------------------------
 
     def _trigger_targets(self, evse: dict | None) -> list[simstation.Connector] | None:
@@ -397,6 +440,8 @@ class _ChargePoint2x(session.Session):
         elif requested_message == "LogStatusNotification":
             status, request_id = self.station.jobs.upload_status(updates.LOG)
             await self.try_call(self.calls.LogStatusNotification(status=status, request_id=request_id))
+        elif requested_message == "SignChargingStationCertificate":
+            await self.send_sign_certificate()
 
     # -- firmware and logs (L01, N01): answered at once, the job starts from the @after hook -----
 
