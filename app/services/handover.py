@@ -36,7 +36,11 @@ from app.storage import vault as vault_store
 POLL_S = 0.1
 LEAVE_TIMEOUT_S = 60.0  # the charger must drop its connection this soon after the Reset
 STAY_AWAY_S = 120.0  # not back within this: it reached the operator's backend
-SLOTS_TO_TRY = 8  # configuration slots probed for a free one (valuesList is not in GetVariables)
+PROFILE_RECONNECT_S = 5.0  # a 1.6 charger given a new SecurityProfile reconnects with it this soon
+SLOTS_TO_TRY = 8
+# The security events that say why a charger gave up on a new backend (2.x names, then the 1.6 whitepaper's).
+FALLBACK_EVENTS = ("NetworkProfileFallback", "FailedToAuthenticateAtCsms", "InvalidCsmsCertificate",
+                   "FailedToAuthenticateAtCentralSystem", "InvalidCentralSystemCertificate")  # configuration slots probed for a free one (valuesList is not in GetVariables)
 Progress = Callable[[int, int, str], None]
 
 
@@ -169,25 +173,28 @@ async def hand_over(engine: csms_engine.Engine, charger_id: str, target: Target,
                                  hint="Ask the operator for a password that fits, or leave the field empty.")
     sent: list[Sent] = []
     keep = _Keeper(engine, charger_id, target.password, vault)
-    if version == "1.6":
-        if vendor is None or not vendor.settings.get("ocpp_url", vendors.Setting("")).key:
-            raise errors.ConfigError("OCPP 1.6 has no standard key for the backend URL.",
-                                     hint="Pick the charger's vendor profile, or name its URL key (see its manual "
-                                          "or the Configure list) in the generic profile.")
-        await _change_keys_16(engine, charger_id, target, vendor, sent, tell, keep)
-        reset = {"type": vendor.reset}
-    else:
-        await _set_profile_2x(engine, charger_id, target, version, sent, tell, keep)
-        reset = {"type": "Immediate"}
-    tell(4, 5, "Reset: the charger restarts and connects to the operator's backend")
+    # Watched from the first change: a 1.6 charger may leave on its new SecurityProfile at once.
     with engine.watch(charger_id, "BootNotification") as boots, \
             engine.watch(charger_id, "SecurityEventNotification") as events:
-        answer = await engine.call(charger_id, "Reset", reset)
-        status = str(answer.get("status", ""))
-        sent.append(Sent("Reset", reset["type"], status))
-        if status not in ("Accepted", "Scheduled"):
-            raise errors.OperationRejected("Reset", status, charger_id,
-                                           hint="The settings are stored; restart the charger by its power switch.")
+        reset: dict[str, str] | None = {"type": "Immediate"}
+        if version == "1.6":
+            if vendor is None or not vendor.settings.get("ocpp_url", vendors.Setting("")).key:
+                raise errors.ConfigError("OCPP 1.6 has no standard key for the backend URL.",
+                                         hint="Pick the charger's vendor profile, or name its URL key (see its "
+                                              "manual or the Configure list) in the generic profile.")
+            left_at_once = await _change_keys_16(engine, charger_id, target, vendor, sent, tell, keep)
+            reset = None if left_at_once else {"type": vendor.reset}  # None: it reconnects by itself
+        else:
+            await _set_profile_2x(engine, charger_id, target, version, sent, tell, keep)
+        if reset is not None:
+            tell(4, 5, "Reset: the charger restarts and connects to the operator's backend")
+            answer = await engine.call(charger_id, "Reset", reset)
+            status = str(answer.get("status", ""))
+            sent.append(Sent("Reset", reset["type"], status))
+            if status not in ("Accepted", "Scheduled"):
+                raise errors.OperationRejected("Reset", status, charger_id,
+                                               hint="The settings are stored; restart the charger by its power "
+                                                    "switch.")
         left = await _until(lambda: not _connected(engine, charger_id), leave_timeout)
         if not left:
             return Result(False, f"{charger_id} did not restart within {leave_timeout:g} s of the Reset.", sent,
@@ -208,7 +215,7 @@ async def hand_over(engine: csms_engine.Engine, charger_id: str, target: Target,
             except errors.ExpectTimeoutError:
                 break
             reports.append(f"{event.get('type', '')}: {event.get('techInfo', '')}".strip(": "))
-            if event.get("type") in ("NetworkProfileFallback", "FailedToAuthenticateAtCsms", "InvalidCsmsCertificate"):
+            if event.get("type") in FALLBACK_EVENTS:
                 break
     reason = str(boot.get("reason", ""))
     why = f"BootNotification reason {reason}" if reason else "its BootNotification gives no reason in OCPP 1.6"
@@ -220,24 +227,26 @@ async def hand_over(engine: csms_engine.Engine, charger_id: str, target: Target,
 
 
 async def _change_keys_16(engine, charger_id: str, target: Target, vendor: vendors.VendorProfile,
-                          sent: list[Sent], tell: Progress, keep: _Keeper) -> None:
+                          sent: list[Sent], tell: Progress, keep: _Keeper) -> bool:
+    """The keys, in this order: the password (a charger may reconnect as soon as it takes it: it must
+    find this CSMS expecting it), the address, the security profile last: the whitepaper's charger
+    drops its connection on a new SecurityProfile and reconnects with it (then to the new address).
+    True when the charger left already, so no Reset is needed."""
     setting = vendor.settings["ocpp_url"]
     url = target.url.rstrip("/") + (f"/{target.identity or charger_id}" if setting.includes_id else "")
-    # The whitepaper's order: the password, then the security profile, the address last (a charger
-    # may reconnect as soon as it takes the key: it must find this CSMS expecting the new password).
     changes = []
     profile_key = vendor.settings.get("security_profile")
     if target.password:
         password_key = vendor.settings.get("password")
         changes.append((password_key.key if password_key and password_key.key else "AuthorizationKey",
                         passwords.key_value("1.6", target.password), secrets.MASK))
+    changes.append((setting.key, url, url))
     if profile_key and profile_key.key:
         changes.append((profile_key.key, str(target.security_profile), str(target.security_profile)))
-    changes.append((setting.key, url, url))
     for number, (key, value, shown) in enumerate(changes, 1):
         tell(number, 5, f"ChangeConfiguration {key}")
-        if key == (profile_key.key if profile_key else None) and value == str(
-                await current_security_profile(engine, charger_id)):
+        is_profile = key == (profile_key.key if profile_key else None)
+        if is_profile and value == str(await current_security_profile(engine, charger_id)):
             continue  # already so: a charger may refuse to set what it has
         answer = await engine.call(charger_id, "ChangeConfiguration", {"key": key, "value": value})
         status = str(answer.get("status", ""))
@@ -248,6 +257,9 @@ async def _change_keys_16(engine, charger_id: str, target: Target, vendor: vendo
             raise errors.OperationRejected(
                 "ChangeConfiguration", f"{status} for {key}", charger_id,
                 hint="Check the key name in the vendor profile against the charger's GetConfiguration list.")
+        if is_profile:
+            return await _until(lambda: not _connected(engine, charger_id), PROFILE_RECONNECT_S)
+    return False
 
 
 async def _set_profile_2x(engine, charger_id: str, target: Target, version: str,
