@@ -612,6 +612,16 @@ class CsmsServer:
             host = host[len("::ffff:"):]
         return host.split("%", 1)[0] or None
 
+    def base_path(self, charger_id: str) -> str | None:
+        """The path this charger connected on without its id ("/ocpp/" of "/ocpp/CP1"): what a URL
+        given to it must carry, since it appends its id (None: not connected)."""
+        link = self._links.get(charger_id)
+        if link is None or link.ws.request is None:
+            return None
+        path = urllib.parse.urlsplit(link.ws.request.path).path
+        head, _, _ = path.rstrip("/").rpartition("/")
+        return head + "/"
+
     async def disconnect(self, charger_id: str) -> None:
         link = self._links.get(charger_id)
         if link is not None:
@@ -693,6 +703,8 @@ def _tls_connection(owner: CsmsServer, context: ssl.SSLContext) -> Callable[...,
 
     class TlsConnection(ws_server.ServerConnection):
         _tls_up = False
+        _early: list[bytes] | None = None  # decrypted bytes that came before start_tls returned
+        _early_eof = False
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
             transport.pause_reading()  # nothing reaches the websocket before TLS
@@ -718,6 +730,13 @@ def _tls_connection(owner: CsmsServer, context: ssl.SSLContext) -> Callable[...,
                 return
             self._tls_up = True
             super().connection_made(tls)
+            # The charger's HTTP request often arrives with the handshake's last flight: the TLS
+            # layer hands it over before start_tls returns. It goes to the websocket now, in order.
+            early, self._early = self._early or [], None
+            for data in early:
+                super().data_received(data)
+            if self._early_eof:
+                super().eof_received()
 
         def connection_lost(self, exc: Exception | None) -> None:
             if self._tls_up:  # before TLS the websocket never started: nothing to end
@@ -726,8 +745,13 @@ def _tls_connection(owner: CsmsServer, context: ssl.SSLContext) -> Callable[...,
         def data_received(self, data: bytes) -> None:
             if self._tls_up:
                 super().data_received(data)
+            else:
+                self._early = [*(self._early or []), data]
 
         def eof_received(self) -> bool | None:
-            return super().eof_received() if self._tls_up else None
+            if self._tls_up:
+                return super().eof_received()
+            self._early_eof = True
+            return None
 
     return TlsConnection
