@@ -226,21 +226,34 @@ async def hand_over(engine: csms_engine.Engine, charger_id: str, target: Target,
                   sent, reason, reports, away, keep.note)
 
 
-async def _change_keys_16(engine, charger_id: str, target: Target, vendor: vendors.VendorProfile,
+async def apply_target(engine: csms_engine.Engine, charger_id: str, target: Target, version: str,
+                       vendor: vendors.VendorProfile | None, sent: list[Sent], tell: Progress) -> bool:
+    """Send what points the charger at `target` (its address, its profile), without the Reset; the
+    password stays the charger's own. True when it reconnects by itself (1.6 SecurityProfile)."""
+    keep = _Keeper(engine, charger_id, "", None)
+    if version == "1.6":
+        return await _change_keys_16(engine, charger_id, target, vendor, sent, tell, keep)
+    await _set_profile_2x(engine, charger_id, target, version, sent, tell, keep)
+    return False
+
+
+async def _change_keys_16(engine, charger_id: str, target: Target, vendor: vendors.VendorProfile | None,
                           sent: list[Sent], tell: Progress, keep: _Keeper) -> bool:
     """The keys, in this order: the password (a charger may reconnect as soon as it takes it: it must
     find this CSMS expecting it), the address, the security profile last: the whitepaper's charger
     drops its connection on a new SecurityProfile and reconnects with it (then to the new address).
     True when the charger left already, so no Reset is needed."""
-    setting = vendor.settings["ocpp_url"]
-    url = target.url.rstrip("/") + (f"/{target.identity or charger_id}" if setting.includes_id else "")
+    settings = vendor.settings if vendor is not None else {}
+    setting = settings.get("ocpp_url")
     changes = []
-    profile_key = vendor.settings.get("security_profile")
+    profile_key = settings.get("security_profile") or vendors.Setting("SecurityProfile")  # the whitepaper's key
     if target.password:
-        password_key = vendor.settings.get("password")
+        password_key = settings.get("password")
         changes.append((password_key.key if password_key and password_key.key else "AuthorizationKey",
                         passwords.key_value("1.6", target.password), secrets.MASK))
-    changes.append((setting.key, url, url))
+    if setting is not None and setting.key:  # None: the address stays (a profile 1 upgrade)
+        url = target.url.rstrip("/") + (f"/{target.identity or charger_id}" if setting.includes_id else "")
+        changes.append((setting.key, url, url))
     if profile_key and profile_key.key:
         changes.append((profile_key.key, str(target.security_profile), str(target.security_profile)))
     for number, (key, value, shown) in enumerate(changes, 1):
@@ -248,6 +261,7 @@ async def _change_keys_16(engine, charger_id: str, target: Target, vendor: vendo
         is_profile = key == (profile_key.key if profile_key else None)
         if is_profile and value == str(await current_security_profile(engine, charger_id)):
             continue  # already so: a charger may refuse to set what it has
+        since = _connection_ms(engine, charger_id)
         answer = await engine.call(charger_id, "ChangeConfiguration", {"key": key, "value": value})
         status = str(answer.get("status", ""))
         sent.append(Sent("ChangeConfiguration", f"{key} = {shown}", status))
@@ -257,8 +271,8 @@ async def _change_keys_16(engine, charger_id: str, target: Target, vendor: vendo
             raise errors.OperationRejected(
                 "ChangeConfiguration", f"{status} for {key}", charger_id,
                 hint="Check the key name in the vendor profile against the charger's GetConfiguration list.")
-        if is_profile:
-            return await _until(lambda: not _connected(engine, charger_id), PROFILE_RECONNECT_S)
+        if is_profile:  # gone, or gone and back already (a new connection): no Reset then
+            return await _until(lambda: _connection_ms(engine, charger_id) != since, PROFILE_RECONNECT_S)
     return False
 
 
@@ -353,6 +367,12 @@ class _Keeper:
         self.note = ("The operator's password is kept in this computer's keyring (Stored passwords…)." if persistent
                      else "The operator's password is kept only until Commissioner closes (this computer has "
                           "no keyring): write it down.")
+
+
+def _connection_ms(engine: csms_engine.Engine, charger_id: str) -> int | None:
+    """When its current connection opened (None: not connected)."""
+    info = engine.registry.chargers.get(charger_id)
+    return info.connected_ms if info is not None and info.connected else None
 
 
 def _connected(engine: csms_engine.Engine, charger_id: str) -> bool:

@@ -1,0 +1,110 @@
+"""Upgrading a charger's security profile 0 → 1 → 2 → 3 as one guided action, end to end: the app's
+CSMS (ws:// and wss:// listeners, the built-in CA) and the virtual charger over real sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import pathlib
+from typing import AsyncIterator
+
+import pytest
+
+from app import core, simulator
+from app.csms import engine as csms_engine
+from app.domain import csms_policy, errors
+from app.services import certificates
+from app.storage import vault as vault_store
+
+from tests.unit.test_vault import MemoryKeyring
+
+
+@pytest.fixture
+async def tls_engine(isolated_data_dir: pathlib.Path) -> AsyncIterator[csms_engine.Engine]:
+    isolated_data_dir.mkdir(parents=True, exist_ok=True)
+    config = csms_policy.CsmsConfig(host="127.0.0.1", port=0, tls=True, tls_port=0, heartbeat_interval=60,
+                                    call_timeout=5.0, file_server=False)
+    eng = await asyncio.to_thread(core.build_engine, config, isolated_data_dir, None)
+    await eng.start()
+    try:
+        yield eng
+    finally:
+        await eng.stop()
+        eng.close()
+
+
+@contextlib.asynccontextmanager
+async def running(eng: csms_engine.Engine, version: str, charger_id: str) -> AsyncIterator[simulator.VirtualCharger]:
+    config = simulator.SimConfig(url=f"ws://127.0.0.1:{eng.server.port}/ocpp", charger_id=charger_id,
+                                 ocpp_version=version, backoff_min=0.05, backoff_max=0.2, reboot_delay=0.1)
+    charger = simulator.VirtualCharger(config)
+    task = asyncio.ensure_future(charger.run())
+    try:
+        await asyncio.wait_for(charger.booted.wait(), 10)
+        yield charger
+    finally:
+        charger.stop()
+        await asyncio.wait_for(task, 10)
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_a_charger_is_upgraded_from_profile_0_to_3_and_reconnects_at_each(tls_engine, version) -> None:
+    vault = vault_store.Vault(MemoryKeyring())
+    charger_id = f"UP-{version}"
+    async with running(tls_engine, version, charger_id):
+        assert tls_engine.registry.chargers[charger_id].security_profile == 0
+        seen: list[tuple[int, int, str]] = []
+        for profile in (1, 2, 3):
+            done = await certificates.upgrade(tls_engine, charger_id, profile, vault=vault,
+                                              progress=lambda d, t, m: seen.append((d, t, m)),
+                                              csr_timeout=20, reconnect_timeout=20)
+            assert done.ok, (done.text, done.steps)
+            assert done.profile == profile and tls_engine.registry.chargers[charger_id].security_profile == profile
+            assert f"security profile {profile}" in done.text
+        titles = [s.title for s in done.steps]
+        assert titles == ["CA installed", "Certificate", "Profile 3 set", "Reconnected"]
+        assert "signed by the built-in CA" in done.steps[1].detail
+        assert seen and seen[-1][0] == seen[-1][1]  # the progress reached its end
+        # Now at 3: the CA is on the charger and marked as ours; lower profiles are refused.
+        found = await certificates.installed(tls_engine, charger_id)
+        assert any(item.ours for item in found), found
+        assert certificates.state(tls_engine, charger_id).lowest_allowed == 3
+        with pytest.raises(errors.ConfigError, match="would lower it"):
+            await certificates.upgrade(tls_engine, charger_id, 2, vault=vault)
+        # The password is in the vault, never in the texts shown.
+        password = vault.get(charger_id)
+        assert password and all(password not in s.detail for s in done.steps)
+
+
+async def test_an_upgrade_without_a_tls_port_is_refused_before_anything_is_sent(engine) -> None:
+    vault = vault_store.Vault(MemoryKeyring())
+    async with running(engine, "2.0.1", "UP-NOTLS"):
+        with pytest.raises(errors.ConfigError, match="no TLS"):
+            await certificates.upgrade(engine, "UP-NOTLS", 2, vault=vault)
+        assert "UP-NOTLS" not in engine.config.passwords  # nothing was sent
+
+
+async def test_the_ca_is_exported_and_a_foreign_root_installed_and_deleted(tls_engine, tmp_path) -> None:
+    about = await certificates.authority(tls_engine)
+    assert len(about.fingerprint.split(":")) == 32 and about.wss_urls
+    pem = await certificates.export_authority(tls_engine, tmp_path / "ca.pem", "pem")
+    der = await certificates.export_authority(tls_engine, tmp_path / "ca.der", "der")
+    assert pem.read_text().startswith("-----BEGIN CERTIFICATE-----") and der.read_bytes()[:1] == b"\x30"
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    digest = x509.load_der_x509_certificate(der.read_bytes()).fingerprint(hashes.SHA256()).hex(":").upper()
+    assert digest == about.fingerprint.upper()
+    # A manufacturer root from a file (here: another CA), installed, listed, deleted.
+    from app.csms import pki
+    other = await asyncio.to_thread(pki.CertificateAuthority.open, tmp_path / "maker")
+    async with running(tls_engine, "2.0.1", "UP-CERTS"):
+        with pytest.raises(errors.ConfigError, match="not a PEM"):
+            await certificates.install_root(tls_engine, "UP-CERTS", "hello", manufacturer=True)
+        assert await certificates.install_root(tls_engine, "UP-CERTS", other.pem().decode(),
+                                               manufacturer=True) == "Accepted"
+        found = await certificates.installed(tls_engine, "UP-CERTS")
+        maker = [item for item in found if item.certificate_type == certificates.MANUFACTURER_ROOT]
+        assert len(maker) == 1 and not maker[0].ours
+        assert await certificates.delete(tls_engine, "UP-CERTS", maker[0]) == "Accepted"
+        after = await certificates.installed(tls_engine, "UP-CERTS")
+        assert all(item.certificate_type != certificates.MANUFACTURER_ROOT for item in after)
