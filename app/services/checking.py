@@ -33,12 +33,14 @@ class Context:
     test_tag: str = operations.TEST_TAG
     timeout: float = 30.0
     high: float | None = None  # the template's limit for the check's value, where it has one
+    low: float | None = None  # its lower limit (security: the lowest profile the charger must run)
     evidence: list[int] = dataclasses.field(default_factory=list)  # frames from before the step that prove it
     transaction_events: Any = None  # 2.x test charge: the watch on its TransactionEvents
     template: str = ""  # config_template: the configuration template's id
     firmware: str = ""  # firmware: the image to install (version label or file name; "": the newest)
     store: Any = None  # the run store (storage.runs.RunStore): firmware and log jobs are kept there too
     keep: Callable[[], None] = lambda: None  # writes the step now (the run service: to sqlite, and tells)
+    vault: Any = None  # storage.vault.Vault where a password given on the way is kept (None: the OS keyring's)
 
     @property
     def version(self) -> str:

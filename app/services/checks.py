@@ -587,6 +587,48 @@ async def soft_reset(ctx: Context) -> list[runs.Value]:
     return [runs.Value("reconnect time", round(back, 1), "s")]
 
 
+# ---------------------------------------------------------------- security profile
+
+
+SECURITY_DEFAULT = 2  # the profile a commissioning asks for when the template names none (TLS)
+
+
+@check("security")
+async def security_check(ctx: Context) -> list[runs.Value]:
+    """The charger runs at least the template's profile (`low`; 2 when none): a lower one is
+    upgraded (services.certificates: password, CA, its own certificate for 3, the profile, the
+    restart) and must reconnect with it. The CA's fingerprint is part of the record."""
+    from app.services import certificates
+    from app.storage import vault as vault_store
+
+    wanted = int(ctx.low) if ctx.low is not None else SECURITY_DEFAULT
+    if not 1 <= wanted <= 3:
+        raise Failed(f"the template asks for security profile {wanted}: it must be 1, 2 or 3")
+    values: list[runs.Value] = []
+    if wanted >= 2 and ctx.info.security_profile < wanted and ctx.engine.server.tls_port is None:
+        raise Failed(f"security profile {wanted} needs TLS, and this CSMS has no wss:// port: Settings → "
+                     "Security: turn on TLS, then run this step again")
+    if wanted >= 2 and ctx.engine.server.certificates is not None:
+        about = await certificates.authority(ctx.engine)
+        values.append(runs.Value("CA fingerprint (SHA-256)", about.fingerprint))
+    current = ctx.info.security_profile
+    if current < wanted:
+        with errors_as_failed():
+            done = await certificates.upgrade(
+                ctx.engine, ctx.charger_id, wanted, vault=ctx.vault or vault_store.Vault(),
+                csr_timeout=ctx.timeout / 2, reconnect_timeout=ctx.timeout)
+        values += [runs.Value(step.title, ("✓ " if step.ok else "✗ ") + step.detail) for step in done.steps]
+        if not done.ok:
+            ctx.step.values = values
+            raise Failed(done.text)
+        ctx.step.note = f"upgraded from security profile {current}: {done.text}"
+        current = done.profile
+    values.insert(0, runs.Value("security profile", current))
+    values.append(runs.Value("lowest profile admitted from now on", certificates.state(ctx.engine,
+                                                                                   ctx.charger_id).lowest_allowed))
+    return values
+
+
 # ---------------------------------------------------------------- handover (the last step)
 
 OPERATOR_URL_STEP = "operator_url"  # the manual step where the technician enters the operator's address

@@ -100,11 +100,13 @@ async def execute(engine: csms_engine.Engine, store: run_store.RunStore, templat
                   charger_id: str, *, fields: dict[str, str] | None = None, values: dict[str, Any] | None = None,
                   headless: bool = True, listener: Listener | None = None, resume: runs.Run | None = None,
                   csms_url: str = "", connector: int = 1, reconnect_wait: float = RECONNECT_WAIT_S,
-                  only: frozenset[str] | None = None, present: frozenset[str] = frozenset()) -> runs.Run:
+                  only: frozenset[str] | None = None, present: frozenset[str] = frozenset(),
+                  vault: Any = None) -> runs.Run:
     """Run (or resume) the template's steps on one charger. On the engine loop.
 
     `only`: just these steps (the others stay as they are). `present`: checks that need someone at
-    the charger (the RFID tag) that may run now, because the technician said they are there."""
+    the charger (the RFID tag) that may run now, because the technician said they are there.
+    `vault`: where a password a step gives the charger is kept (storage.vault.Vault; None: the OS keyring)."""
     values = dict(values or {})
     tell = listener or (lambda run, step: None)
     run = resume or new_run(template, charger_id, fields)
@@ -120,7 +122,7 @@ async def execute(engine: csms_engine.Engine, store: run_store.RunStore, templat
         if step.state.done or (only is not None and spec.key not in only):
             continue  # resumed: what was recorded stands
         await _do_step(engine, store, run, step, spec, values, headless, tell, connector, wait,
-                       person=spec.key in present)
+                       person=spec.key in present, vault=vault)
     run.last_frame_id = await _journal_mark(engine)
     run.ended_ms = int(time.time() * 1000)
     run.outcome = run.judge()
@@ -130,7 +132,8 @@ async def execute(engine: csms_engine.Engine, store: run_store.RunStore, templat
 
 async def _do_step(engine: csms_engine.Engine, store: run_store.RunStore, run: runs.Run, step: runs.Step,
                    spec: checklists.StepSpec, values: dict[str, Any], headless: bool, tell: Listener,
-                   connector: int = 1, reconnect_wait: list[float] | None = None, person: bool = False) -> None:
+                   connector: int = 1, reconnect_wait: list[float] | None = None, person: bool = False,
+                   vault: Any = None) -> None:
     step.started_ms = int(time.time() * 1000)
     if spec.key in values or (spec.kind == "manual" and not headless):
         if spec.key not in values:
@@ -163,7 +166,7 @@ async def _do_step(engine: csms_engine.Engine, store: run_store.RunStore, run: r
     store.save_step(run, step)
     tell(run, step)
     before = await _journal_mark(engine)
-    ctx = _context(engine, store, run, step, spec, tell, connector)
+    ctx = _context(engine, store, run, step, spec, tell, connector, vault)
     try:
         # A check with a longer time of its own (a firmware update) gets it, plus a margin.
         limit = max(STEP_LIMIT_S, (spec.timeout or 0) + 60)
@@ -192,13 +195,14 @@ async def _do_step(engine: csms_engine.Engine, store: run_store.RunStore, run: r
 
 
 def _context(engine: csms_engine.Engine, store: run_store.RunStore, run: runs.Run, step: runs.Step,
-             spec: checklists.StepSpec, tell: Listener, connector: int) -> checks.Context:
+             spec: checklists.StepSpec, tell: Listener, connector: int, vault: Any = None) -> checks.Context:
     def keep() -> None:  # what the check now leaves on the charger: on disk at once
         store.save_step(run, step)
         tell(run, step)
 
     return checks.Context(engine, run.charger_id, run, step, connector=connector, timeout=spec.timeout or 30.0,
-                          high=spec.high, template=spec.template, firmware=spec.firmware, store=store, keep=keep)
+                          high=spec.high, low=spec.low, template=spec.template, firmware=spec.firmware, store=store,
+                          keep=keep, vault=vault)
 
 
 def _still_there(step: runs.Step) -> None:

@@ -365,13 +365,14 @@ class CommissionPage(QtWidgets.QWidget):
         engine = self.bridge.engine
         total = len(template.steps)
         csms_url = self._csms_url()
+        vault = self.core.vault  # a password the security step gives is kept with the others
 
         async def work(reporter):
             def listener(done_run, step):
                 reporter(sum(1 for s in done_run.steps if s.state.done), total, f"{step.key} {step.state.value}")
             # The engine works on its own copy from the store; the page reads the store as steps end.
             return await run_service.execute(engine, store, template, charger_id, values={}, headless=False,
-                                             listener=listener, resume=store.get(run.id), csms_url=csms_url,
+                                             vault=vault, listener=listener, resume=store.get(run.id), csms_url=csms_url,
                                              only=only, present=only or frozenset())
 
         self._busy.add(charger_id)

@@ -108,3 +108,33 @@ async def test_the_ca_is_exported_and_a_foreign_root_installed_and_deleted(tls_e
         assert await certificates.delete(tls_engine, "UP-CERTS", maker[0]) == "Accepted"
         after = await certificates.installed(tls_engine, "UP-CERTS")
         assert all(item.certificate_type != certificates.MANUFACTURER_ROOT for item in after)
+
+
+async def test_the_security_step_of_a_run_upgrades_the_charger_and_records_the_ca(tls_engine, engine, tmp_path) -> None:
+    from app.domain import runs
+    from app.services import checklists, checks
+    from app.services import runs as run_service
+    from app.storage import runs as run_store
+
+    path = tmp_path / "secure.toml"
+    path.write_text('name = "Secure"\n[[step]]\nkey = "security"\ntitle = "Profile 3"\ncheck = "security"\n'
+                    'low = 3\ntimeout = 40\n', encoding="utf-8")
+    template = checklists.load_file(path, frozenset(checks.CHECKS))
+    store = run_store.RunStore(tmp_path / "d")
+    vault = vault_store.Vault(MemoryKeyring())
+    async with running(tls_engine, "2.0.1", "RUN-SEC"):
+        run = await run_service.execute(tls_engine, store, template, "RUN-SEC", vault=vault)
+        step = store.get(run.id).step("security")  # as the report reads it
+        assert step.state is runs.StepState.PASSED, step.reason
+        values = {v.name: v.value for v in step.values}
+        assert values["security profile"] == 3 and values["lowest profile admitted from now on"] == 3
+        assert values["CA fingerprint (SHA-256)"] == (await certificates.authority(tls_engine)).fingerprint
+        assert "upgraded from security profile 0" in step.note
+        # Run again: already there, nothing sent.
+        again = await run_service.execute(tls_engine, store, template, "RUN-SEC", vault=vault)
+        assert again.step("security").state is runs.StepState.PASSED and not again.step("security").note
+    # A CSMS without TLS: the step fails before anything is sent, saying what to turn on.
+    async with running(engine, "2.0.1", "RUN-PLAIN"):
+        run = await run_service.execute(engine, store, template, "RUN-PLAIN", vault=vault)
+        step = run.step("security")
+        assert step.state is runs.StepState.FAILED and "Settings" in step.reason and "TLS" in step.reason
