@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "on chargers (default: settings, <data folder>/ca)")
     serve.add_argument("--operator-name", default=None, metavar="NAME",
                        help="profile 3: the organization (O) charger certificates and CSRs must carry")
+    serve.add_argument("--allow-lower", metavar="ID[,ID...]", default=None,
+                       help="let these chargers connect with a lower security profile than they reached "
+                            "before (the no-downgrade record is cleared for them, for a re-test)")
     serve.add_argument("--renew-expired", action="store_true",
                        help="profile 3: let a charger with an expired certificate connect, only to renew it (off by default)")
     serve.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
@@ -272,6 +275,11 @@ def _serve(args: argparse.Namespace) -> int:
     elif args.out is not None or args.once is not None:
         raise errors.ConfigError("--out and --once go with --plan.", hint="Add --plan PLAN.toml.")
     engine = app_core.build_engine(config, data_dir, vault.Vault())  # + the passwords it gave chargers
+    if args.allow_lower:
+        for charger_id in (c.strip() for c in args.allow_lower.split(",") if c.strip()):
+            if engine.server.profiles.allow_lower(charger_id):
+                print(f"{charger_id} may connect with a lower security profile again", file=sys.stderr)
+        engine.server.profiles.save()
     out = sys.stdout
     writer = _LineWriter(out)
     put = writer.put

@@ -15,6 +15,7 @@ import logging
 import pathlib
 import ssl
 import threading
+import time
 from typing import Any, Callable
 
 from app.csms import pki, tls
@@ -46,11 +47,21 @@ class Signer:
         self._call: Callable[[str, str, dict], Any] | None = None
         self._emit: Callable[[model.Event], None] = lambda event: None
         self._clock: Callable[[], int] = lambda: 0
+        self._profile_of: Callable[[str], int] = lambda charger_id: 0
+        self._asked: dict[str, float] = {}  # charger id -> until when (monotonic) a CSR of ours is awaited
+        self._trusted: list | None = None  # the trust anchors, read once (import/remove clear it)
 
     def attach(self, call: Callable[[str, str, dict], Any], emit: Callable[[model.Event], None],
-               clock: Callable[[], int]) -> None:
-        """How CertificateSigned goes out (engine.call) and where its outcome is told."""
+               clock: Callable[[], int], profile_of: Callable[[str], int] | None = None) -> None:
+        """How CertificateSigned goes out (engine.call), where its outcome is told, and the security
+        profile of a charger's current connection (a CSR is signed only on a secure one)."""
         self._call, self._emit, self._clock = call, emit, clock
+        if profile_of is not None:
+            self._profile_of = profile_of
+
+    def expect_csr(self, charger_id: str, seconds: float) -> None:
+        """This CSMS asked the charger for a CSR (TriggerMessage): sign it, whatever the connection."""
+        self._asked[charger_id] = time.monotonic() + seconds
 
     # ------------------------------------------------------------------ the CA
 
@@ -78,28 +89,48 @@ class Signer:
         context.verify_mode = ssl.CERT_OPTIONAL
         return context
 
-    def refresh_blocking(self, context: ssl.SSLContext | None) -> bool:
-        """Issue the server certificates again when this laptop's addresses are no longer all covered,
-        and load them into the live context; True when it did."""
+    def refresh_blocking(self) -> ssl.SSLContext | None:
+        """A new context with server certificates issued again, when this laptop's addresses are no
+        longer all covered or the certificates near their end; None when the current one is fine.
+        (A new context, swapped in on the loop: a live SSLContext is never changed under handshakes.)"""
         ca, current = self._ca, self.server_certificates
-        if ca is None or current is None or context is None:
-            return False
+        if ca is None or current is None:
+            return None
         hosts = [h for h in self._hosts() if h not in ("0.0.0.0", "::", "")]
-        if all(h in current.hosts for h in hosts):
-            return False
-        fresh = ca.server_certificates(hosts)
-        for cert, key in ((fresh.rsa_cert, fresh.rsa_key), (fresh.ec_cert, fresh.ec_key)):
-            context.load_cert_chain(cert, key, password=fresh.key_password)
-        self.server_certificates = fresh
-        return True
+        if all(h in current.hosts for h in hosts) and not self._ending(current):
+            return None
+        return self.tls_context_blocking()
+
+    @staticmethod
+    def _ending(current: pki.ServerCertificates) -> bool:
+        from cryptography import x509  # noqa: PLC0415  (only on the hourly check)
+        try:
+            cert = x509.load_pem_x509_certificate(current.rsa_cert.read_bytes())
+        except (OSError, ValueError):
+            return True
+        return cert.not_valid_after_utc - pki._utcnow() < pki.RENEW_BEFORE
 
     def client_problem(self, der: bytes, charger_id: str) -> str:
         """Why a verified client certificate is still refused ("" when it is fine): CN, O, validity."""
         ca = self._ca
         if ca is None:
             return "the CSMS has no CA open to judge client certificates"
+        if self._trusted is None:
+            self._trusted = ca.trusted()
         return pki.client_certificate_problem(der, charger_id, organization=self.config.operator_name or None,
-                                              trusted=ca.trusted(), allow_expired=self.config.renew_expired)
+                                              trusted=self._trusted, allow_expired=self.config.renew_expired)
+
+    def trust_changed(self) -> None:
+        """An operator CA imported or removed: read the trust anchors again."""
+        self._trusted = None
+
+    @staticmethod
+    def expired(der: bytes) -> str:
+        """The end date of an expired certificate ("" when it is within validity)."""
+        from cryptography import x509  # noqa: PLC0415
+        cert = x509.load_der_x509_certificate(der)
+        end = cert.not_valid_after_utc
+        return end.strftime("%Y-%m-%d") if end < pki._utcnow() else ""
 
     def describe_failure(self, exc: BaseException) -> str:
         ca = self._ca
@@ -108,10 +139,18 @@ class Signer:
     # ------------------------------------------------------------------ CSRs
 
     def check(self, charger_id: str, csr: str, certificate_type: str = "") -> str:
-        """Why the CSR is refused ("" when it will be signed). Quick: a parse and a signature check."""
+        """Why the CSR is refused ("" when it will be signed). Quick: a parse and a signature check.
+
+        Signed only on a connection that proved who it is (profile 2: TLS and the charger's password,
+        or 3), or when this CSMS asked for it (the guided upgrade): otherwise anyone who can connect
+        under a charger's id on plain ws:// would walk away with that charger's client certificate."""
         if certificate_type == V2G:
             return ("a V2G certificate is signed by the ISO 15118 PKI, not by this CSMS's CA: only "
                     "ChargingStationCertificate CSRs are signed here")
+        asked = self._asked.get(charger_id, 0.0) >= time.monotonic()
+        if not asked and self._profile_of(charger_id) < 2:
+            return ("a CSR is signed only for a charger connected with TLS and its password (security profile 2) "
+                    "or one this CSMS asked (Security page: Upgrade to profile 3)")
         try:
             pki.check_csr(csr, charger_id, organization=self.config.operator_name or None)
         except errors.CertificateError as exc:
@@ -120,6 +159,7 @@ class Signer:
 
     async def issue(self, charger_id: str, csr: str, certificate_type: str = "") -> None:
         """Sign (in a worker thread) and send CertificateSigned; the outcome is an event, never raised."""
+        self._asked.pop(charger_id, None)  # one CSR per request of ours
         try:
             ca = await asyncio.to_thread(self.ca_blocking)
             chain = await asyncio.to_thread(ca.sign_csr, csr, charger_id,

@@ -64,7 +64,7 @@ class Engine:
         self.server = server if server is not None else csms_server.CsmsServer(config, clock=clock)
         self.server.attach(self._record, self._emit, self.messages.deliver)
         if self.server.certificates is not None:  # CertificateSigned goes out as any call of ours
-            self.server.certificates.attach(self.call, self._emit, clock)
+            self.server.certificates.attach(self.call, self._emit, clock, profile_of=self._profile_of)
         self._address_watch: asyncio.Task | None = None
         self._addresses = addresses
         # The built-in file server (app.files.server.FileServer), started and stopped with the CSMS;
@@ -223,10 +223,21 @@ class Engine:
         while True:
             await asyncio.sleep(ADDRESS_CHECK_S)
             try:
-                if await asyncio.to_thread(signer.refresh_blocking, self.server.tls_context):
-                    log.info("server certificates issued again for this laptop's new addresses")
+                fresh = await asyncio.to_thread(signer.refresh_blocking)
             except errors.CommissionerError as exc:
                 log.warning("the server certificates could not be issued again: %s %s", exc.message, exc.hint)
+                continue
+            except Exception:  # a full disk, a bad key file: said, and tried again at the next check
+                log.exception("the server certificates could not be issued again")
+                continue
+            if fresh is not None:
+                self.server.tls_context = fresh  # new handshakes get it; open connections keep theirs
+                log.info("server certificates issued again (new addresses of this laptop, or near their end)")
+
+    def _profile_of(self, charger_id: str) -> int:
+        """The security profile of the charger's current connection (0 when it has none)."""
+        info = self.registry.chargers.get(charger_id)
+        return info.security_profile if info is not None and info.connected else 0
 
     async def stop(self) -> None:
         if self._address_watch is not None:

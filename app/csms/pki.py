@@ -112,6 +112,10 @@ def keyring_passphrase(directory: Path, store: vault.Vault | None) -> Callable[[
 # ---------------------------------------------------------------------------------- files
 
 def _make_dir(directory: Path) -> None:
+    """The CA's folder, private to this user when made here (a folder the user named and that
+    exists already, --ca-dir ~ say, keeps its own permissions: the key files are 0600 anyway)."""
+    if directory.is_dir():
+        return
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     if os.name == "posix":
         os.chmod(directory, 0o700)

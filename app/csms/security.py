@@ -33,9 +33,13 @@ PROFILES_FILE = "profiles.json"
 
 
 def connection_profile(tls: bool, client_certificate: bool, password_checked: bool) -> int:
-    if tls:
-        return 3 if client_certificate else 2
-    return 1 if password_checked else 0
+    """The profile a connection has earned: 3 TLS + a judged client certificate, 2 TLS + a checked
+    password, 1 a checked password, else 0 (TLS alone authenticates nobody: no profile above 0)."""
+    if tls and client_certificate:
+        return 3
+    if password_checked:
+        return 2 if tls else 1
+    return 0
 
 
 def name(profile: int) -> str:

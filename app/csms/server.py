@@ -136,6 +136,8 @@ class CsmsServer:
         self._switched: weakref.WeakSet[Any] = weakref.WeakSet()  # handshakes with the new password
         self._with_old: weakref.WeakSet[Any] = weakref.WeakSet()  # handshakes with a previous one
         self._authenticated: weakref.WeakSet[Any] = weakref.WeakSet()  # handshakes whose password was checked
+        self._renewing: weakref.WeakSet[Any] = weakref.WeakSet()  # with an expired certificate (renew_expired)
+        self._profiles_dirty = False  # a save of the profile records is due (one at a time)
         self._record: Callable[[model.Frame], None] = record or (lambda frame: None)
         self._emit: Callable[[model.Event], None] = emit or (lambda event: None)
         self._clock = clock
@@ -195,7 +197,7 @@ class CsmsServer:
             try:
                 self._tls_server = await ws_server.serve(
                     self._handle, self.config.host, self.config.tls_port,
-                    **self._serve_options(), create_connection=_tls_connection(self, self.tls_context))
+                    **self._serve_options(), create_connection=_tls_connection(self))
             except OSError as exc:
                 self._server.close()
                 await self._server.wait_closed()
@@ -278,11 +280,16 @@ class CsmsServer:
         certificate_ok = False
         if certificate is not None:
             problem_with_cert = (self.certificates.client_problem(certificate, charger_id)
-                                 if self.certificates is not None else "")
+                                 if self.certificates is not None else "no CA here to judge client certificates")
             if problem_with_cert:
                 return self._refuse(connection, http.HTTPStatus.FORBIDDEN, peer, charger_id,
                                     f"client certificate refused: {problem_with_cert}")
             certificate_ok = True
+            ended = self.certificates.expired(certificate) if self.certificates is not None else ""
+            if ended:  # let in (renew_expired) only to renew it: its profile is not raised by it
+                log.warning("%s presents a client certificate that expired on %s: let in only to renew it",
+                            display.quoted(charger_id), ended)
+                self._renewing.add(connection)
         if not certificate_ok:  # profile 3 authenticates with the certificate, not a password
             refused = await self._check_password(connection, request, peer, charger_id)
             if refused is not None:
@@ -305,8 +312,12 @@ class CsmsServer:
                        profile: int) -> Response | None:
         """The CSMS's own minimum, then the charger's record: once upgraded, never lower."""
         wanted = self.config.security_profile
+        tls, _ = _tls_of(connection)
         if profile < wanted:
-            if wanted >= 2 and profile < 2:
+            if tls and wanted <= 2:
+                how = ("no password was checked: give the charger a password of its own (Configure > New "
+                       "password…, or serve --password-file) and have it send it as HTTP basic auth")
+            elif wanted >= 2 and profile < 2:
                 port = self.tls_port or self.config.tls_port
                 how = (f"connect with wss:// to port {port}" if self.tls_context is not None or self.ssl_context
                        else "turn on the wss:// listener (Settings > Security, or serve --tls-port)")
@@ -327,7 +338,8 @@ class CsmsServer:
             return self._refuse(connection, http.HTTPStatus.FORBIDDEN, peer, charger_id,
                                 f"it connected with security profile {security.name(lowest)} before (since {since} "
                                 f"UTC) and now with {security.name(profile)}: a lower profile is refused (no "
-                                "downgrade); to allow it for a re-test, use Security > Allow a lower profile")
+                                "downgrade); to allow it for a re-test, use its Security page > Allow a lower profile, "
+                                f"or serve --allow-lower {charger_id}")
         return None
 
     def allow_lower_profile(self, charger_id: str) -> bool:
@@ -338,7 +350,17 @@ class CsmsServer:
         return True
 
     def _save_profiles(self) -> None:
-        future = asyncio.ensure_future(asyncio.to_thread(self.profiles.save))
+        """Write the records in a worker thread; records raised meanwhile (1,000 chargers arriving at
+        once) are written together by the next save, one at a time."""
+        if self._profiles_dirty:
+            return  # a save is queued already and will write this too
+        self._profiles_dirty = True
+
+        def save() -> None:
+            self._profiles_dirty = False  # what is raised from here on gets its own save
+            self.profiles.save()
+
+        future = asyncio.ensure_future(asyncio.to_thread(save))
         self._saving.add(future)
         future.add_done_callback(self._saved)
 
@@ -377,7 +399,8 @@ class CsmsServer:
             self.config.passwords[charger_id] = instead
         else:
             self.config.passwords.pop(charger_id, None)
-            self.allow_lower_profile(charger_id)
+            if self.profiles.minimum(charger_id) <= 2:  # profile 3 uses its certificate, not a password
+                self.allow_lower_profile(charger_id)
 
     def call_answered(self, charger_id: str, version: str, action: str, payload: dict[str, Any],
                       result: dict[str, Any]) -> None:
@@ -438,7 +461,9 @@ class CsmsServer:
             self._with_old.add(connection)
             self._authenticated.add(connection)
             return None
-        if None in previous:
+        if None in previous and _basic_auth_user_ok(header, charger_id):
+            # It needed none before: still without one, or with what it sent then (never checked here);
+            # but never under another charger's name.
             log.info("%s connected without its new password; let in until it uses it", display.quoted(charger_id))
             self._with_old.add(connection)
             return None
@@ -503,7 +528,7 @@ class CsmsServer:
             task.add_done_callback(self._closing.discard)
         profile = self._profiles_seen.pop(ws, 0)
         demo = charger_id in self.admit_always and _loopback(ws)
-        if not demo and self.profiles.raise_to(charger_id, profile, self._clock()):
+        if not demo and ws not in self._renewing and self.profiles.raise_to(charger_id, profile, self._clock()):
             self._save_profiles()  # from now on, never lower (a charger upgraded here)
         self._emit(model.Connected(charger_id, self._clock(), version.value, _peer(ws), warnings, profile))
         self._note(charger_id, "Connected", {"ocppVersion": version.value, "remoteAddress": _peer(ws),
@@ -659,6 +684,19 @@ def _basic_auth_ok(value: str, charger_id: str, password: str) -> bool:
     return user_ok and password_ok
 
 
+def _basic_auth_user_ok(value: str, charger_id: str) -> bool:
+    """No Authorization header, or basic auth whose user is the charger id (whatever the password)."""
+    if not value.strip():
+        return True
+    scheme, _, encoded = value.strip().partition(" ")
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    user = decoded.partition(b":")[0]
+    return scheme.lower() == "basic" and hmac.compare_digest(user, charger_id.encode("utf-8", "surrogatepass"))
+
+
 def _tls_of(connection: ws_server.ServerConnection) -> tuple[bool, bytes | None]:
     """(came over TLS, the client certificate it presented as DER, if any)."""
     transport = connection.transport
@@ -696,7 +734,7 @@ def _plain_connection(owner: CsmsServer) -> Callable[..., ws_server.ServerConnec
     return PlainConnection
 
 
-def _tls_connection(owner: CsmsServer, context: ssl.SSLContext) -> Callable[..., ws_server.ServerConnection]:
+def _tls_connection(owner: CsmsServer) -> Callable[..., ws_server.ServerConnection]:
     """wss:// connections whose TLS handshake is done here (loop.start_tls) rather than by asyncio's
     server: a failure is then known with the charger's address and OpenSSL's reason, which asyncio
     only logs in debug mode. The websocket starts once TLS is up."""
@@ -717,7 +755,8 @@ def _tls_connection(owner: CsmsServer, context: ssl.SSLContext) -> Callable[...,
             port = owner.tls_port or 0
             loop = asyncio.get_running_loop()
             try:
-                tls = await loop.start_tls(transport, self, context, server_side=True,
+                # The context of now: it is replaced when the server certificates are issued again.
+                tls = await loop.start_tls(transport, self, owner.tls_context, server_side=True,
                                            ssl_handshake_timeout=TLS_HANDSHAKE_S)
             except asyncio.CancelledError:
                 transport.abort()

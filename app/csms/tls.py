@@ -86,7 +86,8 @@ _PROFILE_3 = "security profile 3 needs one signed by this CSMS's CA or an import
 def describe_failure(exc: BaseException, *, ca_fingerprint: str = "") -> str:
     """A failed server-side TLS handshake in a technician's words, from the SSLError's reason
     (the strings below were seen from OpenSSL 3.0, see tests/integration/test_tls_context.py)."""
-    if isinstance(exc, TimeoutError):
+    # asyncio's handshake timeout is a ConnectionAbortedError ("SSL handshake is taking longer than ...").
+    if isinstance(exc, TimeoutError) or (isinstance(exc, ConnectionAbortedError) and "longer than" in str(exc)):
         return "the TLS handshake did not finish in time (the charger stopped answering half-way)"
     if not isinstance(exc, ssl.SSLError):
         if isinstance(exc, (ConnectionResetError, BrokenPipeError, EOFError)):

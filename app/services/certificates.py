@@ -329,6 +329,12 @@ async def upgrade(engine: csms_engine.Engine, charger_id: str, profile: int, *,
         # 3. A certificate of its own, signed by the CA.
         if profile == 3:
             tell(3, total, "Asking the charger for a CSR and signing it")
+            named = await _organization(engine, charger_id, version)
+            if named is not None:
+                steps.append(named)
+                if not named.ok:
+                    return Upgrade(False, f"{charger_id} did not take the operator name ({named.detail}), which its "
+                                          "certificate must carry. Nothing else was changed.", current, steps)
             steps.append(await _certificate(engine, charger_id, version, heard, csr_timeout))
             if not steps[-1].ok:
                 return Upgrade(False, f"{charger_id} has no certificate of its own: {steps[-1].detail}. "
@@ -378,9 +384,28 @@ async def upgrade(engine: csms_engine.Engine, charger_id: str, profile: int, *,
                            steps)
 
 
+async def _organization(engine: csms_engine.Engine, charger_id: str, version: str) -> Step | None:
+    """With an operator name set, the charger's CSR must carry it as O: give it the name first
+    (2.x SecurityCtrlr.OrganizationName, 1.6 CpoName). None when no name is set."""
+    name = engine.config.operator_name
+    if not name:
+        return None
+    if version == "1.6":
+        answer = await engine.call(charger_id, "ChangeConfiguration", {"key": "CpoName", "value": name})
+        status, what = str(answer.get("status", "")), "ChangeConfiguration CpoName"
+    else:
+        answer = await engine.call(charger_id, "SetVariables", {"setVariableData": [{
+            "component": {"name": "SecurityCtrlr"}, "variable": {"name": "OrganizationName"}, "attributeValue": name}]})
+        status = str((answer.get("setVariableResult") or [{}])[0].get("attributeStatus", ""))
+        what = "SetVariables SecurityCtrlr.OrganizationName"
+    return Step("Operator name", f"{what} = {name}: {status or 'no status'}", ok=status in ("Accepted", "RebootRequired"))
+
+
 async def _certificate(engine: csms_engine.Engine, charger_id: str, version: str, heard: _Events,
                        timeout: float) -> Step:
-    """Trigger the charger's CSR; the CSMS checks and signs it (csms.certificates): wait for the outcome."""
+    """Trigger the charger's CSR; the CSMS checks and signs it (csms.certificates): wait for the outcome.
+    The CSMS signs it whatever the connection, since it asked for it itself."""
+    _signer(engine).expect_csr(charger_id, timeout)
     if version == "1.6":
         action, payload = "ExtendedTriggerMessage", {"requestedMessage": "SignChargePointCertificate"}
     else:

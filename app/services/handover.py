@@ -256,6 +256,8 @@ async def _change_keys_16(engine, charger_id: str, target: Target, vendor: vendo
         changes.append((setting.key, url, url))
     if profile_key and profile_key.key:
         changes.append((profile_key.key, str(target.security_profile), str(target.security_profile)))
+    url_key = setting.key if setting is not None and setting.key else None
+    old_url = await configuration.value_of(engine, charger_id, url_key, "") if url_key else None
     for number, (key, value, shown) in enumerate(changes, 1):
         tell(number, 5, f"ChangeConfiguration {key}")
         is_profile = key == (profile_key.key if profile_key else None)
@@ -268,9 +270,15 @@ async def _change_keys_16(engine, charger_id: str, target: Target, vendor: vendo
         if shown == secrets.MASK and status in ("Accepted", "RebootRequired"):
             await keep(replaces_own=True)  # at once: it may reconnect with it now
         if status not in ("Accepted", "RebootRequired"):
-            raise errors.OperationRejected(
-                "ChangeConfiguration", f"{status} for {key}", charger_id,
-                hint="Check the key name in the vendor profile against the charger's GetConfiguration list.")
+            hint = "Check the key name in the vendor profile against the charger's GetConfiguration list."
+            if is_profile and url_key and old_url is not None and any(s.summary.startswith(url_key) for s in sent):
+                # It took the new address but not the profile for it: put the address back, or it is
+                # stranded at its next reboot (a wss:// address at a ws:// profile).
+                back = await engine.call(charger_id, "ChangeConfiguration", {"key": url_key, "value": old_url})
+                sent.append(Sent("ChangeConfiguration", f"{url_key} = {old_url} (put back)", str(back.get("status", ""))))
+                hint = (f"It refused security profile {value}; its address was put back to {old_url} "
+                        f"({back.get('status', 'no answer')}). Check what profiles it supports.")
+            raise errors.OperationRejected("ChangeConfiguration", f"{status} for {key}", charger_id, hint=hint)
         if is_profile:  # gone, or gone and back already (a new connection): no Reset then
             return await _until(lambda: _connection_ms(engine, charger_id) != since, PROFILE_RECONNECT_S)
     return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import subprocess
 import ssl
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,7 +19,18 @@ import pytest
 
 from app.csms import pki, tls
 
-pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not installed")
+def _openssl_3() -> bool:
+    """These checks speak OpenSSL 3's s_client (-brief, SECLEVEL, its messages); macOS ships LibreSSL."""
+    if shutil.which("openssl") is None:
+        return False
+    try:
+        out = subprocess.run(["openssl", "version"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.startswith("OpenSSL 3")
+
+
+pytestmark = pytest.mark.skipif(not _openssl_3(), reason="needs OpenSSL 3's openssl command (not LibreSSL)")
 
 TIMEOUT = 30  # a guard against a hang, not a timing assertion
 
