@@ -8,6 +8,7 @@ import contextlib
 import json
 import logging
 import os
+import pathlib
 import queue
 import signal
 import sys
@@ -90,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "on chargers (default: settings, <data folder>/ca)")
     serve.add_argument("--operator-name", default=None, metavar="NAME",
                        help="profile 3: the organization (O) charger certificates and CSRs must carry")
+    serve.add_argument("--operator-ca", metavar="PEM", action="append", default=[],
+                       help="profile 3: also trust client certificates issued by this operator CA (PEM or DER; "
+                            "kept in the CA folder from then on; may be given more than once)")
     serve.add_argument("--allow-lower", metavar="ID[,ID...]", default=None,
                        help="let these chargers connect with a lower security profile than they reached "
                             "before (the no-downgrade record is cleared for them, for a re-test)")
@@ -274,7 +278,16 @@ def _serve(args: argparse.Namespace) -> int:
         plan, store, out_dir = _plan_setup(args, data_dir)
     elif args.out is not None or args.once is not None:
         raise errors.ConfigError("--out and --once go with --plan.", hint="Add --plan PLAN.toml.")
-    engine = app_core.build_engine(config, data_dir, vault.Vault())  # + the passwords it gave chargers
+    store = vault.Vault()  # the passwords this CSMS gave chargers, and the CA key's passphrase
+    for path in args.operator_ca:  # before the engine: its TLS context trusts what the CA folder holds
+        try:
+            data = pathlib.Path(path).read_bytes()
+        except OSError as exc:
+            raise errors.ConfigError(f"Cannot read the operator CA {path}: {exc.strerror or exc}.",
+                                     hint="Give the path of the operator's CA certificate (.pem, .crt or .der).") from exc
+        imported = app_core.certificate_signer(config, data_dir, store).ca_blocking().import_operator_ca(data)
+        print(f"trusting client certificates of the operator CA {imported.subject.rfc4514_string()}", file=sys.stderr)
+    engine = app_core.build_engine(config, data_dir, store)
     if args.allow_lower:
         for charger_id in (c.strip() for c in args.allow_lower.split(",") if c.strip()):
             if engine.server.profiles.allow_lower(charger_id):
