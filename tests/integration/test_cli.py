@@ -281,3 +281,27 @@ def test_runs_lists_start_times_in_utc_as_the_report_does(tmp_path: pathlib.Path
                             capture_output=True, text=True, check=True, env={**os.environ, "TZ": "Asia/Kolkata"}).stdout
     assert "r-utc  2026-12-03 17:01 UTC  CP-1  bench  unfinished" in listed, listed
     assert document.iso(started_ms).startswith("2026-12-03T17:01:00+00:00")
+
+
+def test_serve_trusts_an_operator_ca_and_clears_a_downgrade_record(tmp_path: pathlib.Path) -> None:
+    from app.csms import pki
+
+    operator = pki.CertificateAuthority.open(tmp_path / "operator")
+    (tmp_path / "operator.pem").write_bytes(operator.pem())
+    records = tmp_path / "d" / "security"
+    records.mkdir(parents=True)
+    (records / "profiles.json").write_text(json.dumps(
+        {"schema_version": 1, "chargers": {"CLI-L": {"profile": 2, "since_ms": 1}}}), encoding="utf-8")
+    proc = start(tmp_path, "--tls-port", "0", "--no-file-server", "--operator-ca", str(tmp_path / "operator.pem"),
+                 "--allow-lower", "CLI-L")
+    try:
+        line = proc.stdout.readline()
+        assert "wss://127.0.0.1:" in line
+        with connect(re.search(r"ws://127\.0\.0\.1:\d+/", line).group(0) + "CLI-L", subprotocols=["ocpp1.6"]) as ws:
+            ws.send('[2,"b","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}]')
+            assert json.loads(ws.recv(5))[2]["status"] == "Accepted"  # profile 0 let in again
+    finally:
+        _, err = stop(proc)
+    assert "trusting client certificates of the operator CA" in err and "CLI-L may connect" in err
+    kept = list((tmp_path / "d" / "ca" / "operator").glob("*.pem"))
+    assert len(kept) == 1 and kept[0].read_bytes() == operator.pem()
