@@ -25,9 +25,9 @@ from app.ui import dialogs, job_view
 UPGRADE_TASK = "Security profile upgrade"
 UPGRADE_TIMEOUT_S = certificates.CSR_TIMEOUT_S + certificates.RECONNECT_TIMEOUT_S + 120
 MAX_FAILURES = 50  # failed TLS handshakes kept on the page (the log keeps them all)
-CERT_COLUMNS = ("Type", "Serial number", "This CSMS's CA")
+CERT_COLUMNS = ("Type", "Ours", "Serial")
 EVENT_COLUMNS = ("Time", "Type", "Details (techInfo)")
-FAILURE_COLUMNS = ("Time", "From address", "Port", "Why it failed")
+FAILURE_COLUMNS = ("Time", "From → port", "Why it failed")
 
 
 def fingerprint_lines(fingerprint: str) -> str:
@@ -50,7 +50,8 @@ def _table(columns: tuple[str, ...], tr) -> QtWidgets.QTableWidget:
     table.setWordWrap(False)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
+    # The last column takes what is left, never more: no sideways scrolling (the full text is its tooltip).
+    header.setSectionResizeMode(len(columns) - 1, QtWidgets.QHeaderView.ResizeMode.Stretch)
     return table
 
 
@@ -93,13 +94,13 @@ class SecurityPage(QtWidgets.QWidget):
         top.addWidget(self._build_authority(), 5)
         top.addWidget(self._build_charger(), 6)
         layout.addLayout(top)
+        # Side by side, each list gets the whole height left (a 1366x768 laptop has little of it).
         bottom = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         bottom.addWidget(self._build_certificates())
-        lists = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
-        lists.addWidget(self._build_events())
-        lists.addWidget(self._build_failures())
-        bottom.addWidget(lists)
-        bottom.setSizes([480, 560])
+        bottom.addWidget(self._build_events())
+        bottom.addWidget(self._build_failures())
+        for index, stretch in enumerate((4, 3, 4)):
+            bottom.setStretchFactor(index, stretch)
         bottom.setChildrenCollapsible(False)
         layout.addWidget(bottom, 1)
         self.set_charger(None)
@@ -120,10 +121,18 @@ class SecurityPage(QtWidgets.QWidget):
         self.fingerprint.setStyleSheet("padding:4px 8px; background:palette(base); border:1px solid palette(mid);")
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.fingerprint)
-        self.copy_button = QtWidgets.QPushButton(self.tr("Cop&y"))
+        side = QtWidgets.QVBoxLayout()
+        self.copy_button = QtWidgets.QPushButton(self.tr("Co&py"))
         self.copy_button.setToolTip(self.tr("Copy the fingerprint (colon-separated) to the clipboard"))
         self.copy_button.clicked.connect(self.copy_fingerprint)
-        row.addWidget(self.copy_button, 0, QtCore.Qt.AlignmentFlag.AlignTop)
+        side.addWidget(self.copy_button)
+        self.export_button = QtWidgets.QPushButton(self.tr("E&xport CA certificate…"))
+        self.export_button.setToolTip(self.tr("Save the CA certificate (never its key) as PEM or DER, for a charger "
+                                              "that is given its CA by hand (USB stick, its web page)"))
+        self.export_button.clicked.connect(lambda: self.export())
+        side.addWidget(self.export_button)
+        side.addStretch(1)
+        row.addLayout(side)
         row.addStretch(1)
         layout.addLayout(row)
         self.about = QtWidgets.QLabel()
@@ -135,18 +144,12 @@ class SecurityPage(QtWidgets.QWidget):
         self.urls.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.urls.setWordWrap(True)
         self.urls.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.urls)
-        buttons = QtWidgets.QHBoxLayout()
-        self.export_button = QtWidgets.QPushButton(self.tr("E&xport CA certificate…"))
-        self.export_button.setToolTip(self.tr("Save the CA certificate (never its key) as PEM or DER, for a charger "
-                                              "that is given its CA by hand (USB stick, its web page)"))
-        self.export_button.clicked.connect(lambda: self.export())
-        buttons.addWidget(self.export_button)
+        urls = QtWidgets.QHBoxLayout()
+        urls.addWidget(self.urls, 1)
         self.settings_button = QtWidgets.QPushButton(self.tr("Open Settings…"))
         self.settings_button.clicked.connect(self.settings_requested.emit)
-        buttons.addWidget(self.settings_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
+        urls.addWidget(self.settings_button, 0, QtCore.Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(urls)
         layout.addStretch(1)
         return box
 
@@ -161,14 +164,14 @@ class SecurityPage(QtWidgets.QWidget):
         self.lowest_text = QtWidgets.QLabel()
         self.lowest_text.setWordWrap(True)
         lowest.addWidget(self.lowest_text, 1)
-        self.allow_button = QtWidgets.QPushButton(self.tr("Allow a &lower profile…"))
+        self.allow_button = QtWidgets.QPushButton(self.tr("Allow a lowe&r profile…"))
         self.allow_button.setToolTip(self.tr("Let this charger connect with a lower profile again (after a factory "
                                              "reset, or to hand it to a backend without TLS)"))
         self.allow_button.clicked.connect(lambda: self.allow_lower())
         lowest.addWidget(self.allow_button, 0, QtCore.Qt.AlignmentFlag.AlignTop)
         layout.addLayout(lowest)
         upgrade = QtWidgets.QHBoxLayout()
-        label = QtWidgets.QLabel(self.tr("Upgrade &to"))
+        label = QtWidgets.QLabel(self.tr("Upgrade to"))  # its letters are the page's buttons'
         upgrade.addWidget(label)
         self.target = QtWidgets.QComboBox()
         self.target.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -188,8 +191,12 @@ class SecurityPage(QtWidgets.QWidget):
         layout.addWidget(self.bar)
         self.step_table = _table(("Step", "What happened"), self.tr)
         self.step_table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.NoSelection)
-        self.step_table.setMinimumHeight(60)
-        layout.addWidget(self.step_table, 1)
+        rows = self.step_table.verticalHeader()
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 6)  # five steps fit without scrolling
+        # Fixed, four steps (an upgrade has four): the lists below get the rest of the height.
+        self.step_table.setFixedHeight(self.step_table.horizontalHeader().sizeHint().height() + 4 * (
+            self.fontMetrics().height() + 6) + 4)
+        layout.addWidget(self.step_table)
         self.outcome = QtWidgets.QLabel()
         self.outcome.setWordWrap(True)
         self.outcome.setTextFormat(QtCore.Qt.TextFormat.PlainText)
@@ -200,28 +207,27 @@ class SecurityPage(QtWidgets.QWidget):
     def _build_certificates(self) -> QtWidgets.QGroupBox:
         box = QtWidgets.QGroupBox(self.tr("Certificates on the charger"))
         layout = QtWidgets.QVBoxLayout(box)
-        buttons = QtWidgets.QHBoxLayout()
-        self.read_button = QtWidgets.QPushButton(self.tr("&Read list"))
+        buttons = QtWidgets.QGridLayout()
+        self.read_button = QtWidgets.QPushButton(self.tr("Read li&st"))
         self.read_button.setToolTip(self.tr("Ask the charger which certificates it holds (GetInstalledCertificateIds)"))
         self.read_button.clicked.connect(lambda: self.read_list())
-        buttons.addWidget(self.read_button)
-        self.install_button = QtWidgets.QPushButton(self.tr("Install this CSMS's &CA"))
+        buttons.addWidget(self.read_button, 0, 0)
+        self.install_button = QtWidgets.QPushButton(self.tr("I&nstall this CSMS's CA"))
         self.install_button.setToolTip(self.tr("InstallCertificate: the charger then trusts this laptop over wss://"))
         self.install_button.clicked.connect(lambda: self.install_ours())
-        buttons.addWidget(self.install_button)
-        self.maker_button = QtWidgets.QPushButton(self.tr("Install &manufacturer root…"))
+        buttons.addWidget(self.install_button, 0, 1)
+        self.maker_button = QtWidgets.QPushButton(self.tr("Install manufactur&er root…"))
         self.maker_button.setToolTip(self.tr("InstallCertificate ManufacturerRootCertificate from a PEM file: the "
                                              "root its signed firmware is checked against"))
         self.maker_button.clicked.connect(lambda: self.install_manufacturer())
-        buttons.addWidget(self.maker_button)
-        self.delete_button = QtWidgets.QPushButton(self.tr("D&elete…"))
+        buttons.addWidget(self.maker_button, 1, 1)
+        self.delete_button = QtWidgets.QPushButton(self.tr("Dele&te…"))
         self.delete_button.setToolTip(self.tr("DeleteCertificate: the selected one"))
         self.delete_button.clicked.connect(lambda: self.delete_selected())
-        buttons.addWidget(self.delete_button)
-        buttons.addStretch(1)
+        buttons.addWidget(self.delete_button, 1, 0)
         layout.addLayout(buttons)
         self.cert_table = _table(CERT_COLUMNS, self.tr)
-        self.cert_table.horizontalHeader().setSectionResizeMode(1, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        self.cert_table.horizontalHeaderItem(1).setToolTip(self.tr("✓: this CSMS's own CA (the built-in one)"))
         self.cert_table.itemSelectionChanged.connect(self._update)
         layout.addWidget(self.cert_table, 1)
         self.cert_note = _note()
@@ -232,19 +238,22 @@ class SecurityPage(QtWidgets.QWidget):
         box = QtWidgets.QGroupBox(self.tr("Security events this charger reported (newest first)"))
         layout = QtWidgets.QVBoxLayout(box)
         self.event_table = _table(EVENT_COLUMNS, self.tr)
+        self.event_table.setWordWrap(True)
         layout.addWidget(self.event_table, 1)
         self.event_note = _note()
         layout.addWidget(self.event_note)
         return box
 
     def _build_failures(self) -> QtWidgets.QGroupBox:
-        box = QtWidgets.QGroupBox(self.tr("Failed TLS connections seen by this CSMS (any charger)"))
+        box = QtWidgets.QGroupBox(self.tr("Failed TLS connections, by address (any charger)"))
         layout = QtWidgets.QVBoxLayout(box)
-        layout.addWidget(_note(self.tr(
-            "Listed by address: the charger's id is not known before TLS succeeds. A charger set to wss:// "
-            "against the plain port, one that does not trust this CA, or a bad client certificate shows here "
-            "instead of in the charger list.")))
+        note = _note(self.tr("A charger missing from the list may be here: wss:// to the plain port, this CA not "
+                             "trusted, a bad client certificate."))
+        note.setToolTip(self.tr("The charger's id is only known once TLS succeeds, so these are listed by the "
+                                "address they came from, on every charger's page."))
+        layout.addWidget(note)
         self.failure_table = _table(FAILURE_COLUMNS, self.tr)
+        self.failure_table.setWordWrap(True)  # the reason says what to change: read in full
         layout.addWidget(self.failure_table, 1)
         return box
 
@@ -395,10 +404,9 @@ class SecurityPage(QtWidgets.QWidget):
         current = self._current()
         words = html.escape(certificates.PROFILES.get(current, str(current)))
         if info.connected:
-            self.profile_text.setText(self.tr("Connected with security profile<br><b style='font-size:large'>{0}</b>")
-                                      .format(words))
+            self.profile_text.setText(self.tr("Connected with security profile <b>{0}</b>").format(words))
         else:
-            self.profile_text.setText(self.tr("Not connected. It last connected with security profile<br><b>{0}</b>")
+            self.profile_text.setText(self.tr("Not connected. It last connected with security profile <b>{0}</b>")
                                       .format(words))
         lowest = self.security.lowest_allowed if self.security is not None else 0
         floor = self.core.settings.csms.security_profile if self.core is not None else 0
@@ -406,8 +414,9 @@ class SecurityPage(QtWidgets.QWidget):
             text = self.tr("Lowest it may connect with now: profile {0}. It reached it here, so a lower one is refused "
                            "(no downgrade).").format(lowest)
         else:
-            text = self.tr("No profile is refused for it now: it was not upgraded here (or was allowed a lower "
-                           "profile; demo chargers always are).")
+            text = (self.tr("Any profile is admitted for it.") if current == 0 else
+                    self.tr("It may come back with a lower profile too: demo chargers, and chargers allowed a lower "
+                            "profile, are not held to no-downgrade."))
         if floor > lowest:
             text += " " + self.tr("Settings admit profile {0} or higher for every charger.").format(floor)
         self.lowest_text.setText(text)
@@ -422,10 +431,12 @@ class SecurityPage(QtWidgets.QWidget):
         with QtCore.QSignalBlocker(self.target):
             self.target.clear()
             for profile in range(current + 1, 4):
-                text = certificates.PROFILES[profile]
+                words = certificates.PROFILES[profile]
+                text = words.split(" (")[0]  # the parenthesis is in the tooltip: the combo stays narrow
                 if profile >= 2 and not tls:
                     text += self.tr("  [needs TLS: turn it on in Settings]")
                 self.target.addItem(text, profile)
+                self.target.setItemData(self.target.count() - 1, words, QtCore.Qt.ItemDataRole.ToolTipRole)
             if self.target.count() == 0:
                 self.target.addItem(self.tr("(already at the highest profile)"), None)
             index = self.target.findData(chosen)
@@ -493,7 +504,7 @@ class SecurityPage(QtWidgets.QWidget):
         else:
             self.steps[charger_id] = [(s.title, s.detail, s.ok) for s in done.steps]
             self.outcomes[charger_id] = (done.text, done.ok)
-            self.notice.emit("success" if done.ok else "error", f"{name}: {done.text}")
+            self.notice.emit("success" if done.ok else "error", done.text)  # it names the charger
         finally:
             self.running.pop(charger_id, None)
         if self.info is not None and self.info.charger_id == charger_id:
@@ -579,8 +590,8 @@ class SecurityPage(QtWidgets.QWidget):
         self.cert_table.setRowCount(len(self.installed))
         for row, item in enumerate(self.installed):
             self.cert_table.setItem(row, 0, _cell(item.certificate_type))
-            self.cert_table.setItem(row, 1, _cell(str(item.hash_data.get("serialNumber", "?"))))
-            self.cert_table.setItem(row, 2, _cell(self.tr("✓ ours") if item.ours else "", job_view.GREEN))
+            self.cert_table.setItem(row, 1, _cell(self.tr("✓ ours") if item.ours else "", job_view.GREEN))
+            self.cert_table.setItem(row, 2, _cell(str(item.hash_data.get("serialNumber", "?"))))
         self._update()
 
     def selected_certificate(self) -> certificates.Installed | None:
@@ -646,19 +657,16 @@ class SecurityPage(QtWidgets.QWidget):
     # ------------------------------------------------------------------ events
 
     def on_events(self, batch: list) -> None:
-        failed = False
+        failed = reread = False
         for event in batch:
             if isinstance(event, model.TlsFailed):
                 self.failures.appendleft(event)
                 failed = True
             elif (self.info is not None and event.charger_id == self.info.charger_id
                   and isinstance(event, model.SecurityEventReceived)):
-                self._shown_key = ()  # the next snapshot rereads them; show it at once too
-                if self.security is not None:
-                    self.security = certificates.ChargerSecurity(self.security.connected_profile,
-                                                                 self.security.lowest_allowed,
-                                                                 (*self.security.events, event))
-                    self._fill_events()
+                reread = True
+        if reread:  # from the CSMS's record: a snapshot may have brought the same event already
+            self.refresh_state()
         if failed:
             self._fill_failures()
 
@@ -666,15 +674,18 @@ class SecurityPage(QtWidgets.QWidget):
         events = list(reversed(self.security.events)) if self.security is not None else []
         self.event_table.setRowCount(len(events))
         for row, event in enumerate(events):
-            when = event.timestamp.replace("T", " ")[:19] if event.timestamp else job_view.day_text(event.ts_ms)
-            self.event_table.setItem(row, 0, _cell(when))
+            when = _cell(job_view.clock_text(event.ts_ms))
+            when.setToolTip(self.tr("Received {0}; the charger's time: {1}").format(
+                job_view.day_text(event.ts_ms), event.timestamp or "?"))
+            self.event_table.setItem(row, 0, when)
             self.event_table.setItem(row, 1, _cell(event.type))
             self.event_table.setItem(row, 2, _cell(event.tech_info))
+        self.event_table.resizeRowsToContents()
         if self.info is None:
             self.event_note.setText("")
         elif not events:
-            self.event_note.setText(self.tr("None yet. They arrive by themselves (SecurityEventNotification); the "
-                                            "charger's full security log: Diagnostics → Get security log."))
+            self.event_note.setText(self.tr("None yet: the charger sends them by itself. Its whole security log: "
+                                            "Diagnostics → Get security log."))
         else:
             self.event_note.setText("")
         self.event_note.setVisible(bool(self.event_note.text()))
@@ -682,10 +693,12 @@ class SecurityPage(QtWidgets.QWidget):
     def _fill_failures(self) -> None:
         self.failure_table.setRowCount(len(self.failures))
         for row, event in enumerate(self.failures):
-            self.failure_table.setItem(row, 0, _cell(job_view.day_text(event.ts_ms)))
-            self.failure_table.setItem(row, 1, _cell(event.remote_address))
-            self.failure_table.setItem(row, 2, _cell(str(event.port)))
-            self.failure_table.setItem(row, 3, _cell(event.reason, job_view.RED))
+            when = _cell(job_view.clock_text(event.ts_ms))
+            when.setToolTip(job_view.day_text(event.ts_ms))
+            self.failure_table.setItem(row, 0, when)
+            self.failure_table.setItem(row, 1, _cell(f"{event.remote_address} → {event.port}"))
+            self.failure_table.setItem(row, 2, _cell(event.reason, job_view.RED))
+        self.failure_table.resizeRowsToContents()
 
     # ------------------------------------------------------------------ state
 

@@ -59,9 +59,9 @@ class SettingsDialog(QtWidgets.QDialog):
         self.file_server.toggled.connect(self.ftp_port.setEnabled)
         self.http_port.setEnabled(csms.file_server)
         self.ftp_port.setEnabled(csms.file_server)
-        left.addWidget(files)
         left.addWidget(self._security_group(csms))
         left.addStretch(1)
+        right.addWidget(files)
 
         answers = QtWidgets.QGroupBox(self.tr("Answers to chargers"))
         form = QtWidgets.QFormLayout(answers)
@@ -149,9 +149,8 @@ class SettingsDialog(QtWidgets.QDialog):
         self.renew_expired.setToolTip(self.tr("Off unless a charger's certificate ran out and must get a new one; "
                                               "it may then only ask for its certificate"))
         form.addRow(self.renew_expired)
-        note = QtWidgets.QLabel(self.tr("Changing TLS, its port, the CA folder or the expired-certificate rule "
-                                        "restarts the CSMS: connected chargers reconnect."))
-        note.setWordWrap(True)
+        note = QtWidgets.QLabel(self.tr("Changing these restarts the CSMS: chargers reconnect."))
+        note.setToolTip(self.tr("The lowest profile and the operator name apply at once (unless the profile turns TLS on)"))
         note.setStyleSheet("color:#555;")
         form.addRow(note)
         self.tls.toggled.connect(lambda _on: self._tls_state())
