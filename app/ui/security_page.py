@@ -175,7 +175,7 @@ class SecurityPage(QtWidgets.QWidget):
         upgrade.addWidget(label)
         self.target = QtWidgets.QComboBox()
         self.target.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.target.setMinimumContentsLength(28)
+        self.target.setMinimumContentsLength(16)  # a narrow window keeps its width
         label.setBuddy(self.target)
         self.target.currentIndexChanged.connect(lambda _i: self._update())
         upgrade.addWidget(self.target, 1)
@@ -235,7 +235,7 @@ class SecurityPage(QtWidgets.QWidget):
         return box
 
     def _build_events(self) -> QtWidgets.QGroupBox:
-        box = QtWidgets.QGroupBox(self.tr("Security events this charger reported (newest first)"))
+        box = QtWidgets.QGroupBox(self.tr("Its security events (newest first)"))
         layout = QtWidgets.QVBoxLayout(box)
         self.event_table = _table(EVENT_COLUMNS, self.tr)
         self.event_table.setWordWrap(True)
@@ -245,7 +245,7 @@ class SecurityPage(QtWidgets.QWidget):
         return box
 
     def _build_failures(self) -> QtWidgets.QGroupBox:
-        box = QtWidgets.QGroupBox(self.tr("Failed TLS connections, by address (any charger)"))
+        box = QtWidgets.QGroupBox(self.tr("Failed TLS connections (by address)"))
         layout = QtWidgets.QVBoxLayout(box)
         note = _note(self.tr("A charger missing from the list may be here: wss:// to the plain port, this CA not "
                              "trusted, a bad client certificate."))
