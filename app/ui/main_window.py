@@ -13,7 +13,7 @@ from app.services import files_view
 from app.services import runs as run_service
 from app.ui import bridge as ui_bridge
 from app.ui import charger_detail, charger_list, commission_page, configure_page, connection_panel, diagnostics_page
-from app.ui import firmware_page, log_view, message_bar
+from app.ui import firmware_page, log_view, message_bar, security_page
 from app.ui import dialogs, send_operation, settings_dialog, workspace
 
 
@@ -121,6 +121,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.configure.core = core  # snapshots (core.runs) and the chargers' passwords (core.vault)
         self.configure.error.connect(self.message_bar.show_error)
         self.configure.notice.connect(self.message_bar.show_message)
+        self.security = security_page.SecurityPage(core)
+        self.security.error.connect(self.message_bar.show_error)
+        self.security.notice.connect(self.message_bar.show_message)
+        self.security.settings_requested.connect(self.open_settings)
         self.firmware = firmware_page.FirmwarePage(core)
         self.firmware.error.connect(self.message_bar.show_error)
         self.firmware.notice.connect(self.message_bar.show_message)
@@ -139,6 +143,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.workspace.add_page(self.detail, self.tr("&Overview"))
         self.workspace.add_page(self.commission, self.tr("Co&mmission"))
         self.workspace.add_page(self.configure, self.tr("Confi&gure"))
+        self.workspace.add_page(self.security, self.tr("Securit&y"))
         self.workspace.add_page(self.firmware, self.tr("Firm&ware"))
         self.workspace.add_page(self.diagnostics, self.tr("D&iagnostics"))
         self.workspace.add_page(self.log, self.tr("Mess&ages"))
@@ -207,6 +212,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.commission.set_bridge(None)
             self.firmware.set_bridge(None)
             self.diagnostics.set_bridge(None)
+            self.security.set_bridge(None)
             return
         self.bridge = ui_bridge.EngineBridge(engine, self)
         self.bridge.chargers_changed.connect(self._on_chargers)
@@ -214,6 +220,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.bridge.progress.connect(self.commission.on_progress)
         self.bridge.progress.connect(self.firmware.on_progress)
         self.bridge.progress.connect(self.diagnostics.on_progress)
+        self.bridge.progress.connect(self.security.on_progress)
         self.bridge.refused.connect(self._on_refused)
         self.bridge.failed.connect(self.message_bar.show_error)
         self.bridge.frames_arrived.connect(self.log.on_frames_arrived)
@@ -222,6 +229,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.commission.set_bridge(self.bridge)
         self.firmware.set_bridge(self.bridge)
         self.diagnostics.set_bridge(self.bridge)
+        self.security.set_bridge(self.bridge)
         self.connection.set_listening(engine.server.port, engine.config.host)
         status = files_view.server_status(engine)
         self.connection.set_file_server(status.urls, status.message, status.hint)
@@ -288,6 +296,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.commission.set_charger(info)
         self.firmware.set_charger(info)
         self.diagnostics.set_charger(info)
+        self.security.set_charger(info)
         if info is None:
             self.send_panel.set_charger(None, None)
             return
@@ -415,7 +424,10 @@ class MainWindow(QtWidgets.QMainWindow):
         # The file server starts with the CSMS: a change of it needs a restart that apply_settings does not do.
         files_changed = (new.csms.file_server, new.csms.http_port, new.csms.ftp_port) != (
             old.file_server, old.http_port, old.ftp_port)
-        restart = restart or files_changed
+        # So do the wss:// listener and its TLS context (Core restarts for them): the bridge goes first.
+        tls_changed = (app_core.tls_wanted(new.csms), new.csms.tls_port, new.csms.ca_dir, new.csms.renew_expired) != (
+            app_core.tls_wanted(old), old.tls_port, old.ca_dir, old.renew_expired)
+        restart = restart or files_changed or tls_changed
         if restart and self.bridge is not None:
             self.bridge.close()  # it must not outlive the engine it listens to
             self.bridge = None

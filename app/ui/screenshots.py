@@ -196,6 +196,61 @@ async def shoot_files(window: main_window.MainWindow, out: pathlib.Path, image: 
     save(window, out, "diagnostics")
 
 
+async def shoot_security(window: main_window.MainWindow, out: pathlib.Path) -> None:
+    """The Security page of a 2.0.1 demo charger on a CSMS with TLS on: the CA, an upgrade 0 -> 1 -> 2
+    done, the certificates it holds, its security events and a failed TLS handshake (TLS spoken to the
+    plain port, as a charger set to wss:// on the wrong port does); and the Settings' Security group."""
+    import socket
+    import ssl
+
+    window.resize(1366, 768)
+    core = window.core
+    charger_id = core.engine.submit(core.demo.start("2.0.1")).result(10)
+    await until(lambda: window.chargers.row_of(charger_id) >= 0 and window.chargers.charger(
+        window.chargers.row_of(charger_id)).boot_status == "Accepted")
+    window.charger_view.selectRow(window.chargers.row_of(charger_id))
+    page = window.security
+    window.workspace.show_page(page)
+    await until(lambda: page.authority is not None, timeout=30)
+    await asyncio.sleep(0.3)
+    save(window, out, "security_ca")
+    for profile in (1, 2):
+        await until(lambda: page.upgrade_button.isEnabled() and page.target.findData(profile) >= 0, timeout=30)
+        page.target.setCurrentIndex(page.target.findData(profile))
+        page.upgrade()
+        await until(lambda: charger_id in page.running)
+        await until(lambda: charger_id not in page.running, timeout=120)
+    await until(lambda: page.event_table.rowCount() > 0 and page.read_button.isEnabled(), timeout=30)
+    await asyncio.sleep(0.3)
+    save(window, out, "security_upgrade_done")
+    page.read_list()
+    await until(lambda: page.cert_table.rowCount() > 0)
+    page.cert_table.selectRow(0)
+    await asyncio.sleep(0.3)
+    save(window, out, "security_certificates")
+
+    def tls_to_plain_port() -> None:
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        try:
+            with socket.create_connection(("127.0.0.1", core.engine.server.port), timeout=5) as raw:
+                with context.wrap_socket(raw, server_hostname="127.0.0.1"):
+                    pass
+        except OSError:
+            pass  # refused, as it should be: the page says why
+
+    await asyncio.to_thread(tls_to_plain_port)
+    await until(lambda: page.failure_table.rowCount() > 0)
+    await asyncio.sleep(0.3)
+    save(window, out, "security_events_failures")
+    from app.ui import settings_dialog
+    dialog = settings_dialog.SettingsDialog(core.settings, window)
+    dialog.show()
+    await asyncio.sleep(0.3)
+    save(dialog, out, "security_settings")
+    dialog.close()
+
+
 def diagnostics_kind():
     from app.domain import jobs
     return jobs.Kind.DIAGNOSTICS
@@ -213,6 +268,8 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--files", action="store_true",
                         help="only the Firmware (mid-download) and Diagnostics pages: firmware_mid.png, diagnostics.png")
+    parser.add_argument("--security", action="store_true",
+                        help="only the Security page (TLS on) and the Settings' Security group: security_*.png")
     args = parser.parse_args()
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -225,6 +282,7 @@ def main() -> int:
     asyncio.set_event_loop(loop)
     data = pathlib.Path(tempfile.mkdtemp(prefix="commissioner-shots-"))
     core = app_core.Core(data, port_override=9000)
+    core.settings.csms.tls = args.security  # the wss:// listener (a free port) for the Security page
     try:
         core.start()
     except Exception:
@@ -234,7 +292,9 @@ def main() -> int:
     window.show()
     try:
         with loop:
-            if args.files:
+            if args.security:
+                loop.run_until_complete(shoot_security(window, out))
+            elif args.files:
                 loop.run_until_complete(shoot_files(window, out, files_image(data)))
             else:
                 loop.run_until_complete(shoot(window, out))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import pathlib
 
 from PySide6 import QtWidgets
 
@@ -18,6 +19,12 @@ class SettingsDialog(QtWidgets.QDialog):
         self._settings = copy.deepcopy(current)
         csms = self._settings.csms
         layout = QtWidgets.QVBoxLayout(self)
+        # Two columns: every group fits a 1366x768 screen without scrolling.
+        columns = QtWidgets.QHBoxLayout()
+        left, right = QtWidgets.QVBoxLayout(), QtWidgets.QVBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
+        layout.addLayout(columns)
 
         server = QtWidgets.QGroupBox(self.tr("CSMS server"))
         form = QtWidgets.QFormLayout(server)
@@ -28,7 +35,7 @@ class SettingsDialog(QtWidgets.QDialog):
         self.port.setRange(1, 65535)
         self.port.setValue(csms.port or 9000)
         form.addRow(self.tr("Port"), self.port)
-        layout.addWidget(server)
+        left.addWidget(server)
 
         files = QtWidgets.QGroupBox(self.tr("Built-in file server (firmware downloads, log uploads)"))
         form = QtWidgets.QFormLayout(files)
@@ -52,7 +59,9 @@ class SettingsDialog(QtWidgets.QDialog):
         self.file_server.toggled.connect(self.ftp_port.setEnabled)
         self.http_port.setEnabled(csms.file_server)
         self.ftp_port.setEnabled(csms.file_server)
-        layout.addWidget(files)
+        left.addWidget(self._security_group(csms))
+        left.addStretch(1)
+        right.addWidget(files)
 
         answers = QtWidgets.QGroupBox(self.tr("Answers to chargers"))
         form = QtWidgets.QFormLayout(answers)
@@ -71,7 +80,7 @@ class SettingsDialog(QtWidgets.QDialog):
         self.mode.addItem(self.tr("Strict: answer schema violations with a CallError"), model.Mode.STRICT)
         self.mode.setCurrentIndex(0 if csms.mode is model.Mode.TOLERANT else 1)
         form.addRow(self.tr("Compliance"), self.mode)
-        layout.addWidget(answers)
+        right.addWidget(answers)
 
         admission = QtWidgets.QGroupBox(self.tr("Which chargers may connect"))
         box = QtWidgets.QVBoxLayout(admission)
@@ -85,7 +94,8 @@ class SettingsDialog(QtWidgets.QDialog):
         box.addWidget(self.allowed)
         self.auto_accept.toggled.connect(lambda on: self.allowed.setEnabled(not on))
         self.allowed.setEnabled(not csms.auto_accept)
-        layout.addWidget(admission)
+        right.addWidget(admission)
+        right.addStretch(1)
 
         self.error = QtWidgets.QLabel()
         self.error.setStyleSheet("color:#c62828;")
@@ -97,6 +107,71 @@ class SettingsDialog(QtWidgets.QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def _security_group(self, csms) -> QtWidgets.QGroupBox:
+        """TLS (wss://), the lowest profile admitted, the built-in CA's folder, profile 3's rules."""
+        box = QtWidgets.QGroupBox(self.tr("Security (TLS and certificates)"))
+        form = QtWidgets.QFormLayout(box)
+        self.tls = QtWidgets.QCheckBox(self.tr("Listen on wss:// (TLS) too, for security profiles 2 and 3"))
+        self.tls.setChecked(csms.tls)
+        form.addRow(self.tls)
+        self.tls_port = QtWidgets.QSpinBox()
+        self.tls_port.setRange(1, 65535)
+        self.tls_port.setValue(csms.tls_port or 9443)
+        self.tls_port.setToolTip(self.tr("The charger's URL then starts wss://<this laptop>:<port>/; the firewall "
+                                         "must let it in"))
+        form.addRow(self.tr("TLS port"), self.tls_port)
+        self.security_profile = QtWidgets.QComboBox()
+        for level, text in ((0, self.tr("0 — any charger (no password, no TLS)")),
+                            (1, self.tr("1 — a password at least (basic auth)")),
+                            (2, self.tr("2 — TLS and a password")),
+                            (3, self.tr("3 — TLS and a client certificate"))):
+            self.security_profile.addItem(text, level)
+        self.security_profile.setCurrentIndex(self.security_profile.findData(csms.security_profile))
+        self.security_profile.setToolTip(self.tr("Chargers connecting with a lower profile are refused"))
+        form.addRow(self.tr("Lowest profile admitted"), self.security_profile)
+        folder = QtWidgets.QHBoxLayout()
+        self.ca_dir = QtWidgets.QLineEdit(csms.ca_dir)
+        self.ca_dir.setPlaceholderText(self.tr("empty: in the data folder"))
+        self.ca_dir.setToolTip(self.tr("Where the built-in CA lives (ca.pem beside its protected key); another "
+                                       "folder makes a new CA there unless one is in it already"))
+        folder.addWidget(self.ca_dir, 1)
+        self.ca_dir_button = QtWidgets.QPushButton(self.tr("Choose…"))
+        self.ca_dir_button.clicked.connect(self._choose_ca_dir)
+        folder.addWidget(self.ca_dir_button)
+        form.addRow(self.tr("CA folder"), folder)
+        self.operator_name = QtWidgets.QLineEdit(csms.operator_name)
+        self.operator_name.setPlaceholderText(self.tr("empty: not checked"))
+        self.operator_name.setToolTip(self.tr("Profile 3: the organisation (O=) a charger's certificate must carry"))
+        form.addRow(self.tr("Operator name (O=)"), self.operator_name)
+        self.renew_expired = QtWidgets.QCheckBox(self.tr("Accept an expired charger certificate only to renew it"))
+        self.renew_expired.setChecked(csms.renew_expired)
+        self.renew_expired.setToolTip(self.tr("Off unless a charger's certificate ran out and must get a new one; "
+                                              "it may then only ask for its certificate"))
+        form.addRow(self.renew_expired)
+        note = QtWidgets.QLabel(self.tr("Changing these restarts the CSMS: chargers reconnect."))
+        note.setToolTip(self.tr("The lowest profile and the operator name apply at once (unless the profile turns TLS on)"))
+        note.setStyleSheet("color:#555;")
+        form.addRow(note)
+        self.tls.toggled.connect(lambda _on: self._tls_state())
+        self.security_profile.currentIndexChanged.connect(lambda _i: self._tls_state())
+        self._tls_state()
+        return box
+
+    def _tls_state(self) -> None:
+        # Profiles 2 and 3 are TLS: the listener is on whenever they are the lowest admitted.
+        needed = (self.security_profile.currentData() or 0) >= 2
+        if needed:
+            self.tls.setChecked(True)
+        self.tls.setEnabled(not needed)
+        self.tls.setToolTip(self.tr("On: profiles 2 and 3 are the lowest admitted, and they are TLS") if needed else "")
+        self.tls_port.setEnabled(self.tls.isChecked())
+
+    def _choose_ca_dir(self) -> None:
+        chosen = QtWidgets.QFileDialog.getExistingDirectory(self, self.tr("Folder of the built-in CA"),
+                                                            self.ca_dir.text())
+        if chosen:
+            self.ca_dir.setText(chosen)
 
     def problems(self) -> list[str]:
         found = []
@@ -113,6 +188,16 @@ class SettingsDialog(QtWidgets.QDialog):
                     found.append(self.tr("The {0} port {1} is already the {2} port: give each its own.").format(
                         name, spin.value(), ports[spin.value()]))
                 ports.setdefault(spin.value(), name)
+        if self.tls.isChecked() and self.tls_port.value() in ports:
+            found.append(self.tr("The TLS port {0} is already the {1} port: give each its own.").format(
+                self.tls_port.value(), ports[self.tls_port.value()]))
+        ca_dir = self.ca_dir.text().strip()
+        if ca_dir and not pathlib.Path(ca_dir).expanduser().is_absolute():
+            found.append(self.tr("CA folder must be a full path (such as {0}), or empty for the data folder.").format(
+                str(pathlib.Path.home() / "commissioner-ca")))
+        operator = self.operator_name.text().strip()
+        if len(operator) > 64 or any(not ch.isprintable() for ch in operator):
+            found.append(self.tr("Operator name must be at most 64 printable characters (a certificate's O=)."))
         if self.allow_list_only.isChecked() and not self._allowed_ids():
             found.append(self.tr("Enter at least one charger ID, or choose “Any charger”."))
         return found
@@ -141,4 +226,10 @@ class SettingsDialog(QtWidgets.QDialog):
         csms.file_server = self.file_server.isChecked()
         csms.http_port = self.http_port.value()
         csms.ftp_port = self.ftp_port.value()
+        csms.security_profile = int(self.security_profile.currentData())
+        csms.tls = self.tls.isChecked()
+        csms.tls_port = self.tls_port.value()
+        csms.ca_dir = str(pathlib.Path(self.ca_dir.text().strip()).expanduser()) if self.ca_dir.text().strip() else ""
+        csms.operator_name = self.operator_name.text().strip()
+        csms.renew_expired = self.renew_expired.isChecked()
         return self._settings
