@@ -695,6 +695,11 @@ def _tls_connection(owner: CsmsServer, context: ssl.SSLContext) -> Callable[...,
         _tls_up = False
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            # asyncio's SSLProtocol hands over the application data that came with the client's last
+            # handshake flight (TLS 1.3: Finished + the HTTP upgrade request) in the same turn that it
+            # completes the handshake, before start_tls() returns here: kept, then given to the websocket.
+            self._early: list[bytes] = []
+            self._early_eof = False
             transport.pause_reading()  # nothing reaches the websocket before TLS
             task = asyncio.get_running_loop().create_task(self._start_tls(transport))
             owner._handshakes.add(task)
@@ -718,6 +723,11 @@ def _tls_connection(owner: CsmsServer, context: ssl.SSLContext) -> Callable[...,
                 return
             self._tls_up = True
             super().connection_made(tls)
+            early, self._early = self._early, []
+            for data in early:
+                super().data_received(data)
+            if self._early_eof:
+                super().eof_received()
 
         def connection_lost(self, exc: Exception | None) -> None:
             if self._tls_up:  # before TLS the websocket never started: nothing to end
@@ -726,8 +736,13 @@ def _tls_connection(owner: CsmsServer, context: ssl.SSLContext) -> Callable[...,
         def data_received(self, data: bytes) -> None:
             if self._tls_up:
                 super().data_received(data)
+            else:  # decrypted, but start_tls() has not returned yet (see connection_made)
+                self._early.append(data)
 
         def eof_received(self) -> bool | None:
-            return super().eof_received() if self._tls_up else None
+            if self._tls_up:
+                return super().eof_received()
+            self._early_eof = True
+            return None
 
     return TlsConnection
