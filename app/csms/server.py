@@ -443,7 +443,7 @@ class CsmsServer:
             self._with_old.add(connection)
             return None
         response = self._refuse(connection, http.HTTPStatus.UNAUTHORIZED, peer, charger_id,
-                                "missing or wrong HTTP basic-auth password")
+                                _basic_auth_problem(header, charger_id))
         response.headers["WWW-Authenticate"] = 'Basic realm="Commissioner", charset="UTF-8"'
         return response
 
@@ -647,6 +647,24 @@ def _basic_auth_ok(value: str, charger_id: str, password: str) -> bool:
     user_ok = hmac.compare_digest(user, charger_id.encode("utf-8", "surrogatepass"))
     password_ok = hmac.compare_digest(given, password.encode("utf-8", "surrogatepass"))
     return user_ok and password_ok
+
+
+def _basic_auth_problem(value: str, charger_id: str) -> str:
+    """Why a refused Authorization header was refused, for the technician (never the password)."""
+    if not value.strip():
+        return "no HTTP basic-auth password sent (security profile 1 and 2 need one)"
+    scheme, _, encoded = value.strip().partition(" ")
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True) if scheme.lower() == "basic" else None
+    except (binascii.Error, ValueError):
+        decoded = None
+    if decoded is None or b":" not in decoded:
+        return "the Authorization header is not HTTP basic auth (Basic base64(<charger id>:<password>))"
+    user = decoded.partition(b":")[0].decode("utf-8", "replace")
+    if user != charger_id:
+        return (f"the basic-auth user name {display.quoted(user)} is not the charger id {display.quoted(charger_id)}"
+                " (OCPP: the user name is the charger id from the URL)")
+    return "wrong HTTP basic-auth password"
 
 
 def _tls_of(connection: ws_server.ServerConnection) -> tuple[bool, bytes | None]:
