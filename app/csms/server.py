@@ -21,6 +21,7 @@ import logging
 import ssl
 import urllib.parse
 import weakref
+from asyncio import sslproto
 from typing import Any, Callable, Protocol
 
 from websockets import exceptions as ws_exceptions
@@ -704,6 +705,38 @@ def _plain_connection(owner: CsmsServer) -> Callable[..., ws_server.ServerConnec
     return PlainConnection
 
 
+TLS_READ_BUFFER = 32 * 1024  # per wss:// connection; asyncio's default is 256 KiB
+
+
+class _SslProtocol(sslproto.SSLProtocol):
+    # asyncio allocates max_size bytes per TLS connection up front. 256 KiB is above malloc's mmap
+    # threshold: each connection then costs a fresh mapping (page faults, and a TLB shootdown when it
+    # is unmapped), 0.5-0.8 ms of CPU in a storm of 1,000 (benchmarks/tls_connect.py) and 256 MB of
+    # RSS. OCPP frames are small; a TLS record is at most 16 KiB.
+    max_size = TLS_READ_BUFFER
+
+
+async def _start_tls(transport: Any, protocol: asyncio.BaseProtocol, context: ssl.SSLContext) -> Any:
+    """loop.start_tls(transport, protocol, context, server_side=True), with _SslProtocol's read buffer
+    (start_tls has no way to choose it); the same steps as asyncio's own (Python 3.11-3.13)."""
+    loop = asyncio.get_running_loop()
+    waiter = loop.create_future()
+    tls = _SslProtocol(loop, protocol, context, waiter, server_side=True, call_connection_made=False,
+                       ssl_handshake_timeout=TLS_HANDSHAKE_S)
+    transport.pause_reading()  # so tls.data_received cannot come before tls.connection_made
+    transport.set_protocol(tls)
+    made = loop.call_soon(tls.connection_made, transport)
+    resumed = loop.call_soon(transport.resume_reading)
+    try:
+        await waiter
+    except BaseException:
+        transport.close()
+        made.cancel()
+        resumed.cancel()
+        raise
+    return tls._app_transport
+
+
 def _tls_connection(owner: CsmsServer, context: ssl.SSLContext) -> Callable[..., ws_server.ServerConnection]:
     """wss:// connections whose TLS handshake is done here (loop.start_tls) rather than by asyncio's
     server: a failure is then known with the charger's address and OpenSSL's reason, which asyncio
@@ -726,10 +759,8 @@ def _tls_connection(owner: CsmsServer, context: ssl.SSLContext) -> Callable[...,
         async def _start_tls(self, transport: Any) -> None:
             peer = _address(transport)
             port = owner.tls_port or 0
-            loop = asyncio.get_running_loop()
             try:
-                tls = await loop.start_tls(transport, self, context, server_side=True,
-                                           ssl_handshake_timeout=TLS_HANDSHAKE_S)
+                tls = await _start_tls(transport, self, context)
             except asyncio.CancelledError:
                 transport.abort()
                 raise
