@@ -331,7 +331,8 @@ async def test_a_password_set_by_a_raw_call_is_expected_on_reconnect(bench: Benc
     async with charger(bench.ws(), "CP-T", version, password=PASSWORD) as sim:
         await until(sim.booted.is_set, "the first boot")
         if version == "1.6":
-            answer = await bench.engine.call("CP-T", "ChangeConfiguration", {"key": "AuthorizationKey", "value": key_hex})
+            answer = await bench.engine.call("CP-T", "ChangeConfiguration",
+                                             {"key": "AuthorizationKey", "value": key_hex})
             assert answer["status"] in ("Accepted", "RebootRequired")
         else:
             answer = await bench.engine.call("CP-T", "SetVariables", {"setVariableData": [{
