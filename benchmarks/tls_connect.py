@@ -328,7 +328,7 @@ def render(r: dict[str, Any]) -> str:
         lines += ["", "## Server profile (cProfile, the TLS 1.2 storm, whole server run; tottime, cumtime, calls)", "",
                   "```", *r["profile"], "```"]
     if r.get("notes"):
-        lines += ["", "## Notes", "", *r["notes"]]
+        lines += ["", "## Notes", "", *(f"- {note}" for note in r["notes"])]
     return "\n".join(lines) + "\n"
 
 
@@ -344,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the checkout whose app/ the server runs (default: this one), e.g. an older commit's "
                              "`git archive` for a before/after")
     parser.add_argument("--app-label", default="", help="how the results name --app-dir's code (default: the commit)")
+    parser.add_argument("--note", action="append", default=[], help="a line for the Notes section (repeatable)")
     parser.add_argument("--output", type=Path, default=csms_load.RESULTS_DIR / "tls_connect",
                         help="results path without suffix (default benchmarks/results/tls_connect)")
     args = parser.parse_args(argv)
@@ -360,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
                                   else str(args.app_dir)),
         "parameters": {"chargers": args.chargers, "workers": args.workers, "goal_s": GOAL_S, "repeat": args.repeat},
         "scenarios": [],
+        "notes": list(args.note),
     }
     pool = Pool(args.workers)
     try:
