@@ -11,11 +11,14 @@ The CA (csms.pki) is opened lazily, off the loop: making it generates a key and 
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 import pathlib
 import ssl
 import threading
 from typing import Any, Callable
+
+from cryptography import x509
 
 from app.csms import pki, tls
 from app.domain import csms_policy, errors, model
@@ -100,6 +103,22 @@ class Signer:
             return "the CSMS has no CA open to judge client certificates"
         return pki.client_certificate_problem(der, charger_id, organization=self.config.operator_name or None,
                                               trusted=ca.trusted(), allow_expired=self.config.renew_expired)
+
+    def client_warning(self, der: bytes) -> str:
+        """An accepted client certificate that has expired (only with renew_expired): what to say on the
+        connection, so nobody takes it for a valid one; "" otherwise."""
+        if not self.config.renew_expired:
+            return ""
+        try:
+            cert = x509.load_der_x509_certificate(der)
+        except ValueError:
+            return ""
+        expired = cert.not_valid_after_utc
+        if expired >= datetime.datetime.now(datetime.timezone.utc):
+            return ""
+        return (f"its client certificate expired on {expired:%Y-%m-%d %H:%M} UTC: let in only to renew it "
+                "(Settings: renew expired certificates); have it send a CSR (TriggerMessage "
+                "SignChargingStationCertificate, 1.6: ExtendedTriggerMessage SignChargePointCertificate)")
 
     def describe_failure(self, exc: BaseException) -> str:
         ca = self._ca

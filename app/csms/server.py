@@ -284,6 +284,10 @@ class CsmsServer:
                 return self._refuse(connection, http.HTTPStatus.FORBIDDEN, peer, charger_id,
                                     f"client certificate refused: {problem_with_cert}")
             certificate_ok = True
+            expired = self.certificates.client_warning(certificate) if self.certificates is not None else ""
+            if expired:  # renew_expired: let in, and said, on the connection and in the log
+                log.warning("%s from %s: %s", display.quoted(charger_id), peer, expired)
+                problem = f"{problem}; {expired}" if problem else expired
         if not certificate_ok:  # profile 3 authenticates with the certificate, not a password
             refused = await self._check_password(connection, request, peer, charger_id)
             if refused is not None:
