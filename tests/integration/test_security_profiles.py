@@ -109,22 +109,30 @@ async def until(predicate: Callable[[], bool], what: str = "the condition", time
         await asyncio.sleep(0.01)
 
 
-@pytest.fixture
-async def bench(ca_dir: pathlib.Path, isolated_data_dir: pathlib.Path, tmp_path: pathlib.Path) -> AsyncIterator[Bench]:
-    isolated_data_dir.mkdir(parents=True, exist_ok=True)
+@contextlib.asynccontextmanager
+async def running_bench(ca_dir: pathlib.Path, data_dir: pathlib.Path, tmp: pathlib.Path,
+                        **settings: Any) -> AsyncIterator[Bench]:
+    """The Engine as core.build_engine makes it (without the keyring and the file server)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
     config = csms_policy.CsmsConfig(host="127.0.0.1", port=0, tls=True, tls_port=0, heartbeat_interval=60,
-                                    call_timeout=5.0, file_server=False)
+                                    call_timeout=5.0, file_server=False, **settings)
     signer = certificates.Signer(config, ca_dir, None, hosts=lambda: ["127.0.0.1"])
     context = await asyncio.to_thread(signer.tls_context_blocking)
     server = csms_server.CsmsServer(config, tls_context=context, certificates=signer,
-                                    profiles=security.ProfileStore(isolated_data_dir / "security"))
-    engine = csms_engine.Engine(config, isolated_data_dir, server=server)
+                                    profiles=security.ProfileStore(data_dir / "security"))
+    engine = csms_engine.Engine(config, data_dir, server=server)
     await engine.start()
     try:
-        yield Bench(engine, signer, tmp_path)
+        yield Bench(engine, signer, tmp)
     finally:
         await engine.stop()
         engine.close()
+
+
+@pytest.fixture
+async def bench(ca_dir: pathlib.Path, isolated_data_dir: pathlib.Path, tmp_path: pathlib.Path) -> AsyncIterator[Bench]:
+    async with running_bench(ca_dir, isolated_data_dir, tmp_path) as running:
+        yield running
 
 
 @contextlib.asynccontextmanager
@@ -242,6 +250,33 @@ async def test_profile_3_client_certificates_judged(bench: Bench, caplog: pytest
         connected = bench.of(model.Connected, "CP3")
         assert [c.security_profile for c in connected] == [3]
         assert bench.engine.server.profiles.minimum("CP3") == 3
+
+
+async def test_renew_expired_lets_an_expired_certificate_in_said_and_it_is_renewed(
+        ca_dir: pathlib.Path, isolated_data_dir: pathlib.Path, tmp_path: pathlib.Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="app.csms.server")
+    async with running_bench(ca_dir, isolated_data_dir, tmp_path, renew_expired=True) as bench:
+        past = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=30)
+        cert, key = bench.client_files("expired", *bench.ca.issue_client(
+            "CP-R", not_before=past, not_after=past + datetime.timedelta(days=1)))
+        async with charger(bench.wss(), "CP-R", "2.0.1", ca_file=str(bench.ca_file), client_cert=str(cert),
+                           client_key=str(key)) as sim:
+            await until(sim.booted.is_set, "the boot with an expired certificate")
+            first = bench.of(model.Connected, "CP-R")[0]
+            assert first.security_profile == 3
+            assert any("expired on" in w and "only to renew it" in w for w in first.warnings), first.warnings
+            assert any("only to renew it" in r.getMessage() for r in caplog.records)
+            # The renewal: a CSR, signed, then the next connection with the new certificate says nothing.
+            answer = await bench.engine.call("CP-R", "TriggerMessage",
+                                             {"requestedMessage": "SignChargingStationCertificate"})
+            assert answer["status"] == "Accepted"
+            issued = await bench.event(model.CertificateIssued, lambda e: e.charger_id == "CP-R")
+            assert issued.accepted, issued.detail
+            mark = len(bench.events)
+            await bench.engine.call("CP-R", "Reset", {"type": "Immediate"})
+            again = await bench.event(model.Connected, lambda e: e.charger_id == "CP-R", after=mark)
+            assert again.security_profile == 3 and not again.warnings
 
 
 # ---------------------------------------------------------------------------------- 3. profiles 1 and 2
