@@ -445,6 +445,79 @@ async def test_sign_certificate_then_profile_3_with_that_certificate(bench: Benc
     assert "CertificateSigned" in sent
 
 
+async def _set_profile(bench: Bench, version: str, charger_id: str, profile: int, url: str) -> None:
+    """The CSMS raises the charger's profile as a technician would: 1.6 CentralSystemUrl + SecurityProfile
+    (the charger reconnects at once), 2.0.1 SetNetworkProfile into slot `profile`, first in the priority, Reset."""
+    call = bench.engine.call
+    if version == "1.6":
+        answer = await call(charger_id, "ChangeConfiguration", {"key": "CentralSystemUrl", "value": url})
+        assert answer["status"] in ("Accepted", "RebootRequired")
+        answer = await call(charger_id, "ChangeConfiguration", {"key": "SecurityProfile", "value": str(profile)})
+        assert answer["status"] in ("Accepted", "RebootRequired"), answer
+        return
+    answer = await call(charger_id, "SetNetworkProfile", {"configurationSlot": profile, "connectionData": {
+        "ocppVersion": "OCPP20", "ocppTransport": "JSON", "ocppCsmsUrl": url, "messageTimeout": 30,
+        "securityProfile": profile, "ocppInterface": "Wired0"}})
+    assert answer["status"] == "Accepted", answer
+    answer = await call(charger_id, "SetVariables", {"setVariableData": [{
+        "component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "NetworkConfigurationPriority"},
+        "attributeValue": ",".join(str(slot) for slot in range(profile, -1, -1))}]})
+    assert answer["setVariableResult"][0]["attributeStatus"] in ("Accepted", "RebootRequired"), answer
+    assert (await call(charger_id, "Reset", {"type": "Immediate"}))["status"] == "Accepted"
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_the_virtual_charger_upgraded_from_profile_0_to_3(bench: Bench, version: str) -> None:
+    call = bench.engine.call
+    new = "Upgrade-Key-0123456"  # 19 characters: a 1.6 AuthorizationKey (as hex) and a 2.0.1 BasicAuthPassword
+
+    async def connected_at(profile: int, mark: int) -> None:
+        found = await bench.event(model.Connected, lambda e: e.charger_id == "CP-U", after=mark)
+        assert found.security_profile == profile, found
+        await until(sim.booted.is_set, f"the boot at profile {profile}")
+
+    async with charger(bench.ws(), "CP-U", version) as sim:
+        await connected_at(0, 0)
+        # 0 -> 1: its password, then basic auth on ws://.
+        mark = len(bench.events)
+        if version == "1.6":
+            answer = await call("CP-U", "ChangeConfiguration",
+                                {"key": "AuthorizationKey", "value": binascii.hexlify(new.encode()).decode()})
+            assert answer["status"] in ("Accepted", "RebootRequired")
+        else:
+            answer = await call("CP-U", "SetVariables", {"setVariableData": [{
+                "component": {"name": "SecurityCtrlr"}, "variable": {"name": "BasicAuthPassword"},
+                "attributeValue": new}]})
+            assert answer["setVariableResult"][0]["attributeStatus"] in ("Accepted", "RebootRequired")
+        await _set_profile(bench, version, "CP-U", 1, bench.ws())
+        await connected_at(1, mark)
+        # 1 -> 2: the built-in CA installed, then wss://.
+        root = "CentralSystemRootCertificate" if version == "1.6" else "CSMSRootCertificate"
+        answer = await call("CP-U", "InstallCertificate", {"certificateType": root,
+                                                           "certificate": bench.ca.pem().decode()})
+        assert answer["status"] == "Accepted"
+        mark = len(bench.events)
+        await _set_profile(bench, version, "CP-U", 2, bench.wss())
+        await connected_at(2, mark)
+        # 2 -> 3: a CSR signed by the built-in CA, then mutual TLS.
+        trigger = (("ExtendedTriggerMessage", "SignChargePointCertificate") if version == "1.6"
+                   else ("TriggerMessage", "SignChargingStationCertificate"))
+        assert (await call("CP-U", trigger[0], {"requestedMessage": trigger[1]}))["status"] == "Accepted"
+        issued = await bench.event(model.CertificateIssued, lambda e: e.charger_id == "CP-U")
+        assert issued.accepted, issued.detail
+        mark = len(bench.events)
+        await _set_profile(bench, version, "CP-U", 3, bench.wss())
+        await connected_at(3, mark)
+        assert sim.station.active_security_profile() == 3
+    assert [c.security_profile for c in bench.of(model.Connected, "CP-U")][-1] == 3
+    assert not bench.of(model.ConnectionRefused, "CP-U") and not bench.of(model.TlsFailed)
+    assert bench.engine.server.profiles.minimum("CP-U") == 3
+    # Now at 3, the password on wss:// (profile 2) is no longer enough.
+    assert await handshake(bench.wss("ocpp/CP-U"), headers=basic("CP-U", new), context=client_context(bench),
+                           subprotocol="ocpp" + version) == 403
+    assert new not in bench.journal_text()
+
+
 # ---------------------------------------------------------------------------------- 8. serve + simulate
 
 class _Lines:
