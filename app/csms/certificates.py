@@ -11,12 +11,15 @@ The CA (csms.pki) is opened lazily, off the loop: making it generates a key and 
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 import pathlib
 import ssl
 import threading
 import time
 from typing import Any, Callable
+
+from cryptography import x509
 
 from app.csms import pki, tls
 from app.domain import csms_policy, errors, model
@@ -124,13 +127,21 @@ class Signer:
         """An operator CA imported or removed: read the trust anchors again."""
         self._trusted = None
 
-    @staticmethod
-    def expired(der: bytes) -> str:
-        """The end date of an expired certificate ("" when it is within validity)."""
-        from cryptography import x509  # noqa: PLC0415
-        cert = x509.load_der_x509_certificate(der)
-        end = cert.not_valid_after_utc
-        return end.strftime("%Y-%m-%d") if end < pki._utcnow() else ""
+    def client_warning(self, der: bytes) -> str:
+        """An accepted client certificate that has expired (only with renew_expired): what to say on the
+        connection, so nobody takes it for a valid one; "" otherwise."""
+        if not self.config.renew_expired:
+            return ""
+        try:
+            cert = x509.load_der_x509_certificate(der)
+        except ValueError:
+            return ""
+        expired = cert.not_valid_after_utc
+        if expired >= datetime.datetime.now(datetime.timezone.utc):
+            return ""
+        return (f"its client certificate expired on {expired:%Y-%m-%d %H:%M} UTC: let in only to renew it "
+                "(Settings: renew expired certificates); have it send a CSR (TriggerMessage "
+                "SignChargingStationCertificate, 1.6: ExtendedTriggerMessage SignChargePointCertificate)")
 
     def describe_failure(self, exc: BaseException) -> str:
         ca = self._ca

@@ -21,6 +21,7 @@ import logging
 import ssl
 import urllib.parse
 import weakref
+from asyncio import sslproto
 from typing import Any, Callable, Protocol
 
 from websockets import exceptions as ws_exceptions
@@ -285,11 +286,11 @@ class CsmsServer:
                 return self._refuse(connection, http.HTTPStatus.FORBIDDEN, peer, charger_id,
                                     f"client certificate refused: {problem_with_cert}")
             certificate_ok = True
-            ended = self.certificates.expired(certificate) if self.certificates is not None else ""
-            if ended:  # let in (renew_expired) only to renew it: its profile is not raised by it
-                log.warning("%s presents a client certificate that expired on %s: let in only to renew it",
-                            display.quoted(charger_id), ended)
-                self._renewing.add(connection)
+            expired = self.certificates.client_warning(certificate) if self.certificates is not None else ""
+            if expired:  # renew_expired: let in, and said, on the connection and in the log
+                log.warning("%s from %s: %s", display.quoted(charger_id), peer, expired)
+                problem = f"{problem}; {expired}" if problem else expired
+                self._renewing.add(connection)  # and only to renew it: its profile record is not raised
         if not certificate_ok:  # profile 3 authenticates with the certificate, not a password
             refused = await self._check_password(connection, request, peer, charger_id)
             if refused is not None:
@@ -468,7 +469,7 @@ class CsmsServer:
             self._with_old.add(connection)
             return None
         response = self._refuse(connection, http.HTTPStatus.UNAUTHORIZED, peer, charger_id,
-                                "missing or wrong HTTP basic-auth password")
+                                _basic_auth_problem(header, charger_id))
         response.headers["WWW-Authenticate"] = 'Basic realm="Commissioner", charset="UTF-8"'
         return response
 
@@ -697,6 +698,24 @@ def _basic_auth_user_ok(value: str, charger_id: str) -> bool:
     return scheme.lower() == "basic" and hmac.compare_digest(user, charger_id.encode("utf-8", "surrogatepass"))
 
 
+def _basic_auth_problem(value: str, charger_id: str) -> str:
+    """Why a refused Authorization header was refused, for the technician (never the password)."""
+    if not value.strip():
+        return "no HTTP basic-auth password sent (security profile 1 and 2 need one)"
+    scheme, _, encoded = value.strip().partition(" ")
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True) if scheme.lower() == "basic" else None
+    except (binascii.Error, ValueError):
+        decoded = None
+    if decoded is None or b":" not in decoded:
+        return "the Authorization header is not HTTP basic auth (Basic base64(<charger id>:<password>))"
+    user = decoded.partition(b":")[0].decode("utf-8", "replace")
+    if user != charger_id:
+        return (f"the basic-auth user name {display.quoted(user)} is not the charger id {display.quoted(charger_id)}"
+                " (OCPP: the user name is the charger id from the URL)")
+    return "wrong HTTP basic-auth password"
+
+
 def _tls_of(connection: ws_server.ServerConnection) -> tuple[bool, bytes | None]:
     """(came over TLS, the client certificate it presented as DER, if any)."""
     transport = connection.transport
@@ -734,6 +753,38 @@ def _plain_connection(owner: CsmsServer) -> Callable[..., ws_server.ServerConnec
     return PlainConnection
 
 
+TLS_READ_BUFFER = 32 * 1024  # per wss:// connection; asyncio's default is 256 KiB
+
+
+class _SslProtocol(sslproto.SSLProtocol):
+    # asyncio allocates max_size bytes per TLS connection up front. 256 KiB is above malloc's mmap
+    # threshold: each connection then costs a fresh mapping (page faults, and a TLB shootdown when it
+    # is unmapped), 0.5-0.8 ms of CPU in a storm of 1,000 (benchmarks/tls_connect.py) and 256 MB of
+    # RSS. OCPP frames are small; a TLS record is at most 16 KiB.
+    max_size = TLS_READ_BUFFER
+
+
+async def _start_tls(transport: Any, protocol: asyncio.BaseProtocol, context: ssl.SSLContext) -> Any:
+    """loop.start_tls(transport, protocol, context, server_side=True), with _SslProtocol's read buffer
+    (start_tls has no way to choose it); the same steps as asyncio's own (Python 3.11-3.13)."""
+    loop = asyncio.get_running_loop()
+    waiter = loop.create_future()
+    tls = _SslProtocol(loop, protocol, context, waiter, server_side=True, call_connection_made=False,
+                       ssl_handshake_timeout=TLS_HANDSHAKE_S)
+    transport.pause_reading()  # so tls.data_received cannot come before tls.connection_made
+    transport.set_protocol(tls)
+    made = loop.call_soon(tls.connection_made, transport)
+    resumed = loop.call_soon(transport.resume_reading)
+    try:
+        await waiter
+    except BaseException:
+        transport.close()
+        made.cancel()
+        resumed.cancel()
+        raise
+    return tls._app_transport
+
+
 def _tls_connection(owner: CsmsServer) -> Callable[..., ws_server.ServerConnection]:
     """wss:// connections whose TLS handshake is done here (loop.start_tls) rather than by asyncio's
     server: a failure is then known with the charger's address and OpenSSL's reason, which asyncio
@@ -745,6 +796,11 @@ def _tls_connection(owner: CsmsServer) -> Callable[..., ws_server.ServerConnecti
         _early_eof = False
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            # asyncio's SSLProtocol hands over the application data that came with the client's last
+            # handshake flight (TLS 1.3: Finished + the HTTP upgrade request) in the same turn that it
+            # completes the handshake, before start_tls() returns here: kept, then given to the websocket.
+            self._early: list[bytes] = []
+            self._early_eof = False
             transport.pause_reading()  # nothing reaches the websocket before TLS
             task = asyncio.get_running_loop().create_task(self._start_tls(transport))
             owner._handshakes.add(task)
@@ -753,11 +809,9 @@ def _tls_connection(owner: CsmsServer) -> Callable[..., ws_server.ServerConnecti
         async def _start_tls(self, transport: Any) -> None:
             peer = _address(transport)
             port = owner.tls_port or 0
-            loop = asyncio.get_running_loop()
             try:
                 # The context of now: it is replaced when the server certificates are issued again.
-                tls = await loop.start_tls(transport, self, owner.tls_context, server_side=True,
-                                           ssl_handshake_timeout=TLS_HANDSHAKE_S)
+                tls = await _start_tls(transport, self, owner.tls_context)
             except asyncio.CancelledError:
                 transport.abort()
                 raise
@@ -769,9 +823,7 @@ def _tls_connection(owner: CsmsServer) -> Callable[..., ws_server.ServerConnecti
                 return
             self._tls_up = True
             super().connection_made(tls)
-            # The charger's HTTP request often arrives with the handshake's last flight: the TLS
-            # layer hands it over before start_tls returns. It goes to the websocket now, in order.
-            early, self._early = self._early or [], None
+            early, self._early = self._early, []
             for data in early:
                 super().data_received(data)
             if self._early_eof:
@@ -784,8 +836,8 @@ def _tls_connection(owner: CsmsServer) -> Callable[..., ws_server.ServerConnecti
         def data_received(self, data: bytes) -> None:
             if self._tls_up:
                 super().data_received(data)
-            else:
-                self._early = [*(self._early or []), data]
+            else:  # decrypted, but start_tls() has not returned yet (see connection_made)
+                self._early.append(data)
 
         def eof_received(self) -> bool | None:
             if self._tls_up:

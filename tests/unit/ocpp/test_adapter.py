@@ -71,6 +71,24 @@ def test_route_map_exposes_handler_after_hook_and_validation_flag() -> None:
     assert adapter.route_handler(routes.get("Authorize")) is None
 
 
+@pytest.mark.parametrize("module", ["v16", "v201", "v21"])
+def test_route_map_is_the_packages_for_the_csms_handlers(module: str) -> None:
+    # adapter.route_map finds a class's routed names once; the map must be create_route_map's.
+    import importlib
+    import itertools
+
+    from ocpp import routing
+
+    from app.domain import csms_policy
+    from app.ocpp import context
+
+    ctx = context.HandlerContext("X", csms_policy.CsmsConfig(), lambda e: None, lambda: 0, itertools.count())
+    handlers = importlib.import_module(f"app.ocpp.{module}").CsmsHandlers(ctx)
+    ours, theirs = adapter.route_map(handlers), routing.create_route_map(handlers)
+    assert ours == theirs and len(ours) > 10
+    assert adapter.route_map(handlers) == ours  # the second time, from the cache
+
+
 @pytest.mark.parametrize("cls, version", [(ocpp.v16.ChargePoint, ocpp.v16), (ocpp.v201.ChargePoint, ocpp.v201),
                                           (ocpp.v21.ChargePoint, ocpp.v21)])
 async def test_stock_charge_point_internals(cls, version) -> None:
