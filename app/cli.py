@@ -278,16 +278,20 @@ def _serve(args: argparse.Namespace) -> int:
         plan, store, out_dir = _plan_setup(args, data_dir)
     elif args.out is not None or args.once is not None:
         raise errors.ConfigError("--out and --once go with --plan.", hint="Add --plan PLAN.toml.")
-    store = vault.Vault()  # the passwords this CSMS gave chargers, and the CA key's passphrase
+    if config.security_profile in (1, 2) and "*" not in config.passwords:
+        print(f"security profile {config.security_profile} needs HTTP basic auth: only chargers this CSMS gave a "
+              "password of their own get in; give every charger one with --password-file (or "
+              f"${PASSWORD_ENV})", file=sys.stderr)
+    secrets_store = vault.Vault()  # the passwords this CSMS gave chargers, and the CA key's passphrase
     for path in args.operator_ca:  # before the engine: its TLS context trusts what the CA folder holds
         try:
             data = pathlib.Path(path).read_bytes()
         except OSError as exc:
             raise errors.ConfigError(f"Cannot read the operator CA {path}: {exc.strerror or exc}.",
                                      hint="Give the path of the operator's CA certificate (.pem, .crt or .der).") from exc
-        imported = app_core.certificate_signer(config, data_dir, store).ca_blocking().import_operator_ca(data)
+        imported = app_core.certificate_signer(config, data_dir, secrets_store).ca_blocking().import_operator_ca(data)
         print(f"trusting client certificates of the operator CA {imported.subject.rfc4514_string()}", file=sys.stderr)
-    engine = app_core.build_engine(config, data_dir, store)
+    engine = app_core.build_engine(config, data_dir, secrets_store)
     if args.allow_lower:
         for charger_id in (c.strip() for c in args.allow_lower.split(",") if c.strip()):
             if engine.server.profiles.allow_lower(charger_id):

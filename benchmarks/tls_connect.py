@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import multiprocessing as mp
 import os
 import platform
@@ -67,6 +68,8 @@ STORM_DEADLINE_S = 60.0
 
 # --------------------------------------------------------------------------- load workers (own processes)
 
+PASSWORD = "bench-storm-password-0001"  # 16+ characters, as a profile-2 charger sends it
+
 def _client_context(ca_file: str, version: str) -> ssl.SSLContext:
     """What a charger does at profile 2: verify the CSMS against the CA it was given, host name included."""
     context = ssl.create_default_context(cafile=ca_file)
@@ -89,7 +92,10 @@ async def _one(uri: str, context: ssl.SSLContext | None, t0: float, out: dict[st
     started = time.perf_counter()
     wall = time.time()
     try:
+        # Profile 2 is TLS + basic auth: the user is the charger id, the password the one serve expects.
+        token = base64.b64encode(f"{uri.rsplit('/', 1)[-1]}:{PASSWORD}".encode()).decode()
         ws = await connect(uri, ssl=context, subprotocols=[SUBPROTOCOL], compression=None, proxy=None,
+                           additional_headers={"Authorization": f"Basic {token}"},
                            open_timeout=OPEN_TIMEOUT_S, ping_interval=None, close_timeout=2, user_agent_header=None,
                            create_connection=_Timed)
     except Exception as exc:  # refused, reset, TLS failure, open timeout
@@ -194,6 +200,7 @@ class TlsServer(csms_load.ServerProcess):
     def start(self) -> "TlsServer":
         # The CA key's passphrase: a file in the temporary CA folder, never the desktop's keyring.
         os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+        os.environ["COMMISSIONER_PASSWORD"] = PASSWORD  # serve's one password for every charger (basic auth)
         super().start()
         return self
 

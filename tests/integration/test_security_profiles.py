@@ -573,8 +573,11 @@ def _stop(proc: subprocess.Popen[str]) -> tuple[str, str]:
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals stop serve")
 def test_serve_with_tls_port_profile_2_and_ca_dir_then_a_simulated_charger_over_wss(tmp_path: pathlib.Path) -> None:
     ca_folder, tls_port = tmp_path / "ca-out", _free_port()
+    secret = tmp_path / "password.txt"  # profile 2 is TLS + basic auth: both sides know the password
+    secret.write_text("cli-tls-password-0001\n", encoding="utf-8")
     serve = _run("serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", str(tmp_path / "d"),
-                 "--no-file-server", "--tls-port", str(tls_port), "--security-profile", "2", "--ca-dir", str(ca_folder))
+                 "--no-file-server", "--tls-port", str(tls_port), "--security-profile", "2", "--ca-dir", str(ca_folder),
+                 "--password-file", str(secret))
     sim = None
     try:
         out = _Lines(serve)
@@ -589,7 +592,7 @@ def test_serve_with_tls_port_profile_2_and_ca_dir_then_a_simulated_charger_over_
         assert subprocess.run([OPENSSL, "x509", "-in", str(ca_folder / "ca.pem"), "-noout", "-subject"],
                               capture_output=True, timeout=10).returncode == 0
         sim = _run("simulate", "--url", f"wss://127.0.0.1:{tls_port}/ocpp", "--id", "CLI-TLS", "--ocpp", "2.0.1",
-                   "--ca-file", str(ca_folder / "ca.pem"), "--security-profile", "2")
+                   "--ca-file", str(ca_folder / "ca.pem"), "--security-profile", "2", "--password-file", str(secret))
         out.wait_for(r"CLI-TLS connected \(OCPP 2\.0\.1 from 127\.0\.0\.1:\d+, security profile 2\)")
         out.wait_for(r"CLI-TLS booted: Accepted")
     finally:
