@@ -225,6 +225,7 @@ class Upgrade:
     text: str  # the verdict in a sentence
     profile: int  # the profile it runs now
     steps: list[Step] = dataclasses.field(default_factory=list)
+    password: passwords.PasswordSet | None = None  # the password given on the way (its field is repr=False)
 
 
 class _Events:
@@ -288,8 +289,10 @@ async def upgrade(engine: csms_engine.Engine, charger_id: str, profile: int, *,
     """Raise the charger to `profile` and see it reconnect with it. On the engine loop.
 
     Raises ConfigError before sending anything (a lower or equal profile, no TLS port, 1.6 without a
-    vendor URL key for wss://) and OperationRejected (the charger said no to a step: the steps before
-    it stay done, nothing after it is sent). `vault` keeps a password given on the way."""
+    vendor URL key for wss://). Once something was sent it returns: a step the charger refused (or
+    the charger gone) ends it with ok False, that step last with the reason; the steps before it
+    stay done, nothing after it is sent. `vault` keeps a password given on the way (also in the
+    result, to be shown once when the keyring would not keep it)."""
     tell = progress or (lambda done, total, message: None)
     total = 6
     version = engine.server.session(charger_id).version  # ChargerNotConnectedError
@@ -313,75 +316,94 @@ async def upgrade(engine: csms_engine.Engine, charger_id: str, profile: int, *,
                                      hint="Pick the charger's vendor profile (Configure → Hand over), or set the "
                                           f"charger's URL to {target_url} by its own tool.")
     steps: list[Step] = []
-    with _Events(engine, charger_id) as heard:
-        # 1. A password of its own (profiles 1 and 2 authenticate with it).
-        if profile <= 2 and charger_id not in engine.config.passwords:
-            tell(1, total, "Giving the charger a password of its own")
-            done = await passwords.set_password(engine, charger_id, vault, unsecured_ok=True)
-            steps.append(Step("Password", f"{done.status}: {done.text}"))
-        elif profile <= 2:
-            steps.append(Step("Password", "it has one of its own already"))
-        # 2. The CA, so it can verify this CSMS's server certificate.
-        if profile >= 2:
-            tell(2, total, f"InstallCertificate {csms_root_type(version)}: this CSMS's CA")
-            status = await install_root(engine, charger_id)
-            steps.append(Step("CA installed", f"InstallCertificate {csms_root_type(version)}: {status}"))
-        # 3. A certificate of its own, signed by the CA.
-        if profile == 3:
-            tell(3, total, "Asking the charger for a CSR and signing it")
-            named = await _organization(engine, charger_id, version)
-            if named is not None:
-                steps.append(named)
-                if not named.ok:
-                    return Upgrade(False, f"{charger_id} did not take the operator name ({named.detail}), which its "
-                                          "certificate must carry. Nothing else was changed.", current, steps)
-            steps.append(await _certificate(engine, charger_id, version, heard, csr_timeout))
-            if not steps[-1].ok:
-                return Upgrade(False, f"{charger_id} has no certificate of its own: {steps[-1].detail}. "
-                                      "Nothing else was changed; it stays at profile "
-                                      f"{current}.", current, steps)
-        # 4. The profile itself, then the restart.
-        tell(4, total, f"Setting security profile {profile}")
-        target = handover.Target(target_url, security_profile=profile)
-        sent: list[handover.Sent] = []
-        reconnects_itself = await handover.apply_target(engine, charger_id, target, version, vendor, sent,
-                                                        lambda d, t, m: tell(4, total, m))
-        if not reconnects_itself:
-            reset = {"type": vendor.reset if version == "1.6" and vendor is not None else "Immediate"}
-            answer = await engine.call(charger_id, "Reset", reset)
-            sent.append(handover.Sent("Reset", reset["type"], str(answer.get("status", ""))))
-            if sent[-1].answer not in ("Accepted", "Scheduled"):
-                raise errors.OperationRejected("Reset", sent[-1].answer or "no status", charger_id,
-                                               hint="The new profile is stored: restart the charger by its "
-                                                    "power switch to use it.")
-        steps.append(Step(f"Profile {profile} set", "; ".join(f"{s.action} {s.summary}: {s.answer}" for s in sent)))
-        # 5. Back, at the new profile.
-        tell(5, total, f"Waiting for {charger_id} to reconnect with security profile {profile}")
-        deadline = time.monotonic() + reconnect_timeout
-        while True:
-            event = await heard.next((model.Connected,), deadline)
-            if event is None:
+    result = Upgrade(False, "", current, steps)
+    stage = ["Password"]  # the step under way, named when a call of it fails
+
+    def ended(ok: bool, text: str, now: int) -> Upgrade:
+        result.ok, result.text, result.profile = ok, text, now
+        return result
+
+    async def run() -> Upgrade:
+        with _Events(engine, charger_id) as heard:
+            # 1. A password of its own (profiles 1 and 2 authenticate with it).
+            if profile <= 2 and charger_id not in engine.config.passwords:
+                tell(1, total, "Giving the charger a password of its own")
+                done = await passwords.set_password(engine, charger_id, vault, unsecured_ok=True)
+                result.password = done
+                # Kept nowhere but in memory: the step says so (not ✓), the window shows the password once.
+                steps.append(Step("Password", f"{done.status}: {done.text}", ok=not done.keyring_error))
+            elif profile <= 2:
+                steps.append(Step("Password", "it has one of its own already"))
+            # 2. The CA, so it can verify this CSMS's server certificate.
+            if profile >= 2:
+                stage[0] = "CA installed"
+                tell(2, total, f"InstallCertificate {csms_root_type(version)}: this CSMS's CA")
+                status = await install_root(engine, charger_id)
+                steps.append(Step("CA installed", f"InstallCertificate {csms_root_type(version)}: {status}"))
+            # 3. A certificate of its own, signed by the CA.
+            if profile == 3:
+                stage[0] = "Certificate"
+                tell(3, total, "Asking the charger for a CSR and signing it")
+                named = await _organization(engine, charger_id, version)
+                if named is not None:
+                    steps.append(named)
+                    if not named.ok:
+                        return ended(False, f"{charger_id} did not take the operator name ({named.detail}), which its "
+                                              "certificate must carry. Nothing else was changed.", current)
+                steps.append(await _certificate(engine, charger_id, version, heard, csr_timeout))
+                if not steps[-1].ok:
+                    return ended(False, f"{charger_id} has no certificate of its own: {steps[-1].detail}. "
+                                          "Nothing else was changed; it stays at profile "
+                                          f"{current}.", current)
+            # 4. The profile itself, then the restart.
+            stage[0] = f"Profile {profile} set"
+            tell(4, total, f"Setting security profile {profile}")
+            target = handover.Target(target_url, security_profile=profile)
+            sent: list[handover.Sent] = []
+            reconnects_itself = await handover.apply_target(engine, charger_id, target, version, vendor, sent,
+                                                            lambda d, t, m: tell(4, total, m))
+            if not reconnects_itself:
+                reset = {"type": vendor.reset if version == "1.6" and vendor is not None else "Immediate"}
+                answer = await engine.call(charger_id, "Reset", reset)
+                sent.append(handover.Sent("Reset", reset["type"], str(answer.get("status", ""))))
+                if sent[-1].answer not in ("Accepted", "Scheduled"):
+                    raise errors.OperationRejected("Reset", sent[-1].answer or "no status", charger_id,
+                                                   hint="The new profile is stored: restart the charger by its "
+                                                        "power switch to use it.")
+            steps.append(Step(f"Profile {profile} set", "; ".join(f"{s.action} {s.summary}: {s.answer}" for s in sent)))
+            # 5. Back, at the new profile.
+            tell(5, total, f"Waiting for {charger_id} to reconnect with security profile {profile}")
+            deadline = time.monotonic() + reconnect_timeout
+            while True:
+                event = await heard.next((model.Connected,), deadline)
+                if event is None:
+                    said = f" It reported: {'; '.join(heard.reports)}." if heard.reports else ""
+                    tls = f" Failed TLS handshakes meanwhile: {'; '.join(heard.failures[-3:])}." if heard.failures else ""
+                    steps.append(Step("Reconnected", f"not within {reconnect_timeout:g} s", ok=False))
+                    return ended(False, f"{charger_id} did not come back within {reconnect_timeout:g} s.{said}{tls} "
+                                          "Check that it can reach this laptop's wss:// port (firewall), then look "
+                                          "at its own log.", current)
+                assert isinstance(event, model.Connected)
+                if event.security_profile >= profile:
+                    steps.append(Step("Reconnected", f"at security profile {event.security_profile} "
+                                                     f"from {event.remote_address}"))
+                    tell(total, total, "Done")
+                    return ended(True, f"{charger_id} runs security profile {event.security_profile} now: "
+                                         f"{PROFILES[event.security_profile]}.", event.security_profile)
+                # Back at the old profile: it fell back (B10) — wait a moment for the events that say why.
+                await heard.next((model.SecurityEventReceived,), min(deadline, time.monotonic() + 5.0))
                 said = f" It reported: {'; '.join(heard.reports)}." if heard.reports else ""
-                tls = f" Failed TLS handshakes meanwhile: {'; '.join(heard.failures[-3:])}." if heard.failures else ""
-                steps.append(Step("Reconnected", f"not within {reconnect_timeout:g} s", ok=False))
-                return Upgrade(False, f"{charger_id} did not come back within {reconnect_timeout:g} s.{said}{tls} "
-                                      "Check that it can reach this laptop's wss:// port (firewall), then look "
-                                      "at its own log.", current, steps)
-            assert isinstance(event, model.Connected)
-            if event.security_profile >= profile:
-                steps.append(Step("Reconnected", f"at security profile {event.security_profile} "
-                                                 f"from {event.remote_address}"))
-                tell(total, total, "Done")
-                return Upgrade(True, f"{charger_id} runs security profile {event.security_profile} now: "
-                                     f"{PROFILES[event.security_profile]}.", event.security_profile, steps)
-            # Back at the old profile: it fell back (B10) — wait a moment for the events that say why.
-            await heard.next((model.SecurityEventReceived,), min(deadline, time.monotonic() + 5.0))
-            said = f" It reported: {'; '.join(heard.reports)}." if heard.reports else ""
-            tls = f" Failed TLS handshakes: {'; '.join(heard.failures[-3:])}." if heard.failures else ""
-            steps.append(Step("Reconnected", f"at profile {event.security_profile}, not {profile}", ok=False))
-            return Upgrade(False, f"{charger_id} came back at security profile {event.security_profile}, not "
-                                  f"{profile}: it could not use the new one.{said}{tls}", event.security_profile,
-                           steps)
+                tls = f" Failed TLS handshakes: {'; '.join(heard.failures[-3:])}." if heard.failures else ""
+                steps.append(Step("Reconnected", f"at profile {event.security_profile}, not {profile}", ok=False))
+                return ended(False, f"{charger_id} came back at security profile {event.security_profile}, not "
+                                    f"{profile}: it could not use the new one.{said}{tls}", event.security_profile)
+
+    try:
+        return await run()
+    except errors.CommissionerError as exc:  # the charger refused a step, or went away: the record stays
+        steps.append(Step(stage[0], f"{exc.message} {exc.hint}".strip(), ok=False))
+        return ended(False, f"The upgrade of {charger_id} stopped at “{stage[0]}”: {exc.message} "
+                            f"{exc.hint} The steps before it stay done.".replace("  ", " "), current)
 
 
 async def _organization(engine: csms_engine.Engine, charger_id: str, version: str) -> Step | None:

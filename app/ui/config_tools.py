@@ -410,20 +410,7 @@ class ToolsBar(QtWidgets.QWidget):
         self.show_password(done)
 
     def show_password(self, done: passwords.PasswordSet) -> None:
-        box = QtWidgets.QMessageBox(self)
-        box.setWindowTitle(self.tr("New password"))
-        box.setIcon(QtWidgets.QMessageBox.Icon.Information)
-        box.setText(self.tr("{0}'s password is now:").format(display.safe(done.charger_id)))
-        box.setInformativeText(f"<p style='font-family:monospace; font-size:14pt; white-space:pre'>"
-                               f"{html.escape(done.password)}</p>"
-                               f"<p>{html.escape(done.text)}</p>")
-        box.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-        copy = box.addButton(self.tr("Copy"), QtWidgets.QMessageBox.ButtonRole.ActionRole)
-        box.addButton(QtWidgets.QMessageBox.StandardButton.Close)
-        copy.clicked.disconnect()
-        copy.clicked.connect(lambda: QtGui.QGuiApplication.clipboard().setText(done.password))
-        self.password_box = box
-        box.open()
+        self.password_box = password_dialogs.show_new_password(self, done)
 
     # ------------------------------------------------------------------ reboot
 

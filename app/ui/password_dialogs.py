@@ -32,6 +32,25 @@ def kind_text(kind: str) -> str:
 CLIPBOARD_S = 30  # a copied password is taken off the clipboard after this long
 
 
+def show_new_password(parent: QtWidgets.QWidget, done) -> QtWidgets.QMessageBox:
+    """The password just given to a charger (services.passwords.PasswordSet), once, with Copy; not
+    modal to the event loop (open(), not exec()): the engine's tasks go on while it is shown."""
+    box = QtWidgets.QMessageBox(parent)
+    box.setWindowTitle(parent.tr("New password"))
+    box.setIcon(QtWidgets.QMessageBox.Icon.Information)
+    box.setText(parent.tr("{0}'s password is now:").format(display.safe(done.charger_id)))
+    box.setInformativeText(f"<p style='font-family:monospace; font-size:14pt; white-space:pre'>"
+                           f"{html.escape(done.password)}</p>"
+                           f"<p>{html.escape(done.text)}</p>")
+    box.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+    copy = box.addButton(parent.tr("Copy"), QtWidgets.QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QtWidgets.QMessageBox.StandardButton.Close)
+    copy.clicked.disconnect()
+    copy.clicked.connect(lambda: QtGui.QGuiApplication.clipboard().setText(done.password))
+    box.open()
+    return box
+
+
 class StoredPasswordsDialog(QtWidgets.QDialog):
     """Every password in the vault: charger, kind, whether this CSMS checks it, masked until "Show"."""
 

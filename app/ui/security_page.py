@@ -20,7 +20,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.domain import display, errors, model
 from app.services import certificates
-from app.ui import dialogs, job_view
+from app.ui import dialogs, job_view, password_dialogs
 
 UPGRADE_TASK = "Security profile upgrade"
 UPGRADE_TIMEOUT_S = certificates.CSR_TIMEOUT_S + certificates.RECONNECT_TIMEOUT_S + 120
@@ -193,8 +193,8 @@ class SecurityPage(QtWidgets.QWidget):
         self.step_table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.NoSelection)
         rows = self.step_table.verticalHeader()
         rows.setDefaultSectionSize(self.fontMetrics().height() + 6)  # five steps fit without scrolling
-        # Fixed, four steps (an upgrade has four): the lists below get the rest of the height.
-        self.step_table.setFixedHeight(self.step_table.horizontalHeader().sizeHint().height() + 4 * (
+        # Fixed, five steps (profile 3 with an operator name has five): the lists below get the rest.
+        self.step_table.setFixedHeight(self.step_table.horizontalHeader().sizeHint().height() + 5 * (
             self.fontMetrics().height() + 6) + 4)
         layout.addWidget(self.step_table)
         self.outcome = QtWidgets.QLabel()
@@ -340,8 +340,9 @@ class SecurityPage(QtWidgets.QWidget):
             QtGui.QGuiApplication.clipboard().setText(self.authority.fingerprint)
             self.notice.emit("info", self.tr("The CA's fingerprint is on the clipboard."))
 
-    @qasync.asyncSlot()
-    async def export(self, path: str | None = None, kind: str | None = None) -> None:
+    def export(self, path: str | None = None, kind: str | None = None) -> None:
+        """The file dialog here, in a plain slot: a modal dialog inside a running coroutine would
+        make every other task that wakes meanwhile (an upgrade ending) fail in qasync."""
         if self.bridge is None:
             return
         if path is None:
@@ -354,6 +355,12 @@ class SecurityPage(QtWidgets.QWidget):
             kind = "der" if suffix in (".der", ".cer") or (chosen == der and suffix not in (".pem", ".crt")) else "pem"
             if not suffix:
                 path += ".der" if kind == "der" else ".pem"
+        self._export(path, kind or "pem")
+
+    @qasync.asyncSlot(str, str)
+    async def _export(self, path: str, kind: str) -> None:
+        if self.bridge is None:
+            return
         try:
             written = await self.bridge.run(certificates.export_authority(self.bridge.engine, pathlib.Path(path),
                                                                           kind or "pem"))
@@ -434,16 +441,17 @@ class SecurityPage(QtWidgets.QWidget):
                 words = certificates.PROFILES[profile]
                 text = words.split(" (")[0]  # the parenthesis is in the tooltip: the combo stays narrow
                 if profile >= 2 and not tls:
-                    text += self.tr("  [needs TLS: turn it on in Settings]")
+                    text += self.tr("  [TLS off]")
                 self.target.addItem(text, profile)
                 self.target.setItemData(self.target.count() - 1, words, QtCore.Qt.ItemDataRole.ToolTipRole)
             if self.target.count() == 0:
                 self.target.addItem(self.tr("(already at the highest profile)"), None)
             index = self.target.findData(chosen)
-            self.target.setCurrentIndex(index if index >= 0 else 0)
+            if index < 0:  # profile 2 (TLS), what a commissioning asks for, when it is on offer
+                index = max(self.target.findData(2), 0)
+            self.target.setCurrentIndex(index)
 
-    @qasync.asyncSlot()
-    async def allow_lower(self) -> None:
+    def allow_lower(self) -> None:
         info, bridge = self.info, self.bridge
         if info is None or bridge is None or self.security is None or self.security.lowest_allowed <= 0:
             return
@@ -454,12 +462,20 @@ class SecurityPage(QtWidgets.QWidget):
                 "the no-downgrade rule stops. Only do it for a charger that was factory reset, or that must be "
                 "handed to a backend without TLS.").format(name, self.security.lowest_allowed)):
             return
+        self._allow_lower(info.charger_id)
+
+    @qasync.asyncSlot(str)
+    async def _allow_lower(self, charger_id: str) -> None:
+        bridge = self.bridge
+        if bridge is None:
+            return
         try:
-            await bridge.run(certificates.allow_lower(bridge.engine, info.charger_id))
+            await bridge.run(certificates.allow_lower(bridge.engine, charger_id))
         except errors.CommissionerError as exc:
             self.error.emit(exc)
             return
-        self.notice.emit("warning", self.tr("{0} may now connect with a lower security profile.").format(name))
+        self.notice.emit("warning", self.tr("{0} may now connect with a lower security profile.").format(
+            display.safe(charger_id)))
         self.refresh_state()
 
     def ask(self, title: str, text: str) -> bool:
@@ -505,6 +521,9 @@ class SecurityPage(QtWidgets.QWidget):
             self.steps[charger_id] = [(s.title, s.detail, s.ok) for s in done.steps]
             self.outcomes[charger_id] = (done.text, done.ok)
             self.notice.emit("success" if done.ok else "error", done.text)  # it names the charger
+            if done.password is not None and not done.password.kept:
+                # In memory only (no keyring, or it refused): shown once, to be written down.
+                self.password_box = password_dialogs.show_new_password(self, done.password)
         finally:
             self.running.pop(charger_id, None)
         if self.info is not None and self.info.charger_id == charger_id:
@@ -512,14 +531,25 @@ class SecurityPage(QtWidgets.QWidget):
         self._show_steps()
         self._update()
 
+    def _planned(self, number: int) -> str:
+        """The upgrade's steps by the number the service reports (services.certificates.upgrade)."""
+        return {1: self.tr("Password"), 2: self.tr("CA installed"), 3: self.tr("Certificate"),
+                4: self.tr("Profile set"), 5: self.tr("Reconnected")}.get(number, "")
+
     def on_progress(self, progress: model.Progress) -> None:
         if progress.name != UPGRADE_TASK or progress.charger_id not in self.running:
             return
+        # Rows by step number (the bridge may skip intermediate messages): a new number ends the
+        # row before it; the same number's later messages are its detail.
         live = self.steps.setdefault(progress.charger_id, [])
-        if progress.message and progress.message != "Done" and (not live or live[-1][0] != progress.message):
-            if live and live[-1][2] is None:
-                live[-1] = (live[-1][0], self.tr("done"), True)
-            live.append((progress.message, self.tr("under way…"), None))
+        title = self._planned(progress.done)
+        if title and progress.done < progress.total:
+            if not live or live[-1][0] != title:
+                if live and live[-1][2] is None:
+                    live[-1] = (live[-1][0], self.tr("done"), True)
+                live.append((title, progress.message or self.tr("under way…"), None))
+            elif live[-1][2] is None:
+                live[-1] = (title, progress.message, None)
         if self.info is not None and progress.charger_id == self.info.charger_id:
             if progress.total:
                 self.bar.setRange(0, progress.total)
@@ -543,7 +573,7 @@ class SecurityPage(QtWidgets.QWidget):
             self.outcome.setText(text)
             self.outcome.setStyleSheet(f"color:{job_view.GREEN if ok else job_view.RED}; font-weight:bold;")
         elif charger_id in self.running:
-            self.outcome.setText(self.tr("The charger restarts on the way: it leaves the list for a moment."))
+            self.outcome.setText(self.tr("The charger restarts on the way: it shows as disconnected for a moment."))
             self.outcome.setStyleSheet("color:#555;")
         else:
             self.outcome.setText(self.tr("Each step of an upgrade is listed here with the charger's answer.")
@@ -611,8 +641,7 @@ class SecurityPage(QtWidgets.QWidget):
                 display.safe(charger_id), status))
             await self.read_list()
 
-    @qasync.asyncSlot()
-    async def install_manufacturer(self, path: str | None = None) -> None:
+    def install_manufacturer(self, path: str | None = None) -> None:
         if self.info is None or self.bridge is None:
             return
         if path is None:
@@ -621,7 +650,12 @@ class SecurityPage(QtWidgets.QWidget):
                 self.tr("PEM certificates (*.pem *.crt *.cer);;All files (*)"))
             if not path:
                 return
-        charger_id = self.info.charger_id
+        self._install_manufacturer(self.info.charger_id, path)
+
+    @qasync.asyncSlot(str, str)
+    async def _install_manufacturer(self, charger_id: str, path: str) -> None:
+        if self.bridge is None:
+            return
         try:
             pem = await asyncio.to_thread(pathlib.Path(path).read_text, "ascii")
         except (OSError, UnicodeDecodeError) as exc:
@@ -637,8 +671,7 @@ class SecurityPage(QtWidgets.QWidget):
                 display.safe(charger_id), pathlib.Path(path).name, status))
             await self.read_list()
 
-    @qasync.asyncSlot()
-    async def delete_selected(self) -> None:
+    def delete_selected(self) -> None:
         item = self.selected_certificate()
         if self.info is None or self.bridge is None or item is None:
             return
@@ -647,6 +680,12 @@ class SecurityPage(QtWidgets.QWidget):
                 if item.ours else "")
         if not self.ask(self.tr("Delete a certificate"), self.tr("Delete {0} from {1}?{2}").format(
                 item.text, display.safe(charger_id), risk)):
+            return
+        self._delete(charger_id, item)
+
+    @qasync.asyncSlot(str, object)
+    async def _delete(self, charger_id: str, item: certificates.Installed) -> None:
+        if self.bridge is None:
             return
         status = await self._on_charger(lambda engine: certificates.delete(engine, charger_id, item), charger_id)
         if status is not None:
@@ -712,10 +751,14 @@ class SecurityPage(QtWidgets.QWidget):
         self.allow_button.setVisible(info is not None and lowest > 0)
         self.allow_button.setEnabled(self.bridge is not None and not running)
         self.target.setEnabled(talk and not running)
-        self.upgrade_button.setEnabled(talk and not running and self.target.currentData() is not None)
-        self.upgrade_button.setToolTip(self.tr("Connect the charger first: an upgrade talks to it.") if not talk else
-                                       self.tr("Install the CA, give the charger what the profile needs, set it, "
-                                               "and see it reconnect with it"))
+        wanted = self.target.currentData()
+        tls_off = self.authority is not None and not self.authority.wss_urls and wanted is not None and wanted >= 2
+        self.upgrade_button.setEnabled(talk and not running and wanted is not None and not tls_off)
+        self.upgrade_button.setToolTip(
+            self.tr("Connect the charger first: an upgrade talks to it.") if not talk else
+            self.tr("Profile {0} needs TLS: Settings → Security → Listen on wss://, then upgrade.").format(wanted)
+            if tls_off else
+            self.tr("Install the CA, give the charger what the profile needs, set it, and see it reconnect with it"))
         self.bar.setVisible(running)
         idle = talk and not self._reading
         for button in (self.read_button, self.install_button, self.maker_button):

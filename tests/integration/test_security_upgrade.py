@@ -138,3 +138,25 @@ async def test_the_security_step_of_a_run_upgrades_the_charger_and_records_the_c
         run = await run_service.execute(engine, store, template, "RUN-PLAIN", vault=vault)
         step = run.step("security")
         assert step.state is runs.StepState.FAILED and "Settings" in step.reason and "TLS" in step.reason
+
+
+async def test_a_step_refused_mid_way_ends_the_upgrade_with_the_steps_done_and_why(tls_engine, monkeypatch) -> None:
+    class LockedKeyring(MemoryKeyring):
+        def set_password(self, service, user, password):
+            raise RuntimeError("the keyring is locked")
+
+    async def refuse(engine, charger_id, pem=None, *, manufacturer=False):
+        raise errors.OperationRejected("InstallCertificate", "Rejected for CSMSRootCertificate", charger_id,
+                                       hint="Delete an old certificate and try again.")
+
+    vault = vault_store.Vault(LockedKeyring())
+    async with running(tls_engine, "2.0.1", "UP-HALF"):
+        monkeypatch.setattr(certificates, "install_root", refuse)
+        done = await certificates.upgrade(tls_engine, "UP-HALF", 2, vault=vault)
+    assert not done.ok and done.profile == 0
+    assert [(s.title, s.ok) for s in done.steps] == [("Password", False), ("CA installed", False)]
+    assert "Rejected for CSMSRootCertificate" in done.steps[-1].detail and "CA installed" in done.text
+    # The password was taken by the charger but the keyring would not keep it: the result carries it,
+    # for the window to show once, and the step says so.
+    assert done.password is not None and not done.password.kept and "locked" in done.steps[0].detail
+    assert tls_engine.config.passwords["UP-HALF"] == done.password.password  # the CSMS expects it

@@ -199,16 +199,17 @@ def test_with_tls_off_the_page_says_so_and_opens_settings(qtbot, plain_window, m
     demo(qtbot, plain_window, "1.6")
     page = page_of(qtbot, plain_window)
     assert "TLS is off" in page.urls.text() and page.settings_button.isVisibleTo(page)
-    assert "needs TLS" in page.target.itemText(page.target.findData(2))
+    assert "TLS off" in page.target.itemText(page.target.findData(2))
+    page.target.setCurrentIndex(page.target.findData(2))  # the default target, and it needs TLS: not startable
+    assert not page.upgrade_button.isEnabled() and "Settings" in page.upgrade_button.toolTip()
     opened: list[bool] = []
     monkeypatch.setattr(plain_window, "open_settings", lambda: opened.append(True))
     page.settings_requested.disconnect()
     page.settings_requested.connect(plain_window.open_settings)
     page.settings_button.click()
     assert opened == [True]
-    # Profile 2 without a wss:// port: refused before anything is sent, with what to do.
-    page.target.setCurrentIndex(page.target.findData(2))
-    page.upgrade_button.click()
+    # Started anyway (a plan, a stale button): refused before anything is sent, with what to do.
+    page._upgrade(page.info.charger_id, 2)
     wait(qtbot, lambda: "no TLS" in plain_window.message_bar.text.text(), timeout=10_000)
     assert "Settings" in plain_window.message_bar.text.text() and "no TLS" in page.outcome.text()
 
