@@ -110,7 +110,10 @@ class SecurityPage(QtWidgets.QWidget):
     def _build_authority(self) -> QtWidgets.QGroupBox:
         box = QtWidgets.QGroupBox(self.tr("This laptop's certificate authority (built-in CA)"))
         layout = QtWidgets.QVBoxLayout(box)
-        layout.addWidget(QtWidgets.QLabel(self.tr("SHA-256 fingerprint — read it out to compare with the charger's:")))
+        hint = QtWidgets.QLabel(self.tr("SHA-256 fingerprint: once the CA is on the charger, its web page or log "
+                                        "shows its CSMS root's fingerprint — it must match this one:"))
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
         self.fingerprint = QtWidgets.QLabel(self.tr("Reading…"))
         self.fingerprint.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         self.fingerprint.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -149,6 +152,11 @@ class SecurityPage(QtWidgets.QWidget):
         self.settings_button = QtWidgets.QPushButton(self.tr("Open Settings…"))
         self.settings_button.clicked.connect(self.settings_requested.emit)
         urls.addWidget(self.settings_button, 0, QtCore.Qt.AlignmentFlag.AlignTop)
+        self.retry_button = QtWidgets.QPushButton(self.tr("Try again"))
+        self.retry_button.setToolTip(self.tr("Open the CA again (after unlocking the keyring, say)"))
+        self.retry_button.clicked.connect(lambda: self.load_authority())
+        self.retry_button.hide()
+        urls.addWidget(self.retry_button, 0, QtCore.Qt.AlignmentFlag.AlignTop)
         layout.addLayout(urls)
         layout.addStretch(1)
         return box
@@ -188,7 +196,15 @@ class SecurityPage(QtWidgets.QWidget):
         self.bar = QtWidgets.QProgressBar()
         self.bar.setTextVisible(True)
         self.bar.hide()
-        layout.addWidget(self.bar)
+        running = QtWidgets.QHBoxLayout()
+        running.addWidget(self.bar, 1)
+        self.stop_button = QtWidgets.QPushButton(self.tr("Stop"))
+        self.stop_button.setToolTip(self.tr("Stop waiting for this upgrade (what the charger took stays: look at "
+                                            "the steps, then read its profile again)"))
+        self.stop_button.clicked.connect(self.stop_upgrade)
+        self.stop_button.hide()
+        running.addWidget(self.stop_button)
+        layout.addLayout(running)
         self.step_table = _table(("Step", "What happened"), self.tr)
         self.step_table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.NoSelection)
         rows = self.step_table.verticalHeader()
@@ -313,11 +329,12 @@ class SecurityPage(QtWidgets.QWidget):
 
     def _show_authority(self, about: certificates.Authority | None, problem: errors.CommissionerError | None) -> None:
         self.authority = about
+        self.retry_button.setVisible(about is None and problem is not None)
         if about is None:
             self.fingerprint.setText("—")
             self.about.setText(" ".join(t for t in (problem.message, problem.hint) if t) if problem else "")
             self.urls.setText("")
-            self.settings_button.setVisible(problem is not None)
+            self.settings_button.setVisible(isinstance(problem, errors.ConfigError))
             self._update()
             return
         self.fingerprint.setText(fingerprint_lines(about.fingerprint))
@@ -325,8 +342,11 @@ class SecurityPage(QtWidgets.QWidget):
         self.about.setText(self.tr("Subject: {0} · valid until {1}\nKept in {2}").format(
             about.subject, about.not_after, about.directory))
         if about.wss_urls:
-            links = "<br>".join(f"<b>{html.escape(u)}</b>" for u in about.wss_urls)
-            self.urls.setText(self.tr("Chargers on profile 2 or 3 connect to:") + f"<br>{links}")
+            # The LAN addresses first: 127.0.0.1 only serves a charger on this laptop (a simulator).
+            ordered = sorted(about.wss_urls, key=lambda u: ("//127." in u or "//[::1]" in u, u))
+            links = "<br>".join(f"<b>{html.escape(u)}</b>" for u in ordered)
+            self.urls.setText(self.tr("Chargers on profile 2 or 3 connect to (then the path and the charger id; "
+                                      "Upgrade sets it):") + f"<br>{links}")
             self.settings_button.hide()
         else:
             self.urls.setText("<span style='color:#8a6100'>" + html.escape(self.tr(
@@ -516,7 +536,10 @@ class SecurityPage(QtWidgets.QWidget):
             self.outcomes[charger_id] = (text, False)
             self.error.emit(exc)
         except asyncio.CancelledError:
-            self.outcomes[charger_id] = (self.tr("The upgrade was stopped."), False)
+            done_steps = [title for title, _detail, ok in self.steps.get(charger_id, []) if ok]
+            self.outcomes[charger_id] = (self.tr("The upgrade was stopped. Done before it stopped: {0}. The charger "
+                                                 "keeps what it took; its profile is read again.").format(
+                ", ".join(done_steps) or self.tr("nothing")), False)
         else:
             self.steps[charger_id] = [(s.title, s.detail, s.ok) for s in done.steps]
             self.outcomes[charger_id] = (done.text, done.ok)
@@ -530,6 +553,11 @@ class SecurityPage(QtWidgets.QWidget):
             self.refresh_state()
         self._show_steps()
         self._update()
+
+    def stop_upgrade(self) -> None:
+        future = self.running.get(self.info.charger_id) if self.info is not None else None
+        if future is not None:
+            future.cancel()  # the engine task is cancelled with it; _upgrade says so
 
     def _planned(self, number: int) -> str:
         """The upgrade's steps by the number the service reports (services.certificates.upgrade)."""
@@ -760,6 +788,7 @@ class SecurityPage(QtWidgets.QWidget):
             if tls_off else
             self.tr("Install the CA, give the charger what the profile needs, set it, and see it reconnect with it"))
         self.bar.setVisible(running)
+        self.stop_button.setVisible(running)
         idle = talk and not self._reading
         for button in (self.read_button, self.install_button, self.maker_button):
             button.setEnabled(idle and not running)
