@@ -312,9 +312,12 @@ async def upgrade(engine: csms_engine.Engine, charger_id: str, profile: int, *,
     if version == "1.6":
         vendor = vendor or vendors.for_charger(info.vendor, info.model, engine.data_dir)
         if profile >= 2 and (vendor is None or not vendor.settings.get("ocpp_url", vendors.Setting("")).key):
-            raise errors.ConfigError("OCPP 1.6 has no standard key for the backend URL, and wss:// needs a new one.",
-                                     hint="Pick the charger's vendor profile (Configure → Hand over), or set the "
-                                          f"charger's URL to {target_url} by its own tool.")
+            raise errors.ConfigError(
+                f"OCPP 1.6 has no standard key for the backend URL, and no vendor profile names it for "
+                f"{info.vendor} {info.model}: wss:// needs a new URL.",
+                hint="Add a vendor profile for this model (copy resources/vendors/generic.toml into the data "
+                     "folder's vendors/ folder, set its vendor, model and the URL key from the Configure list), "
+                     f"then upgrade again; or set the charger's URL to {target_url}<charger id> by its own tool.")
     steps: list[Step] = []
     result = Upgrade(False, "", current, steps)
     stage = ["Password"]  # the step under way, named when a call of it fails
