@@ -414,20 +414,36 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _settings_finished(self, dialog: settings_dialog.SettingsDialog, code: int) -> None:
         self.settings_dialog = None
-        if code == QtWidgets.QDialog.DialogCode.Accepted.value:
-            self.apply_settings(dialog.result_settings())
+        if code != QtWidgets.QDialog.DialogCode.Accepted.value:
+            return
+        new = dialog.result_settings()
+        busy = sorted(self.security.running) if self._restarts(new) else []
+        if busy and not dialogs.confirm(self, self.tr("Restart the CSMS?"), self.tr(
+                "Saving these settings restarts the CSMS, which stops the security upgrade of {0} under way. The "
+                "charger keeps what it took so far (see the steps on its Security page). Save anyway?").format(
+                ", ".join(display.safe(c) for c in busy))):
+            self.message_bar.show_message("info", self.tr("Settings not saved: the upgrade goes on."))
+            return
+        self.apply_settings(new)
 
-    @qasync.asyncSlot(object)
-    async def apply_settings(self, new) -> None:
-        restart = (new.csms.host, new.csms.port) != (self.core.settings.csms.host, self.core.settings.csms.port)
+    def _restarts(self, new) -> bool:
+        """Whether these settings restart the CSMS (its listeners, the file server, TLS)."""
         old = self.core.settings.csms
+        moved = (new.csms.host, new.csms.port) != (old.host, old.port)
         # The file server starts with the CSMS: a change of it needs a restart that apply_settings does not do.
         files_changed = (new.csms.file_server, new.csms.http_port, new.csms.ftp_port) != (
             old.file_server, old.http_port, old.ftp_port)
         # So do the wss:// listener and its TLS context (Core restarts for them): the bridge goes first.
         tls_changed = (app_core.tls_wanted(new.csms), new.csms.tls_port, new.csms.ca_dir, new.csms.renew_expired) != (
             app_core.tls_wanted(old), old.tls_port, old.ca_dir, old.renew_expired)
-        restart = restart or files_changed or tls_changed
+        return moved or files_changed or tls_changed
+
+    @qasync.asyncSlot(object)
+    async def apply_settings(self, new) -> None:
+        restart = self._restarts(new)
+        old = self.core.settings.csms  # the file server needs a restart Core.apply_settings does not do
+        files_changed = (new.csms.file_server, new.csms.http_port, new.csms.ftp_port) != (
+            old.file_server, old.http_port, old.ftp_port)
         if restart and self.bridge is not None:
             self.bridge.close()  # it must not outlive the engine it listens to
             self.bridge = None

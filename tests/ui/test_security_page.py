@@ -259,3 +259,29 @@ def test_turning_tls_on_in_settings_restarts_the_csms_with_a_wss_url_on_the_page
     wait(qtbot, lambda: "Settings saved" in plain_window.message_bar.text.text(), timeout=20_000)
     wait(qtbot, lambda: page.authority is not None and page.authority.wss_urls, timeout=20_000)
     assert "wss://" in page.urls.text() and not page.settings_button.isVisibleTo(page)
+
+
+def test_settings_that_restart_the_csms_ask_first_while_an_upgrade_runs(qtbot, plain_window, monkeypatch) -> None:
+    from app.ui import dialogs
+    from tests.ui.test_main_window import _accept_dialog
+
+    page = page_of(qtbot, plain_window)
+    page.running["CP-BUSY"] = object()  # an upgrade under way (its future, for the window)
+    asked: list[str] = []
+    monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text: asked.append(text) or False)
+    applied: list[object] = []
+    monkeypatch.setattr(plain_window, "apply_settings", applied.append)
+    _accept_dialog(monkeypatch, lambda csms: setattr(csms, "tls", True))  # TLS on: a restart
+    plain_window.open_settings()
+    wait(qtbot, lambda: "Settings not saved" in plain_window.message_bar.text.text(), timeout=10_000)
+    assert applied == [] and "CP-BUSY" in asked[0] and "restarts the CSMS" in asked[0]
+    # A change that restarts nothing is saved without asking.
+    monkeypatch.undo()
+    asked.clear()
+    monkeypatch.setattr(dialogs, "confirm", lambda parent, title, text: asked.append(text) or False)
+    monkeypatch.setattr(plain_window, "apply_settings", applied.append)
+    _accept_dialog(monkeypatch, lambda csms: setattr(csms, "heartbeat_interval", 120))
+    plain_window.open_settings()
+    wait(qtbot, lambda: applied, timeout=10_000)
+    assert asked == []
+    page.running.pop("CP-BUSY")
