@@ -101,6 +101,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="profile 3: let a charger with an expired certificate connect, only to renew it (off by default)")
     serve.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
 
+    sessions_cmd = sub.add_parser("sessions", help="list charging sessions, or export them and their meter values")
+    _add_data_dir(sessions_cmd)
+    sessions_cmd.add_argument("--charger", metavar="ID", default=None, help="only this charger's")
+    sessions_cmd.add_argument("--since", metavar="TIME", default=None,
+                              help="from this time on (ISO 8601, e.g. 2026-12-01T08:00Z; UTC when no zone)")
+    sessions_cmd.add_argument("--until", metavar="TIME", default=None, help="up to this time (ISO 8601)")
+    sessions_cmd.add_argument("--export", metavar="DIR", default=None,
+                              help="write sessions.csv, meter-values.csv and a JSON of both into DIR")
+    sessions_cmd.add_argument("--json", action="store_true", help="one JSON object per session")
+
     runs_cmd = sub.add_parser("runs", help="list the commissioning runs")
     _add_data_dir(runs_cmd)
     runs_cmd.add_argument("--json", action="store_true", help="one JSON object per run")
@@ -375,6 +385,51 @@ def _stored_runs(args: argparse.Namespace) -> tuple[Any, run_store.RunStore]:
     return data_dir, run_store.RunStore(data_dir, read_only=True)
 
 
+def _time_ms(text: str | None, flag: str) -> int | None:
+    if text is None:
+        return None
+    from app.domain import energy
+
+    value = energy.timestamp_ms(text, -1)
+    if value < 0:
+        raise errors.ConfigError(f"{flag} {text!r} is not a time.", hint="Use ISO 8601, e.g. 2026-12-01T08:00Z.")
+    return value
+
+
+def _sessions(args: argparse.Namespace) -> int:
+    from app.services import sessions
+    from app.storage import energy as energy_store
+    from app.storage import journal as journal_store
+
+    data_dir = app_core.resolve_data_dir(args.data_dir, create=False)
+    if not (data_dir / journal_store.FILE_NAME).is_file():
+        raise errors.ConfigError(f"No journal in {data_dir}: there are no sessions to show.",
+                                 hint="Check --data-dir (or $COMMISSIONER_DATA_DIR): the folder `commissioner "
+                                      "serve` or the window uses.")
+    since, until = _time_ms(args.since, "--since"), _time_ms(args.until, "--until")
+    index = energy_store.EnergyIndex(data_dir)  # brought up to date with the journal first
+    try:
+        found = sessions.collect(index, charger_id=args.charger, since_ms=since, until_ms=until)
+    finally:
+        index.close()
+    if args.export:
+        written = sessions.export(found, pathlib.Path(args.export), stem=args.charger or "energy")
+        print(f"{len(found.sessions)} session(s), {len(found.samples)} meter value(s) -> "
+              + ", ".join(str(p) for p in written), file=sys.stderr)
+        return 0
+    for session in found.sessions:
+        row = sessions.session_row(session)
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False))
+        else:
+            energy_text = f"{row['energy_wh'] / 1000:.3f} kWh" if row["energy_wh"] != "" else "— kWh"
+            print(f"{row['started'] or '?'}  {display.safe(session.charger_id)}  connector {row['connector'] or '?'}"
+                  f"  tx {display.safe(session.transaction_id)}  {energy_text}  {row['stop_reason'] or 'running'}")
+    if not found.sessions and not args.json:
+        print("No charging sessions in that range.", file=sys.stderr)
+    return 0
+
+
 def _runs(args: argparse.Namespace) -> int:
     _, store = _stored_runs(args)
     try:
@@ -547,6 +602,8 @@ def main(argv: list[str] | None = None) -> int:
             return _simulate(args)
         if args.command == "runs":
             return _runs(args)
+        if args.command == "sessions":
+            return _sessions(args)
         if args.command == "report":
             return _report(args)
         if args.command == "firmware":

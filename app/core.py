@@ -22,6 +22,7 @@ from app.services import demo, network
 from app.storage import journal as storage_journal
 from app.storage import paths, settings
 from app.storage import runs as storage_runs
+from app.storage import energy as energy_store
 from app.storage import vault
 
 
@@ -109,7 +110,7 @@ def build_engine(config: csms_policy.CsmsConfig, data_dir: pathlib.Path,
         password_sink=(lambda charger_id, password: store.set(charger_id, password)) if store else None,
         certificates=signer)
     return csms_engine.Engine(config, data_dir, journal=journal, server=server, addresses=network.lan_addresses,
-                              files=file_server(config, data_dir))
+                              files=file_server(config, data_dir), energy=energy_store.EnergyIndex(data_dir))
 
 
 def tls_wanted(config: csms_policy.CsmsConfig) -> bool:

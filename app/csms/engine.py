@@ -51,7 +51,7 @@ class Engine:
                  server: csms_server.CsmsServer | None = None,
                  addresses: Callable[[], list[str]] = list,
                  request_ids: Callable[[], int] | None = None,
-                 files: Any = None) -> None:
+                 files: Any = None, energy: Any = None) -> None:
         self.config = config
         self.data_dir = data_dir
         self.clock = clock
@@ -72,6 +72,8 @@ class Engine:
         self.files = files
         if files is not None:
             files.attach(self._emit)
+        # Sessions and meter samples (storage.energy.EnergyIndex), indexed from the journal as it writes.
+        self.energy = energy
         # requestId of GetBaseReport, GetLog, UpdateFirmware...: distinct across restarts of the app.
         self.next_request_id = request_ids or itertools.count(clock() // 1000 % 1_000_000 * 10).__next__
         self._listeners: tuple[Listener, ...] = ()
@@ -120,6 +122,8 @@ class Engine:
 
     def _journal_written(self, frames: list[model.Frame]) -> None:
         """From the journal's writer thread, per committed batch: announce the frames now durable."""
+        if self.energy is not None:
+            self.energy.poke()  # its own thread reads them from the journal: the writer never waits
         loop = self.loop
         if loop is None or loop.is_closed() or not self._listeners:
             return
@@ -194,6 +198,8 @@ class Engine:
             _frozen = True
         gc.set_threshold(max(gc.get_threshold()[0], GC_THRESHOLD), *gc.get_threshold()[1:])
         self._stopped = asyncio.Event()
+        if self.energy is not None:
+            self.energy.start()
         await self.server.start()
         # Compile the busiest validators after listening, off the loop: startup stays quick and
         # the first BootNotification does not pay the compile (~6 ms a schema).
@@ -250,6 +256,8 @@ class Engine:
             await self.files.stop()
         gc.unfreeze()  # this engine is frozen with the start-up objects: once unreferenced it must be freed
         await asyncio.to_thread(self.journal.flush)
+        if self.energy is not None:
+            await asyncio.to_thread(self._energy_last)
         if self._stopped is not None:
             self._stopped.set()
 
@@ -268,9 +276,19 @@ class Engine:
         if self.failure is not None:
             raise self.failure
 
+    def _energy_last(self) -> None:
+        """Stop the index's thread and index what the journal wrote last (blocking)."""
+        self.energy.stop()
+        try:
+            self.energy.catch_up()
+        except errors.StorageError as exc:
+            log.warning("%s %s", exc.message, exc.hint)
+
     def close(self) -> None:
         """Release the journal (after the loop has stopped)."""
         self.journal.close()
+        if self.energy is not None:
+            self.energy.close()
 
     # ---------------------------------------------------------------- worker-thread mode (GUI)
 

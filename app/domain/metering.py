@@ -18,8 +18,15 @@ CURRENT = "Current.Import"
 VOLTAGE = "Voltage"
 SOC = "SoC"
 
-# unit -> factor to the base unit (W, Wh, A, V, %)
-_SCALE = {"W": 1.0, "kW": 1000.0, "Wh": 1.0, "kWh": 1000.0, "A": 1.0, "V": 1.0, "Percent": 1.0}
+# unit -> (base unit, factor): every unit OCPP's UnitOfMeasure lists (1.6 and 2.x)
+_BASE = {"W": ("W", 1.0), "kW": ("W", 1000.0), "Wh": ("Wh", 1.0), "kWh": ("Wh", 1000.0), "A": ("A", 1.0),
+         "V": ("V", 1.0), "Percent": ("Percent", 1.0), "var": ("var", 1.0), "kvar": ("var", 1000.0),
+         "varh": ("varh", 1.0), "kvarh": ("varh", 1000.0), "VA": ("VA", 1.0), "kVA": ("VA", 1000.0),
+         "Celsius": ("Celsius", 1.0), "Fahrenheit": ("Fahrenheit", 1.0), "K": ("K", 1.0), "Hz": ("Hz", 1.0),
+         "ASU": ("ASU", 1.0), "B": ("B", 1.0), "dB": ("dB", 1.0), "dBm": ("dBm", 1.0), "Deg": ("Deg", 1.0),
+         "Lux": ("Lux", 1.0), "m": ("m", 1.0), "ms": ("ms", 1.0), "kW/h": ("W", 1000.0), "s": ("s", 1.0)}
+_DEFAULT_UNIT = {"Energy": "Wh", "Power": "W", "Current": "A", "Voltage": "V", "SoC": "Percent",
+                 "Temperature": "Celsius", "Frequency": "Hz"}
 _LINE_PHASES = ("L1", "L2", "L3")
 
 
@@ -62,12 +69,18 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _value(sample: dict[str, Any]) -> tuple[str, str, float] | None:
-    """(measurand, phase, value in base units) of one sampledValue, or None if unusable."""
+def number(value: Any) -> float | None:
+    """A finite number from an OCPP value (1.6 strings, 2.x numbers); None otherwise."""
+    return _number(value)
+
+
+def sample_value(sample: dict[str, Any]) -> tuple[str, str, float, str] | None:
+    """(measurand, phase, value, base unit) of one sampledValue in base units (Wh, W, A, V, %, var,
+    VA, Celsius, …; the unit's k-prefix and a 2.x multiplier applied), or None if unusable."""
     value = _number(sample.get("value"))
     if value is None:
         return None
-    measurand = sample.get("measurand") or ENERGY
+    measurand = str(sample.get("measurand") or ENERGY)
     unit_of_measure = _get(sample, "unitOfMeasure", "unit_of_measure")
     multiplier = 0
     if isinstance(unit_of_measure, dict):
@@ -78,11 +91,17 @@ def _value(sample: dict[str, Any]) -> tuple[str, str, float] | None:
     else:
         unit = sample.get("unit") or ""
     if not unit:
-        unit = {ENERGY: "Wh", POWER: "W", CURRENT: "A", VOLTAGE: "V", SOC: "Percent"}.get(measurand, "")
-    scale = _SCALE.get(unit)
-    if scale is None:
+        unit = _DEFAULT_UNIT.get(measurand.split(".")[0], "")
+    base = _BASE.get(str(unit))
+    if base is None:
         return None
-    return measurand, str(sample.get("phase") or ""), value * scale * 10 ** multiplier
+    return measurand, str(sample.get("phase") or ""), value * base[1] * 10 ** multiplier, base[0]
+
+
+def _value(sample: dict[str, Any]) -> tuple[str, str, float] | None:
+    """(measurand, phase, value in base units) of one sampledValue, or None if unusable."""
+    parsed = sample_value(sample)
+    return None if parsed is None else parsed[:3]
 
 
 def read(meter_value: Any) -> Reading:

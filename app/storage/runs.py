@@ -13,6 +13,7 @@ import sqlite3
 import threading
 
 from app.domain import errors, jobs, runs
+from app.storage import schema
 
 FILE_NAME = "runs.sqlite3"
 SCHEMA_VERSION = 4
@@ -92,13 +93,7 @@ class RunStore:
                 raise errors.StorageError(f"{self.path} is not a Commissioner runs database.",
                                           hint="Choose the data folder Commissioner keeps its runs in.")
             return  # an older schema is read as it is: every version has the runs and steps tables
-        while version < SCHEMA_VERSION:
-            with self._conn:
-                self._conn.execute("BEGIN")
-                for statement in MIGRATIONS[version]:
-                    self._conn.execute(statement)
-                version += 1
-                self._conn.execute(f"PRAGMA user_version={version}")
+        schema.upgrade(self._conn, MIGRATIONS, version)
 
     def close(self) -> None:
         with self._lock:
