@@ -21,7 +21,7 @@ import queue
 import sqlite3
 import threading
 import time
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 from app.domain import errors, model
 
@@ -354,6 +354,14 @@ class JournalReader:
 
     def chargers(self) -> list[str]:
         return [r[0] for r in self._all("SELECT DISTINCT charger_id FROM frames ORDER BY 1")]
+
+    def frames_of(self, actions: Iterable[str], *, after_id: int, upto_id: int, limit: int = 1000) -> list[model.Frame]:
+        """The frames of these actions with after_id < id <= upto_id, in id order, the first `limit`
+        (for indexes that follow the journal: nothing else is read or built)."""
+        names = sorted(set(actions))
+        return [_frame(r) for r in self._all(
+            f"{_FRAME_SQL} WHERE id > ? AND id <= ? AND action IN ({','.join('?' * len(names))}) ORDER BY id LIMIT ?",
+            (after_id, upto_id, *names, limit))]
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:

@@ -122,9 +122,9 @@ async def test_a_real_charge_becomes_one_session_with_its_energy_and_samples(eng
     again.close()
 
 
-async def test_the_app_engine_indexes_sessions_as_they_happen_and_across_a_restart(isolated_data_dir) -> None:
-    """build_engine's engine keeps energy.sqlite3 up to date by itself; a 1.6 StartTransaction whose
-    answer comes after a restart of the index still becomes a session."""
+async def test_the_app_engine_indexes_sessions_by_itself_and_across_a_restart(isolated_data_dir) -> None:
+    """build_engine's engine brings energy.sqlite3 up to date by itself (once the journal is quiet);
+    a 1.6 StartTransaction whose answer comes after a restart of the index still becomes a session."""
     import asyncio
 
     from app import core
