@@ -481,6 +481,8 @@ def _event_line(event: Any) -> str:
         return f"{when} TLS connection from {event.remote_address} to port {event.port} failed: {display.safe(event.reason)}"
     if isinstance(event, model.CertificateIssued):
         return f"{when} {who} certificate {'issued' if event.accepted else 'refused'}: {display.safe(event.detail)}"
+    if isinstance(event, model.EvChargingNeeds):
+        return f"{when} {who} EV charging needs on EVSE {display.safe(event.evse_id)}: {display.safe(event.summary)}"
     if isinstance(event, model.SecurityEventReceived):
         info = f" ({display.safe(event.tech_info)})" if event.tech_info else ""
         return f"{when} {who} security event {display.safe(event.type)}{info}"

@@ -35,12 +35,21 @@ class CsmsConfig:
     ca_dir: str = ""  # the built-in CA's folder ("": <data folder>/ca)
     renew_expired: bool = False  # profile 3: let a charger with an expired certificate in, only to renew it
     operator_name: str = ""  # profile 3 / CSRs: the O a charger certificate must carry ("": not checked)
+    # A charger's DataTransfer: Accepted for these vendorIds, else `data_transfer_status` (OCPP: a CSMS
+    # that knows no such vendor answers UnknownVendorId).
+    data_transfer_vendors: list[str] = dataclasses.field(default_factory=list)
+    data_transfer_status: str = "UnknownVendorId"  # or Accepted / Rejected
 
     def mode_for(self, charger_id: str) -> model.Mode:
         return self.charger_modes.get(charger_id, self.mode)
 
     def admits(self, charger_id: str) -> bool:
         return self.auto_accept or charger_id in self.allowed_chargers
+
+    def data_transfer_answer(self, vendor_id: object) -> str:
+        if isinstance(vendor_id, str) and vendor_id in self.data_transfer_vendors:
+            return "Accepted"
+        return self.data_transfer_status
 
     def id_tag_status(self, id_tag: str | None) -> str:
         if self.authorize_all or (id_tag is not None and id_tag in self.allowed_id_tags):

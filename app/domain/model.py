@@ -236,6 +236,16 @@ class SecurityEventReceived(Event):
 
 
 @dataclasses.dataclass(slots=True)
+class EvChargingNeeds(Event):
+    """A car's charging needs (NotifyEVChargingNeeds, ISO 15118 through OCPP 2.x), summarised."""
+
+    evse_id: str
+    summary: str
+
+    kind = "ev_charging_needs"  # type: ignore[assignment]
+
+
+@dataclasses.dataclass(slots=True)
 class CertificateIssued(Event):
     """The built-in CA's answer to a charger's CSR: signed and sent (the charger's status), or refused (why)."""
 

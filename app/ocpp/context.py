@@ -129,6 +129,25 @@ class HandlerContext:
         self.emit(model.TransactionChanged(self.charger_id, self.clock(), text(connector), text(transaction_id),
                                            event, text(id_token), meter, text(reason)))
 
+    def ev_charging_needs(self, evse_id: object, needs: object) -> None:
+        """NotifyEVChargingNeeds (ISO 15118): what the car asks for, in a line a technician reads."""
+        found = obj(needs)
+        parts = [text(found.get("requested_energy_transfer"))]
+        for key in ("ac_charging_parameters", "dc_charging_parameters"):
+            params = obj(found.get(key))
+            if params.get("energy_amount") is not None:
+                parts.append(f"{params['energy_amount']} Wh")
+            if params.get("ev_min_current") is not None or params.get("ev_max_current") is not None:
+                parts.append(f"{params.get('ev_min_current', '?')}–{params.get('ev_max_current', '?')} A")
+            if params.get("ev_max_power") is not None:
+                parts.append(f"up to {params['ev_max_power']} W")
+            if params.get("state_of_charge") is not None:
+                parts.append(f"SoC {params['state_of_charge']} %")
+        if found.get("departure_time"):
+            parts.append(f"departure {text(found['departure_time'])}")
+        self.emit(model.EvChargingNeeds(self.charger_id, self.clock(), text(evse_id),
+                                        ", ".join(p for p in parts if p) or "no parameters"))
+
     def security_event(self, kind: object, tech_info: object, timestamp: object) -> None:
         self.emit(model.SecurityEventReceived(self.charger_id, self.clock(), text(kind), text(tech_info),
                                               text(timestamp)))

@@ -67,7 +67,7 @@ class CsmsHandlers:
 
     @on(Action.data_transfer)
     def on_data_transfer(self, **p: Any) -> call_result.DataTransfer:
-        return call_result.DataTransfer(status="Accepted")
+        return call_result.DataTransfer(status=self.ctx.config.data_transfer_answer(p.get("vendor_id")))
 
     @on(Action.diagnostics_status_notification)
     def on_diagnostics_status_notification(self, **p: Any) -> call_result.DiagnosticsStatusNotification:

@@ -73,7 +73,7 @@ class CsmsHandlers:
 
     @on("DataTransfer")
     def on_data_transfer(self, **p: Any) -> Any:
-        return self.result.DataTransfer(status="Accepted")
+        return self.result.DataTransfer(status=self.ctx.config.data_transfer_answer(p.get("vendor_id")))
 
     @on("NotifyReport")
     def on_notify_report(self, **p: Any) -> Any:
@@ -106,8 +106,9 @@ class CsmsHandlers:
 
     @on("NotifyEVChargingNeeds")
     def on_notify_ev_charging_needs(self, **p: Any) -> Any:
-        # "Rejected": this backend will not compute a charging schedule.
-        return self.result.NotifyEVChargingNeeds(status="Rejected")
+        # Accepted: the needs are taken (and shown); a schedule, if any, comes by SetChargingProfile.
+        self.ctx.ev_charging_needs(p.get("evse_id"), p.get("charging_needs"))
+        return self.result.NotifyEVChargingNeeds(status="Accepted")
 
     @on("NotifyEVChargingSchedule")
     def on_notify_ev_charging_schedule(self, **p: Any) -> Any:

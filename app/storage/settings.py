@@ -82,6 +82,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "passwords": dict, "max_frame_bytes": int, "call_timeout": (int, float), "write_timeout": (int, float),
     "pending_interval": int, "file_server": bool, "http_port": int, "ftp_port": int,
     "tls": bool, "tls_port": int, "security_profile": int, "ca_dir": str, "renew_expired": bool, "operator_name": str,
+    "data_transfer_vendors": list, "data_transfer_status": str,
 }
 _RANGES = {"port": (0, 65535), "http_port": (0, 65535), "ftp_port": (0, 65535), "heartbeat_interval": (1, 86_400), "max_frame_bytes": (1024, 1 << 30),
            "call_timeout": (0.1, 3600), "write_timeout": (0.1, 3600), "pending_interval": (1, 86_400),
