@@ -3,8 +3,49 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
+from typing import Any
 
 from app.domain import model
+
+
+TAG_STATUSES_16 = ("Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx")
+TAG_STATUSES_2X = ("Accepted", "Blocked", "ConcurrentTx", "Expired", "Invalid", "NoCredit", "NotAllowedTypeEVSE",
+                   "NotAtThisLocation", "NotAtThisTime", "Unknown")
+
+
+@dataclasses.dataclass(frozen=True)
+class TagAnswer:
+    status: str
+    expiry: str = ""  # ISO time ("": none)
+    group: str = ""  # the group id (1.6 parentIdTag, 2.x groupIdToken): master-pass tests
+
+    def for_16(self) -> dict[str, Any]:
+        """idTagInfo (snake_case, as the ocpp package sends it); a 2.x-only status is Invalid in 1.6."""
+        info: dict[str, Any] = {"status": self.status if self.status in TAG_STATUSES_16 else "Invalid"}
+        if self.expiry:
+            info["expiry_date"] = self.expiry
+        if self.group:
+            info["parent_id_tag"] = self.group
+        return info
+
+    def for_2x(self) -> dict[str, Any]:
+        info: dict[str, Any] = {"status": self.status if self.status in TAG_STATUSES_2X else "Invalid"}
+        if self.expiry:
+            info["cache_expiry_date_time"] = self.expiry
+        if self.group:
+            info["group_id_token"] = {"id_token": self.group, "type": "Central"}
+        return info
+
+
+def _ms(text: str) -> int | None:
+    try:
+        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return int(moment.timestamp() * 1000)
 
 
 @dataclasses.dataclass
@@ -38,6 +79,9 @@ class CsmsConfig:
     # A charger's DataTransfer: Accepted for these vendorIds, else `data_transfer_status` (OCPP: a CSMS
     # that knows no such vendor answers UnknownVendorId).
     data_transfer_vendors: list[str] = dataclasses.field(default_factory=list)
+    # Test tags (RFID cards, id tokens) with their own answer: {token: {"status": "Blocked",
+    # "expiry": ISO time or "", "group": group id or ""}}; a token not listed gets the policy's answer.
+    id_tags: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
     data_transfer_status: str = "UnknownVendorId"  # or Accepted / Rejected
 
     def mode_for(self, charger_id: str) -> model.Mode:
@@ -52,6 +96,18 @@ class CsmsConfig:
         return self.data_transfer_status
 
     def id_tag_status(self, id_tag: str | None) -> str:
+        return self.id_tag_info(id_tag).status
+
+    def id_tag_info(self, id_tag: str | None, now_ms: int | None = None) -> TagAnswer:
+        """The answer to a token: its test-tag entry (Expired once its expiry has passed), else the policy's."""
+        entry = self.id_tags.get(id_tag) if id_tag is not None else None
+        if entry is not None:
+            status = str(entry.get("status") or "Accepted")
+            expiry = str(entry.get("expiry") or "")
+            if expiry and status == "Accepted" and now_ms is not None and _ms(expiry) is not None \
+                    and _ms(expiry) <= now_ms:
+                status = "Expired"
+            return TagAnswer(status, expiry, str(entry.get("group") or ""))
         if self.authorize_all or (id_tag is not None and id_tag in self.allowed_id_tags):
-            return "Accepted"
-        return "Invalid"
+            return TagAnswer("Accepted")
+        return TagAnswer("Invalid")

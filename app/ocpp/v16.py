@@ -22,7 +22,7 @@ class CsmsHandlers:
         self.ctx = ctx
 
     def _id_tag_info(self, id_tag: object) -> dict[str, Any]:
-        return {"status": self.ctx.config.id_tag_status(id_tag if isinstance(id_tag, str) else None)}
+        return self.ctx.config.id_tag_info(id_tag if isinstance(id_tag, str) else None, self.ctx.clock()).for_16()
 
     @on(Action.boot_notification)
     def on_boot_notification(self, **p: Any) -> call_result.BootNotification:

@@ -26,7 +26,7 @@ class CsmsHandlers:
 
     def _id_token_info(self, id_token: object) -> dict[str, Any]:
         token = ocpp_context.obj(id_token).get("id_token")
-        return {"status": self.ctx.config.id_tag_status(token if isinstance(token, str) else None)}
+        return self.ctx.config.id_tag_info(token if isinstance(token, str) else None, self.ctx.clock()).for_2x()
 
     @on("BootNotification")
     def on_boot_notification(self, **p: Any) -> Any:

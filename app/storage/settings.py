@@ -82,7 +82,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "passwords": dict, "max_frame_bytes": int, "call_timeout": (int, float), "write_timeout": (int, float),
     "pending_interval": int, "file_server": bool, "http_port": int, "ftp_port": int,
     "tls": bool, "tls_port": int, "security_profile": int, "ca_dir": str, "renew_expired": bool, "operator_name": str,
-    "data_transfer_vendors": list, "data_transfer_status": str,
+    "data_transfer_vendors": list, "data_transfer_status": str, "id_tags": dict,
 }
 _RANGES = {"port": (0, 65535), "http_port": (0, 65535), "ftp_port": (0, 65535), "heartbeat_interval": (1, 86_400), "max_frame_bytes": (1024, 1 << 30),
            "call_timeout": (0.1, 3600), "write_timeout": (0.1, 3600), "pending_interval": (1, 86_400),
@@ -99,6 +99,12 @@ def _check_types(csms: dict[str, Any]) -> None:
         if wrong or (low is not None and not low <= value <= high):
             raise errors.ConfigError(f"The settings file has an invalid value for {key}: {value!r}.",
                                      hint="Fix it in Settings or delete the settings file.")
+    for token, entry in (csms.get("id_tags") or {}).items():
+        if not isinstance(entry, dict) or not all(isinstance(v, str) for v in entry.values()) or \
+                entry.get("status", "Accepted") not in csms_policy.TAG_STATUSES_2X:
+            raise errors.ConfigError(f"The settings file has an invalid test tag {token!r}: {entry!r}.",
+                                     hint="Each tag is {\"status\": \"Accepted|Blocked|Expired|Invalid|…\", "
+                                          "\"expiry\": ISO time, \"group\": group id}.")
 
 
 def load(directory: pathlib.Path) -> Settings:

@@ -51,3 +51,34 @@ async def test_ev_charging_needs_are_accepted_and_told(engine) -> None:
     told = [e for e in heard if isinstance(e, model.EvChargingNeeds)]
     assert told and told[0].evse_id == "1"
     assert told[0].summary == "AC_three_phase, 20000 Wh, 6–32 A, departure 2026-12-04T18:00:00Z"
+
+
+async def test_test_tags_are_answered_with_their_status_expiry_and_group(engine) -> None:
+    import asyncio
+
+    engine.config.id_tags.update({
+        "BLOCKED-1": {"status": "Blocked"},
+        "OLD-1": {"status": "Accepted", "expiry": "2020-01-01T00:00:00Z"},
+        "CHILD-1": {"status": "Accepted", "expiry": "2099-01-01T00:00:00Z", "group": "MASTER"},
+        "NOCREDIT-1": {"status": "NoCredit"},
+    })
+    engine.config.authorize_all = False
+
+    def talk(subprotocol: str) -> dict[str, dict]:
+        with connect(url(engine, "TAG-" + subprotocol), subprotocols=[subprotocol]) as ws:
+            if subprotocol == "ocpp1.6":
+                return {tag: _call(ws, tag, "Authorize", {"idTag": tag})["idTagInfo"]
+                        for tag in ("BLOCKED-1", "OLD-1", "CHILD-1", "NOCREDIT-1", "STRANGER")}
+            return {tag: _call(ws, tag, "Authorize", {"idToken": {"idToken": tag, "type": "ISO14443"}})["idTokenInfo"]
+                    for tag in ("BLOCKED-1", "OLD-1", "CHILD-1", "NOCREDIT-1", "STRANGER")}
+
+    v16 = await asyncio.to_thread(talk, "ocpp1.6")
+    assert {tag: info["status"] for tag, info in v16.items()} == {
+        "BLOCKED-1": "Blocked", "OLD-1": "Expired", "CHILD-1": "Accepted", "NOCREDIT-1": "Invalid",
+        "STRANGER": "Invalid"}
+    assert v16["CHILD-1"] == {"status": "Accepted", "expiryDate": "2099-01-01T00:00:00Z", "parentIdTag": "MASTER"}
+    v201 = await asyncio.to_thread(talk, "ocpp2.0.1")
+    assert v201["NOCREDIT-1"]["status"] == "NoCredit" and v201["OLD-1"]["status"] == "Expired"
+    assert v201["CHILD-1"]["groupIdToken"] == {"idToken": "MASTER", "type": "Central"}
+    assert v201["CHILD-1"]["cacheExpiryDateTime"] == "2099-01-01T00:00:00Z"
+    assert v201["STRANGER"] == {"status": "Invalid"}

@@ -71,3 +71,17 @@ def test_damaged_structure_is_a_config_error(tmp_path: pathlib.Path) -> None:
         (tmp_path / settings.FILE_NAME).write_text(text)
         with pytest.raises(errors.ConfigError):
             settings.load(tmp_path)
+
+
+def test_test_tags_and_data_transfer_answers_round_trip_and_bad_tags_are_refused(tmp_path: pathlib.Path) -> None:
+    s = settings.Settings()
+    s.csms.id_tags = {"CARD-1": {"status": "Blocked", "expiry": "", "group": "G"}}
+    s.csms.data_transfer_vendors, s.csms.data_transfer_status = ["com.acme"], "Rejected"
+    settings.save(tmp_path, s)
+    loaded = settings.load(tmp_path)
+    assert loaded.csms.id_tags == s.csms.id_tags and loaded.csms.data_transfer_vendors == ["com.acme"]
+    assert loaded.csms.id_tag_info("CARD-1").status == "Blocked"
+    for bad in ({"CARD-2": "Blocked"}, {"CARD-3": {"status": "Maybe"}}):
+        (tmp_path / settings.FILE_NAME).write_text(json.dumps({"schema_version": 1, "csms": {"id_tags": bad}}))
+        with pytest.raises(errors.ConfigError, match="invalid test tag"):
+            settings.load(tmp_path)
