@@ -119,6 +119,8 @@ def _key_password(key: str | None) -> str | None:
 class Station:
     def __init__(self, config: sim_options.SimConfig) -> None:
         self.config = config
+        self.local_list: dict[str, dict] = {}  # SendLocalList: token -> its info (status, expiry, group)
+        self.local_list_version = 0
         # Seeded from the id: the same charger shows the same meter registers on every run,
         # and chargers of a fleet still differ in their reconnect jitter.
         self.rng = random.Random(config.charger_id)
@@ -341,6 +343,22 @@ class Station:
             level = self.network_slots[slot].get("security_profile")
             if level is not None:
                 self.device_model.find("SecurityCtrlr", "SecurityProfile").value = str(level)
+
+    def apply_local_list(self, version: int, full: bool, entries: dict[str, dict | None]) -> str:
+        """SendLocalList (1.6 and 2.x D01): Full replaces the list, Differential adds, changes and (an
+        entry without info) removes; a differential update older than the list is VersionMismatch."""
+        if not full and version <= self.local_list_version:
+            return "VersionMismatch"
+        if full:
+            self.local_list = {}
+        for token, info in entries.items():
+            if info is None:
+                self.local_list.pop(token, None)
+            else:
+                self.local_list[token] = info
+        self.local_list_version = version
+        self.note(f"local authorization list version {version}: {len(self.local_list)} tag(s)")
+        return "Accepted"
 
     def fell_back(self) -> list[tuple[int, str]]:
         """Once per connection: the better slots that failed before the one connected now, (slot, why)."""

@@ -225,6 +225,17 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
     def after_certificate_signed(self, call_unique_id: str, **kwargs) -> None:
         self.run_follow_up(call_unique_id)
 
+    @routing.on(enums.Action.send_local_list)
+    def on_send_local_list(self, list_version: int, update_type: str, local_authorization_list: list | None = None,
+                           **kwargs) -> call_result.SendLocalList:
+        entries = {str(e.get("id_tag")): e.get("id_tag_info") for e in local_authorization_list or []}
+        return call_result.SendLocalList(status=self.station.apply_local_list(list_version, update_type == "Full",
+                                                                              entries))
+
+    @routing.on(enums.Action.get_local_list_version)
+    def on_get_local_list_version(self, **kwargs) -> call_result.GetLocalListVersion:
+        return call_result.GetLocalListVersion(list_version=self.station.local_list_version)
+
     @routing.on(enums.Action.reset)
     def on_reset(self, call_unique_id: str, **kwargs) -> call_result.Reset:
         self.follow_up(call_unique_id, "reset", self.reboot, kwargs["type"])

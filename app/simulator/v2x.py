@@ -280,6 +280,18 @@ class _ChargePoint2x(session.Session):
     def after_reset(self, call_unique_id: str, **kwargs) -> None:
         self.run_follow_up(call_unique_id)
 
+    @routing.on(enums.Action.send_local_list)
+    def on_send_local_list(self, version_number: int, update_type: str, local_authorization_list: list | None = None,
+                           **kwargs):
+        entries = {str((e.get("id_token") or {}).get("id_token")): e.get("id_token_info")
+                   for e in local_authorization_list or []}
+        return self.results.SendLocalList(status=self.station.apply_local_list(version_number, update_type == "Full",
+                                                                               entries))
+
+    @routing.on(enums.Action.get_local_list_version)
+    def on_get_local_list_version(self, **kwargs):
+        return self.results.GetLocalListVersion(version_number=self.station.local_list_version)
+
     @routing.on(enums.Action.request_start_transaction)
     def on_request_start_transaction(self, id_token: dict, remote_start_id: int, call_unique_id: str,
                                      evse_id: int | None = None, **kwargs):

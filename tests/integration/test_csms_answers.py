@@ -82,3 +82,27 @@ async def test_test_tags_are_answered_with_their_status_expiry_and_group(engine)
     assert v201["CHILD-1"]["groupIdToken"] == {"idToken": "MASTER", "type": "Central"}
     assert v201["CHILD-1"]["cacheExpiryDateTime"] == "2099-01-01T00:00:00Z"
     assert v201["STRANGER"] == {"status": "Invalid"}
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_the_test_tags_go_to_the_chargers_local_list_full_and_differential(engine, version) -> None:
+    from app.domain import errors
+    from app.services import tags
+    from tests.integration.test_simulator_vs_csms import running
+
+    cards = {"CARD-1": {"status": "Accepted", "group": "MASTER"}, "CARD-2": {"status": "Blocked"}}
+    async with running(engine, version, "LL-1") as charger:
+        assert await tags.list_version(engine, "LL-1") == 0
+        assert await tags.send_list(engine, "LL-1", cards) == ("Accepted", 1)
+        assert sorted(charger.station.local_list) == ["CARD-1", "CARD-2"]
+        assert await tags.list_version(engine, "LL-1") == 1
+        # Differential: one added, one removed.
+        status, sent = await tags.send_list(engine, "LL-1", {"CARD-3": {"status": "Accepted"}}, removed=("CARD-2",),
+                                            full=False)
+        assert (status, sent) == ("Accepted", 2) and sorted(charger.station.local_list) == ["CARD-1", "CARD-3"]
+        with pytest.raises(errors.OperationRejected, match="VersionMismatch"):
+            await tags.send_list(engine, "LL-1", cards, full=False, version=1)
+    engine.journal.flush()
+    frames = [f.payload for f in engine.journal.reader().frames(charger_id="LL-1", action="SendLocalList",
+                                                                direction="out")]
+    assert ("parentIdTag" if version == "1.6" else "groupIdToken") in frames[0]

@@ -257,7 +257,7 @@ async def test_ocpp_21_boots_and_reports(csms, start_charger):
     assert {e["variable"]["name"] for e in report["report_data"]} == {"AvailabilityState", "Available"}
     # The stock 2.1 client leaves unhandled actions unanswered; ours says NotImplemented.
     with pytest.raises(ocpp.exceptions.OCPPError) as refused:
-        await csms.call(CP, call21.GetLocalListVersion())
+        await csms.call(CP, call21.GetDisplayMessages(request_id=1))
     assert refused.value.code == "NotImplemented"
 
 
