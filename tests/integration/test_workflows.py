@@ -279,11 +279,11 @@ async def test_an_action_the_virtual_charger_lacks_is_one_warning_line(engine: c
     caplog.set_level(logging.INFO, logger="app.simulator")
     async with running(engine, "2.0.1"):
         with pytest.raises(errors.CallErrorReceived) as caught:
-            await engine.call("SIM-1", "GetLocalListVersion", {})
+            await engine.call("SIM-1", "GetDisplayMessages", {"requestId": 1})
     assert caught.value.code in ("NotImplemented", "NotSupported")
     mine = [r for r in caplog.records if r.name.startswith("app.simulator")]
     assert not [r for r in mine if r.exc_info or r.levelname == "ERROR"]  # no traceback
-    assert any("GetLocalListVersion" in r.getMessage() for r in mine if r.levelname == "WARNING")
+    assert any("GetDisplayMessages" in r.getMessage() for r in mine if r.levelname == "WARNING")
     assert any("connected to" in r.getMessage() for r in mine)  # `simulate` says what it does
     assert any("BootNotification Accepted" in r.getMessage() for r in mine)
 
