@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime
 from typing import Any
 
-from app.domain import model
+from app.domain import energy, model
 
 
 TAG_STATUSES_16 = ("Accepted", "Blocked", "Expired", "Invalid", "ConcurrentTx")
@@ -36,16 +35,6 @@ class TagAnswer:
         if self.group:
             info["group_id_token"] = {"id_token": self.group, "type": "Central"}
         return info
-
-
-def _ms(text: str) -> int | None:
-    try:
-        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return int(moment.timestamp() * 1000)
 
 
 @dataclasses.dataclass
@@ -104,8 +93,8 @@ class CsmsConfig:
         if entry is not None:
             status = str(entry.get("status") or "Accepted")
             expiry = str(entry.get("expiry") or "")
-            if expiry and status == "Accepted" and now_ms is not None and _ms(expiry) is not None \
-                    and _ms(expiry) <= now_ms:
+            ends = energy.timestamp_ms(expiry, None) if expiry else None
+            if ends is not None and status == "Accepted" and now_ms is not None and ends <= now_ms:
                 status = "Expired"
             return TagAnswer(status, expiry, str(entry.get("group") or ""))
         if self.authorize_all or (id_tag is not None and id_tag in self.allowed_id_tags):

@@ -70,7 +70,7 @@ class Session:
     last_ms: int = 0  # the newest frame of the session
 
 
-def timestamp_ms(text: Any, default: int) -> int:
+def timestamp_ms(text: Any, default: int | None) -> int | None:
     """An OCPP timestamp (RFC 3339) as ms since the epoch; `default` when missing or unreadable."""
     if not isinstance(text, str) or not text:
         return default

@@ -4,18 +4,18 @@ CSMS (ws:// and wss:// listeners, the built-in CA) and the virtual charger over 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import pathlib
 from typing import AsyncIterator
 
 import pytest
 
-from app import core, simulator
+from app import core
 from app.csms import engine as csms_engine
 from app.domain import csms_policy, errors
 from app.services import certificates
 from app.storage import vault as vault_store
 
+from tests.integration.test_simulator_vs_csms import running
 from tests.unit.test_vault import MemoryKeyring
 
 
@@ -31,20 +31,6 @@ async def tls_engine(isolated_data_dir: pathlib.Path) -> AsyncIterator[csms_engi
     finally:
         await eng.stop()
         eng.close()
-
-
-@contextlib.asynccontextmanager
-async def running(eng: csms_engine.Engine, version: str, charger_id: str) -> AsyncIterator[simulator.VirtualCharger]:
-    config = simulator.SimConfig(url=f"ws://127.0.0.1:{eng.server.port}/ocpp", charger_id=charger_id,
-                                 ocpp_version=version, backoff_min=0.05, backoff_max=0.2, reboot_delay=0.1)
-    charger = simulator.VirtualCharger(config)
-    task = asyncio.ensure_future(charger.run())
-    try:
-        await asyncio.wait_for(charger.booted.wait(), 10)
-        yield charger
-    finally:
-        charger.stop()
-        await asyncio.wait_for(task, 10)
 
 
 @pytest.mark.parametrize("version", ["1.6", "2.0.1"])
