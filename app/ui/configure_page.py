@@ -78,6 +78,7 @@ class ConfigurePage(QtWidgets.QWidget):
         self.busy_with = ""  # what runs for the charger on show, "" when idle
         self._running: dict[str, str] = {}  # charger -> the task running for it (read or change)
         self._read_for: str | None = None  # the charger whose rows are on show
+        self._tried: set[str] = set()  # chargers whose configuration was asked for
         self._read_ms = 0
         self._filling = False  # True while rows are put in: itemChanged is then not an edit
         self.data_dir = None  # set by the window: the technician's own vendor profiles are there
@@ -163,8 +164,11 @@ class ConfigurePage(QtWidgets.QWidget):
         self.bridge = bridge
 
     def set_charger(self, info: model.ChargerInfo | None) -> None:
-        changed = (info.charger_id if info else None) != self._read_for
+        # The charger on show changed (not merely its state: a snapshot of the same charger must
+        # not wipe what the last read said, such as why it failed).
+        changed = (info.charger_id if info else None) != (self.info.charger_id if self.info else None)
         was_connected = self.info is not None and self.info.connected
+        came_back = info is not None and info.connected and not was_connected and not changed
         self.info = info
         self.busy_with = self._running.get(info.charger_id, "") if info else ""
         self.progress.setVisible(bool(self.busy_with))
@@ -180,8 +184,8 @@ class ConfigurePage(QtWidgets.QWidget):
         self.tools.set_charger(info)
         self.report.setVisible(info is not None and info.ocpp_version != "1.6")
         self._update()
-        if changed and self.isVisible():
-            self.refresh_if_empty()
+        if self.isVisible() and (changed or (came_back and info.charger_id not in self._tried)):
+            self.refresh_if_empty()  # a charger that dropped during a read is not asked again and again
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 (Qt API)
         super().showEvent(event)
@@ -225,6 +229,7 @@ class ConfigurePage(QtWidgets.QWidget):
         if not self._can_talk() or self.busy_with:
             return
         charger_id = self.info.charger_id
+        self._tried.add(charger_id)
         engine = self.bridge.engine
         try:
             asked = self.report.request(self.info.ocpp_version)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import pathlib
 import socket
 
@@ -258,6 +259,10 @@ def test_the_busy_state_clears_when_a_configuration_read_fails(qtbot, window) ->
     wait(qtbot, lambda: not window.configure.busy_with, timeout=10_000)
     assert "not connected" in window.configure.result.text()
     assert not window.configure.progress.isVisible()
+    # The snapshot saying it left may come after the failure: it must not wipe the reason.
+    gone = dataclasses.replace(window.configure.info, connected=False)
+    window.configure.set_charger(gone)
+    assert "not connected" in window.configure.result.text()
 
 
 def test_an_id_with_bidi_and_control_characters_is_shown_escaped(qtbot, window) -> None:
