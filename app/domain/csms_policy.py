@@ -13,6 +13,31 @@ TAG_STATUSES_2X = ("Accepted", "Blocked", "ConcurrentTx", "Expired", "Invalid", 
                    "NotAtThisLocation", "NotAtThisTime", "Unknown")
 
 
+TAG_FIELDS = ("status", "expiry", "group")
+
+
+def tag_problem(token: object, entry: object) -> str:
+    """What is wrong with a test tag {status, expiry, group} ("" when nothing): settings, plans, the window."""
+    if not isinstance(token, str) or not token.strip() or len(token) > 36:
+        return f"the tag id {token!r} must be 1 to 36 characters (OCPP idToken)"
+    if not isinstance(entry, dict):
+        return f"tag {token}: {entry!r} is not a table of status, expiry and group"
+    unknown = set(entry) - set(TAG_FIELDS)
+    if unknown:
+        return f"tag {token}: unknown entries {', '.join(sorted(map(str, unknown)))} (status, expiry, group)"
+    if not all(isinstance(v, str) for v in entry.values()):
+        return f"tag {token}: status, expiry and group are text"
+    status = entry.get("status") or "Accepted"
+    if status not in TAG_STATUSES_2X:
+        return f"tag {token}: status {status!r} is not one of {', '.join(TAG_STATUSES_2X)}"
+    expiry = entry.get("expiry") or ""
+    if expiry and energy.timestamp_ms(expiry, None) is None:
+        return f"tag {token}: expiry {expiry!r} is not a time such as 2027-01-31T23:59:00Z"
+    if len(entry.get("group") or "") > 36:
+        return f"tag {token}: the group id is longer than 36 characters"
+    return ""
+
+
 @dataclasses.dataclass(frozen=True)
 class TagAnswer:
     status: str

@@ -7,8 +7,11 @@ OCPP 2.1 reuses these handlers with its own dataclasses (see v21).
 
 from __future__ import annotations
 
+import logging
 import types
 from typing import Any
+
+from cryptography import x509
 
 from ocpp.routing import after, on
 from ocpp.v201 import call_result
@@ -16,6 +19,30 @@ from ocpp.v201 import call_result
 from app.ocpp import context as ocpp_context
 
 VERSION = "2.0.1"
+logger = logging.getLogger(__name__)
+
+
+def certificate_status(certificate: object, hash_data: object, now_ms: int) -> str | None:
+    """certificateStatus for an Authorize with an ISO 15118 contract certificate (C07), or None.
+
+    This CSMS has no OCSP responder nor the eMobility roots, so it never says Accepted for a
+    certificate it did not check: OCSP hash data alone is NoCertificateAvailable (no status could be
+    had for it); a PEM certificate past its notAfter is CertificateExpired, any other CertChainError
+    (its chain to a V2G or contract root was not verified). The id token's own answer stands.
+    """
+    if isinstance(certificate, str) and certificate.strip():
+        try:
+            parsed = x509.load_pem_x509_certificate(certificate.encode())
+        except ValueError:
+            return "CertChainError"
+        if parsed.not_valid_after_utc.timestamp() * 1000 < now_ms:
+            return "CertificateExpired"
+        logger.info("Authorize with a contract certificate: not checked (no V2G/contract root here)")
+        return "CertChainError"
+    if isinstance(hash_data, list) and hash_data:
+        logger.info("Authorize with ISO 15118 certificate hash data: not checked (no OCSP here)")
+        return "NoCertificateAvailable"
+    return None
 
 
 class CsmsHandlers:
@@ -42,7 +69,11 @@ class CsmsHandlers:
 
     @on("Authorize")
     def on_authorize(self, **p: Any) -> Any:
-        return self.result.Authorize(id_token_info=self._id_token_info(p.get("id_token")))
+        info = self._id_token_info(p.get("id_token"))
+        status = certificate_status(p.get("certificate"), p.get("iso15118_certificate_hash_data"), self.ctx.clock())
+        if status is None:
+            return self.result.Authorize(id_token_info=info)
+        return self.result.Authorize(id_token_info=info, certificate_status=status)
 
     @on("StatusNotification")
     def on_status_notification(self, **p: Any) -> Any:

@@ -31,7 +31,8 @@ MIN_CHARGE_WH = 10.0  # the test charge runs until the meter has risen this much
 
 Check = Callable[[Context], Awaitable[list[runs.Value]]]
 CHECKS: dict[str, Check] = {}
-NEEDS_A_PERSON = frozenset({"authorize"})  # someone must present the tag at the charger
+NEEDS_A_PERSON = frozenset({"authorize", "tag_valid", "tag_blocked"})  # someone must present a tag at the charger
+TAG_GRACE_S = 10.0  # after a refused tag: how long a session it should not have begun may take to show
 
 
 def check(name: str) -> Callable[[Check], Check]:
@@ -376,6 +377,103 @@ async def authorize(ctx: Context) -> list[runs.Value]:
     payload = await ctx.engine.expect(ctx.charger_id, "Authorize", timeout=ctx.timeout)
     presented = payload.get("idTag") or payload.get("idToken", {}).get("idToken", "")
     return [runs.Value("tag presented", str(presented)), runs.Value("test tag", tag)]
+
+
+def _token_of(action: str, payload: dict[str, Any]) -> str:
+    """The id token a charger names: Authorize / StartTransaction idTag (1.6), idToken.idToken (2.x)."""
+    if action == "TransactionEvent":
+        if payload.get("eventType") != "Started" and payload.get("triggerReason") != "Authorized":
+            return ""
+    token = payload.get("idTag") if "idTag" in payload else (payload.get("idToken") or {})
+    if isinstance(token, dict):
+        token = token.get("idToken", "")
+    return token if isinstance(token, str) else ""
+
+
+async def _next_tag(ctx: Context, watches: dict[str, Any], deadline: float) -> tuple[str, str, str]:
+    """The next token the charger names (action, token, what this CSMS answered it)."""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise errors.ExpectTimeoutError(ctx.charger_id, "Authorize", 0, "")
+        waits = {asyncio.ensure_future(w.next(left)): action for action, w in watches.items()}
+        done, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        for task in done:
+            if task.exception() is not None:
+                if isinstance(task.exception(), errors.ExpectTimeoutError):
+                    continue
+                raise task.exception()
+            action = waits[task]
+            token = _token_of(action, task.result())
+            if token:
+                answer = ctx.engine.config.id_tag_info(token, int(time.time() * 1000)).status
+                return action, token, answer
+
+
+def _tag_watches(ctx: Context, stack: contextlib.ExitStack) -> dict[str, Any]:
+    started = "StartTransaction" if ctx.version == "1.6" else "TransactionEvent"
+    return {action: stack.enter_context(ctx.engine.watch(ctx.charger_id, action))
+            for action in ("Authorize", started)}
+
+
+@check("tag_valid")
+async def tag_valid(ctx: Context) -> list[runs.Value]:
+    """Someone presents a valid tag at the reader: the charger asks for it and it is Accepted."""
+    refused: list[str] = []
+    with contextlib.ExitStack() as stack:
+        watches = _tag_watches(ctx, stack)
+        deadline = time.monotonic() + ctx.timeout
+        while True:
+            try:
+                action, token, answer = await _next_tag(ctx, watches, deadline)
+            except errors.ExpectTimeoutError:
+                said = f" (presented and refused: {', '.join(refused)})" if refused else ""
+                raise Failed(f"no valid tag was presented within {ctx.timeout:g} s{said}: "
+                             "present a tag listed as Accepted (or any tag, when the CSMS accepts all)") from None
+            if answer == "Accepted":
+                return [runs.Value("tag presented", token), runs.Value("CSMS answer", answer), runs.Value("asked by", action)]
+            refused.append(f"{token} {answer}")
+
+
+@check("tag_blocked")
+async def tag_blocked(ctx: Context) -> list[runs.Value]:
+    """Someone presents a tag this CSMS answers Blocked (or Expired / Invalid): no session may begin
+    with it, or the charger must end at once the one it began (StopTransactionOnInvalidId)."""
+    already = set(ctx.info.transactions)  # sessions running before the tag: not ones it began
+    with contextlib.ExitStack() as stack:
+        watches = _tag_watches(ctx, stack)
+        deadline = time.monotonic() + ctx.timeout
+        accepted: list[str] = []
+        while True:
+            try:
+                action, token, answer = await _next_tag(ctx, watches, deadline)
+            except errors.ExpectTimeoutError:
+                said = f" (presented and accepted: {', '.join(accepted)})" if accepted else ""
+                listed = sorted(t for t, e in ctx.engine.config.id_tags.items() if e.get("status") == "Blocked")
+                what = f"present {', '.join(listed)}" if listed else "add the card to the test tags as Blocked first"
+                raise Failed(f"no refused tag was presented within {ctx.timeout:g} s{said}: {what}") from None
+            if answer != "Accepted":
+                break
+            accepted.append(token)
+        began = action != "Authorize"  # named in a session start: the charger began it
+        if not began:  # asked first: a session may still begin with it (a charger that ignores the answer)
+            try:
+                action, again, _ = await _next_tag(ctx, {k: v for k, v in watches.items() if k != "Authorize"},
+                                                   time.monotonic() + TAG_GRACE_S)
+                began = again == token
+            except errors.ExpectTimeoutError:
+                pass
+        if began:
+            ended = await checking.poll(lambda: not (set(ctx.info.transactions) - already), TAG_GRACE_S)
+            running = set(ctx.info.transactions) - already
+            if ended is None and running:
+                raise Failed(f"the charger began a session with {token}, answered {answer}, and kept it "
+                             f"running (transaction {', '.join(sorted(running))})")
+    return [runs.Value("tag presented", token), runs.Value("CSMS answer", answer),
+            runs.Value("session begun", "yes, ended at once" if began else "no")]
 
 
 # ---------------------------------------------------------------- operations

@@ -8,6 +8,10 @@
     site = "Lab 2"
     [values]                        # values for manual steps, by step key
     technician = "A. Engineer"
+    [tags]                          # test tags the CSMS answers from (RFID checks), beside the settings'
+    "CARD-OK" = { status = "Accepted", group = "FLEET-1" }
+    "CARD-BLOCKED" = { status = "Blocked" }
+    "CARD-OLD" = { status = "Accepted", expiry = "2026-01-01T00:00:00Z" }
 
 Each charger whose BootNotification is accepted gets one run; its steps print one line each,
 and the finished run writes <out>/<charger id>/<run id>.pdf, .json and .trace.jsonl.
@@ -24,7 +28,7 @@ import tomllib
 from typing import Any, Callable
 
 from app.csms import engine as csms_engine
-from app.domain import errors, model, runs
+from app.domain import csms_policy, errors, model, runs
 from app.report import document, export
 from app.services import checklists, checks
 from app.services import runs as run_service
@@ -41,6 +45,7 @@ class Plan:
     fields: dict[str, str] = dataclasses.field(default_factory=dict)
     values: dict[str, Any] = dataclasses.field(default_factory=dict)
     connector: int = 1
+    tags: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)  # settings id_tags form
 
     def applies_to(self, charger_id: str) -> bool:
         return any(fnmatch.fnmatchcase(charger_id, pattern) for pattern in self.patterns)
@@ -52,10 +57,10 @@ def load(path: pathlib.Path, data_dir: pathlib.Path | None) -> Plan:
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise errors.ConfigError(f"The plan {path} cannot be read: {exc}.",
                                  hint="See resources/plans/bench.toml for an example.") from exc
-    unknown_keys = set(data) - {"template", "chargers", "connector", "fields", "values"}
+    unknown_keys = set(data) - {"template", "chargers", "connector", "fields", "values", "tags"}
     if unknown_keys:  # a typo ("chargrs") would otherwise run the plan on every charger
         raise errors.ConfigError(f"The plan {path} has unknown entries: {', '.join(sorted(unknown_keys))}.",
-                                 hint="A plan has template, chargers, connector, [fields] and [values].")
+                                 hint="A plan has template, chargers, connector, [fields], [values] and [tags].")
     name = data.get("template")
     if not isinstance(name, str) or not name:
         raise errors.ConfigError(f"The plan {path} names no template.", hint='Add template = "bench" (or a .toml path).')
@@ -67,7 +72,7 @@ def load(path: pathlib.Path, data_dir: pathlib.Path | None) -> Plan:
         patterns = [patterns]
     if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
         raise errors.ConfigError(f"The plan {path}: chargers must be a list of id patterns, e.g. [\"CP-*\"].")
-    for table in ("fields", "values"):
+    for table in ("fields", "values", "tags"):
         if not isinstance(data.get(table, {}), dict):
             raise errors.ConfigError(f"The plan {path}: [{table}] must be a table of key = value.")
     unknown = set(data.get("values", {})) - {spec.key for spec in template.steps}
@@ -84,8 +89,14 @@ def load(path: pathlib.Path, data_dir: pathlib.Path | None) -> Plan:
     connector = data.get("connector", 1)
     if not isinstance(connector, int) or isinstance(connector, bool) or connector < 1:
         raise errors.ConfigError(f"The plan {path}: connector must be a number from 1.")
+    tags = data.get("tags", {})
+    for token, entry in tags.items():
+        problem = csms_policy.tag_problem(token, entry)
+        if problem:
+            raise errors.ConfigError(f"The plan {path}: {problem}.",
+                                     hint='A tag is "CARD-1" = { status = "Blocked", expiry = "…", group = "…" }.')
     return Plan(template, tuple(str(p) for p in patterns), {k: str(v) for k, v in data.get("fields", {}).items()},
-                dict(data.get("values", {})), connector)
+                dict(data.get("values", {})), connector, {k: dict(v) for k, v in tags.items()})
 
 
 class PlanRunner:
@@ -100,6 +111,8 @@ class PlanRunner:
         self.finished: list[runs.Run] = []
         self.failures: list[str] = []  # runs whose report could not be written
         self._said: dict[str, str] = {}  # each charger's last step line
+        # The plan's test tags answer beside (and over) the settings' own, from the first charger on.
+        engine.config.id_tags.update(plan.tags)
         engine.subscribe(self._on_event)
 
     @property

@@ -100,9 +100,9 @@ def _check_types(csms: dict[str, Any]) -> None:
             raise errors.ConfigError(f"The settings file has an invalid value for {key}: {value!r}.",
                                      hint="Fix it in Settings or delete the settings file.")
     for token, entry in (csms.get("id_tags") or {}).items():
-        if not isinstance(entry, dict) or not all(isinstance(v, str) for v in entry.values()) or \
-                entry.get("status", "Accepted") not in csms_policy.TAG_STATUSES_2X:
-            raise errors.ConfigError(f"The settings file has an invalid test tag {token!r}: {entry!r}.",
+        problem = csms_policy.tag_problem(token, entry)
+        if problem:
+            raise errors.ConfigError(f"The settings file has an invalid test tag: {problem}.",
                                      hint="Each tag is {\"status\": \"Accepted|Blocked|Expired|Invalid|…\", "
                                           "\"expiry\": ISO time, \"group\": group id}.")
 

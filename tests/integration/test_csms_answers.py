@@ -106,3 +106,42 @@ async def test_the_test_tags_go_to_the_chargers_local_list_full_and_differential
     frames = [f.payload for f in engine.journal.reader().frames(charger_id="LL-1", action="SendLocalList",
                                                                 direction="out")]
     assert ("parentIdTag" if version == "1.6" else "groupIdToken") in frames[0]
+
+
+def _certificate(days: int) -> str:
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "DEMOC1234567")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(7).not_valid_before(now - datetime.timedelta(days=400))
+            .not_valid_after(now + datetime.timedelta(days=days)).sign(key, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+@pytest.mark.parametrize("subprotocol", ["ocpp2.0.1", "ocpp2.1"])
+async def test_an_iso15118_certificate_is_never_a_silent_accepted(engine, subprotocol) -> None:
+    import asyncio
+
+    token = {"idToken": "DE-ABC-C12345678-X", "type": "eMAID"}
+    hashes = [{"hashAlgorithm": "SHA256", "issuerNameHash": "a" * 64, "issuerKeyHash": "b" * 64,
+               "serialNumber": "1f", "responderURL": "http://ocsp.example/"}]
+
+    def talk() -> list[dict]:
+        with connect(url(engine, "ISO-1"), subprotocols=[subprotocol]) as ws:
+            return [_call(ws, "h", "Authorize", {"idToken": token, "iso15118CertificateHashData": hashes}),
+                    _call(ws, "e", "Authorize", {"idToken": token, "certificate": _certificate(-1)}),
+                    _call(ws, "v", "Authorize", {"idToken": token, "certificate": _certificate(30)}),
+                    _call(ws, "p", "Authorize", {"idToken": {"idToken": "CARD-1", "type": "ISO14443"}})]
+
+    hashed, expired, unverified, plain = await asyncio.to_thread(talk)
+    assert hashed["certificateStatus"] == "NoCertificateAvailable" and hashed["idTokenInfo"]["status"] == "Accepted"
+    assert expired["certificateStatus"] == "CertificateExpired"
+    assert unverified["certificateStatus"] == "CertChainError"
+    assert "certificateStatus" not in plain and plain["idTokenInfo"]["status"] == "Accepted"

@@ -35,3 +35,16 @@ def test_a_charger_id_never_leaves_the_report_folder(tmp_path, charger_id) -> No
 
 def test_an_ordinary_charger_id_is_its_folder(tmp_path) -> None:
     assert export.folder(tmp_path, "CP-0001").name == "CP-0001"
+
+
+def test_a_plan_sets_test_tags_and_a_wrong_one_is_named(tmp_path) -> None:
+    plan = _plan(tmp_path, 'template = "bench"\n[tags]\n"CARD-B" = { status = "Blocked" }\n'
+                           '"CARD-G" = { status = "Accepted", group = "FLEET", expiry = "2027-01-01T00:00:00Z" }\n')
+    assert plan.tags == {"CARD-B": {"status": "Blocked"},
+                         "CARD-G": {"status": "Accepted", "group": "FLEET", "expiry": "2027-01-01T00:00:00Z"}}
+    with pytest.raises(errors.ConfigError, match="status 'Blokced' is not one of"):
+        _plan(tmp_path, 'template = "bench"\n[tags]\n"CARD-B" = { status = "Blokced" }\n')
+    with pytest.raises(errors.ConfigError, match="expiry 'tomorrow' is not a time"):
+        _plan(tmp_path, 'template = "bench"\n[tags]\n"CARD-B" = { expiry = "tomorrow" }\n')
+    with pytest.raises(errors.ConfigError, match="unknown entries colour"):
+        _plan(tmp_path, 'template = "bench"\n[tags]\n"CARD-B" = { colour = "red" }\n')
