@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from app.csms import engine as csms_engine
 from app.domain import errors, runs
-from app.services import checking, checks, checklists, leftovers
+from app.services import checking, checks, checklists, leftovers, operations
 from app.storage import journal as journal_store
 from app.storage import runs as run_store
 
@@ -200,7 +200,10 @@ def _context(engine: csms_engine.Engine, store: run_store.RunStore, run: runs.Ru
         store.save_step(run, step)
         tell(run, step)
 
-    return checks.Context(engine, run.charger_id, run, step, connector=connector, timeout=spec.timeout or 30.0,
+    # The tag a remote start names: the run's own ("test_tag" field, e.g. a card from the test tags), else the default.
+    tag = run.fields.get("test_tag") or operations.TEST_TAG
+    return checks.Context(engine, run.charger_id, run, step, connector=connector, test_tag=tag,
+                          timeout=spec.timeout or 30.0,
                           high=spec.high, low=spec.low, template=spec.template, firmware=spec.firmware, store=store,
                           keep=keep, vault=vault)
 

@@ -107,3 +107,30 @@ async def test_a_plans_tags_are_what_the_csms_answers(engine, tmp_path) -> None:
     async with connect(url(engine, "PLAN-1"), subprotocols=["ocpp1.6"]) as ws:
         answer = await Charger(ws).call("Authorize", {"idTag": "PLAN-B"})
     assert answer["idTagInfo"] == {"status": "Blocked", "parentIdTag": "G-1"}
+
+
+def test_every_shipped_checklist_loads_with_the_tag_steps_where_a_person_is() -> None:
+    shipped = checklists.available(None, frozenset(checks.CHECKS))
+    assert {"ac-iec", "dc", "bench", "test-charge"} <= set(shipped)
+    for name in ("ac-iec", "dc"):
+        assert {"tag_valid", "tag_blocked"} <= {spec.key for spec in shipped[name].steps}, name
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_the_test_charge_uses_the_runs_test_tag(engine, tmp_path, version) -> None:
+    from tests.integration.test_simulator_vs_csms import running
+
+    engine.config.authorize_all = False  # only the listed card may charge
+    engine.config.id_tags["CARD-OK"] = {"status": "Accepted"}
+    template = checklists.find("test-charge", None, frozenset(checks.CHECKS))
+    async with running(engine, version):
+        run = await run_service.execute(engine, run_store.RunStore(tmp_path / "data"), template, "SIM-1",
+                                        fields={"test_tag": "CARD-OK"})
+    assert run.outcome is runs.Outcome.PASSED, [(s.key, s.reason) for s in run.steps]
+    values = {v.name: v for v in run.step("test_charge").values}
+    assert values["energy delivered"].value > 0 and values["peak power"].unit == "kW" and values["duration"].unit == "s"
+    start = "RemoteStartTransaction" if version == "1.6" else "RequestStartTransaction"
+    engine.journal.flush()
+    starts = [f.payload for f in engine.journal.reader().frames(charger_id="SIM-1", action=start, limit=100)
+              if f.direction.value == "out" and f.message_type == 2]
+    assert starts and all("CARD-OK" in p for p in starts), starts
