@@ -237,6 +237,17 @@ class Core:
             await asyncio.to_thread(settings.save, self.data_dir, copy.deepcopy(self.settings))
             await self._reconfigure()
 
+    async def set_test_tags(self, tags: dict[str, dict[str, str]]) -> None:
+        """The test tags (RFID cards) the CSMS answers from, now and in the saved settings; checked first."""
+        for token, entry in tags.items():
+            problem = csms_policy.tag_problem(token, entry)
+            if problem:
+                raise errors.ConfigError(f"Not saved: {problem}.", hint="Correct the tag and save again.")
+        async with self._lock():
+            self.settings.csms.id_tags = {token: dict(entry) for token, entry in tags.items()}
+            await asyncio.to_thread(settings.save, self.data_dir, copy.deepcopy(self.settings))
+            await self._reconfigure()
+
     async def _reconfigure(self) -> None:
         engine = self.engine
         if engine is not None:
