@@ -26,6 +26,9 @@ COLOURS = {runs.StepState.PASSED: "#2e7d32", runs.StepState.FAILED: "#c62828", r
            runs.StepState.PENDING: "#b26a00"}
 
 
+TEST_CHARGE, TEST_CHARGE_TEMPLATE = "test_charge", "test-charge"
+
+
 class CommissionPage(QtWidgets.QWidget):
     error = QtCore.Signal(object)
     notice = QtCore.Signal(str, str)
@@ -358,7 +361,34 @@ class CommissionPage(QtWidgets.QWidget):
         else:
             await self._run_checks()
 
-    async def _run_checks(self, only: frozenset[str] | None = None) -> None:
+    async def test_charge(self, tag: str, connector: int = 1) -> runs.Step | None:
+        """One test charge as a step of this charger's run: the shown run's own test-charge step
+        (run again when done), else a new "Test charge" run. Returns the step as it ended."""
+        if self.info is None or self.bridge is None or self.info.charger_id in self._busy:
+            return None
+        run, template = self.run, self.template
+        has_step = run is not None and template is not None and any(s.key == TEST_CHARGE for s in template.steps)
+        try:
+            if not has_step:
+                template = self.templates.get(TEST_CHARGE_TEMPLATE)
+                if template is None:
+                    raise errors.ConfigError(self.tr("The “Test charge” checklist is missing."),
+                                             hint=self.tr("Reinstall Commissioner (resources/checklists/test-charge.toml)."))
+                run = run_service.new_run(template, self.info.charger_id, {"technician": "", "site": ""})
+            run.fields["test_tag"] = tag
+            self.core.runs.save(run)
+            if run_service.can_run_again(run.step(TEST_CHARGE)):
+                run_service.reset_step(self.core.runs, run, TEST_CHARGE)
+        except errors.CommissionerError as exc:
+            self.error.emit(exc)
+            return None
+        self.run, self.template = run, template
+        self._fill()
+        self._update()
+        await self._run_checks(only=frozenset({TEST_CHARGE}), connector=connector)
+        return self.run.step(TEST_CHARGE) if self.run is not None and self.run.id == run.id else None
+
+    async def _run_checks(self, only: frozenset[str] | None = None, connector: int = 1) -> None:
         if self.info is None or self.run is None or self.template is None or self.bridge is None:
             return
         charger_id, run, template, store = self.info.charger_id, self.run, self.template, self.core.runs
@@ -373,7 +403,7 @@ class CommissionPage(QtWidgets.QWidget):
             # The engine works on its own copy from the store; the page reads the store as steps end.
             return await run_service.execute(engine, store, template, charger_id, values={}, headless=False,
                                              vault=vault, listener=listener, resume=store.get(run.id), csms_url=csms_url,
-                                             only=only, present=only or frozenset())
+                                             only=only, present=only or frozenset(), connector=connector)
 
         self._busy.add(charger_id)
         self._update()
