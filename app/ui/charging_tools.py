@@ -11,11 +11,12 @@ from PySide6 import QtCore, QtWidgets
 
 from app.domain import display, model, runs
 from app.services import operations
+from app.ui import bound
 
 TestCharge = Callable[[str, int], Awaitable["runs.Step | None"]]
 
 
-class TestChargeBox(QtWidgets.QGroupBox):
+class TestChargeBox(bound.ChargerBound, QtWidgets.QGroupBox):
     """Remote start with a test tag, Charging and rising energy seen, stop: energy, duration and
     peak power recorded as the run's test-charge step (the Commission page's run, or a new one)."""
 
@@ -54,14 +55,6 @@ class TestChargeBox(QtWidgets.QGroupBox):
         self.result.setTextFormat(QtCore.Qt.TextFormat.RichText)
         row.addWidget(self.result, 1)
         self.refresh_tags()
-
-    def set_bridge(self, bridge) -> None:
-        self.bridge = bridge
-        self._update()
-
-    def set_charger(self, info: model.ChargerInfo | None) -> None:
-        self.info = info
-        self._update()
 
     def refresh_tags(self) -> None:
         """The tags a start may name: the default test tag and every card the CSMS answers Accepted."""

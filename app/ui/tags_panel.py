@@ -14,13 +14,14 @@ from PySide6 import QtCore, QtWidgets
 
 from app.domain import csms_policy, display, errors, model
 from app.services import tags as tag_service
+from app.ui import bound
 
 SEND_TASK = "Send test tags"
 COLUMNS = ("Tag id", "Answer", "Expiry (optional)", "Group (optional)")
 TOKEN, STATUS, EXPIRY, GROUP = range(4)
 
 
-class TagsPanel(QtWidgets.QGroupBox):
+class TagsPanel(bound.ChargerBound, QtWidgets.QGroupBox):
     error = QtCore.Signal(object)
     notice = QtCore.Signal(str, str)
 
@@ -76,14 +77,6 @@ class TagsPanel(QtWidgets.QGroupBox):
         self.load(dict(core.settings.csms.id_tags))
 
     # ------------------------------------------------------------------ state
-
-    def set_bridge(self, bridge) -> None:
-        self.bridge = bridge
-        self._update()
-
-    def set_charger(self, info: model.ChargerInfo | None) -> None:
-        self.info = info
-        self._update()
 
     def load(self, tags: dict[str, dict[str, str]]) -> None:
         self._saved = {token: dict(entry) for token, entry in tags.items()}
