@@ -15,7 +15,7 @@ from app.domain import errors
 from app.services import limits, operations
 from tests.integration.test_simulator_vs_csms import running, until
 
-VERSIONS = ["1.6", "2.0.1"]
+VERSIONS = ["1.6", "2.0.1", "2.1"]
 
 
 async def start_charge(eng: csms_engine.Engine, charger_id: str, version: str, connector: int = 1) -> str:
