@@ -344,11 +344,13 @@ def samples_of(meter_value: Any, received_ms: int) -> list[Sample]:
 
 
 async def observe(engine: csms_engine.Engine, charger_id: str, connector: int, limit_a: float, *,
-                  samples: int = 3, timeout: float = 60.0, settle_s: float = 0.0) -> Observation:
+                  samples: int = 3, timeout: float = 60.0, settle_s: float = 0.0,
+                  charging_only: bool = False) -> Observation:
     """Watch the charger's meter values for `connector` (MeterValues, TransactionEvent) until
     `samples` carry a current, or `timeout`; when none comes for TRIGGER_AFTER_S, TriggerMessage
     MeterValues asks for one. Samples stamped within `settle_s` of the start are not judged (a
-    charger takes a moment to bring the EV down). ExpectTimeoutError when not one sample came."""
+    charger takes a moment to bring the EV down); with `charging_only`, neither are those of an EV
+    drawing nothing yet. ExpectTimeoutError when not one sample came."""
     version = _version(engine, charger_id)
     began_ms = int(time.time() * 1000)
     got: list[Sample] = []
@@ -371,7 +373,7 @@ async def observe(engine: csms_engine.Engine, charger_id: str, connector: int, l
             if _where(version, action, payload, info.transactions if info is not None else {}) != connector:
                 continue
             got += [s for s in samples_of(payload.get("meterValue"), int(time.time() * 1000))
-                    if s.ts_ms >= began_ms + settle_s * 1000]
+                    if s.ts_ms >= began_ms + settle_s * 1000 and (s.current_a > 0.5 or not charging_only)]
     if not got:
         raise errors.ExpectTimeoutError(charger_id, "MeterValues", timeout,
                                         f"no meter value with a current came from connector {connector}, even when "

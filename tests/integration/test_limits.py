@@ -129,3 +129,57 @@ async def test_a_charger_that_ignores_its_share_breaks_the_site_limit(engine) ->
         assert not result.held and result.broke == ["SITE-2"]
         assert result.peak_sum_a > 32.0
         assert "did not hold" in result.message and "SITE-2" in result.message
+
+
+# ---------------------------------------------------------------- the checklist step (services.limit_checks)
+
+from app.domain import runs  # noqa: E402
+from app.services import checklists, limit_checks  # noqa: E402,F401  (importing registers the check)
+from app.services import runs as run_service  # noqa: E402
+from app.storage import runs as run_store  # noqa: E402
+
+
+def limit_template(tmp_path) -> checklists.Template:
+    spec = checklists.StepSpec("current_limit", "Current limit obeyed", check="current_limit", high=10, timeout=15)
+    return checklists.Template("limit", "Limit", "", (spec,), tmp_path / "limit.toml")
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_the_current_limit_step_passes_and_leaves_nothing(engine, tmp_path, version) -> None:
+    store = run_store.RunStore(tmp_path / "data")
+    async with running(engine, version):
+        run = await run_service.execute(engine, store, limit_template(tmp_path), "SIM-1")
+        step = run.step("current_limit")
+        assert step.state is runs.StepState.PASSED, step.reason
+        said = {v.name: v.value for v in step.values}
+        assert said["limit set"] == 10 and said["composite schedule"] == 10.0 and said["peak current"] <= 10.0
+        assert said["current offered"] == 10.0 and not step.on_charger
+        assert (await limits.composite_limit(engine, "SIM-1", 1))[:2] == ("Accepted", 16.0)  # the profile cleared
+        assert not engine.registry.chargers["SIM-1"].transactions  # the test session was stopped
+
+
+async def test_the_current_limit_step_fails_a_charger_that_ignores_it(engine, tmp_path) -> None:
+    store = run_store.RunStore(tmp_path / "data")
+    async with running(engine, "2.0.1", ignore_limits=True):
+        run = await run_service.execute(engine, store, limit_template(tmp_path), "SIM-1")
+        step = run.step("current_limit")
+        assert step.state is runs.StepState.FAILED and "does not obey the limit" in step.reason
+        assert not step.on_charger  # the profile was cleared all the same
+        assert (await limits.composite_limit(engine, "SIM-1", 0))[1] == 16.0
+
+
+async def test_a_profile_left_by_a_crashed_run_is_cleared_first(engine, tmp_path) -> None:
+    store = run_store.RunStore(tmp_path / "data")
+    template = limit_template(tmp_path)
+    async with running(engine, "1.6"):
+        run = await run_service.execute(engine, store, template, "SIM-1")
+        step = run.step("current_limit")
+        assert (await limits.set_limit(engine, "SIM-1", 7.0)).verified  # as the check had left it
+        step.on_charger = {"charging_profile": {"id": limits.PROFILE_ID, "limit_a": 7.0}}
+        store.save_step(run, step)
+        run_service.reset_step(store, run, "current_limit")
+        again = await run_service.execute(engine, store, template, "SIM-1", resume=store.get(run.id))
+        step = again.step("current_limit")
+        assert step.state is runs.StepState.PASSED, step.reason
+        assert "the 7.0 A charging profile 7301 cleared" in step.note
+        assert (await limits.composite_limit(engine, "SIM-1", 0))[1] == 16.0
