@@ -148,7 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--password-file", default=None, metavar="PATH",
                           help="read the basic-auth password from the first line of this file")
     simulate.add_argument("--fault", action="append", default=[], choices=sorted(SIMULATOR_FAULTS),
-                          help="make firmware updates or log uploads fail this way (repeatable)")
+                          help="make firmware updates or log uploads fail this way, or ignore charging profiles' limits "
+                               "(repeatable)")
     simulate.add_argument("--slow-download", type=float, default=None, metavar="BYTES_PER_S",
                           help="limit firmware downloads to this rate, to watch their progress")
     simulate.add_argument("--upload-via-post", action="store_true",
@@ -170,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
 # `simulate --fault` words -> SimConfig fields (app.simulator.options).
 SIMULATOR_FAULTS = {"download-fails": "download_fails", "install-fails": "install_fails",
                     "disconnect-midway": "disconnect_midway", "upload-fails": "upload_fails",
-                    "invalid-signature": "invalid_signature"}
+                    "invalid-signature": "invalid_signature", "ignore-limits": "ignore_limits"}
 
 
 class _LineWriter:

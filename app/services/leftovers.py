@@ -15,7 +15,7 @@ import dataclasses
 from typing import Any, Awaitable, Callable, TypeVar
 
 from app.domain import errors
-from app.services import checking, configuration, operations
+from app.services import checking, configuration, limits, operations
 
 T = TypeVar("T")
 Context = checking.Context
@@ -133,6 +133,10 @@ def still_there(left: dict[str, Any]) -> str:
     for name, old in dict(left.get("settings") or {}).items():
         said.append(f"{name} is still {set_to[name]} (set for the check; it was {old})" if name in set_to else
                     f"{name} may still be as the check set it (it was {old})")
+    if left.get("charging_profile"):
+        profile = left["charging_profile"]
+        said.append(f"the charging profile {profile.get('id')} the check set (a {profile.get('limit_a', '?')} A limit) "
+                    "may still be on the charger")
     if "transaction" in left:
         session = left["transaction"] or {}
         where = session.get("connector") or "?"
@@ -158,6 +162,16 @@ async def undo(ctx: Context, left: dict[str, Any]) -> str:
         _forget_setting(ctx, name)
         done.append(f"{name} put back to {old}")
     ctx.left_on_charger("set_to", None)  # a value set with nothing recorded to put back: nothing to do
+    if left.get("charging_profile"):
+        profile = left["charging_profile"]
+        status = await limits.clear_limit(ctx.engine, ctx.charger_id, int(profile.get("id", limits.PROFILE_ID)))
+        if status not in ("Accepted", "Unknown"):  # Unknown: it was gone already
+            raise Failed(f"the charging profile {profile.get('id')} the check set is still on the charger: it answered "
+                         f"ClearChargingProfile with {status or 'nothing'}; clear it at the charger, then run the step "
+                         "again")
+        ctx.left_on_charger("charging_profile", None)
+        if status == "Accepted":
+            done.append(f"the {profile.get('limit_a', '?')} A charging profile {profile.get('id')} cleared")
     if "transaction" in left:
         stopped = await _stop_earlier_session(ctx, left["transaction"] or {})
         ctx.left_on_charger("transaction", None)

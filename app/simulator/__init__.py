@@ -8,7 +8,8 @@
 
 Modules: options (SimConfig, backoff), station (state kept across connections), charger_session
 (version-neutral boot/heartbeat/tasks), v16 and v2x (the handlers), keys_v16 and
-device_model (1.6 keys, 2.x variables), meter (plausible readings), charger (the run loop),
+device_model (1.6 keys, 2.x variables), meter (plausible readings), smart_charging (charging
+profiles and the composite schedule the meters obey), charger (the run loop),
 updates (firmware updates and log uploads, owned by the charger across reboots), transfers
 (the HTTP/FTP client side, also for benchmarks), logs (the charger's journals and log archive).
 """

@@ -229,6 +229,9 @@ def _asked(variable: Variable, wanted: dict) -> bool:
 
 
 NETWORK_SLOTS = "0,1,2,3"  # the configuration slots SetNetworkProfile may fill
+# SmartChargingCtrlr: deeper stacks or longer schedules are Rejected (app.simulator.v2x).
+PROFILE_STACK_LEVELS = 8
+PERIODS_PER_SCHEDULE = 24
 
 
 def default_variables(*, vendor: str, model: str, serial: str, charger_id: str, evses: int,
@@ -292,6 +295,10 @@ def default_variables(*, vendor: str, model: str, serial: str, charger_id: str, 
           values_list="ParkingBayOccupancy,EVConnected,Authorized,DataSigned,PowerPathClosed,EnergyTransfer"),
         V("TxCtrlr", "TxStopPoint", "EVConnected,Authorized", data_type="MemberList",
           values_list="ParkingBayOccupancy,EVConnected,Authorized,DataSigned,PowerPathClosed,EnergyTransfer"),
+        V("SmartChargingCtrlr", "Enabled", "true", data_type="boolean"),
+        V("SmartChargingCtrlr", "ProfileStackLevel", str(PROFILE_STACK_LEVELS), READ_ONLY, "integer"),
+        V("SmartChargingCtrlr", "PeriodsPerSchedule", str(PERIODS_PER_SCHEDULE), READ_ONLY, "integer"),
+        V("SmartChargingCtrlr", "RateUnit", "A,W", READ_ONLY, "MemberList", values_list="A,W"),
         # SecurityProfile is ReadOnly in 2.0.1: it changes through SetNetworkProfile only.
         V("SecurityCtrlr", "SecurityProfile", "1" if password else "0", READ_ONLY, "integer"),
         V("SecurityCtrlr", "Identity", charger_id, READ_ONLY, max_limit=48),

@@ -12,6 +12,7 @@ import random
 PHASES = 3
 NOMINAL_VOLTAGE = 230.0
 MAX_CURRENT = 16.0  # per phase
+MIN_OFFERED = 6.0  # IEC 61851-1: the lowest current a charger may offer an EV
 BATTERY_WH = 60_000.0
 
 ENERGY = "Energy.Active.Import.Register"
@@ -32,7 +33,10 @@ MEASURANDS = {
     OFFERED: ("A", "Outlet"),
     FREQUENCY: ("Hertz", "Outlet"),
 }
-DEFAULT_SAMPLED = (ENERGY, POWER, CURRENT, VOLTAGE, SOC)
+DEFAULT_SAMPLED = (ENERGY, POWER, CURRENT, VOLTAGE, SOC, OFFERED)
+# Measurands sent once per line phase (phase L1, L2, L3), as a 3-phase meter reports them.
+PER_PHASE = frozenset({CURRENT})
+_LINES = ("L1", "L2", "L3")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,8 +46,9 @@ class Reading:
     current_a: float  # per phase
     voltage_v: float
     soc: float | None  # None when no EV is plugged in
-    offered_a: float = MAX_CURRENT
+    offered_a: float = MAX_CURRENT  # what the charger offers the EV (the charging profiles' limit)
     frequency_hz: float = 50.0
+    phase_currents: tuple[float, ...] = ()  # per line phase; empty: current_a on each
 
     def value(self, measurand: str) -> float | None:
         return {
@@ -67,6 +72,16 @@ class Meter:
         self.soc: float | None = None
         self.charging = False
         self._last: float | None = None
+        # What the charger offers the EV per phase (its charging profiles); the EV draws no more
+        # unless `obeys` is False (the simulator's ignore_limits fault: offered, and not applied).
+        self.offered_a = MAX_CURRENT
+        self.obeys = True
+
+    def set_offered(self, now: float, amps: float) -> None:
+        """A new limit from now on; the energy so far is counted at the old one."""
+        if amps != self.offered_a:
+            self.read(now)
+            self.offered_a = amps
 
     def plug_in(self, now: float) -> None:
         self.read(now)
@@ -87,13 +102,20 @@ class Meter:
         self.read(now)
         self.charging = False
 
-    def power_w(self) -> float:
+    def current_a(self) -> float:
+        """What the EV draws per phase: its own wish, capped by what the charger offers."""
         if not self.charging or self.soc is None or self.soc >= 100.0:
             return 0.0
-        full = PHASES * NOMINAL_VOLTAGE * MAX_CURRENT
         # Constant current up to 80 %, then the EV tapers towards a trickle.
         taper = 1.0 if self.soc < 80.0 else max(0.1, (100.0 - self.soc) / 20.0)
-        return full * taper
+        wish = MAX_CURRENT * taper
+        if not self.obeys:
+            return wish
+        # IEC 61851-1: below 6 A offered the EV pauses rather than charge slower.
+        return min(wish, self.offered_a) if self.offered_a >= MIN_OFFERED else 0.0
+
+    def power_w(self) -> float:
+        return PHASES * NOMINAL_VOLTAGE * self.current_a()
 
     def read(self, now: float) -> Reading:
         power = self.power_w()
@@ -104,14 +126,21 @@ class Meter:
                 self.soc = min(100.0, self.soc + 100.0 * added / BATTERY_WH)
         self._last = now
         voltage = NOMINAL_VOLTAGE + self._rng.uniform(-2.5, 2.5)
-        noisy_power = power * (1 + self._rng.uniform(-0.01, 0.01)) if power else 0.0
+        amps = self.current_a()
+        # A little noise, the same on every phase (a balanced load); an obeying EV never goes
+        # above the offered current.
+        cap = self.offered_a if self.obeys else float("inf")
+        each = round(min(cap, amps * (1 + self._rng.uniform(-0.01, 0.01))), 2) if amps else 0.0
+        phases = (each,) * PHASES
         return Reading(
             energy_wh=round(self.energy_wh, 1),
-            power_w=round(noisy_power, 1),
-            current_a=round(noisy_power / (PHASES * voltage), 2),
+            power_w=round(sum(phases) * voltage, 1),
+            current_a=max(phases),
             voltage_v=round(voltage, 1),
             soc=None if self.soc is None else round(self.soc, 1),
+            offered_a=round(self.offered_a, 1),
             frequency_hz=round(50.0 + self._rng.uniform(-0.05, 0.05), 2),
+            phase_currents=phases,
         )
 
 
@@ -120,23 +149,28 @@ def measurand_list(csv: str) -> list[str]:
 
 
 def _readings(reading: Reading, measurands: list[str]):
-    """(measurand, value, unit, location) for every measurand the meter can read."""
+    """(measurand, value, unit, location, phase or None) for every measurand the meter can read."""
     for measurand in measurands:
         value = reading.value(measurand)
-        if value is not None and measurand in MEASURANDS:
-            unit, location = MEASURANDS[measurand]
-            yield measurand, value, unit, location
+        if value is None or measurand not in MEASURANDS:
+            continue
+        unit, location = MEASURANDS[measurand]
+        if measurand in PER_PHASE and reading.phase_currents:
+            for line, phase_value in zip(_LINES, reading.phase_currents):
+                yield measurand, phase_value, unit, location, line
+        else:
+            yield measurand, value, unit, location, None
 
 
 def sampled_values_16(reading: Reading, measurands: list[str], context: str) -> list[dict]:
     """OCPP 1.6 sampledValue entries: values are strings."""
     return [{"value": str(value), "context": context, "format": "Raw", "measurand": measurand,
-             "location": location, "unit": unit}
-            for measurand, value, unit, location in _readings(reading, measurands)]
+             "location": location, "unit": unit, **({"phase": phase} if phase else {})}
+            for measurand, value, unit, location, phase in _readings(reading, measurands)]
 
 
 def sampled_values_2x(reading: Reading, measurands: list[str], context: str) -> list[dict]:
     """OCPP 2.0.1/2.1 sampledValue entries: numeric values and a unitOfMeasure object."""
     return [{"value": value, "context": context, "measurand": measurand, "location": location,
-             "unit_of_measure": {"unit": unit}}
-            for measurand, value, unit, location in _readings(reading, measurands)]
+             "unit_of_measure": {"unit": unit}, **({"phase": phase} if phase else {})}
+            for measurand, value, unit, location, phase in _readings(reading, measurands)]

@@ -92,6 +92,10 @@ class SimConfig:
     transfer_wait_max: float | None = None
     transfer_verify_tls: bool = True  # https:// downloads and uploads check the server's certificate
 
+    # Smart charging: take charging profiles, report them in the composite schedule, and let the
+    # EV draw its full current all the same (a charger that does not apply its limits).
+    ignore_limits: bool = False
+
     # Security profiles (app.simulator.security). None: 2 (3 with a client certificate) for a wss:// URL,
     # 1 with a password, else 0. 2 and 3 need a wss:// URL and a CA to trust: ca_file (PEM, besides the
     # CSMS roots installed later by InstallCertificate); 3 also a charger certificate, client_cert with

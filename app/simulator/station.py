@@ -20,6 +20,7 @@ from app.simulator import device_model as simmodel
 from app.simulator import logs
 from app.simulator import meter
 from app.simulator import security
+from app.simulator import smart_charging
 
 # Connector states in OCPP 1.6 words (ChargePointStatus); 2.x folds them into fewer.
 AVAILABLE = "Available"
@@ -130,7 +131,8 @@ class Station:
         self.reboot_requested = False
         self.reset_on_idle = False  # 2.x Reset OnIdle answered Scheduled: reboot when the last transaction ends
         self.operative = True  # connector 0 / the whole station
-        self.charging_profiles: dict[int, dict] = {}  # 1.6 SetChargingProfile, by profile id
+        # SetChargingProfile, by profile id; the meters draw what they allow (`apply_limits`).
+        self.profiles = smart_charging.Profiles(meter.MAX_CURRENT)
         self.config_keys: simkeys.ConfigKeys | None = None
         self.device_model: simmodel.DeviceModel | None = None
         # Network connection profiles by configuration slot (2.x SetNetworkProfile; 1.6: the
@@ -275,6 +277,29 @@ class Station:
             if c.transaction is not None and c.transaction.id == transaction_id:
                 return c
         return None
+
+    # -- charging profiles ----------------------------------------------------------------------
+
+    @staticmethod
+    def _tx(connector: Connector | None) -> smart_charging.Transaction | None:
+        tx = connector.transaction if connector is not None else None
+        return None if tx is None else smart_charging.Transaction(tx.id, tx.started_at)
+
+    def limit_a(self, connector_id: int) -> float:
+        """Amperes per phase the profiles allow on a connector now (0: the station's cap)."""
+        return self.profiles.limit_at(connector_id, self.now(), self._tx(self.connector(connector_id)))
+
+    def composite(self, connector_id: int, duration: int) -> list[tuple[int, float]]:
+        """(startPeriod, A per phase) over the next `duration` s (GetCompositeSchedule)."""
+        return self.profiles.composite(connector_id, self.now(), duration, self._tx(self.connector(connector_id)))
+
+    def apply_limits(self) -> None:
+        """Offer each EV what the profiles allow now. With the ignore_limits fault the charger
+        takes and reports the profiles, and its EVs keep drawing their full current."""
+        now = self.monotonic()
+        for c in self.connectors:
+            c.meter.obeys = not self.config.ignore_limits
+            c.meter.set_offered(now, self.limit_a(c.id))
 
     def has_transactions(self) -> bool:
         return any(c.transaction is not None for c in self.connectors)

@@ -1,5 +1,6 @@
-"""The virtual charger speaking OCPP 1.6J: Core, FirmwareManagement, RemoteTrigger, a stored-only
-SmartCharging, and the security extension's SignedUpdateFirmware, GetLog and ExtendedTriggerMessage.
+"""The virtual charger speaking OCPP 1.6J: Core, FirmwareManagement, RemoteTrigger, SmartCharging
+(its profiles limit the simulated EVs), and the security extension's SignedUpdateFirmware, GetLog
+and ExtendedTriggerMessage.
 
 Handlers answer at once and leave every message they cause (the triggered Heartbeat, the
 StartTransaction after a remote start) to a follow-up task; see app.simulator.charger_session.
@@ -17,6 +18,7 @@ from app.simulator import options as sim_options
 from app.simulator import logs
 from app.simulator import charger_session as session
 from app.simulator import meter
+from app.simulator import smart_charging as smart
 from app.simulator import station as simstation
 from app.simulator import updates
 
@@ -71,6 +73,7 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
 
     def _meter_value(self, connector: simstation.Connector, measurands_key: str, context: str) -> dict:
         """One meterValue entry sampling the measurands a configuration key lists."""
+        self.station.apply_limits()  # a schedule's next period may have begun
         reading = connector.meter.read(self.station.monotonic())
         measurands = meter.measurand_list(self.keys.get(measurands_key))
         return {"timestamp": self.station.timestamp(),
@@ -136,6 +139,7 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
                 transaction_data=[end] if end["sampled_value"] else None,
             ))
         connector.transaction = None
+        self.station.profiles.end_transaction(connector.id)
         # The simulated driver unplugs straight away, so Finishing is brief.
         connector.meter.unplug(self.station.monotonic())
         self.apply_scheduled_availability(connector)
@@ -451,41 +455,50 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
     def after_get_log(self, call_unique_id: str, **kwargs) -> None:
         self.run_follow_up(call_unique_id)
 
-    # -- SmartCharging: profiles are kept and reported as set, not enforced ---------------------
+    # -- SmartCharging: the profiles limit what the EVs draw (app.simulator.smart_charging) -------
 
     @routing.on(enums.Action.set_charging_profile)
     def on_set_charging_profile(self, connector_id: int, cs_charging_profiles: dict,
                                 **kwargs) -> call_result.SetChargingProfile:
         profile = cs_charging_profiles
         connector = self.station.connector(connector_id)
+        purpose = profile["charging_profile_purpose"]
+        schedule = profile["charging_schedule"]
         too_high = profile["stack_level"] > self.keys.get_int("ChargeProfileMaxStackLevel")
-        # OCPP 1.6, 5.16 Set Charging Profile: a TxProfile needs a transaction on that connector.
-        orphan_tx = profile["charging_profile_purpose"] == "TxProfile" and (
-            connector is None or connector.transaction is None
-        )
-        if too_high or orphan_tx or (connector_id != 0 and connector is None):
+        too_long = len(schedule.get("charging_schedule_period", [])) > self.keys.get_int("ChargingScheduleMaxPeriods")
+        # OCPP 1.6, 5.16 Set Charging Profile: a TxProfile needs a transaction on that connector,
+        # and ChargePointMaxProfile goes on connector 0 only (3.13.1).
+        orphan_tx = purpose == "TxProfile" and (connector is None or connector.transaction is None or (
+            profile.get("transaction_id") not in (None, connector.transaction.id)))
+        misplaced = purpose == "ChargePointMaxProfile" and connector_id != 0
+        full = (profile["charging_profile_id"] not in self.station.profiles.by_id
+                and len(self.station.profiles) >= self.keys.get_int("MaxChargingProfilesInstalled"))
+        if too_high or too_long or orphan_tx or misplaced or full or (connector_id != 0 and connector is None):
             return call_result.SetChargingProfile(status="Rejected")
-        self.station.charging_profiles[profile["charging_profile_id"]] = {**profile, "connector_id": connector_id}
-        return call_result.SetChargingProfile(status="Accepted")
+        status = self.station.profiles.install(smart.Profile.from_16(connector_id, profile), replace_same_stack=True)
+        self.station.apply_limits()
+        return call_result.SetChargingProfile(status=status)
 
     @routing.on(enums.Action.clear_charging_profile)
     def on_clear_charging_profile(self, **kwargs) -> call_result.ClearChargingProfile:
-        # Every field is an optional filter; the payload's "id" arrives in kwargs so it
-        # does not shadow the built-in.
-        wanted = {"charging_profile_id": kwargs.get("id"), "connector_id": kwargs.get("connector_id"),
-                  "charging_profile_purpose": kwargs.get("charging_profile_purpose"),
-                  "stack_level": kwargs.get("stack_level")}
-
-        def matches(profile: dict) -> bool:
-            return all(value is None or profile[field] == value for field, value in wanted.items())
-
-        doomed = [pid for pid, profile in self.station.charging_profiles.items() if matches(profile)]
-        for pid in doomed:
-            del self.station.charging_profiles[pid]
-        return call_result.ClearChargingProfile(status="Accepted" if doomed else "Unknown")
+        # Every field is an optional filter, an id alone picks one profile; the payload's "id"
+        # arrives in kwargs so it does not shadow the built-in.
+        cleared = self.station.profiles.clear(kwargs.get("id"), kwargs.get("connector_id"),
+                                              kwargs.get("charging_profile_purpose"), kwargs.get("stack_level"))
+        self.station.apply_limits()
+        return call_result.ClearChargingProfile(status="Accepted" if cleared else "Unknown")
 
     @routing.on(enums.Action.get_composite_schedule)
-    def on_get_composite_schedule(self, **kwargs) -> call_result.GetCompositeSchedule:
-        # Profiles are stored, not combined into a schedule; a real charger without the
-        # feature answers the same.
-        return call_result.GetCompositeSchedule(status="Rejected")
+    def on_get_composite_schedule(self, connector_id: int, duration: int, charging_rate_unit: str | None = None,
+                                  **kwargs) -> call_result.GetCompositeSchedule:
+        if connector_id != 0 and self.station.connector(connector_id) is None:
+            return call_result.GetCompositeSchedule(status="Rejected")
+        unit = charging_rate_unit or "A"
+        periods = [{"start_period": start, "limit": round(smart.from_amps(amps, unit, None), 1),
+                    **({"number_phases": meter.PHASES} if unit == "W" else {})}
+                   for start, amps in self.station.composite(connector_id, duration)]
+        start = self.station.timestamp()
+        return call_result.GetCompositeSchedule(
+            status="Accepted", connector_id=connector_id, schedule_start=start,
+            charging_schedule={"duration": duration, "start_schedule": start, "charging_rate_unit": unit,
+                               "charging_schedule_period": periods})

@@ -21,6 +21,7 @@ from app.simulator import device_model as simmodel
 from app.simulator import logs
 from app.simulator import charger_session as session
 from app.simulator import meter
+from app.simulator import smart_charging as smart
 from app.simulator import station as simstation
 from app.simulator import updates
 
@@ -73,6 +74,7 @@ class _ChargePoint2x(session.Session):
             await self.send_status(connector)
 
     def _meter_value(self, connector: simstation.Connector, variable: str, context: str) -> list[dict]:
+        self.station.apply_limits()  # a schedule's next period may have begun
         reading = connector.meter.read(self.station.monotonic())
         measurands = meter.measurand_list(self.model.value("SampledDataCtrlr", variable))
         values = meter.sampled_values_2x(reading, measurands, context)
@@ -146,6 +148,7 @@ class _ChargePoint2x(session.Session):
             meter_value=self._meter_value(connector, "TxEndedMeasurands", "Transaction.End"),
         )
         connector.transaction = None
+        self.station.profiles.end_transaction(connector.id)
         connector.meter.unplug(self.station.monotonic())  # the simulated driver leaves at once
         self.apply_scheduled_availability(connector)
         await self.set_status(connector, connector.idle_status())
@@ -454,6 +457,78 @@ class _ChargePoint2x(session.Session):
             await self.try_call(self.calls.LogStatusNotification(status=status, request_id=request_id))
         elif requested_message == "SignChargingStationCertificate":
             await self.send_sign_certificate()
+
+    # -- smart charging (K01, K08, K09, K10): the profiles limit what the EVs draw ----------------
+
+    @routing.on(enums.Action.set_charging_profile)
+    def on_set_charging_profile(self, evse_id: int, charging_profile: dict, **kwargs):
+        purpose = charging_profile["charging_profile_purpose"]
+        connector = self.station.connector(evse_id)
+        schedules = charging_profile.get("charging_schedule") or []
+        tx = connector.transaction if connector is not None else None
+        refused = (
+            (evse_id != 0 and connector is None) or not schedules
+            or charging_profile["stack_level"] > simmodel.PROFILE_STACK_LEVELS
+            or any(len(s.get("charging_schedule_period", [])) > simmodel.PERIODS_PER_SCHEDULE for s in schedules)
+            # K01: the station maximum on EVSE 0 only; external constraints are the station's own.
+            or (purpose == "ChargingStationMaxProfile" and evse_id != 0)
+            or purpose == "ChargingStationExternalConstraints"
+            # A TxProfile belongs to a transaction running on that EVSE (K01).
+            or (purpose == "TxProfile" and (tx is None or charging_profile.get("transaction_id") not in (None, tx.id)))
+        )
+        if refused:
+            return self.results.SetChargingProfile(status="Rejected")
+        status = self.station.profiles.install(smart.Profile.from_2x(evse_id, charging_profile),
+                                               replace_same_stack=False)
+        self.station.apply_limits()
+        return self.results.SetChargingProfile(status=status)
+
+    @routing.on(enums.Action.clear_charging_profile)
+    def on_clear_charging_profile(self, charging_profile_id: int | None = None,
+                                  charging_profile_criteria: dict | None = None, **kwargs):
+        criteria = charging_profile_criteria or {}
+        cleared = self.station.profiles.clear(charging_profile_id, criteria.get("evse_id"),
+                                              criteria.get("charging_profile_purpose"), criteria.get("stack_level"))
+        self.station.apply_limits()
+        return self.results.ClearChargingProfile(status="Accepted" if cleared else "Unknown")
+
+    @routing.on(enums.Action.get_composite_schedule)
+    def on_get_composite_schedule(self, duration: int, evse_id: int, charging_rate_unit: str | None = None,
+                                  **kwargs):
+        if evse_id != 0 and self.station.connector(evse_id) is None:
+            return self.results.GetCompositeSchedule(status="Rejected")
+        unit = charging_rate_unit or "A"
+        periods = [{"start_period": start, "limit": round(smart.from_amps(amps, unit, None), 1),
+                    "number_phases": meter.PHASES}
+                   for start, amps in self.station.composite(evse_id, duration)]
+        return self.results.GetCompositeSchedule(status="Accepted", schedule={
+            "evse_id": evse_id, "duration": duration, "schedule_start": self.station.timestamp(),
+            "charging_rate_unit": unit, "charging_schedule_period": periods})
+
+    @routing.on(enums.Action.get_charging_profiles)
+    def on_get_charging_profiles(self, request_id: int, charging_profile: dict, call_unique_id: str,
+                                 evse_id: int | None = None, **kwargs):
+        found = self.station.profiles.matching(
+            evse_id, charging_profile.get("charging_profile_purpose"), charging_profile.get("stack_level"),
+            charging_profile.get("charging_profile_id"), charging_profile.get("charging_limit_source"))
+        if not found:
+            return self.results.GetChargingProfiles(status="NoProfiles")
+        self.follow_up(call_unique_id, "report-charging-profiles", self.send_charging_profiles, request_id, found)
+        return self.results.GetChargingProfiles(status="Accepted")
+
+    @routing.after(enums.Action.get_charging_profiles)
+    def after_get_charging_profiles(self, call_unique_id: str, **kwargs) -> None:
+        self.run_follow_up(call_unique_id)
+
+    async def send_charging_profiles(self, request_id: int, found: list[smart.Profile]) -> None:
+        """K09: one ReportChargingProfiles per EVSE, tbc on all but the last."""
+        by_evse: dict[int, list[dict]] = {}
+        for profile in found:
+            by_evse.setdefault(profile.connector, []).append(profile.raw)
+        for n, (evse_id, profiles) in enumerate(sorted(by_evse.items())):
+            await self.try_call(self.calls.ReportChargingProfiles(
+                request_id=request_id, charging_limit_source="CSO", evse_id=evse_id, charging_profile=profiles,
+                tbc=n < len(by_evse) - 1))
 
     # -- firmware and logs (L01, N01): answered at once, the job starts from the @after hook -----
 

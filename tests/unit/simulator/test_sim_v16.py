@@ -113,7 +113,8 @@ async def test_remote_start_meter_values_and_remote_stop(csms, start_charger):
 
     sample = await csms.wait_for("MeterValues", lambda p: p.get("transaction_id") == 101)
     values = {v["measurand"]: v for v in sample["meter_value"][0]["sampled_value"]}
-    assert set(values) == {"Energy.Active.Import.Register", "Power.Active.Import", "Current.Import", "Voltage", "SoC"}
+    assert set(values) == {"Energy.Active.Import.Register", "Power.Active.Import", "Current.Import", "Voltage", "SoC",
+                           "Current.Offered"}
     assert 10_000 < float(values["Power.Active.Import"]["value"]) < 11_500
     assert 220 < float(values["Voltage"]["value"]) < 240
     assert values["SoC"]["unit"] == "Percent" and values["Voltage"]["unit"] == "V"

@@ -196,7 +196,8 @@ async def test_request_start_updates_and_stop(csms, start_charger):
     updated = await csms.wait_for("TransactionEvent", lambda p: p["event_type"] == "Updated")
     assert updated["trigger_reason"] == "MeterValuePeriodic" and updated["seq_no"] >= 1
     values = {v["measurand"]: v for v in updated["meter_value"][0]["sampled_value"]}
-    assert set(values) == {"Energy.Active.Import.Register", "Power.Active.Import", "Current.Import", "Voltage", "SoC"}
+    assert set(values) == {"Energy.Active.Import.Register", "Power.Active.Import", "Current.Import", "Voltage", "SoC",
+                           "Current.Offered"}
     assert values["Energy.Active.Import.Register"]["unit_of_measure"] == {"unit": "Wh"}
     assert 10_000 < values["Power.Active.Import"]["value"] < 11_500
     assert charger.device_model.value("EVSE", "AvailabilityState", evse_id=2) == "Occupied"

@@ -1,0 +1,473 @@
+"""Current limits and load balancing: set a charger's maximum current, see that it took it, and
+see in its meter values that it obeys. On the engine loop; Qt-free; 1.6, 2.0.1 and 2.1.
+
+    result = await limits.set_limit(engine, "CP-1", 10.0)         # station-wide maximum, verified
+    result.verified, result.composite_a, result.message           # what GetCompositeSchedule said
+    status, amps, schedule = await limits.composite_limit(engine, "CP-1", 1)
+    seen = await limits.observe(engine, "CP-1", 1, 10.0, samples=3, timeout=60)
+    seen.obeyed, seen.peak_a, seen.samples                        # from Current.Import per phase
+    await limits.clear_limit(engine, "CP-1")                      # the profile set_limit set
+    profiles = await limits.list_profiles(engine, "CP-1")         # 2.x GetChargingProfiles
+    site = await limits.balance(engine, 32.0, ["CP-1", "CP-2", "CP-3"], samples=3, timeout=60)
+    site.held, site.peak_sum_a, site.broke                        # the sum against the site limit
+
+The limit goes out as one charging profile (id PROFILE_ID unless given): 1.6 ChargePointMaxProfile
+on connector 0 or TxDefaultProfile on a connector; 2.x ChargingStationMaxProfile on EVSE 0 or
+TxDefaultProfile on an EVSE. It is Absolute, in A, from midnight UTC yesterday with no end, so a
+charger whose clock is behind the laptop's has it in force at once. GetCompositeSchedule then says
+whether the charger took it; only its meter values say whether the EV is held to it.
+
+Amperes are per phase throughout. A charger that reports in W is read at 230 V per phase.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime
+import math
+import time
+from typing import Any
+
+from app.csms import engine as csms_engine
+from app.domain import energy, errors, metering
+from app.services import operations
+
+PROFILE_ID = 7301  # the profile Commissioner sets; a distinctive id beside an operator's own
+STACK_LEVEL = 1
+MIN_SHARE_A = 6.0  # IEC 61851-1: the least current a charger may offer an EV
+NOMINAL_V = 230.0
+COMPOSITE_S = 300  # the window GetCompositeSchedule is asked about
+TRIGGER_AFTER_S = 2.0  # no meter value this long: TriggerMessage MeterValues
+OFFERED = "Current.Offered"
+_PURPOSES = {("1.6", "max"): "ChargePointMaxProfile", ("1.6", "default"): "TxDefaultProfile",
+             ("2.x", "max"): "ChargingStationMaxProfile", ("2.x", "default"): "TxDefaultProfile"}
+
+
+def tolerance(limit_a: float) -> float:
+    """How far above a limit a reading may be and still obey it: 0.5 A or 3 %, whichever is more
+    (the meter's accuracy and a charger's control loop)."""
+    return max(0.5, 0.03 * limit_a)
+
+
+def share(site_limit_a: float, count: int) -> float:
+    """Each charger's equal part of a site limit, floored to 0.1 A (so the sum never exceeds it).
+    ConfigError when that is below the 6 A an EV needs."""
+    if count < 1:
+        raise errors.ConfigError("A site limit needs at least one charger to share it.")
+    if site_limit_a <= 0:
+        raise errors.ConfigError(f"A site limit of {site_limit_a:g} A cannot be shared.",
+                                 hint="Give the site's limit in A per phase, e.g. 32.")
+    part = math.floor(site_limit_a * 10 / count + 1e-9) / 10
+    if part < MIN_SHARE_A:
+        raise errors.ConfigError(
+            f"{site_limit_a:g} A cannot be shared by {count} chargers: {part:g} A each is below the "
+            f"{MIN_SHARE_A:g} A an EV needs to charge (IEC 61851-1).",
+            hint=f"Share it among at most {max(1, int(site_limit_a // MIN_SHARE_A))} chargers, or raise the site limit.")
+    return part
+
+
+def _family(version: str) -> str:
+    return "1.6" if version == "1.6" else "2.x"
+
+
+def _version(engine: csms_engine.Engine, charger_id: str) -> str:
+    return engine.server.session(charger_id).version  # ChargerNotConnectedError
+
+
+def _since(clock_ms: int) -> str:
+    """Midnight UTC the day before `clock_ms`: a start every charger has passed, whatever its clock."""
+    day = datetime.datetime.fromtimestamp(clock_ms / 1000, datetime.timezone.utc).date() - datetime.timedelta(days=1)
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def profile_request(version: str, limit_a: float, *, connector: int = 0, purpose: str = "max",
+                    profile_id: int = PROFILE_ID, stack_level: int = STACK_LEVEL,
+                    start: str = "2020-01-01T00:00:00Z") -> operations.Request:
+    """The SetChargingProfile for a limit of `limit_a` per phase. A station maximum (purpose "max")
+    goes on connector 0; a limit on a connector is its TxDefaultProfile."""
+    if purpose not in ("max", "default"):
+        raise ValueError(f"unknown limit purpose {purpose!r}")
+    if connector:
+        purpose = "default"
+    name = _PURPOSES[(_family(version), purpose)]
+    period = {"startPeriod": 0, "limit": round(limit_a, 1)}
+    if version == "1.6":
+        return operations.Request("SetChargingProfile", {"connectorId": connector, "csChargingProfiles": {
+            "chargingProfileId": profile_id, "stackLevel": stack_level, "chargingProfilePurpose": name,
+            "chargingProfileKind": "Absolute", "chargingSchedule": {
+                "startSchedule": start, "chargingRateUnit": "A", "chargingSchedulePeriod": [period]}}})
+    return operations.Request("SetChargingProfile", {"evseId": connector, "chargingProfile": {
+        "id": profile_id, "stackLevel": stack_level, "chargingProfilePurpose": name,
+        "chargingProfileKind": "Absolute", "chargingSchedule": [{
+            "id": 1, "startSchedule": start, "chargingRateUnit": "A", "chargingSchedulePeriod": [period]}]}})
+
+
+@dataclasses.dataclass(frozen=True)
+class LimitResult:
+    status: str  # the charger's answer to SetChargingProfile
+    profile_id: int
+    connector: int
+    purpose: str  # the OCPP purpose sent (ChargePointMaxProfile ...)
+    requested_a: float
+    composite_a: float | None  # what GetCompositeSchedule says is in force now; None: not said
+    verified: bool  # accepted, and the composite schedule is at or below the limit
+    message: str  # in plain words, with what to do when it failed
+    schedule: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def _limit_now(periods: Any, unit: str) -> float | None:
+    """The limit of the period in force at the schedule's start (startPeriod 0, else the first)."""
+    if not isinstance(periods, list) or not periods:
+        return None
+    good = [p for p in periods if isinstance(p, dict) and metering.number(p.get("limit")) is not None]
+    if not good:
+        return None
+    first = min(good, key=lambda p: metering.number(p.get("startPeriod")) or 0)
+    limit = metering.number(first.get("limit"))
+    if unit == "W":
+        phases = metering.number(first.get("numberPhases")) or 3
+        return round(limit / (NOMINAL_V * phases), 1)
+    return limit
+
+
+async def composite_limit(engine: csms_engine.Engine, charger_id: str, connector: int = 0,
+                          duration_s: int = COMPOSITE_S) -> tuple[str, float | None, dict[str, Any]]:
+    """GetCompositeSchedule for a connector (0: the whole charger), asked in A: (status, the limit in
+    force now in A per phase or None when the charger gives none, the schedule as answered)."""
+    version = _version(engine, charger_id)
+    if version == "1.6":
+        payload: dict[str, Any] = {"connectorId": connector, "duration": duration_s, "chargingRateUnit": "A"}
+    else:
+        payload = {"evseId": connector, "duration": duration_s, "chargingRateUnit": "A"}
+    answer = await engine.call(charger_id, "GetCompositeSchedule", payload)
+    status = str(answer.get("status", ""))
+    if version == "1.6":
+        schedule = answer.get("chargingSchedule") if isinstance(answer.get("chargingSchedule"), dict) else {}
+        schedule = {**schedule, **({"scheduleStart": answer["scheduleStart"]} if "scheduleStart" in answer else {})}
+    else:
+        schedule = answer.get("schedule") if isinstance(answer.get("schedule"), dict) else {}
+    if status != "Accepted":
+        return status, None, schedule
+    return status, _limit_now(schedule.get("chargingSchedulePeriod"), str(schedule.get("chargingRateUnit", "A"))), \
+        schedule
+
+
+async def set_limit(engine: csms_engine.Engine, charger_id: str, limit_a: float, *, connector: int = 0,
+                    purpose: str = "max", profile_id: int | None = None,
+                    stack_level: int = STACK_LEVEL) -> LimitResult:
+    """Send the limit as a charging profile, then read GetCompositeSchedule to verify it took it.
+    Raises what the engine raises (not connected, CallError, timeout); a refusal is a result."""
+    version = _version(engine, charger_id)
+    pid = PROFILE_ID if profile_id is None else profile_id
+    request = profile_request(version, limit_a, connector=connector, purpose=purpose, profile_id=pid,
+                              stack_level=stack_level, start=_since(engine.clock()))
+    body = request.payload.get("csChargingProfiles") or request.payload["chargingProfile"]
+    name = body["chargingProfilePurpose"]
+    answer = await engine.call(charger_id, request.action, request.payload)
+    status = str(answer.get("status", ""))
+    where = f"connector {connector}" if connector else "the whole charger"
+    base = dict(status=status, profile_id=pid, connector=connector, purpose=name, requested_a=limit_a)
+    if status != "Accepted":
+        return LimitResult(**base, composite_a=None, verified=False, message=(
+            f"the charger answered SetChargingProfile ({name}, {limit_a:g} A on {where}) with {status or 'nothing'}: "
+            "it does not take the limit. Check that smart charging is enabled on it (1.6: SupportedFeatureProfiles "
+            "lists SmartCharging; 2.x: SmartChargingCtrlr.Enabled) and that no profile of its own holds that stack level"))
+    said, composite, schedule = await composite_limit(engine, charger_id, connector)
+    base.update(composite_a=composite, schedule=schedule)
+    if said != "Accepted":
+        return LimitResult(**base, verified=False, message=(
+            f"the charger accepted the {limit_a:g} A profile but answered GetCompositeSchedule with {said or 'nothing'}: "
+            "whether it applies it cannot be read there; watch its meter values during a charge"))
+    if composite is None:
+        return LimitResult(**base, verified=False, message=(
+            f"the charger accepted the {limit_a:g} A profile but its composite schedule gives no limit: "
+            "watch its meter values during a charge"))
+    if composite > limit_a + 0.05:
+        return LimitResult(**base, verified=False, message=(
+            f"the charger accepted the profile but its composite schedule says {composite:g} A, not {limit_a:g} A: "
+            "it does not apply it. Look for a profile of a higher stack level, or update its firmware"))
+    lower = f" (its own maximum, {composite:g} A, is lower)" if composite < limit_a - 0.05 else ""
+    return LimitResult(**base, verified=True,
+                       message=f"limit of {limit_a:g} A on {where} in force: composite schedule {composite:g} A{lower}")
+
+
+async def clear_limit(engine: csms_engine.Engine, charger_id: str, profile_id: int | None = None, *,
+                      connector: int | None = None, purpose: str | None = None) -> str:
+    """ClearChargingProfile: the profile `profile_id` (None: the one set_limit sets), or, with
+    `connector` and/or `purpose` (an OCPP purpose) and no id, every profile matching them.
+    Returns the charger's status: Accepted, or Unknown when there was none such."""
+    version = _version(engine, charger_id)
+    by_criteria = profile_id is None and (connector is not None or purpose is not None)
+    if version == "1.6":
+        payload: dict[str, Any] = {"id": PROFILE_ID if profile_id is None else profile_id} if not by_criteria else {
+            **({"connectorId": connector} if connector is not None else {}),
+            **({"chargingProfilePurpose": purpose} if purpose else {})}
+    elif by_criteria:
+        payload = {"chargingProfileCriteria": {**({"evseId": connector} if connector is not None else {}),
+                                               **({"chargingProfilePurpose": purpose} if purpose else {})}}
+    else:
+        payload = {"chargingProfileId": PROFILE_ID if profile_id is None else profile_id}
+    answer = await engine.call(charger_id, "ClearChargingProfile", payload)
+    return str(answer.get("status", ""))
+
+
+async def list_profiles(engine: csms_engine.Engine, charger_id: str, *, evse_id: int | None = None,
+                        timeout: float = 30.0) -> list[dict[str, Any]]:
+    """2.x GetChargingProfiles: every charging profile the charger holds (camelCase, each with its
+    `evseId`), gathered from its ReportChargingProfiles until one says tbc false. [] for NoProfiles."""
+    version = _version(engine, charger_id)
+    if version == "1.6":
+        raise errors.OperationError(
+            "OCPP 1.6 has no GetChargingProfiles: a 1.6 charger cannot list its charging profiles.",
+            action="GetChargingProfiles",
+            hint="Read what limits it with GetCompositeSchedule instead (the composite of its profiles).")
+    request_id = engine.next_request_id()
+    payload: dict[str, Any] = {"requestId": request_id, "chargingProfile": {}}
+    if evse_id is not None:
+        payload["evseId"] = evse_id
+    found: list[dict[str, Any]] = []
+    with engine.watch(charger_id, "ReportChargingProfiles", lambda p: p.get("requestId") == request_id) as reports:
+        answer = await engine.call(charger_id, "GetChargingProfiles", payload)
+        status = str(answer.get("status", ""))
+        if status == "NoProfiles":
+            return []
+        if status != "Accepted":
+            raise errors.OperationRejected("GetChargingProfiles", status or "no status", charger_id)
+        deadline = time.monotonic() + timeout
+        while True:
+            part = await reports.next(max(0.0, deadline - time.monotonic()),
+                                      f"the charger accepted GetChargingProfiles {request_id} and sent no "
+                                      "(further) ReportChargingProfiles")
+            for profile in part.get("chargingProfile") or []:
+                if isinstance(profile, dict):
+                    found.append({"evseId": part.get("evseId"), **profile})
+            if not part.get("tbc", False):
+                return found
+
+
+# ---------------------------------------------------------------- what the meter values say
+
+
+@dataclasses.dataclass(frozen=True)
+class Sample:
+    ts_ms: int  # the meter value's own timestamp (receive time when it has none)
+    current_a: float  # the highest phase current
+    offered_a: float | None = None  # Current.Offered, when sent
+    estimated: bool = False  # from power and voltage: the charger sent no Current.Import
+
+
+@dataclasses.dataclass(frozen=True)
+class Observation:
+    charger_id: str
+    connector: int
+    limit_a: float
+    samples: list[Sample]
+    wanted: int  # how many samples were asked for
+
+    @property
+    def peak_a(self) -> float | None:
+        return max((s.current_a for s in self.samples), default=None)
+
+    @property
+    def offered_a(self) -> float | None:
+        """The highest Current.Offered the charger reported, None when it sent none."""
+        return max((s.offered_a for s in self.samples if s.offered_a is not None), default=None)
+
+    @property
+    def drawing(self) -> bool:
+        """The EV drew current (more than 0.5 A) in some sample: there was a charge to judge."""
+        return any(s.current_a > 0.5 for s in self.samples)
+
+    @property
+    def obeyed(self) -> bool:
+        peak = self.peak_a
+        return peak is not None and peak <= self.limit_a + tolerance(self.limit_a)
+
+    @property
+    def message(self) -> str:
+        peak, n = self.peak_a, len(self.samples)
+        if peak is None:
+            return f"{self.charger_id} sent no meter value with a current"
+        said = f"peak {peak:g} A in {n} sample{'s' if n != 1 else ''} against a limit of {self.limit_a:g} A"
+        if n < self.wanted:
+            said += f" (of the {self.wanted} asked for)"
+        if not self.obeyed:
+            return (f"{self.charger_id} does not obey the limit: {said}. Its composite schedule may say it took "
+                    "the limit, yet it does not apply it to the EV: check its firmware and smart-charging settings")
+        if not self.drawing:
+            return f"{self.charger_id}: no current drawn ({said}): the EV did not charge, so nothing was held"
+        return f"{self.charger_id} obeys the limit: {said}"
+
+
+def _where(version: str, action: str, payload: dict[str, Any], transactions: dict[str, str]) -> int | None:
+    """The connector / EVSE a MeterValues or TransactionEvent is about; None when it does not say."""
+    if action == "MeterValues":
+        value = payload.get("connectorId" if version == "1.6" else "evseId")
+        return value if isinstance(value, int) else None
+    evse = payload.get("evse")
+    if isinstance(evse, dict) and isinstance(evse.get("id"), int):
+        return evse["id"]
+    info = payload.get("transactionInfo") if isinstance(payload.get("transactionInfo"), dict) else {}
+    key = transactions.get(str(info.get("transactionId", "")), "")
+    head = key.split("/", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def samples_of(meter_value: Any, received_ms: int) -> list[Sample]:
+    """One Sample per meterValue entry that gives a current: the highest Current.Import phase (or its
+    total), else power / (3 × voltage); Current.Offered beside it."""
+    out: list[Sample] = []
+    for entry in meter_value if isinstance(meter_value, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("sampledValue"), list):
+            continue
+        currents: list[float] = []
+        offered = None
+        for sample in entry["sampledValue"]:
+            parsed = metering.sample_value(sample) if isinstance(sample, dict) else None
+            if parsed is None:
+                continue
+            measurand, _phase, value, unit = parsed
+            if measurand == metering.CURRENT and unit == "A":
+                currents.append(value)
+            elif measurand == OFFERED and unit == "A":
+                offered = value if offered is None else max(offered, value)
+        ts = energy.timestamp_ms(entry.get("timestamp"), received_ms) or received_ms
+        if currents:
+            out.append(Sample(ts, round(max(currents), 2), offered))
+            continue
+        reading = metering.read([entry])
+        if reading.power_w is not None and reading.voltage_v:
+            out.append(Sample(ts, round(reading.power_w / (3 * reading.voltage_v), 2), offered, estimated=True))
+    return out
+
+
+async def observe(engine: csms_engine.Engine, charger_id: str, connector: int, limit_a: float, *,
+                  samples: int = 3, timeout: float = 60.0, settle_s: float = 0.0,
+                  charging_only: bool = False) -> Observation:
+    """Watch the charger's meter values for `connector` (MeterValues, TransactionEvent) until
+    `samples` carry a current, or `timeout`; when none comes for TRIGGER_AFTER_S, TriggerMessage
+    MeterValues asks for one. Samples stamped within `settle_s` of the start are not judged (a
+    charger takes a moment to bring the EV down); with `charging_only`, neither are those of an EV
+    drawing nothing yet. ExpectTimeoutError when not one sample came."""
+    version = _version(engine, charger_id)
+    began_ms = int(time.time() * 1000)
+    got: list[Sample] = []
+    deadline = time.monotonic() + timeout
+    trigger = operations.quick(version, "trigger_meter", connector=connector, evse=connector)
+    actions = ("MeterValues",) if version == "1.6" else ("MeterValues", "TransactionEvent")
+    async with _merged(engine, charger_id, actions) as arrivals:
+        while len(got) < samples:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                async with asyncio.timeout(min(TRIGGER_AFTER_S, left)):
+                    action, payload = await arrivals.get()
+            except TimeoutError:
+                with contextlib.suppress(errors.OperationError):
+                    await engine.call(charger_id, trigger.action, trigger.payload)
+                continue
+            info = engine.registry.chargers.get(charger_id)
+            if _where(version, action, payload, info.transactions if info is not None else {}) != connector:
+                continue
+            got += [s for s in samples_of(payload.get("meterValue"), int(time.time() * 1000))
+                    if s.ts_ms >= began_ms + settle_s * 1000 and (s.current_a > 0.5 or not charging_only)]
+    if not got:
+        raise errors.ExpectTimeoutError(charger_id, "MeterValues", timeout,
+                                        f"no meter value with a current came from connector {connector}, even when "
+                                        "asked with TriggerMessage: is a charge running there?")
+    return Observation(charger_id, connector, limit_a, got[:samples], samples)
+
+
+@contextlib.asynccontextmanager
+async def _merged(engine: csms_engine.Engine, charger_id: str, actions: tuple[str, ...]):
+    """One queue of (action, payload) for every message of `actions` the charger sends from now on."""
+    queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
+
+    async def forward(action: str, watch: Any) -> None:
+        while True:
+            queue.put_nowait((action, await watch.next(None)))
+
+    with contextlib.ExitStack() as stack:
+        tasks = [asyncio.ensure_future(forward(a, stack.enter_context(engine.watch(charger_id, a)))) for a in actions]
+        try:
+            yield queue
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+# ---------------------------------------------------------------- a site limit shared by several chargers
+
+
+@dataclasses.dataclass(frozen=True)
+class BalanceResult:
+    site_limit_a: float
+    share_a: float
+    limits: dict[str, LimitResult]  # per charger: its share set and verified
+    observations: dict[str, Observation]  # per charger: what its meter values said
+    peak_sum_a: float | None  # the highest sum of the chargers' currents at any moment
+    broke: list[str]  # the chargers that went above their share
+
+    @property
+    def held(self) -> bool:
+        return (self.peak_sum_a is not None and self.peak_sum_a <= self.site_limit_a + tolerance(self.site_limit_a)
+                and not self.broke)
+
+    @property
+    def message(self) -> str:
+        n = len(self.limits)
+        unverified = [cid for cid, r in self.limits.items() if not r.verified]
+        said = (f"{self.site_limit_a:g} A shared by {n} chargers, {self.share_a:g} A each; "
+                f"the sum peaked at {self.peak_sum_a if self.peak_sum_a is not None else '—'} A")
+        if self.held:
+            return f"the site limit held: {said}"
+        why = []
+        if self.broke:
+            why.append("above their share: " + ", ".join(
+                f"{cid} ({self.observations[cid].peak_a:g} A)" for cid in self.broke))
+        if unverified:
+            why.append("not verified by composite schedule: " + ", ".join(unverified))
+        return f"the site limit did not hold: {said}; " + "; ".join(why or ["the sum went above it"])
+
+
+def peak_sum(observations: list[Observation]) -> float | None:
+    """The highest sum of the chargers' currents, each charger counted at its latest sample at every
+    moment one of them reports (from the moment every one of them has reported)."""
+    events = sorted((s.ts_ms, o.charger_id, s.current_a) for o in observations for s in o.samples)
+    latest: dict[str, float] = {}
+    peak = None
+    for _, charger_id, amps in events:
+        latest[charger_id] = amps
+        if len(latest) == len(observations):
+            total = round(sum(latest.values()), 2)
+            peak = total if peak is None else max(peak, total)
+    return peak
+
+
+def charging_connector(engine: csms_engine.Engine, charger_id: str, default: int = 1) -> int:
+    """The connector (1.6) / EVSE (2.x) with a running transaction, else `default`."""
+    info = engine.registry.chargers.get(charger_id)
+    for where in (info.transactions.values() if info is not None else ()):
+        head = where.split("/", 1)[0]
+        if head.isdigit() and head != "0":
+            return int(head)
+    return default
+
+
+async def balance(engine: csms_engine.Engine, site_limit_a: float, charger_ids: list[str], *, samples: int = 3,
+                  timeout: float = 60.0, settle_s: float = 0.0) -> BalanceResult:
+    """Share `site_limit_a` equally (share()), set each charger's station maximum to its share,
+    verify each composite schedule, then watch them all together. The profiles stay set (the
+    site's load management until the operator's backend takes over); clear_limit undoes each."""
+    part = share(site_limit_a, len(charger_ids))
+    results = dict(zip(charger_ids, await asyncio.gather(
+        *(set_limit(engine, cid, part) for cid in charger_ids))))
+    seen = await asyncio.gather(*(observe(engine, cid, charging_connector(engine, cid), part, samples=samples,
+                                          timeout=timeout, settle_s=settle_s) for cid in charger_ids))
+    observations = dict(zip(charger_ids, seen))
+    return BalanceResult(site_limit_a, part, results, observations, peak_sum(list(seen)),
+                         [cid for cid, o in observations.items() if not o.obeyed])
