@@ -27,6 +27,7 @@ from app.ui import charger_detail, charger_list, job_view, live_plot
 
 REDRAW_MS = 100  # at most 10 redraws a second, of the connector on screen only
 MAX_STATUSES = 200  # per connector, newest kept
+AGAIN_MS = 2000  # the sessions are read again this long after a start or an end
 LAST_MINUTES = 5
 RANGES = ("last", "session", "all")
 SESSION_COLUMNS = ("Charger", "Connector", "Transaction", "Id token", "Started", "Duration", "Energy",
@@ -493,6 +494,8 @@ class ChargingPage(QtWidgets.QWidget):
             self._show_statuses()
         if sessions_changed:
             self.reload_sessions()
+            # And once the charger's last frames of it (meterStop, transactionData) are surely indexed.
+            QtCore.QTimer.singleShot(AGAIN_MS, self.reload_sessions)
             self._show_session()
 
     def _on_transaction(self, event: model.TransactionChanged) -> None:

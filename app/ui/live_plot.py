@@ -114,6 +114,8 @@ class LivePlot(pg.GraphicsLayoutWidget):
             plot = self.addPlot(row=row, col=0, axisItems=axes)
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
+            # Measured (benchmarks/live_plot.py): a grid at every tick level costs ~10 ms a frame offscreen,
+            # at the major ticks ~2 ms; 2 px lines take the slow path of QPainter (~3x a 1 px line).
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setMenuEnabled(False)
             plot.hideButtons()
@@ -123,6 +125,7 @@ class LivePlot(pg.GraphicsLayoutWidget):
             for side in ("left", "bottom"):
                 plot.getAxis(side).setPen(pen)
                 plot.getAxis(side).setTextPen(pen)
+                plot.getAxis(side).setStyle(maxTickLevel=0)
             view = plot.getViewBox()
             view.setMouseEnabled(x=True, y=False)  # time is what one zooms; Y fits what is shown
             view.enableAutoRange(axis=pg.ViewBox.YAxis)
@@ -153,7 +156,7 @@ class LivePlot(pg.GraphicsLayoutWidget):
         self._in_legend: set[int] = set()
         for column, (plot, label, dashed) in lines.items():
             style = QtCore.Qt.PenStyle.DashLine if dashed else QtCore.Qt.PenStyle.SolidLine
-            curve = plot.plot(pen=pg.mkPen(COLOURS[column], width=2, style=style), connect="finite")
+            curve = plot.plot(pen=pg.mkPen(COLOURS[column], width=1, style=style), connect="finite")
             curve.setVisible(False)
             self.curves[column] = curve
             self._labels[column] = label

@@ -95,10 +95,11 @@ def test_a_charge_is_plotted_live_shown_as_a_session_listed_when_it_ends_and_exp
         return next((s for s in sessions.sessions if s.transaction_id == transaction and s.stopped_ms), None)
 
     wait(qtbot, listed, timeout=10_000)
+    window.core.engine.journal.flush()
     recorded = next(s for s in session_service.collect(window.core.engine.energy, charger_id=charger_id).sessions
                     if s.transaction_id == transaction)
     assert recorded.energy_wh and recorded.energy_wh > 0
-    assert listed().energy_wh == pytest.approx(recorded.energy_wh)
+    wait(qtbot, lambda: listed().energy_wh == pytest.approx(recorded.energy_wh), timeout=10_000)
     row = sessions.sessions.index(listed())
     assert sessions.index(row, 6).data() == charger_detail.kwh(recorded.energy_wh)
     assert sessions.index(row, 2).data() == transaction
