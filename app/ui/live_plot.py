@@ -120,7 +120,7 @@ class LivePlot(pg.GraphicsLayoutWidget):
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.setLabel("left", title)
-            plot.getAxis("left").setWidth(62)
+            plot.getAxis("left").setWidth(80)  # a meter register reads 4398.46 kWh
             plot.getAxis("left").enableAutoSIPrefix(False)  # "kW" already: no "x1e3"
             for side in ("left", "bottom"):
                 plot.getAxis(side).setPen(pen)
