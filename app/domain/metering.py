@@ -17,6 +17,8 @@ POWER = "Power.Active.Import"
 CURRENT = "Current.Import"
 VOLTAGE = "Voltage"
 SOC = "SoC"
+CURRENT_OFFERED = "Current.Offered"
+POWER_OFFERED = "Power.Offered"
 
 # unit -> (base unit, factor): every unit OCPP's UnitOfMeasure lists (1.6 and 2.x)
 _BASE = {"W": ("W", 1.0), "kW": ("W", 1000.0), "Wh": ("Wh", 1.0), "kWh": ("Wh", 1000.0), "A": ("A", 1.0),
@@ -141,3 +143,40 @@ def _entry(samples: list[Any]) -> Reading:
 
     return Reading(power_w=pick(POWER, sum), energy_wh=pick(ENERGY, sum), current_a=pick(CURRENT, max),
                    voltage_v=pick(VOLTAGE, lambda v: sum(v) / len(v)), soc=pick(SOC, max))
+
+
+@dataclasses.dataclass(frozen=True)
+class Phases:
+    """What a live plot needs beyond `Reading`: the current of each line, what the charger offers the EV
+    (Current.Offered, Power.Offered: where a current limit shows) and when the newest entry was sampled."""
+
+    current_l1_a: float | None = None
+    current_l2_a: float | None = None
+    current_l3_a: float | None = None
+    current_offered_a: float | None = None
+    power_offered_w: float | None = None
+    timestamp: str = ""  # the newest entry's own timestamp, as the charger sent it ("" when it sent none)
+
+
+def phases(meter_value: Any) -> Phases:
+    """Current per line (phase L1/L2/L3, or L1-N...; a value without a phase is not one of them), the
+    offered current and power, and the newest entry's timestamp; later entries win, as in `read`."""
+    found: dict[str, Any] = {}
+    for entry in meter_value if isinstance(meter_value, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        if isinstance(entry.get("timestamp"), str) and entry["timestamp"]:
+            found["timestamp"] = entry["timestamp"]
+        samples = _get(entry, "sampledValue", "sampled_value")
+        for sample in samples if isinstance(samples, list) else []:
+            parsed = _value(sample) if isinstance(sample, dict) else None
+            if parsed is None:
+                continue
+            measurand, phase, value = parsed
+            if measurand == CURRENT and phase[:2] in _LINE_PHASES:
+                found[f"current_{phase[:2].lower()}_a"] = value
+            elif measurand == CURRENT_OFFERED and not phase:
+                found["current_offered_a"] = value
+            elif measurand == POWER_OFFERED and not phase:
+                found["power_offered_w"] = value
+    return Phases(**found)

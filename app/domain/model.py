@@ -348,6 +348,15 @@ class MeterValuesReceived(Event):
     current_a: float | None = None
     voltage_v: float | None = None
     soc: float | None = None
+    # For the live plot: the current of each line, what the charger offers (a current limit shows
+    # there) and when the newest meterValue was sampled (ms since the epoch, the charger's clock; None
+    # when it sent no readable timestamp). None where the charger did not send it.
+    current_l1_a: float | None = None
+    current_l2_a: float | None = None
+    current_l3_a: float | None = None
+    current_offered_a: float | None = None
+    power_offered_w: float | None = None
+    sampled_ms: int | None = None
 
     @property
     def reading(self) -> metering.Reading:

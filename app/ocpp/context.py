@@ -7,7 +7,7 @@ import itertools
 from typing import Any, Awaitable, Callable
 
 from app.domain import csms_policy
-from app.domain import metering, model
+from app.domain import energy, metering, model
 
 
 def iso_now(ms: int) -> str:
@@ -180,9 +180,12 @@ class HandlerContext:
                 sampled = obj(entry).get("sampled_value")
                 samples += len(sampled) if isinstance(sampled, list) else 0
         reading = metering.read(meter_value)
+        lines = metering.phases(meter_value)
         self.emit(model.MeterValuesReceived(self.charger_id, self.clock(), text(connector), text(transaction_id),
                                             samples, reading.power_w, reading.energy_wh, reading.current_a,
-                                            reading.voltage_v, reading.soc))
+                                            reading.voltage_v, reading.soc, lines.current_l1_a, lines.current_l2_a,
+                                            lines.current_l3_a, lines.current_offered_a, lines.power_offered_w,
+                                            energy.timestamp_ms(lines.timestamp, None)))
 
 
 def text(value: object) -> str:

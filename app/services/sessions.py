@@ -35,6 +35,12 @@ def collect(index: energy_store.EnergyIndex, *, charger_id: str | None = None, s
                      index.samples(charger_id=charger_id, since_ms=since_ms, until_ms=until_ms))
 
 
+def sessions_of(index: energy_store.EnergyIndex, *, charger_id: str | None = None) -> list[energy.Session]:
+    """Every session (oldest first) of one charger or all, without their samples; caught up first. Blocking."""
+    index.catch_up()
+    return index.sessions(charger_id=charger_id)
+
+
 def _iso(ms: int) -> str:
     if not ms:
         return ""

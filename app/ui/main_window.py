@@ -12,7 +12,8 @@ from app.domain import display, errors, model
 from app.services import files_view
 from app.services import runs as run_service
 from app.ui import bridge as ui_bridge
-from app.ui import charger_detail, charger_list, commission_page, configure_page, connection_panel, diagnostics_page
+from app.ui import charger_detail, charger_list, charging_page, commission_page, configure_page, connection_panel
+from app.ui import diagnostics_page
 from app.ui import firmware_page, log_view, message_bar, security_page
 from app.ui import dialogs, send_operation, settings_dialog, workspace
 
@@ -135,6 +136,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.diagnostics.current_run = lambda: (
             self.commission.run if self.commission.info is not None
             and self.commission.info.charger_id not in self.commission._busy else None)
+        self.charging = charging_page.ChargingPage(core)
+        self.charging.error.connect(self.message_bar.show_error)
+        self.charging.notice.connect(self.message_bar.show_message)
         self.log = log_view.LogView(core.journal_path, self)
         self.send_panel = send_operation.SendOperationPanel(self._call)
         self.send_panel.finished.connect(self.configure.on_operation_finished)
@@ -146,6 +150,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.workspace.add_page(self.security, self.tr("Securit&y"))
         self.workspace.add_page(self.firmware, self.tr("Firm&ware"))
         self.workspace.add_page(self.diagnostics, self.tr("D&iagnostics"))
+        # Alt+R: Alt+H is the Help menu's.
+        self.workspace.add_page(self.charging, self.tr("Cha&rging"))
         self.workspace.add_page(self.log, self.tr("Mess&ages"))
         self.workspace.add_page(self.send_panel, self.tr("A&dvanced: any OCPP message"))
         self.center = QtWidgets.QStackedWidget()
@@ -213,6 +219,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.firmware.set_bridge(None)
             self.diagnostics.set_bridge(None)
             self.security.set_bridge(None)
+            self.charging.set_bridge(None)
             return
         self.bridge = ui_bridge.EngineBridge(engine, self)
         self.bridge.chargers_changed.connect(self._on_chargers)
@@ -230,6 +237,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.firmware.set_bridge(self.bridge)
         self.diagnostics.set_bridge(self.bridge)
         self.security.set_bridge(self.bridge)
+        self.charging.set_bridge(self.bridge)
         self.connection.set_listening(engine.server.port, engine.config.host)
         status = files_view.server_status(engine)
         self.connection.set_file_server(status.urls, status.message, status.hint)
@@ -297,6 +305,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.firmware.set_charger(info)
         self.diagnostics.set_charger(info)
         self.security.set_charger(info)
+        self.charging.set_charger(info)
         if info is None:
             self.send_panel.set_charger(None, None)
             return

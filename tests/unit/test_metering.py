@@ -104,3 +104,41 @@ def test_session_energy_and_no_power_once_the_session_ends_or_the_charger_goes()
     assert registry.chargers["CP"].meters["2"].session_wh == 100.0  # 2.x: from the session's first reading
     registry.apply(model.Disconnected("CP", 8))
     assert registry.chargers["CP"].meters["2"].reading.power_w is None
+
+
+def test_current_per_phase_offered_and_the_newest_timestamp_for_the_live_plot():
+    got = metering.phases([
+        {"timestamp": "2026-01-01T00:00:00Z", "sampledValue": [
+            {"value": "10", "measurand": "Current.Import", "phase": "L1", "unit": "A"}]},
+        {"timestamp": "2026-01-01T00:00:10Z", "sampled_value": [
+            {"value": "15.9", "measurand": "Current.Import", "phase": "L1", "unit": "A"},
+            {"value": "16.2", "measurand": "Current.Import", "phase": "L2-N", "unit": "A"},
+            {"value": "0.4", "measurand": "Current.Import", "phase": "N", "unit": "A"},  # neutral: not a line
+            {"value": 16, "measurand": "Current.Offered", "unit_of_measure": {"unit": "A"}},
+            {"value": "11", "measurand": "Power.Offered", "unit": "kW"},
+            {"value": "16", "measurand": "Current.Import", "unit": "A"},  # no phase: not one of them
+        ]}])
+    assert got == metering.Phases(current_l1_a=15.9, current_l2_a=16.2, current_l3_a=None, current_offered_a=16.0,
+                                  power_offered_w=11_000.0, timestamp="2026-01-01T00:00:10Z")
+    assert metering.phases(None) == metering.Phases() and metering.phases([{"sampledValue": "x"}]) == metering.Phases()
+
+
+def test_the_live_event_carries_phases_offered_and_the_sample_time_beside_the_reading():
+    import itertools
+
+    from app.domain import csms_policy
+    from app.ocpp import context as ocpp_context
+
+    events: list[model.Event] = []
+    ctx = ocpp_context.HandlerContext("CP", csms_policy.CsmsConfig(), events.append, lambda: 5, itertools.count(1))
+    ctx.meter_values(1, 7, [{"timestamp": "2026-01-01T00:00:10Z", "sampled_value": [
+        {"value": "7000", "measurand": "Power.Active.Import", "unit": "W"},
+        {"value": "10.1", "measurand": "Current.Import", "phase": "L1", "unit": "A"},
+        {"value": "10.3", "measurand": "Current.Import", "phase": "L3", "unit": "A"},
+        {"value": "13", "measurand": "Current.Offered", "unit": "A"}]}])
+    event = events[0]
+    assert (event.power_w, event.current_a) == (7000.0, 10.3)  # the existing fields keep their meaning
+    assert (event.current_l1_a, event.current_l2_a, event.current_l3_a) == (10.1, None, 10.3)
+    assert event.current_offered_a == 13.0 and event.power_offered_w is None
+    assert event.sampled_ms == 1_767_225_610_000
+    assert event.to_dict()["current_l3_a"] == 10.3
