@@ -23,7 +23,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.domain import display, energy, errors, metering, model
 from app.services import sessions as session_service
-from app.ui import charger_detail, charger_list, job_view, live_plot
+from app.ui import charger_detail, charger_list, charging_tools, job_view, live_plot
 
 REDRAW_MS = 100  # at most 10 redraws a second, of the connector on screen only
 MAX_STATUSES = 200  # per connector, newest kept
@@ -198,7 +198,11 @@ class ChargingPage(QtWidgets.QWidget):
         self._listing_busy = False
 
         layout = QtWidgets.QVBoxLayout(self)
-        self.tools = QtWidgets.QVBoxLayout()  # the test charge and current-limit controls go here
+        self.tools = QtWidgets.QVBoxLayout()  # the test charge, current limit, load balancing, test tags
+        self.toolbox = charging_tools.Tools(core)
+        self.toolbox.tags.error.connect(self.error)
+        self.toolbox.tags.notice.connect(self.notice)
+        self.tools.addWidget(self.toolbox)
         layout.addLayout(self.tools)
         bar = QtWidgets.QHBoxLayout()
         label = QtWidgets.QLabel(self.tr("Co&nnector:"))
@@ -262,7 +266,14 @@ class ChargingPage(QtWidgets.QWidget):
         status_layout.addWidget(self.status_list, 1)
         side_layout.addWidget(status_box, 1)
         side.setMinimumWidth(230)
-        top.addWidget(side)
+        # Scrolls rather than holds the window taller than a 1366x768 laptop's screen.
+        side_scroll = QtWidgets.QScrollArea()
+        side_scroll.setWidget(side)
+        side_scroll.setWidgetResizable(True)
+        side_scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        side_scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_scroll.setMinimumWidth(side.minimumWidth() + side_scroll.verticalScrollBar().sizeHint().width())
+        top.addWidget(side_scroll)
         self.plot = live_plot.LivePlot()
         self.plot.manual_range.connect(self._on_manual_range)
         top.addWidget(self.plot)
@@ -334,6 +345,7 @@ class ChargingPage(QtWidgets.QWidget):
             except (RuntimeError, TypeError):
                 pass
         self.bridge = bridge
+        self.toolbox.set_bridge(bridge)
         if bridge is not None:
             bridge.events.connect(self.on_events)
         self._loaded.clear()  # a new engine: read the history again
@@ -343,6 +355,7 @@ class ChargingPage(QtWidgets.QWidget):
     def set_charger(self, info: model.ChargerInfo | None) -> None:
         switched = (info.charger_id if info else None) != (self.info.charger_id if self.info else None)
         self.info = info
+        self.toolbox.set_charger(info)
         if info is not None:
             for transaction, connector in info.transactions.items():
                 if connector:

@@ -1,5 +1,6 @@
 """What a technician does on the Charging page besides watching: a test charge as one action
-(its summary a step of the run), and the test tags (tags_panel)."""
+(its summary a step of the run), a current limit set and verified, a site limit shared among
+chargers (load balancing), and the test tags (tags_panel)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from typing import Awaitable, Callable
 import qasync
 from PySide6 import QtCore, QtWidgets
 
-from app.domain import display, model, runs
-from app.services import operations
-from app.ui import bound
+from app.domain import display, errors, model, runs
+from app.services import limits, operations
+from app.ui import bound, tags_panel
 
 TestCharge = Callable[[str, int], Awaitable["runs.Step | None"]]
 
@@ -104,3 +105,326 @@ def summary(widget: QtWidgets.QWidget, step: runs.Step | None) -> str:
     return "<span style='color:#2e7d32'>" + html.escape(widget.tr(
         "Test charge passed: {0} in {1}, peak {2} (recorded in the run).").format(
         shown("energy delivered"), shown("duration"), shown("peak power"))) + "</span>"
+
+
+def _said(text: str, ok: bool | None) -> str:
+    colour = {True: "#2e7d32", False: "#c62828", None: ""}[ok]
+    body = html.escape(text)
+    return f"<span style='color:{colour}'>{body}</span>" if colour else body
+
+
+class LimitBox(bound.ChargerBound, QtWidgets.QGroupBox):
+    """A maximum current for the charger (or one connector): set it, see the composite schedule
+    take it, see the meter values obey it during a charge, clear it; 2.x lists its profiles."""
+
+    TASK = "Current limit"
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("Current limit"))
+        self.busy = False
+        layout = QtWidgets.QVBoxLayout(self)
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(QtWidgets.QLabel(self.tr("Limit")))
+        self.limit = QtWidgets.QDoubleSpinBox()
+        self.limit.setRange(limits.MIN_SHARE_A, 500.0)
+        self.limit.setDecimals(1)
+        self.limit.setValue(10.0)
+        self.limit.setSuffix(" A")
+        self.limit.setToolTip(self.tr("Amperes per phase; an EV needs at least 6 A (IEC 61851-1)"))
+        row.addWidget(self.limit)
+        row.addWidget(QtWidgets.QLabel(self.tr("on")))
+        self.scope = QtWidgets.QComboBox()
+        self.scope.setToolTip(self.tr("Whole charger: its maximum profile; a connector: its default transaction profile"))
+        row.addWidget(self.scope)
+        self.set_button = QtWidgets.QPushButton(self.tr("&Set limit"))
+        self.set_button.setToolTip(self.tr("SetChargingProfile, then GetCompositeSchedule to see the charger took it"))
+        self.set_button.clicked.connect(self.set_limit)
+        row.addWidget(self.set_button)
+        self.observe_button = QtWidgets.QPushButton(self.tr("Check meter values"))
+        self.observe_button.setToolTip(self.tr("During a charge: do Current.Import readings stay within the limit?"))
+        self.observe_button.clicked.connect(self.observe)
+        row.addWidget(self.observe_button)
+        self.clear_button = QtWidgets.QPushButton(self.tr("Clear limit"))
+        self.clear_button.setToolTip(self.tr("ClearChargingProfile: the limit Commissioner set goes"))
+        self.clear_button.clicked.connect(self.clear)
+        row.addWidget(self.clear_button)
+        self.list_button = QtWidgets.QPushButton(self.tr("List profiles"))
+        self.list_button.setToolTip(self.tr("OCPP 2.x GetChargingProfiles: every profile the charger holds"))
+        self.list_button.clicked.connect(self.list_profiles)
+        row.addWidget(self.list_button)
+        self.progress = QtWidgets.QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumWidth(100)
+        self.progress.hide()
+        row.addWidget(self.progress)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.result = QtWidgets.QLabel()
+        self.result.setWordWrap(True)
+        self.result.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.result.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.result)
+
+    def _update(self) -> None:
+        ready = self.info is not None and self.info.connected and self.bridge is not None and not self.busy
+        for button in (self.set_button, self.observe_button, self.clear_button):
+            button.setEnabled(ready)
+        self.list_button.setEnabled(ready and self.info is not None and self.info.ocpp_version != "1.6")
+        self.progress.setVisible(self.busy)
+        wanted = [self.tr("Whole charger")] + [self.tr("Connector {0}").format(n) for n in self._connectors()]
+        if [self.scope.itemText(i) for i in range(self.scope.count())] != wanted:
+            current = self.scope.currentIndex()
+            self.scope.clear()
+            self.scope.addItem(wanted[0], 0)
+            for n in self._connectors():
+                self.scope.addItem(self.tr("Connector {0}").format(n), n)
+            self.scope.setCurrentIndex(max(0, min(current, self.scope.count() - 1)))
+
+    def _connectors(self) -> list[int]:
+        found: set[int] = set()
+        for key in (self.info.connectors if self.info is not None else {}):
+            head = str(key).split("/", 1)[0]
+            if head.isdigit() and int(head) > 0:
+                found.add(int(head))
+        return sorted(found) or [1]
+
+    async def _work(self, what: str, work) -> object | None:
+        if self.info is None or self.bridge is None or self.busy:
+            return None
+        charger_id = self.info.charger_id
+        self.busy = True
+        self._update()
+        self.result.setText(html.escape(what))
+        try:
+            return await self.bridge.run_task(self.TASK, charger_id, work)
+        except errors.CommissionerError as exc:
+            self.result.setText(_said(f"{exc.message} {exc.hint}".strip(), False))
+            return None
+        finally:
+            self.busy = False
+            self._update()
+
+    @qasync.asyncSlot()
+    async def set_limit(self) -> None:
+        engine, charger_id = self.bridge.engine, self.info.charger_id
+        amps, connector = self.limit.value(), int(self.scope.currentData() or 0)
+
+        async def work(_reporter):
+            return await limits.set_limit(engine, charger_id, amps, connector=connector)
+
+        found = await self._work(self.tr("Setting {0:g} A on {1}…").format(amps, display.safe(charger_id)), work)
+        if found is not None:
+            self.result.setText(_said(found.message, found.verified))
+
+    @qasync.asyncSlot()
+    async def observe(self) -> None:
+        engine, charger_id = self.bridge.engine, self.info.charger_id
+        amps = self.limit.value()
+        connector = int(self.scope.currentData() or 0) or limits.charging_connector(engine, charger_id)
+
+        async def work(_reporter):
+            return await limits.observe(engine, charger_id, connector, amps, samples=3, timeout=60)
+
+        seen = await self._work(self.tr("Reading the meter values of connector {0} (three readings)…").format(connector), work)
+        if seen is not None:
+            self.result.setText(_said(seen.message, seen.obeyed if seen.drawing else None))
+
+    @qasync.asyncSlot()
+    async def clear(self) -> None:
+        engine, charger_id = self.bridge.engine, self.info.charger_id
+
+        async def work(_reporter):
+            return await limits.clear_limit(engine, charger_id)
+
+        status = await self._work(self.tr("Clearing the limit…"), work)
+        if status is not None:
+            self.result.setText(_said(self.tr("ClearChargingProfile: {0}.").format(status) if status == "Accepted" else
+                                      self.tr("ClearChargingProfile: {0}: the charger holds no limit set by "
+                                              "Commissioner.").format(status), status == "Accepted"))
+
+    @qasync.asyncSlot()
+    async def list_profiles(self) -> None:
+        engine, charger_id = self.bridge.engine, self.info.charger_id
+
+        async def work(_reporter):
+            return await limits.list_profiles(engine, charger_id)
+
+        found = await self._work(self.tr("Asking for the charger's charging profiles…"), work)
+        if found is not None:
+            self.result.setText(html.escape(profiles_text(self, found)))
+
+
+def profiles_text(widget: QtWidgets.QWidget, profiles: list[dict]) -> str:
+    if not profiles:
+        return widget.tr("The charger holds no charging profile.")
+    lines = []
+    for p in profiles:
+        schedule = (p.get("chargingSchedule") or [{}])
+        schedule = schedule[0] if isinstance(schedule, list) and schedule else {}
+        periods = schedule.get("chargingSchedulePeriod") or [{}]
+        first = periods[0] if isinstance(periods, list) and periods else {}
+        lines.append(widget.tr("#{0} {1} on EVSE {2}, stack level {3}: {4} {5}").format(
+            p.get("id", "?"), p.get("chargingProfilePurpose", "?"), p.get("evseId", "?"), p.get("stackLevel", "?"),
+            first.get("limit", "?"), schedule.get("chargingRateUnit", "")))
+    return "\n".join(lines)
+
+
+class BalanceBox(bound.ChargerBound, QtWidgets.QGroupBox):
+    """Several chargers sharing one site limit: each gets an equal share as its maximum, and their
+    meter values say whether the sum held."""
+
+    TASK = "Site load balancing"
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("Site load balancing"))
+        self.busy = False
+        self._connected: list[str] = []
+        layout = QtWidgets.QHBoxLayout(self)
+        left = QtWidgets.QVBoxLayout()
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(QtWidgets.QLabel(self.tr("Site limit")))
+        self.site_limit = QtWidgets.QDoubleSpinBox()
+        self.site_limit.setRange(limits.MIN_SHARE_A, 5000.0)
+        self.site_limit.setDecimals(1)
+        self.site_limit.setValue(32.0)
+        self.site_limit.setSuffix(" A")
+        self.site_limit.setToolTip(self.tr("The supply all the ticked chargers share, amperes per phase"))
+        row.addWidget(self.site_limit)
+        self.run_button = QtWidgets.QPushButton(self.tr("Share and check"))
+        self.run_button.setToolTip(self.tr("Each ticked charger gets an equal share as its maximum; then three "
+                                           "readings of each say whether the sum stayed within the site limit"))
+        self.run_button.clicked.connect(self.run)
+        row.addWidget(self.run_button)
+        self.clear_button = QtWidgets.QPushButton(self.tr("Clear their limits"))
+        self.clear_button.clicked.connect(self.clear)
+        row.addWidget(self.clear_button)
+        self.progress = QtWidgets.QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumWidth(100)
+        self.progress.hide()
+        row.addWidget(self.progress)
+        row.addStretch(1)
+        left.addLayout(row)
+        self.result = QtWidgets.QLabel(self.tr("Tick the chargers on this supply (start a charge on them to see the limit held)."))
+        self.result.setWordWrap(True)
+        self.result.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.result.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        left.addWidget(self.result, 1)
+        layout.addLayout(left, 1)
+        self.chargers = QtWidgets.QListWidget()
+        self.chargers.setMaximumWidth(220)
+        self.chargers.setToolTip(self.tr("Connected chargers: tick those that share the site limit"))
+        self.chargers.itemChanged.connect(lambda _item: self._update())
+        layout.addWidget(self.chargers)
+
+    def set_chargers(self, infos: list[model.ChargerInfo]) -> None:
+        connected = sorted(i.charger_id for i in infos if i.connected)
+        if connected == self._connected:
+            return
+        ticked = set(self.ticked())
+        self._connected = connected
+        self.chargers.blockSignals(True)
+        self.chargers.clear()
+        for charger_id in connected:
+            item = QtWidgets.QListWidgetItem(display.safe(charger_id))
+            item.setData(QtCore.Qt.ItemDataRole.UserRole, charger_id)
+            item.setCheckState(QtCore.Qt.CheckState.Checked if charger_id in ticked else QtCore.Qt.CheckState.Unchecked)
+            self.chargers.addItem(item)
+        self.chargers.blockSignals(False)
+        self._update()
+
+    def ticked(self) -> list[str]:
+        return [self.chargers.item(i).data(QtCore.Qt.ItemDataRole.UserRole) for i in range(self.chargers.count())
+                if self.chargers.item(i).checkState() == QtCore.Qt.CheckState.Checked]
+
+    def _update(self) -> None:
+        ready = self.bridge is not None and not self.busy and bool(self.ticked())
+        self.run_button.setEnabled(ready)
+        self.clear_button.setEnabled(ready)
+        self.progress.setVisible(self.busy)
+
+    async def _work(self, what: str, work) -> object | None:
+        if self.bridge is None or self.busy or not self.ticked():
+            return None
+        self.busy = True
+        self._update()
+        self.result.setText(html.escape(what))
+        try:
+            return await self.bridge.run_task(self.TASK, "", work)
+        except errors.CommissionerError as exc:
+            self.result.setText(_said(f"{exc.message} {exc.hint}".strip(), False))
+            return None
+        finally:
+            self.busy = False
+            self._update()
+
+    @qasync.asyncSlot()
+    async def run(self) -> None:
+        engine, chargers, site = self.bridge.engine, self.ticked(), self.site_limit.value()
+
+        async def work(_reporter):
+            return await limits.balance(engine, site, chargers, samples=3, timeout=60)
+
+        found = await self._work(self.tr("Sharing {0:g} A among {1} charger(s), then reading their meters…").format(
+            site, len(chargers)), work)
+        if found is None:
+            return
+        lines = [html.escape(found.message)]
+        for charger_id, seen in found.observations.items():
+            lines.append("· " + html.escape(seen.message))
+        drew = any(seen.drawing for seen in found.observations.values())
+        if not drew:
+            lines.append(html.escape(self.tr("No charger drew current: start a charge on them and check again.")))
+        colour = ("#2e7d32" if found.held else "#c62828") if drew else ""
+        body = "<br>".join(lines)
+        self.result.setText(f"<span style='color:{colour}'>{body}</span>" if colour else body)
+
+    @qasync.asyncSlot()
+    async def clear(self) -> None:
+        engine, chargers = self.bridge.engine, self.ticked()
+
+        async def work(_reporter):
+            return [await limits.clear_limit(engine, cid) for cid in chargers]
+
+        found = await self._work(self.tr("Clearing the limits…"), work)
+        if found is not None:
+            self.result.setText(html.escape(self.tr("ClearChargingProfile: {0}.").format(
+                ", ".join(f"{display.safe(c)} {s}" for c, s in zip(chargers, found)))))
+
+
+class Tools(QtWidgets.QTabWidget):
+    """The Charging page's actions, one tab each (the plot keeps the room)."""
+
+    def __init__(self, core, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.test_charge = TestChargeBox(core)
+        self.limit = LimitBox()
+        self.balance = BalanceBox()
+        self.tags = tags_panel.TagsPanel(core)
+        self.tags.saved.connect(self.test_charge.refresh_tags)
+        for widget, title in ((self.test_charge, self.tr("Test charge")), (self.limit, self.tr("Current limit")),
+                              (self.balance, self.tr("Site load balancing")), (self.tags, self.tr("Test tags"))):
+            widget.setFlat(True)
+            widget.setTitle("")
+            self.addTab(widget, title)
+        self.currentChanged.connect(self._fit)
+        self._fit(self.currentIndex())
+
+    def _fit(self, index: int) -> None:
+        """As tall as the tab on show (a one-line action leaves the room to the plot)."""
+        policy = QtWidgets.QSizePolicy.Policy
+        for i in range(self.count()):
+            self.widget(i).setSizePolicy(policy.Preferred, policy.Preferred if i == index else policy.Ignored)
+        page = self.widget(index)
+        if page is not None:
+            self.setMaximumHeight(page.sizeHint().height() + self.tabBar().sizeHint().height() + 8)
+
+    def set_bridge(self, bridge) -> None:
+        for widget in (self.test_charge, self.limit, self.balance, self.tags):
+            widget.set_bridge(bridge)
+
+    def set_charger(self, info: model.ChargerInfo | None) -> None:
+        for widget in (self.test_charge, self.limit, self.tags):
+            widget.set_charger(info)

@@ -62,11 +62,16 @@ class ToolsBar(QtWidgets.QWidget):
         self.compare.setMinimumWidth(260)
         self.compare.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.compare.activated.connect(lambda _i: self.apply_comparison())
+        # Sized to a short name, not the longest snapshot's: the page must fit a 1366-pixel laptop.
+        self.compare.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.compare.setMinimumContentsLength(16)
         row.addWidget(self.compare)
         self.only_differences = QtWidgets.QCheckBox(self.tr("Only differences"))
         self.only_differences.toggled.connect(self._only_differences)
         row.addWidget(self.only_differences)
         row.addStretch(1)
+        outer.addLayout(row)
+        row = QtWidgets.QHBoxLayout()  # two rows: the page fits a 1366-pixel laptop screen
         self.template_button = QtWidgets.QPushButton(self.tr("Apply &template…"))
         self.template_button.setToolTip(self.tr("See what a template would change, then change it on one or more chargers"))
         self.template_button.clicked.connect(self.open_template_dialog)
@@ -89,6 +94,7 @@ class ToolsBar(QtWidgets.QWidget):
         self.stored_button.setToolTip(self.tr("The chargers' passwords kept on this computer: show, copy, forget"))
         self.stored_button.clicked.connect(lambda: password_dialogs.open_stored(self))
         row.addWidget(self.stored_button)
+        row.addStretch(1)
         outer.addLayout(row)
         self.set_charger(None)
 

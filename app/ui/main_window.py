@@ -139,6 +139,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.charging = charging_page.ChargingPage(core)
         self.charging.error.connect(self.message_bar.show_error)
         self.charging.notice.connect(self.message_bar.show_message)
+        self.charging.toolbox.test_charge.run_test_charge = self.commission.test_charge  # a step of the run
         self.log = log_view.LogView(core.journal_path, self)
         self.send_panel = send_operation.SendOperationPanel(self._call)
         self.send_panel.finished.connect(self.configure.on_operation_finished)
@@ -265,6 +266,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_chargers(self, infos: list[model.ChargerInfo]) -> None:
         self.chargers.update(infos)
         self.firmware.set_chargers(infos)
+        self.charging.toolbox.balance.set_chargers(infos)
         self._update_status(infos)
         # The connection panel gives its room back once a charger is there.
         self.connection.set_compact(any(info.connected for info in infos))

@@ -24,6 +24,7 @@ TOKEN, STATUS, EXPIRY, GROUP = range(4)
 class TagsPanel(bound.ChargerBound, QtWidgets.QGroupBox):
     error = QtCore.Signal(object)
     notice = QtCore.Signal(str, str)
+    saved = QtCore.Signal()  # the CSMS now answers from the tags on show
 
     def __init__(self, core, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -183,6 +184,7 @@ class TagsPanel(bound.ChargerBound, QtWidgets.QGroupBox):
         finally:
             self._busy = False
         self._saved = tags
+        self.saved.emit()
         self._say(self.tr("Saved: the CSMS answers {0} listed tag(s) as set here.").format(len(tags)), "#2e7d32")
         self._update()
         return True

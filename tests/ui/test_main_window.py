@@ -343,3 +343,9 @@ def test_every_quick_action_that_interrupts_charging_asks(qtbot, window) -> None
     assert len(asked) == 4
     window.detail.run_quick("start_charge")  # starting a charge interrupts nothing
     assert len(asked) == 4
+
+
+def test_the_window_fits_a_1366_by_768_laptop(window) -> None:
+    # What a technician's laptop leaves of its screen beside the task bar: no page may need more.
+    smallest = window.minimumSizeHint()
+    assert smallest.width() <= 1366 and smallest.height() <= 728, smallest
