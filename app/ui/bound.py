@@ -20,3 +20,14 @@ class ChargerBound:
 
     def _update(self) -> None:  # pragma: no cover (each panel says what it shows)
         raise NotImplementedError
+
+
+def follow_events(old, new, slot) -> None:
+    """Move a page's `slot` from the old bridge's events to the new one's (either may be None)."""
+    if old is not None:
+        try:
+            old.events.disconnect(slot)
+        except (RuntimeError, TypeError):
+            pass
+    if new is not None:
+        new.events.connect(slot)

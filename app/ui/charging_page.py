@@ -23,7 +23,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.domain import display, energy, errors, metering, model
 from app.services import sessions as session_service
-from app.ui import charger_detail, charger_list, charging_tools, job_view, live_plot
+from app.ui import bound, charger_detail, charger_list, charging_tools, job_view, live_plot
 
 REDRAW_MS = 100  # at most 10 redraws a second, of the connector on screen only
 MAX_STATUSES = 200  # per connector, newest kept
@@ -339,15 +339,9 @@ class ChargingPage(QtWidgets.QWidget):
     # ------------------------------------------------------------------ wiring
 
     def set_bridge(self, bridge) -> None:
-        if self.bridge is not None:
-            try:
-                self.bridge.events.disconnect(self.on_events)
-            except (RuntimeError, TypeError):
-                pass
+        bound.follow_events(self.bridge, bridge, self.on_events)
         self.bridge = bridge
         self.toolbox.set_bridge(bridge)
-        if bridge is not None:
-            bridge.events.connect(self.on_events)
         self._loaded.clear()  # a new engine: read the history again
         if self.info is not None:
             self.load_history(self.info.charger_id)

@@ -113,7 +113,52 @@ def _said(text: str, ok: bool | None) -> str:
     return f"<span style='color:{colour}'>{body}</span>" if colour else body
 
 
-class LimitBox(bound.ChargerBound, QtWidgets.QGroupBox):
+class ActionBox(bound.ChargerBound, QtWidgets.QGroupBox):
+    """A box of actions that run one at a time as an engine task, with a busy bar and a result line."""
+
+    TASK = ""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.busy = False
+        self.progress = QtWidgets.QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumWidth(100)
+        self.progress.hide()
+        self.result = QtWidgets.QLabel()
+        self.result.setWordWrap(True)
+        self.result.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.result.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+
+    def amps(self, value: float, top: float, tip: str) -> QtWidgets.QDoubleSpinBox:
+        spin = QtWidgets.QDoubleSpinBox()
+        spin.setRange(limits.MIN_SHARE_A, top)
+        spin.setDecimals(1)
+        spin.setValue(value)
+        spin.setSuffix(" A")
+        spin.setToolTip(tip)
+        return spin
+
+    def _ready(self) -> bool:
+        return self.bridge is not None and not self.busy
+
+    async def _work(self, what: str, charger_id: str, work) -> object | None:
+        if not self._ready():
+            return None
+        self.busy = True
+        self._update()
+        self.result.setText(html.escape(what))
+        try:
+            return await self.bridge.run_task(self.TASK, charger_id, work)
+        except errors.CommissionerError as exc:
+            self.result.setText(_said(f"{exc.message} {exc.hint}".strip(), False))
+            return None
+        finally:
+            self.busy = False
+            self._update()
+
+
+class LimitBox(ActionBox):
     """A maximum current for the charger (or one connector): set it, see the composite schedule
     take it, see the meter values obey it during a charge, clear it; 2.x lists its profiles."""
 
@@ -122,16 +167,10 @@ class LimitBox(bound.ChargerBound, QtWidgets.QGroupBox):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("Current limit"))
-        self.busy = False
         layout = QtWidgets.QVBoxLayout(self)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(QtWidgets.QLabel(self.tr("Limit")))
-        self.limit = QtWidgets.QDoubleSpinBox()
-        self.limit.setRange(limits.MIN_SHARE_A, 500.0)
-        self.limit.setDecimals(1)
-        self.limit.setValue(10.0)
-        self.limit.setSuffix(" A")
-        self.limit.setToolTip(self.tr("Amperes per phase; an EV needs at least 6 A (IEC 61851-1)"))
+        self.limit = self.amps(10.0, 500.0, self.tr("Amperes per phase; an EV needs at least 6 A (IEC 61851-1)"))
         row.addWidget(self.limit)
         row.addWidget(QtWidgets.QLabel(self.tr("on")))
         self.scope = QtWidgets.QComboBox()
@@ -153,21 +192,16 @@ class LimitBox(bound.ChargerBound, QtWidgets.QGroupBox):
         self.list_button.setToolTip(self.tr("OCPP 2.x GetChargingProfiles: every profile the charger holds"))
         self.list_button.clicked.connect(self.list_profiles)
         row.addWidget(self.list_button)
-        self.progress = QtWidgets.QProgressBar()
-        self.progress.setRange(0, 0)
-        self.progress.setMaximumWidth(100)
-        self.progress.hide()
         row.addWidget(self.progress)
         row.addStretch(1)
         layout.addLayout(row)
-        self.result = QtWidgets.QLabel()
-        self.result.setWordWrap(True)
-        self.result.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        self.result.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.result)
 
+    def _ready(self) -> bool:
+        return super()._ready() and self.info is not None and self.info.connected
+
     def _update(self) -> None:
-        ready = self.info is not None and self.info.connected and self.bridge is not None and not self.busy
+        ready = self._ready()
         for button in (self.set_button, self.observe_button, self.clear_button):
             button.setEnabled(ready)
         self.list_button.setEnabled(ready and self.info is not None and self.info.ocpp_version != "1.6")
@@ -189,22 +223,6 @@ class LimitBox(bound.ChargerBound, QtWidgets.QGroupBox):
                 found.add(int(head))
         return sorted(found) or [1]
 
-    async def _work(self, what: str, work) -> object | None:
-        if self.info is None or self.bridge is None or self.busy:
-            return None
-        charger_id = self.info.charger_id
-        self.busy = True
-        self._update()
-        self.result.setText(html.escape(what))
-        try:
-            return await self.bridge.run_task(self.TASK, charger_id, work)
-        except errors.CommissionerError as exc:
-            self.result.setText(_said(f"{exc.message} {exc.hint}".strip(), False))
-            return None
-        finally:
-            self.busy = False
-            self._update()
-
     @qasync.asyncSlot()
     async def set_limit(self) -> None:
         engine, charger_id = self.bridge.engine, self.info.charger_id
@@ -213,7 +231,7 @@ class LimitBox(bound.ChargerBound, QtWidgets.QGroupBox):
         async def work(_reporter):
             return await limits.set_limit(engine, charger_id, amps, connector=connector)
 
-        found = await self._work(self.tr("Setting {0:g} A on {1}…").format(amps, display.safe(charger_id)), work)
+        found = await self._work(self.tr("Setting {0:g} A on {1}…").format(amps, display.safe(charger_id)), charger_id, work)
         if found is not None:
             self.result.setText(_said(found.message, found.verified))
 
@@ -226,7 +244,8 @@ class LimitBox(bound.ChargerBound, QtWidgets.QGroupBox):
         async def work(_reporter):
             return await limits.observe(engine, charger_id, connector, amps, samples=3, timeout=60)
 
-        seen = await self._work(self.tr("Reading the meter values of connector {0} (three readings)…").format(connector), work)
+        seen = await self._work(self.tr("Reading the meter values of connector {0} (three readings)…").format(connector),
+                                charger_id, work)
         if seen is not None:
             self.result.setText(_said(seen.message, seen.obeyed if seen.drawing else None))
 
@@ -237,7 +256,7 @@ class LimitBox(bound.ChargerBound, QtWidgets.QGroupBox):
         async def work(_reporter):
             return await limits.clear_limit(engine, charger_id)
 
-        status = await self._work(self.tr("Clearing the limit…"), work)
+        status = await self._work(self.tr("Clearing the limit…"), charger_id, work)
         if status is not None:
             self.result.setText(_said(self.tr("ClearChargingProfile: {0}.").format(status) if status == "Accepted" else
                                       self.tr("ClearChargingProfile: {0}: the charger holds no limit set by "
@@ -250,7 +269,7 @@ class LimitBox(bound.ChargerBound, QtWidgets.QGroupBox):
         async def work(_reporter):
             return await limits.list_profiles(engine, charger_id)
 
-        found = await self._work(self.tr("Asking for the charger's charging profiles…"), work)
+        found = await self._work(self.tr("Asking for the charger's charging profiles…"), charger_id, work)
         if found is not None:
             self.result.setText(html.escape(profiles_text(self, found)))
 
@@ -270,7 +289,7 @@ def profiles_text(widget: QtWidgets.QWidget, profiles: list[dict]) -> str:
     return "\n".join(lines)
 
 
-class BalanceBox(bound.ChargerBound, QtWidgets.QGroupBox):
+class BalanceBox(ActionBox):
     """Several chargers sharing one site limit: each gets an equal share as its maximum, and their
     meter values say whether the sum held."""
 
@@ -279,18 +298,12 @@ class BalanceBox(bound.ChargerBound, QtWidgets.QGroupBox):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("Site load balancing"))
-        self.busy = False
         self._connected: list[str] = []
         layout = QtWidgets.QHBoxLayout(self)
         left = QtWidgets.QVBoxLayout()
         row = QtWidgets.QHBoxLayout()
         row.addWidget(QtWidgets.QLabel(self.tr("Site limit")))
-        self.site_limit = QtWidgets.QDoubleSpinBox()
-        self.site_limit.setRange(limits.MIN_SHARE_A, 5000.0)
-        self.site_limit.setDecimals(1)
-        self.site_limit.setValue(32.0)
-        self.site_limit.setSuffix(" A")
-        self.site_limit.setToolTip(self.tr("The supply all the ticked chargers share, amperes per phase"))
+        self.site_limit = self.amps(32.0, 5000.0, self.tr("The supply all the ticked chargers share, amperes per phase"))
         row.addWidget(self.site_limit)
         self.run_button = QtWidgets.QPushButton(self.tr("Share and check"))
         self.run_button.setToolTip(self.tr("Each ticked charger gets an equal share as its maximum; then three "
@@ -300,17 +313,10 @@ class BalanceBox(bound.ChargerBound, QtWidgets.QGroupBox):
         self.clear_button = QtWidgets.QPushButton(self.tr("Clear their limits"))
         self.clear_button.clicked.connect(self.clear)
         row.addWidget(self.clear_button)
-        self.progress = QtWidgets.QProgressBar()
-        self.progress.setRange(0, 0)
-        self.progress.setMaximumWidth(100)
-        self.progress.hide()
         row.addWidget(self.progress)
         row.addStretch(1)
         left.addLayout(row)
-        self.result = QtWidgets.QLabel(self.tr("Tick the chargers on this supply (start a charge on them to see the limit held)."))
-        self.result.setWordWrap(True)
-        self.result.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        self.result.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result.setText(self.tr("Tick the chargers on this supply (start a charge on them to see the limit held)."))
         left.addWidget(self.result, 1)
         layout.addLayout(left, 1)
         self.chargers = QtWidgets.QListWidget()
@@ -339,26 +345,14 @@ class BalanceBox(bound.ChargerBound, QtWidgets.QGroupBox):
         return [self.chargers.item(i).data(QtCore.Qt.ItemDataRole.UserRole) for i in range(self.chargers.count())
                 if self.chargers.item(i).checkState() == QtCore.Qt.CheckState.Checked]
 
+    def _ready(self) -> bool:
+        return super()._ready() and bool(self.ticked())
+
     def _update(self) -> None:
-        ready = self.bridge is not None and not self.busy and bool(self.ticked())
+        ready = self._ready()
         self.run_button.setEnabled(ready)
         self.clear_button.setEnabled(ready)
         self.progress.setVisible(self.busy)
-
-    async def _work(self, what: str, work) -> object | None:
-        if self.bridge is None or self.busy or not self.ticked():
-            return None
-        self.busy = True
-        self._update()
-        self.result.setText(html.escape(what))
-        try:
-            return await self.bridge.run_task(self.TASK, "", work)
-        except errors.CommissionerError as exc:
-            self.result.setText(_said(f"{exc.message} {exc.hint}".strip(), False))
-            return None
-        finally:
-            self.busy = False
-            self._update()
 
     @qasync.asyncSlot()
     async def run(self) -> None:
@@ -368,7 +362,7 @@ class BalanceBox(bound.ChargerBound, QtWidgets.QGroupBox):
             return await limits.balance(engine, site, chargers, samples=3, timeout=60)
 
         found = await self._work(self.tr("Sharing {0:g} A among {1} charger(s), then reading their meters…").format(
-            site, len(chargers)), work)
+            site, len(chargers)), "", work)
         if found is None:
             return
         lines = [html.escape(found.message)]
@@ -388,7 +382,7 @@ class BalanceBox(bound.ChargerBound, QtWidgets.QGroupBox):
         async def work(_reporter):
             return [await limits.clear_limit(engine, cid) for cid in chargers]
 
-        found = await self._work(self.tr("Clearing the limits…"), work)
+        found = await self._work(self.tr("Clearing the limits…"), "", work)
         if found is not None:
             self.result.setText(html.escape(self.tr("ClearChargingProfile: {0}.").format(
                 ", ".join(f"{display.safe(c)} {s}" for c, s in zip(chargers, found)))))

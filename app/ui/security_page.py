@@ -20,7 +20,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.domain import display, errors, model
 from app.services import certificates
-from app.ui import dialogs, job_view, password_dialogs
+from app.ui import bound, dialogs, job_view, password_dialogs
 
 UPGRADE_TASK = "Security profile upgrade"
 UPGRADE_TIMEOUT_S = certificates.CSR_TIMEOUT_S + certificates.RECONNECT_TIMEOUT_S + 120
@@ -276,15 +276,10 @@ class SecurityPage(QtWidgets.QWidget):
     # ------------------------------------------------------------------ wiring
 
     def set_bridge(self, bridge) -> None:
-        if self.bridge is not None:
-            try:
-                self.bridge.events.disconnect(self.on_events)
-            except (RuntimeError, TypeError):
-                pass
+        bound.follow_events(self.bridge, bridge, self.on_events)
         self.bridge = bridge
         self.authority = None
         if bridge is not None:
-            bridge.events.connect(self.on_events)
             self.load_authority()
         else:
             self._show_authority(None, errors.CsmsError(self.tr("The CSMS is not running."),

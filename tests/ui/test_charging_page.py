@@ -25,13 +25,19 @@ def window(qtbot, qloop, isolated_data_dir):
         yield win
 
 
-def charge(qtbot, window, version: str = "1.6") -> str:
-    """A demo charger sampling every 0.5 s, selected, charging; its id."""
+def demo(qtbot, window, version: str = "1.6") -> str:
+    """A demo charger sampling every 0.5 s, selected, its Charging page on show; its id."""
     core = window.core
     charger_id = core.engine.submit(core.demo.start(version, meter_interval=0.5)).result(10)
     wait(qtbot, lambda: _booted(window, charger_id), timeout=10_000)
     window.charger_view.selectRow(window.chargers.row_of(charger_id))
     window.workspace.show_page(window.charging)
+    return charger_id
+
+
+def charge(qtbot, window, version: str = "1.6") -> str:
+    """A demo charger sampling every 0.5 s, selected, charging; its id."""
+    charger_id = demo(qtbot, window, version)
     window.detail.buttons["start_charge"].click()
     wait(qtbot, lambda: "RemoteStart" in window.detail.result.text() and "Accepted" in window.detail.result.text(),
          timeout=10_000)

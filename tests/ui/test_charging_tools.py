@@ -10,28 +10,11 @@ import pytest
 
 from app.domain import runs
 from tests.ui.conftest import wait
-from tests.ui.test_main_window import _booted, open_window
-
-
-@pytest.fixture
-def window(qtbot, qloop, isolated_data_dir):
-    with open_window(qtbot, isolated_data_dir) as win:
-        win.resize(1366, 768)
-        win.show()
-        yield win
-
-
-def demo(qtbot, window, version: str = "1.6") -> str:
-    core = window.core
-    charger_id = core.engine.submit(core.demo.start(version, meter_interval=0.5)).result(10)
-    wait(qtbot, lambda: _booted(window, charger_id), timeout=10_000)
-    window.charger_view.selectRow(window.chargers.row_of(charger_id))
-    window.workspace.show_page(window.charging)
-    return charger_id
+from tests.ui.test_charging_page import demo, window  # noqa: F401 (the fixture: a 1366x768 window)
 
 
 @pytest.mark.parametrize("version", ["1.6", "2.0.1"])
-def test_a_test_charge_is_one_action_and_a_step_of_a_run(qtbot, window, version) -> None:
+def test_a_test_charge_is_one_action_and_a_step_of_a_run(qtbot, window, version) -> None:  # noqa: F811
     charger_id = demo(qtbot, window, version)
     box = window.charging.toolbox.test_charge
     assert box.start_button.isEnabled()
@@ -52,7 +35,7 @@ def test_a_test_charge_is_one_action_and_a_step_of_a_run(qtbot, window, version)
     assert [r.id for r in window.core.runs.list(charger_id)] == [run.id]
 
 
-def test_a_limit_is_verified_obeyed_and_cleared(qtbot, window) -> None:
+def test_a_limit_is_verified_obeyed_and_cleared(qtbot, window) -> None:  # noqa: F811
     demo(qtbot, window, "2.0.1")
     limit = window.charging.toolbox.limit
     window.charging.toolbox.setCurrentWidget(limit)
@@ -74,7 +57,7 @@ def test_a_limit_is_verified_obeyed_and_cleared(qtbot, window) -> None:
         window.grab().save(os.path.join(os.environ["COMMISSIONER_SCREENSHOTS"], "charging-limit.png"))
 
 
-def test_two_chargers_share_a_site_limit(qtbot, window) -> None:
+def test_two_chargers_share_a_site_limit(qtbot, window) -> None:  # noqa: F811
     first = demo(qtbot, window, "1.6")
     second = demo(qtbot, window, "2.0.1")
     balance = window.charging.toolbox.balance
