@@ -18,6 +18,7 @@ import logging
 from app import simulator
 from app.csms import engine as csms_engine
 from app.csms import tasks as csms_tasks
+from app.domain import errors
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,22 @@ class DemoChargers:
     def running(self) -> list[str]:
         """On the loop."""
         return list(self._running)
+
+    def is_demo(self, charger_id: str) -> bool:
+        """A demo charger of this app (a membership test: safe from the GUI thread)."""
+        return charger_id in self._running
+
+    async def present_tag(self, charger_id: str, id_tag: str, connector: int | None = None) -> str:
+        """Hold a card at a demo charger's reader (the RFID checklist steps, without a real card).
+        Its Authorize answer's status, or "Stopped" when the card ended its own session. On the loop."""
+        entry = self._running.get(charger_id)
+        if entry is None:
+            raise errors.ConfigError(f"{charger_id} is not a demo charger of this app.",
+                                     hint="Hold the card at the real charger's reader.")
+        try:
+            return await entry[0].present_tag(id_tag, connector)
+        except ConnectionError as exc:
+            raise errors.ChargerNotConnectedError(charger_id) from exc
 
     async def stop(self, charger_id: str, timeout: float = STOP_TIMEOUT_S) -> None:
         """Close the charger's connection cleanly; cancel it if it takes longer than `timeout`."""

@@ -197,6 +197,13 @@ class VirtualCharger:
         return self._backoff.next_delay()
 
 
+    async def present_tag(self, id_tag: str, connector_id: int | None = None) -> str:
+        """Someone holds a card at this charger's reader (see the sessions' present_tag). On its loop."""
+        session = self.session
+        if session is None or not session.accepted:
+            raise ConnectionError(f"{self.config.charger_id} is not connected to a CSMS")
+        return await session.present_tag(id_tag, connector_id)
+
     def _ssl_context(self, slot: int, endpoint: str) -> ssl.SSLContext | None:
         """None for ws://; for wss:// a context trusting the CSMS roots, with our certificate at profile 3."""
         profile = self._profile(slot)

@@ -95,9 +95,24 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
 
     # -- transactions -----------------------------------------------------------------------
 
-    async def start_transaction(self, connector: simstation.Connector, id_tag: str) -> None:
+    async def present_tag(self, id_tag: str, connector_id: int | None = None) -> str:
+        """A card held at the reader: the card of a running session ends it (Local); any other is
+        Authorized, and an Accepted one starts a session on a free connector. The answer's status."""
+        for connector in self.station.connectors:
+            if connector.transaction is not None and connector.transaction.id_tag == id_tag:
+                await self.stop_transaction(connector, "Local")
+                return "Stopped"
+        answer = await self.try_call(call.Authorize(id_tag=id_tag))
+        status = str(answer.id_tag_info.get("status", "")) if answer is not None else "no answer"
+        connector = self.station.connector_for_start(connector_id) if status == "Accepted" else None
+        if connector is not None:
+            connector.transaction = simstation.Transaction(None, id_tag, 0.0, self.station.now())
+            await self.start_transaction(connector, id_tag, authorized=True)
+        return status
+
+    async def start_transaction(self, connector: simstation.Connector, id_tag: str, authorized: bool = False) -> None:
         """Remote start: (Authorize), Preparing, StartTransaction, Charging, then periodic MeterValues."""
-        if self.keys.get_bool("AuthorizeRemoteTxRequests"):
+        if not authorized and self.keys.get_bool("AuthorizeRemoteTxRequests"):
             answer = await self.try_call(call.Authorize(id_tag=id_tag))
             if answer is None or answer.id_tag_info["status"] != "Accepted":
                 connector.transaction = None

@@ -114,10 +114,28 @@ class _ChargePoint2x(session.Session):
 
     # -- transactions -----------------------------------------------------------------------
 
-    async def start_transaction(self, connector: simstation.Connector) -> None:
+    async def present_tag(self, id_tag: str, connector_id: int | None = None) -> str:
+        """A card held at the reader (ISO14443): the card of a running session ends it; any other is
+        Authorized, and an Accepted one starts a session on a free EVSE. The answer's status."""
+        for connector in self.station.connectors:
+            if connector.transaction is not None and connector.transaction.id_tag == id_tag:
+                await self.end_transaction(connector, "StopAuthorized", "Local")
+                return "Stopped"
+        token = {"id_token": id_tag, "type": "ISO14443"}
+        answer = await self.try_call(self.calls.Authorize(id_token=token))
+        status = str((getattr(answer, "id_token_info", None) or {}).get("status", "")) if answer is not None \
+            else "no answer"
+        connector = self.station.connector_for_start(connector_id) if status == "Accepted" else None
+        if connector is not None:
+            connector.transaction = simstation.Transaction(str(uuid.uuid4()), id_tag, 0.0, self.station.now(),
+                                                           token_type="ISO14443")
+            await self.start_transaction(connector, authorized=True)
+        return status
+
+    async def start_transaction(self, connector: simstation.Connector, authorized: bool = False) -> None:
         """Remote start: (Authorize), Occupied, TransactionEvent Started, then Updated every TxUpdatedInterval."""
         tx = connector.transaction
-        if self.model.value("AuthCtrlr", "AuthorizeRemoteStart") == "true":
+        if not authorized and self.model.value("AuthCtrlr", "AuthorizeRemoteStart") == "true":
             answer = await self.try_call(self.calls.Authorize(id_token=self._id_token(tx)))
             if answer is None or answer.id_token_info["status"] != "Accepted":
                 connector.transaction = None
@@ -128,7 +146,7 @@ class _ChargePoint2x(session.Session):
         tx.meter_start_wh = connector.meter.read(now).energy_wh
         await self.set_status(connector, simstation.PREPARING)
         answer = await self.send_transaction_event(
-            connector, "Started", "RemoteStart", charging_state="Charging", first=True,
+            connector, "Started", "Authorized" if authorized else "RemoteStart", charging_state="Charging", first=True,
             meter_value=self._meter_value(connector, "TxStartedMeasurands", "Transaction.Begin"),
         )
         connector.status = simstation.CHARGING

@@ -48,6 +48,7 @@ class TagsPanel(bound.ChargerBound, QtWidgets.QGroupBox):
         self.table.verticalHeader().hide()
         self.table.setMinimumHeight(110)
         self.table.itemChanged.connect(lambda _item: self._update())
+        self.table.currentCellChanged.connect(lambda *_cells: self._update())
         layout.addWidget(self.table)
         buttons = QtWidgets.QHBoxLayout()
         self.add_button = QtWidgets.QPushButton(self.tr("Add tag"))
@@ -70,6 +71,11 @@ class TagsPanel(bound.ChargerBound, QtWidgets.QGroupBox):
         self.send_button.setToolTip(self.tr("SendLocalList: the charger can then answer these cards itself, offline too"))
         self.send_button.clicked.connect(self.send)
         buttons.addWidget(self.send_button)
+        self.present_button = QtWidgets.QPushButton(self.tr("Hold at the demo charger"))
+        self.present_button.setToolTip(self.tr("The demo charger reads the selected card as if it were held at "
+                                               "its reader: the RFID checklist steps without a real card"))
+        self.present_button.clicked.connect(self.present)
+        buttons.addWidget(self.present_button)
         layout.addLayout(buttons)
         self.result = QtWidgets.QLabel()
         self.result.setWordWrap(True)
@@ -120,7 +126,7 @@ class TagsPanel(bound.ChargerBound, QtWidgets.QGroupBox):
 
     def remove_selected(self) -> None:
         for row in sorted({index.row() for index in self.table.selectedIndexes()}, reverse=True):
-            token = (self.table.item(row, TOKEN).text() or "").strip()
+            token = self._text(row, TOKEN)
             if token:
                 self._removed.add(token)
             self.table.removeRow(row)
@@ -130,10 +136,13 @@ class TagsPanel(bound.ChargerBound, QtWidgets.QGroupBox):
         """The table as settings id_tags; ConfigError names the first wrong row."""
         found: dict[str, dict[str, str]] = {}
         for row in range(self.table.rowCount()):
-            token = (self.table.item(row, TOKEN).text() or "").strip()
-            entry = {"status": self.table.cellWidget(row, STATUS).currentText()}
+            status = self.table.cellWidget(row, STATUS)
+            if status is None or any(self.table.item(row, c) is None for c in (TOKEN, EXPIRY, GROUP)):
+                continue  # a row being made or taken out
+            token = self._text(row, TOKEN)
+            entry = {"status": status.currentText()}
             for column, key in ((EXPIRY, "expiry"), (GROUP, "group")):
-                text = (self.table.item(row, column).text() or "").strip()
+                text = self._text(row, column)
                 if text:
                     entry[key] = text
             problem = csms_policy.tag_problem(token, entry)
@@ -144,6 +153,10 @@ class TagsPanel(bound.ChargerBound, QtWidgets.QGroupBox):
                                          hint=self.tr("Correct the row, or remove it."))
             found[token] = entry
         return found
+
+    def _text(self, row: int, column: int) -> str:
+        item = self.table.item(row, column)
+        return (item.text() or "").strip() if item is not None else ""
 
     def _dirty(self) -> bool:
         try:
@@ -156,6 +169,9 @@ class TagsPanel(bound.ChargerBound, QtWidgets.QGroupBox):
         self.save_button.setEnabled(self._dirty() and not self._busy)
         self.send_button.setEnabled(connected and not self._busy)
         self.remove_button.setEnabled(self.table.rowCount() > 0)
+        demo = connected and self.core.demo is not None and self.core.demo.is_demo(self.info.charger_id)
+        self.present_button.setVisible(bool(demo))
+        self.present_button.setEnabled(bool(demo) and not self._busy and self.table.currentRow() >= 0)
 
     def _say(self, text: str, colour: str = "") -> None:
         body = html.escape(text)
@@ -220,3 +236,25 @@ class TagsPanel(bound.ChargerBound, QtWidgets.QGroupBox):
         self._say(self.tr("{0} took the {1}: {2} tag(s), list version {3} ({4}).").format(
             display.safe(charger_id), kind, len(tags), version, status), "#2e7d32")
         self.notice.emit("success", self.tr("Test tags sent to {0}.").format(display.safe(charger_id)))
+
+    @qasync.asyncSlot()
+    async def present(self) -> None:
+        row = self.table.currentRow()
+        if self.info is None or self.bridge is None or row < 0 or self.core.demo is None:
+            return
+        token = self._text(row, TOKEN)
+        if not token:
+            return
+        if self._dirty() and not await self._save():
+            return  # the CSMS answers the card as the table says
+        charger_id, demo = self.info.charger_id, self.core.demo
+        try:
+            status = await self.bridge.run(demo.present_tag(charger_id, token))
+        except errors.CommissionerError as exc:
+            self._say(f"{exc.message} {exc.hint}".strip(), "#c62828")
+            return
+        if status == "Stopped":
+            self._say(self.tr("{0} was held at {1}: it ended its own session.").format(token, display.safe(charger_id)))
+        else:
+            self._say(self.tr("{0} was held at {1}: the CSMS answered {2}.").format(
+                token, display.safe(charger_id), status), "#2e7d32" if status == "Accepted" else "#e65100")

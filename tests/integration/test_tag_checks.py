@@ -134,3 +134,25 @@ async def test_the_test_charge_uses_the_runs_test_tag(engine, tmp_path, version)
     starts = [f.payload for f in engine.journal.reader().frames(charger_id="SIM-1", action=start, limit=100)
               if f.direction.value == "out" and f.message_type == 2]
     assert starts and all("CARD-OK" in p for p in starts), starts
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_the_virtual_charger_passes_both_tag_steps(engine, tmp_path, version, monkeypatch) -> None:
+    from tests.integration.test_simulator_vs_csms import running
+
+    monkeypatch.setattr(checks, "TAG_GRACE_S", 0.5)
+    engine.config.id_tags.update({"GOOD-1": {"status": "Accepted"}, "BLOCKED-1": {"status": "Blocked"}})
+    store = run_store.RunStore(tmp_path / "data")
+    async with running(engine, version) as charger:
+        for key, tag in (("tag_blocked", "BLOCKED-1"), ("tag_valid", "GOOD-1")):
+            spec = checklists.StepSpec(key, key, check=key, timeout=10)
+            only = checklists.Template(key, key, "", (spec,), BENCH.path)
+            task = asyncio.ensure_future(run_service.execute(engine, store, only, "SIM-1", present=frozenset({key})))
+            await until(lambda: any(a == "Authorize" for _, a in engine.messages.active()))
+            assert await charger.present_tag(tag) == ("Blocked" if tag == "BLOCKED-1" else "Accepted")
+            step = (await task).step(key)
+            assert step.state is runs.StepState.PASSED, (key, step.reason)
+        # The valid card started a session (a local start); held again, it ends it.
+        await until(lambda: bool(engine.registry.chargers["SIM-1"].transactions))
+        assert await charger.present_tag("GOOD-1") == "Stopped"
+        await until(lambda: not engine.registry.chargers["SIM-1"].transactions)

@@ -57,3 +57,24 @@ def test_tags_are_checked_saved_answered_and_sent_to_the_charger(qtbot, window, 
     wait(qtbot, lambda: "took the changes" in panel.result.text(), timeout=10_000)
     assert set(station.local_list) == {"CARD-OK"} and station.local_list_version == first + 1
     assert set(window.core.settings.csms.id_tags) == {"CARD-OK"}
+
+
+def test_a_card_is_held_at_the_demo_charger(qtbot, window) -> None:  # noqa: F811
+    window.start_demo("2.0.1")
+    charger_id = "DEMO-201-01"
+    wait(qtbot, lambda: _booted(window, charger_id), timeout=10_000)
+    window.charger_view.selectRow(window.chargers.row_of(charger_id))
+    panel = window.charging.toolbox.tags
+    panel.add_tag("CARD-BLOCKED", "Blocked")
+    panel.add_tag("CARD-OK")
+    assert panel.present_button.isVisibleTo(panel)  # a demo charger: it can be held there
+    panel.table.selectRow(0)
+    panel.present()  # saves first, then holds it
+    wait(qtbot, lambda: "answered Blocked" in panel.result.text(), timeout=10_000)
+    assert window.core.settings.csms.id_tags["CARD-BLOCKED"] == {"status": "Blocked"}
+    panel.table.selectRow(1)
+    panel.present()
+    wait(qtbot, lambda: "answered Accepted" in panel.result.text(), timeout=10_000)
+    wait(qtbot, lambda: window.core.engine.registry.chargers[charger_id].transactions, timeout=10_000)
+    panel.present()
+    wait(qtbot, lambda: "ended its own session" in panel.result.text(), timeout=10_000)
