@@ -251,6 +251,41 @@ async def shoot_security(window: main_window.MainWindow, out: pathlib.Path) -> N
     dialog.close()
 
 
+async def shoot_charging(window: main_window.MainWindow, out: pathlib.Path) -> None:
+    """The Charging page at 1366x768 during a charge: the live plot, then each action tab with its result."""
+    window.resize(1366, 768)
+    core = window.core
+    charger_id = await asyncio.wrap_future(core.engine.submit(core.demo.start("1.6", meter_interval=1.0)))
+    await until(lambda: window.chargers.row_of(charger_id) >= 0
+                and window.chargers.charger(window.chargers.row_of(charger_id)).boot_status == "Accepted")
+    window.charger_view.selectRow(window.chargers.row_of(charger_id))
+    window.workspace.show_page(window.charging)
+    tools = window.charging.toolbox
+    tools.setCurrentWidget(tools.limit)
+    tools.limit.limit.setValue(10)
+    tools.limit.set_limit()
+    await until(lambda: not tools.limit.busy and "composite" in tools.limit.result.text(), timeout=30)
+    window.detail.run_quick("start_charge")
+    await until(lambda: bool(window.core.engine.registry.chargers[charger_id].transactions))
+    tools.limit.observe()
+    await until(lambda: not tools.limit.busy and "obey" in tools.limit.result.text(), timeout=90)
+    save(window, out, "1366x768-11-charging-limit")
+    window.detail.run_quick("stop_charge")
+    await until(lambda: not window.core.engine.registry.chargers[charger_id].transactions)
+    tools.setCurrentWidget(tools.test_charge)
+    tools.test_charge.start()
+    await until(lambda: tools.test_charge.busy)
+    await until(lambda: not tools.test_charge.busy, timeout=120)
+    save(window, out, "1366x768-12-charging-test-charge")
+    tools.setCurrentWidget(tools.tags)
+    tools.tags.add_tag("04A2B3C4D5", "Blocked")
+    tools.tags.add_tag("04FFEE0011")
+    tools.tags.table.selectRow(0)
+    tools.tags.present()
+    await until(lambda: "answered" in tools.tags.result.text(), timeout=30)
+    save(window, out, "1366x768-13-charging-test-tags")
+
+
 def diagnostics_kind():
     from app.domain import jobs
     return jobs.Kind.DIAGNOSTICS
@@ -268,6 +303,8 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--files", action="store_true",
                         help="only the Firmware (mid-download) and Diagnostics pages: firmware_mid.png, diagnostics.png")
+    parser.add_argument("--charging", action="store_true",
+                        help="only the Charging page during a charge and its action tabs: *-charging-*.png")
     parser.add_argument("--security", action="store_true",
                         help="only the Security page (TLS on) and the Settings' Security group: security_*.png")
     args = parser.parse_args()
@@ -294,6 +331,8 @@ def main() -> int:
         with loop:
             if args.security:
                 loop.run_until_complete(shoot_security(window, out))
+            elif args.charging:
+                loop.run_until_complete(shoot_charging(window, out))
             elif args.files:
                 loop.run_until_complete(shoot_files(window, out, files_image(data)))
             else:

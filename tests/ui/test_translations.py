@@ -16,7 +16,7 @@ BIN = pathlib.Path(sys.executable).parent
 
 def test_template_lists_the_window_strings() -> None:
     template = (ROOT / "resources" / "translations" / "commissioner.ts").read_text(encoding="utf-8")
-    for text in ("No charger connected yet", "Start demo charger (OCPP {0})", "Quick actions", "Send operation"):
+    for text in ("No charger connected yet", "Start demo charger (OCPP {0})", "Send {0}", "Hold at the demo charger"):
         assert f"<source>{text}</source>" in template, text
 
 
