@@ -544,7 +544,8 @@ class ChargingPage(QtWidgets.QWidget):
         self._dirty = False
         key = self.key()
         series = self.series.get(key) if key is not None else None
-        self.plot.show_series(series)
+        shown = self.time_range() if self._follow else self.plot.time_range()
+        self.plot.show_series(series, shown)
         if series is None or not series.n:
             self.hint.setText(self.tr("No meter values from this connector yet: they appear here as the charger "
                                       "sends them (start a charge on the Overview page)."))
@@ -553,7 +554,7 @@ class ChargingPage(QtWidgets.QWidget):
             self.hint.setText(self.tr("Newest reading {0} · drag to pan, wheel to zoom").format(
                 job_view.clock_text(int(newest * 1000))))
         if self._follow:
-            self.plot.set_time_range(*self.time_range())
+            self.plot.set_time_range(*shown)
         self._show_session()
 
     def time_range(self) -> tuple[float, float]:
@@ -587,6 +588,7 @@ class ChargingPage(QtWidgets.QWidget):
     def _on_manual_range(self) -> None:
         self._follow = False
         self.follow_button.show()
+        self._dirty = True  # the readings of the new view are drawn at the next tick
 
     def _show_statuses(self) -> None:
         key = self.key()

@@ -17,6 +17,11 @@ from app.ui import bound, tags_panel
 TestCharge = Callable[[str, int], Awaitable["runs.Step | None"]]
 
 
+def test_tags(core) -> dict[str, dict[str, str]]:
+    """The test tags the CSMS answers from (none without a core: a page built on its own, in a benchmark)."""
+    return core.settings.csms.id_tags if core is not None else {}
+
+
 class TestChargeBox(bound.ChargerBound, QtWidgets.QGroupBox):
     """Remote start with a test tag, Charging and rising energy seen, stop: energy, duration and
     peak power recorded as the run's test-charge step (the Commission page's run, or a new one)."""
@@ -60,7 +65,8 @@ class TestChargeBox(bound.ChargerBound, QtWidgets.QGroupBox):
     def refresh_tags(self) -> None:
         """The tags a start may name: the default test tag and every card the CSMS answers Accepted."""
         current = self.tag.currentText()
-        accepted = sorted(t for t, e in self.core.settings.csms.id_tags.items() if (e.get("status") or "Accepted") == "Accepted")
+        tags = test_tags(self.core)
+        accepted = sorted(t for t, e in tags.items() if (e.get("status") or "Accepted") == "Accepted")
         self.tag.clear()
         self.tag.addItems([operations.TEST_TAG, *[t for t in accepted if t != operations.TEST_TAG]])
         if current:

@@ -96,6 +96,38 @@ class Series:
         return values[np.isfinite(values)]
 
 
+THIN_BINS_PER_PIXEL = 1  # one min and one max reading per pixel column of the range on screen
+
+
+def visible_slice(times: np.ndarray, shown: tuple[float, float] | None) -> tuple[int, int]:
+    """The rows to draw for a view of [start, end]: those in it, one span either side, and the
+    neighbour beyond each edge (so a line runs on to the edge); everything without a view."""
+    if shown is None:
+        return 0, len(times)
+    start, end = shown
+    span = max(end - start, 1.0)
+    lo = max(0, int(np.searchsorted(times, start - span)) - 1)
+    hi = min(len(times), int(np.searchsorted(times, end + span, side="right")) + 1)
+    return lo, hi
+
+
+def thin(times: np.ndarray, table: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most 2 x `bins` rows: per bin of neighbouring rows its lowest and its highest value of each
+    column (NaN ignored; a bin with none stays NaN), at the bin's first and last time. Spikes stay."""
+    n = len(times)
+    if bins < 1 or n <= 2 * bins:
+        return times, table
+    starts = np.linspace(0, n, bins, endpoint=False).astype(np.intp)
+    ends = np.append(starts[1:], n) - 1
+    low = np.fmin.reduceat(table, starts, axis=0)
+    high = np.fmax.reduceat(table, starts, axis=0)
+    out_t = np.empty(2 * len(starts))
+    out_t[0::2], out_t[1::2] = times[starts], times[ends]
+    out = np.empty((2 * len(starts), table.shape[1]))
+    out[0::2], out[1::2] = low, high
+    return out_t, out
+
+
 class LivePlot(pg.GraphicsLayoutWidget):
     """Four stacked plots with one time axis: power (kW), current (A), voltage (V), energy (kWh)."""
 
@@ -163,18 +195,32 @@ class LivePlot(pg.GraphicsLayoutWidget):
             self._rows[column] = self.plots.index(plot)
         self.series: Series | None = None
 
-    def show_series(self, series: Series | None) -> None:
-        """Draw this connector's readings (a whole redraw: call it on a timer, not per reading)."""
+    def show_series(self, series: Series | None, shown: tuple[float, float] | None = None) -> None:
+        """Draw this connector's readings (a whole redraw: call it on a timer, not per reading).
+
+        `shown`: the time range about to be on screen. Only the readings in it and one range either
+        side (room to pan until the next redraw) are drawn, thinned to the min and max of each pixel
+        column: an hour of 10-per-second readings costs what a few minutes do."""
         if series is not self.series:
             self.series = series
             for legend in self.legends:
                 legend.clear()
             self._in_legend.clear()
-        times = series.times() if series is not None else np.empty(0)
+        if series is not None and series.n:
+            all_times = series.times()
+            lo, hi = visible_slice(all_times, shown)
+            pixels = max(1.0, self.plots[0].getViewBox().width() or self.width())
+            # As many bins as pixels over the range on screen, in proportion beyond it.
+            span = (shown[1] - shown[0]) if shown is not None else 0.0
+            drawn = float(all_times[hi - 1] - all_times[lo]) if hi > lo else 0.0
+            bins = THIN_BINS_PER_PIXEL * pixels * max(1.0, drawn / span if span > 0 else 1.0)
+            times, table = thin(all_times[lo:hi], series.values[lo:hi], int(bins))
+        else:
+            times, table = np.empty(0), np.empty((0, COLUMNS))
         for floor in self._floors:
             floor.setData(times, np.zeros(len(times)))
         for column, curve in self.curves.items():
-            values = series.column(column) if series is not None else np.empty(0)
+            values = table[:, column]
             scale = 0.001 if column in (POWER, POWER_OFFERED, ENERGY) else 1.0
             present = bool(len(values)) and bool(np.isfinite(values).any())
             curve.setVisible(present)

@@ -81,7 +81,7 @@ class TagsPanel(bound.ChargerBound, QtWidgets.QGroupBox):
         self.result.setWordWrap(True)
         self.result.setTextFormat(QtCore.Qt.TextFormat.RichText)
         layout.addWidget(self.result)
-        self.load(dict(core.settings.csms.id_tags))
+        self.load(dict(core.settings.csms.id_tags) if core is not None else {})
 
     # ------------------------------------------------------------------ state
 
@@ -154,6 +154,9 @@ class TagsPanel(bound.ChargerBound, QtWidgets.QGroupBox):
             found[token] = entry
         return found
 
+    def _demo(self):
+        return getattr(self.core, "demo", None)
+
     def _text(self, row: int, column: int) -> str:
         item = self.table.item(row, column)
         return (item.text() or "").strip() if item is not None else ""
@@ -169,7 +172,7 @@ class TagsPanel(bound.ChargerBound, QtWidgets.QGroupBox):
         self.save_button.setEnabled(self._dirty() and not self._busy)
         self.send_button.setEnabled(connected and not self._busy)
         self.remove_button.setEnabled(self.table.rowCount() > 0)
-        demo = connected and self.core.demo is not None and self.core.demo.is_demo(self.info.charger_id)
+        demo = connected and self._demo() is not None and self._demo().is_demo(self.info.charger_id)
         self.present_button.setVisible(bool(demo))
         self.present_button.setEnabled(bool(demo) and not self._busy and self.table.currentRow() >= 0)
 
@@ -240,14 +243,14 @@ class TagsPanel(bound.ChargerBound, QtWidgets.QGroupBox):
     @qasync.asyncSlot()
     async def present(self) -> None:
         row = self.table.currentRow()
-        if self.info is None or self.bridge is None or row < 0 or self.core.demo is None:
+        if self.info is None or self.bridge is None or row < 0 or self._demo() is None:
             return
         token = self._text(row, TOKEN)
         if not token:
             return
         if self._dirty() and not await self._save():
             return  # the CSMS answers the card as the table says
-        charger_id, demo = self.info.charger_id, self.core.demo
+        charger_id, demo = self.info.charger_id, self._demo()
         try:
             status = await self.bridge.run(demo.present_tag(charger_id, token))
         except errors.CommissionerError as exc:

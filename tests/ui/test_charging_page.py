@@ -186,3 +186,23 @@ def test_a_live_event_becomes_a_row_with_its_lines() -> None:
     assert row[live_plot.CURRENT_OFFERED] == 16.0
     plain = charging_page.row_of(model.MeterValuesReceived("CP", 5, "1", "7", 1, current_a=9.0))
     assert plain[live_plot.CURRENT] == 9.0
+
+
+def test_an_hour_is_thinned_to_the_pixels_and_keeps_its_spikes() -> None:
+    import numpy as np
+
+    times = np.arange(36_000) / 10.0  # an hour at 10 readings a second
+    table = np.full((36_000, live_plot.COLUMNS), np.nan)
+    table[:, live_plot.POWER] = 7000.0
+    table[12_345, live_plot.POWER] = 11_000.0  # one spike
+    table[20_000, live_plot.POWER] = 0.0  # one dip
+    out_t, out = live_plot.thin(times, table, 800)
+    assert len(out_t) == 1600 and out.shape == (1600, live_plot.COLUMNS)
+    assert out[:, live_plot.POWER].max() == 11_000.0 and out[:, live_plot.POWER].min() == 0.0
+    assert np.isnan(out[:, live_plot.VOLTAGE]).all()  # never sent: still nothing, no warning
+    assert (np.diff(out_t) >= 0).all() and out_t[0] == 0.0 and out_t[-1] == times[-1]
+    small_t, small = live_plot.thin(times[:100], table[:100], 800)
+    assert small_t is not None and len(small_t) == 100  # fewer than the pixels: as they are
+    lo, hi = live_plot.visible_slice(times, (1000.0, 1300.0))  # 5 minutes in the middle
+    assert times[lo] <= 700.0 and times[hi - 1] >= 1600.0 and hi - lo < 9100  # 15 of the 60 minutes
+    assert live_plot.visible_slice(times, None) == (0, 36_000)
