@@ -244,8 +244,10 @@ class Core:
             if problem:
                 raise errors.ConfigError(f"Not saved: {problem}.", hint="Correct the tag and save again.")
         async with self._lock():
-            self.settings.csms.id_tags = {token: dict(entry) for token, entry in tags.items()}
-            await asyncio.to_thread(settings.save, self.data_dir, copy.deepcopy(self.settings))
+            new = copy.deepcopy(self.settings)
+            new.csms.id_tags = {token: dict(entry) for token, entry in tags.items()}
+            await asyncio.to_thread(settings.save, self.data_dir, copy.deepcopy(new))  # saved, then in force
+            self.settings.csms.id_tags = new.csms.id_tags
             await self._reconfigure()
 
     async def _reconfigure(self) -> None:

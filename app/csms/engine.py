@@ -164,6 +164,11 @@ class Engine:
         self._on_loop("watch()")
         return self.messages.watch(charger_id, action, predicate)
 
+    def watch_any(self, charger_id: str, actions: tuple[str, ...]) -> expectations.AnyWatch:
+        """One queue of (action, payload) for every message of `actions` the charger sends from now on."""
+        self._on_loop("watch_any()")
+        return self.messages.watch_any(charger_id, actions)
+
     def _on_loop(self, what: str) -> None:
         # Watches belong to the engine loop; from another thread their wake-ups would be lost.
         try:

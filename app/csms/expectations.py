@@ -80,6 +80,23 @@ class Watch:
         self.close()
 
 
+class AnyWatch(Watch):
+    """Several actions of one charger in one queue: `next` gives (action, payload), in arrival order."""
+
+    def __init__(self, hub: MessageHub, charger_id: str, actions: tuple[str, ...]) -> None:
+        super().__init__(hub, charger_id, "|".join(actions), None)
+        self.actions = actions
+
+    def offer_from(self, action: str, payload: dict[str, Any]) -> None:
+        self.offer((action, payload))  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            for action in self.actions:
+                self._hub.remove_from(self, action)
+
+
 class MessageHub:
     def __init__(self) -> None:
         self._watches: dict[tuple[str, str], list[Watch]] = {}
@@ -88,7 +105,25 @@ class MessageHub:
         watches = self._watches.get((charger_id, action))
         if watches and isinstance(payload, dict):
             for watch in tuple(watches):
-                watch.offer(payload)
+                if isinstance(watch, AnyWatch):
+                    watch.offer_from(action, payload)
+                else:
+                    watch.offer(payload)
+
+    def watch_any(self, charger_id: str, actions: tuple[str, ...]) -> AnyWatch:
+        watch = AnyWatch(self, charger_id, tuple(actions))
+        for action in watch.actions:
+            self._watches.setdefault((charger_id, action), []).append(watch)
+        return watch
+
+    def remove_from(self, watch: Watch, action: str) -> None:
+        key = (watch.charger_id, action)
+        watches = self._watches.get(key)
+        if watches is not None:
+            with contextlib.suppress(ValueError):
+                watches.remove(watch)
+            if not watches:
+                del self._watches[key]
 
     def watch(self, charger_id: str, action: str, predicate: Predicate | None = None) -> Watch:
         watch = Watch(self, charger_id, action, predicate)

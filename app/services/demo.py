@@ -72,7 +72,8 @@ class DemoChargers:
 
     async def present_tag(self, charger_id: str, id_tag: str, connector: int | None = None) -> str:
         """Hold a card at a demo charger's reader (the RFID checklist steps, without a real card).
-        Its Authorize answer's status, or "Stopped" when the card ended its own session. On the loop."""
+        "Started" (accepted, a session began), "Stopped" (it ended its own session), or the Authorize
+        answer's status (Accepted with no connector free, Blocked, Invalid...). On the loop."""
         entry = self._running.get(charger_id)
         if entry is None:
             raise errors.ConfigError(f"{charger_id} is not a demo charger of this app.",

@@ -97,7 +97,8 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
 
     async def present_tag(self, id_tag: str, connector_id: int | None = None) -> str:
         """A card held at the reader: the card of a running session ends it (Local); any other is
-        Authorized, and an Accepted one starts a session on a free connector. The answer's status."""
+        Authorized, and an Accepted one starts a session on a free connector: "Started", else the
+        answer's status (Accepted with no connector free)."""
         for connector in self.station.connectors:
             if connector.transaction is not None and connector.transaction.id_tag == id_tag:
                 await self.stop_transaction(connector, "Local")
@@ -108,6 +109,7 @@ class ChargePoint16(session.Session, ocpp.v16.ChargePoint):
         if connector is not None:
             connector.transaction = simstation.Transaction(None, id_tag, 0.0, self.station.now())
             await self.start_transaction(connector, id_tag, authorized=True)
+            return "Started"
         return status
 
     async def start_transaction(self, connector: simstation.Connector, id_tag: str, authorized: bool = False) -> None:

@@ -116,7 +116,8 @@ class _ChargePoint2x(session.Session):
 
     async def present_tag(self, id_tag: str, connector_id: int | None = None) -> str:
         """A card held at the reader (ISO14443): the card of a running session ends it; any other is
-        Authorized, and an Accepted one starts a session on a free EVSE. The answer's status."""
+        Authorized, and an Accepted one starts a session on a free EVSE: "Started", else the
+        answer's status (Accepted with no EVSE free)."""
         for connector in self.station.connectors:
             if connector.transaction is not None and connector.transaction.id_tag == id_tag:
                 await self.end_transaction(connector, "StopAuthorized", "Local")
@@ -130,6 +131,7 @@ class _ChargePoint2x(session.Session):
             connector.transaction = simstation.Transaction(str(uuid.uuid4()), id_tag, 0.0, self.station.now(),
                                                            token_type="ISO14443")
             await self.start_transaction(connector, authorized=True)
+            return "Started"
         return status
 
     async def start_transaction(self, connector: simstation.Connector, authorized: bool = False) -> None:

@@ -229,6 +229,8 @@ class ChargingPage(QtWidgets.QWidget):
         bar.addWidget(self.follow_button)
         self.hint = QtWidgets.QLabel()
         self.hint.setStyleSheet("color:#555;")
+        self.hint.setWordWrap(True)  # a long hint must not hold the window wider than a laptop's screen
+        self.hint.setMinimumWidth(1)
         bar.addWidget(self.hint, 1)
         layout.addLayout(bar)
 
@@ -238,8 +240,7 @@ class ChargingPage(QtWidgets.QWidget):
         side_layout.setContentsMargins(0, 0, 0, 0)
         box = QtWidgets.QGroupBox(self.tr("Session on this connector"))
         form = QtWidgets.QFormLayout(box)
-        self.session_state = QtWidgets.QLabel()
-        self.session_state.setWordWrap(True)
+        self.session_state = QtWidgets.QLabel()  # one short line: a wrapped one is cut in the scrolling panel
         form.addRow(self.session_state)
         self.fields: dict[str, QtWidgets.QLabel] = {}
         for name, text in (("live_power", self.tr("Power now")), ("energy", self.tr("Energy charged")),
@@ -411,13 +412,17 @@ class ChargingPage(QtWidgets.QWidget):
     @qasync.asyncSlot(str)
     async def load_history(self, charger_id: str) -> None:
         self._loaded.add(charger_id)
+        def read() -> tuple[session_service.Collected, dict[str, live_plot.Series]]:
+            collected = self.history(charger_id)
+            return collected, series_of(collected.samples)  # the conversion too: off the GUI thread
+
         try:
-            collected = await asyncio.to_thread(self.history, charger_id)
+            collected, converted = await asyncio.to_thread(read)
         except errors.CommissionerError as exc:
             self._loaded.discard(charger_id)
             self.error.emit(exc)
             return
-        for key, older in series_of(collected.samples).items():
+        for key, older in converted.items():
             live = self.series.get((charger_id, key))
             if live is not None and live.n:  # what arrived while reading: after the history's newest
                 newest = older.t[older.n - 1] if older.n else float("-inf")
@@ -547,8 +552,7 @@ class ChargingPage(QtWidgets.QWidget):
         shown = self.time_range() if self._follow else self.plot.time_range()
         self.plot.show_series(series, shown)
         if series is None or not series.n:
-            self.hint.setText(self.tr("No meter values from this connector yet: they appear here as the charger "
-                                      "sends them (start a charge on the Overview page)."))
+            self.hint.setText(self.tr("No meter values from this connector yet: start a charge (Test charge tab)."))
         else:
             newest = series.t[series.n - 1]
             self.hint.setText(self.tr("Newest reading {0} · drag to pan, wheel to zoom").format(
@@ -642,15 +646,19 @@ class ChargingPage(QtWidgets.QWidget):
             self.session_state.setText(self.tr("● Charging session running"))
             self.session_state.setStyleSheet("color:#2e7d32; font-weight:bold;")
         else:
-            self.session_state.setText(self.tr("Last session ended {0}{1}").format(
-                job_view.day_text(session.stopped_ms),
+            self.session_state.setText(self.tr("Ended {0}{1}").format(
+                job_view.clock_text(session.stopped_ms),
                 self.tr(" ({0})").format(display.safe(session.stop_reason)) if session.stop_reason else ""))
+            self.session_state.setToolTip(self.tr("The last session ended {0}").format(job_view.day_text(session.stopped_ms)))
             self.session_state.setStyleSheet("color:#555;")
         self.fields["live_power"].setText(charger_detail.kw(power) if running else self.tr("— (ended)"))
         self.fields["energy"].setText(charger_detail.kwh(charged))
         self.fields["duration"].setText(duration_text(max(0.0, (end_ms - session.started_ms) / 1000)))
         self.fields["peak"].setText(charger_detail.kw(peak))
-        self.fields["transaction"].setText(display.safe(session.transaction_id))
+        shown = display.safe(session.transaction_id)
+        label = self.fields["transaction"]
+        label.setText(label.fontMetrics().elidedText(shown, QtCore.Qt.TextElideMode.ElideMiddle, 140))
+        label.setToolTip(shown)  # a 2.x UUID in full
         self.fields["id_token"].setText(display.safe(session.id_token) or "—")
         self.fields["started"].setText(job_view.day_text(session.started_ms))
 

@@ -4,6 +4,7 @@ chargers (load balancing), and the test tags (tags_panel)."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 from typing import Awaitable, Callable
 
@@ -14,7 +15,7 @@ from app.domain import display, errors, model, runs
 from app.services import limits, operations
 from app.ui import bound, tags_panel
 
-TestCharge = Callable[[str, int], Awaitable["runs.Step | None"]]
+TestCharge = Callable[[str, int], Awaitable["runs.Step | str"]]
 
 
 def test_tags(core) -> dict[str, dict[str, str]]:
@@ -94,10 +95,10 @@ class TestChargeBox(bound.ChargerBound, QtWidgets.QGroupBox):
         self.result.setText(summary(self, step))
 
 
-def summary(widget: QtWidgets.QWidget, step: runs.Step | None) -> str:
-    """The test charge's outcome in a line (rich text)."""
-    if step is None:
-        return ""
+def summary(widget: QtWidgets.QWidget, step: runs.Step | str) -> str:
+    """The test charge's outcome in a line (rich text); a text: why it did not run."""
+    if isinstance(step, str):
+        return "<span style='color:#e65100'>" + html.escape(step) + "</span>"
     if step.state is not runs.StepState.PASSED:
         reason = step.reason or step.state.value
         return "<span style='color:#c62828'>" + html.escape(widget.tr("Test charge {0}: {1}").format(
@@ -127,10 +128,15 @@ class ActionBox(bound.ChargerBound, QtWidgets.QGroupBox):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.busy = False
+        self._running: asyncio.Future | None = None
         self.progress = QtWidgets.QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setMaximumWidth(100)
         self.progress.hide()
+        self.cancel_button = QtWidgets.QPushButton(self.tr("Cancel"))
+        self.cancel_button.setToolTip(self.tr("Stop waiting; what the charger already took stays (Clear undoes a limit)"))
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.hide()
         self.result = QtWidgets.QLabel()
         self.result.setWordWrap(True)
         self.result.setTextFormat(QtCore.Qt.TextFormat.RichText)
@@ -154,14 +160,29 @@ class ActionBox(bound.ChargerBound, QtWidgets.QGroupBox):
         self.busy = True
         self._update()
         self.result.setText(html.escape(what))
+        self._running = self.bridge.run_task(self.TASK, charger_id, work)
         try:
-            return await self.bridge.run_task(self.TASK, charger_id, work)
+            return await self._running
+        except asyncio.CancelledError:
+            if not self._running.cancelled():
+                raise  # the window is closing: not ours to swallow
+            self.result.setText(_said(self.tr("Cancelled."), None))
+            return None
         except errors.CommissionerError as exc:
             self.result.setText(_said(f"{exc.message} {exc.hint}".strip(), False))
             return None
         finally:
+            self._running = None
             self.busy = False
             self._update()
+
+    def cancel(self) -> None:
+        if self._running is not None:
+            self._running.cancel()
+
+    def _show_busy(self) -> None:
+        self.progress.setVisible(self.busy)
+        self.cancel_button.setVisible(self.busy)
 
 
 class LimitBox(ActionBox):
@@ -173,6 +194,7 @@ class LimitBox(ActionBox):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("Current limit"))
+        self.held: dict[str, tuple[float, int]] = {}  # charger -> (amperes, connector) it took from here
         layout = QtWidgets.QVBoxLayout(self)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(QtWidgets.QLabel(self.tr("Limit")))
@@ -199,6 +221,7 @@ class LimitBox(ActionBox):
         self.list_button.clicked.connect(self.list_profiles)
         row.addWidget(self.list_button)
         row.addWidget(self.progress)
+        row.addWidget(self.cancel_button)
         row.addStretch(1)
         layout.addLayout(row)
         layout.addWidget(self.result)
@@ -208,17 +231,23 @@ class LimitBox(ActionBox):
 
     def _update(self) -> None:
         ready = self._ready()
-        for button in (self.set_button, self.observe_button, self.clear_button):
+        for button in (self.set_button, self.clear_button):
             button.setEnabled(ready)
+        held = self.info is not None and self.info.charger_id in self.held
+        self.observe_button.setEnabled(ready and held)
+        self.observe_button.setToolTip(
+            self.tr("During a charge: do Current.Import readings stay within the limit set here?") if held else
+            self.tr("Set a limit first: the readings are judged against the limit the charger took"))
         self.list_button.setEnabled(ready and self.info is not None and self.info.ocpp_version != "1.6")
-        self.progress.setVisible(self.busy)
-        wanted = [self.tr("Whole charger")] + [self.tr("Connector {0}").format(n) for n in self._connectors()]
+        self._show_busy()
+        word = self.tr("Connector {0}") if self.info is None or self.info.ocpp_version == "1.6" else self.tr("EVSE {0}")
+        wanted = [self.tr("Whole charger")] + [word.format(n) for n in self._connectors()]
         if [self.scope.itemText(i) for i in range(self.scope.count())] != wanted:
             current = self.scope.currentIndex()
             self.scope.clear()
             self.scope.addItem(wanted[0], 0)
-            for n in self._connectors():
-                self.scope.addItem(self.tr("Connector {0}").format(n), n)
+            for n, text in zip(self._connectors(), wanted[1:]):
+                self.scope.addItem(text, n)
             self.scope.setCurrentIndex(max(0, min(current, self.scope.count() - 1)))
 
     def _connectors(self) -> list[int]:
@@ -239,18 +268,23 @@ class LimitBox(ActionBox):
 
         found = await self._work(self.tr("Setting {0:g} A on {1}…").format(amps, display.safe(charger_id)), charger_id, work)
         if found is not None:
+            if found.status == "Accepted":
+                self.held[charger_id] = (amps, connector)
             self.result.setText(_said(found.message, found.verified))
+            self._update()
 
     @qasync.asyncSlot()
     async def observe(self) -> None:
         engine, charger_id = self.bridge.engine, self.info.charger_id
-        amps = self.limit.value()
-        connector = int(self.scope.currentData() or 0) or limits.charging_connector(engine, charger_id)
+        if charger_id not in self.held:
+            return
+        amps, where = self.held[charger_id]
 
         async def work(_reporter):
+            connector = where or limits.charging_connector(engine, charger_id)  # on the engine loop
             return await limits.observe(engine, charger_id, connector, amps, samples=3, timeout=60)
 
-        seen = await self._work(self.tr("Reading the meter values of connector {0} (three readings)…").format(connector),
+        seen = await self._work(self.tr("Reading three meter values against the {0:g} A limit…").format(amps),
                                 charger_id, work)
         if seen is not None:
             self.result.setText(_said(seen.message, seen.obeyed if seen.drawing else None))
@@ -264,9 +298,11 @@ class LimitBox(ActionBox):
 
         status = await self._work(self.tr("Clearing the limit…"), charger_id, work)
         if status is not None:
+            self.held.pop(charger_id, None)
             self.result.setText(_said(self.tr("ClearChargingProfile: {0}.").format(status) if status == "Accepted" else
                                       self.tr("ClearChargingProfile: {0}: the charger holds no limit set by "
-                                              "Commissioner.").format(status), status == "Accepted"))
+                                              "Commissioner.").format(status), True if status == "Accepted" else None))
+            self._update()
 
     @qasync.asyncSlot()
     async def list_profiles(self) -> None:
@@ -320,6 +356,7 @@ class BalanceBox(ActionBox):
         self.clear_button.clicked.connect(self.clear)
         row.addWidget(self.clear_button)
         row.addWidget(self.progress)
+        row.addWidget(self.cancel_button)
         row.addStretch(1)
         left.addLayout(row)
         self.result.setText(self.tr("Tick the chargers on this supply (start a charge on them to see the limit held)."))
@@ -327,6 +364,7 @@ class BalanceBox(ActionBox):
         layout.addLayout(left, 1)
         self.chargers = QtWidgets.QListWidget()
         self.chargers.setMaximumWidth(220)
+        self.chargers.setMaximumHeight(96)  # four rows, then it scrolls: the plot keeps its room
         self.chargers.setToolTip(self.tr("Connected chargers: tick those that share the site limit"))
         self.chargers.itemChanged.connect(lambda _item: self._update())
         layout.addWidget(self.chargers)
@@ -358,7 +396,7 @@ class BalanceBox(ActionBox):
         ready = self._ready()
         self.run_button.setEnabled(ready)
         self.clear_button.setEnabled(ready)
-        self.progress.setVisible(self.busy)
+        self._show_busy()
 
     @qasync.asyncSlot()
     async def run(self) -> None:
@@ -394,6 +432,9 @@ class BalanceBox(ActionBox):
                 ", ".join(f"{display.safe(c)} {s}" for c, s in zip(chargers, found)))))
 
 
+MAX_TOOLS_PX = 190  # at 1366x768 the plot keeps about 300 px whichever tab is open
+
+
 class Tools(QtWidgets.QTabWidget):
     """The Charging page's actions, one tab each (the plot keeps the room)."""
 
@@ -419,7 +460,7 @@ class Tools(QtWidgets.QTabWidget):
             self.widget(i).setSizePolicy(policy.Preferred, policy.Preferred if i == index else policy.Ignored)
         page = self.widget(index)
         if page is not None:
-            self.setMaximumHeight(page.sizeHint().height() + self.tabBar().sizeHint().height() + 8)
+            self.setMaximumHeight(min(MAX_TOOLS_PX, page.sizeHint().height() + self.tabBar().sizeHint().height() + 8))
 
     def set_bridge(self, bridge) -> None:
         for widget in (self.test_charge, self.limit, self.balance, self.tags):

@@ -356,20 +356,37 @@ class CommissionPage(QtWidgets.QWidget):
             return
         self._fill()
         if person:
-            self.notice.emit("info", self.tr("Hold the test tag at the charger's reader now."))
+            self.notice.emit("info", {
+                "tag_blocked": self.tr("Hold a card listed as Blocked in the test tags at the charger's reader now."),
+                "tag_valid": self.tr("Hold a card listed as Accepted in the test tags at the charger's reader now."),
+            }.get(step.key, self.tr("Hold the test tag at the charger's reader now.")))
             await self._run_checks(only=frozenset({step.key}))
         else:
             await self._run_checks()
 
-    async def test_charge(self, tag: str, connector: int = 1) -> runs.Step | None:
-        """One test charge as a step of this charger's run: the shown run's own test-charge step
-        (run again when done), else a new "Test charge" run. Returns the step as it ended."""
-        if self.info is None or self.bridge is None or self.info.charger_id in self._busy:
-            return None
+    def test_charge_run(self) -> runs.Run | None:
+        """The run a test charge goes into: the one on show while it is unfinished (its own test-charge
+        step, run again) or a "Test charge" run; None: a new "Test charge" run (a finished or signed
+        commissioning keeps its verdict)."""
         run, template = self.run, self.template
-        has_step = run is not None and template is not None and any(s.key == TEST_CHARGE for s in template.steps)
+        if run is None or template is None or not any(s.key == TEST_CHARGE for s in template.steps):
+            return None
+        if run.template == TEST_CHARGE_TEMPLATE or (run.outcome is runs.Outcome.INCOMPLETE and not any(
+                a.get("kind") == "signature" for a in run.attachments)):
+            return run
+        return None
+
+    async def test_charge(self, tag: str, connector: int = 1) -> runs.Step | str:
+        """One test charge as a step of this charger's run (test_charge_run), or a new "Test charge"
+        run. Returns the step as it ended, or why it did not run."""
+        if self.info is None or self.bridge is None:
+            return self.tr("No charger selected, or the CSMS is not running.")
+        if self.info.charger_id in self._busy:
+            return self.tr("The Commission page is running checks on this charger: wait for them to end.")
+        run = self.test_charge_run()
+        template = self.template
         try:
-            if not has_step:
+            if run is None:
                 template = self.templates.get(TEST_CHARGE_TEMPLATE)
                 if template is None:
                     raise errors.ConfigError(self.tr("The “Test charge” checklist is missing."),
@@ -381,12 +398,14 @@ class CommissionPage(QtWidgets.QWidget):
                 run_service.reset_step(self.core.runs, run, TEST_CHARGE)
         except errors.CommissionerError as exc:
             self.error.emit(exc)
-            return None
+            return exc.message
         self.run, self.template = run, template
         self._fill()
         self._update()
         await self._run_checks(only=frozenset({TEST_CHARGE}), connector=connector)
-        return self.run.step(TEST_CHARGE) if self.run is not None and self.run.id == run.id else None
+        if self.run is None or self.run.id != run.id:
+            return self.tr("The charger changed meanwhile: see the Commission page.")
+        return self.run.step(TEST_CHARGE)
 
     async def _run_checks(self, only: frozenset[str] | None = None, connector: int = 1) -> None:
         if self.info is None or self.run is None or self.template is None or self.bridge is None:

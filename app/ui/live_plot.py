@@ -161,6 +161,7 @@ class LivePlot(pg.GraphicsLayoutWidget):
             view = plot.getViewBox()
             view.setMouseEnabled(x=True, y=False)  # time is what one zooms; Y fits what is shown
             view.enableAutoRange(axis=pg.ViewBox.YAxis)
+            view.setDefaultPadding(0.08)  # headroom: a line at its peak is not drawn on the frame
             view.setAutoVisible(y=True)
             view.sigRangeChangedManually.connect(lambda *_: self.manual_range.emit())
             if self.plots:

@@ -36,17 +36,19 @@ class TagsPanel(bound.ChargerBound, QtWidgets.QGroupBox):
         self._saved: dict[str, dict[str, str]] = {}
         self._removed: set[str] = set()  # tokens taken out since the last send: a differential update removes them
         layout = QtWidgets.QVBoxLayout(self)
-        explain = QtWidgets.QLabel(self.tr(
+        layout.setContentsMargins(4, 2, 4, 2)
+        self.table = QtWidgets.QTableWidget(0, len(COLUMNS))
+        self.table.setToolTip(self.tr(
             "The CSMS answers these cards as set here; any other card gets the policy's answer "
             "(Settings: accept every tag, or only those listed)."))
-        explain.setWordWrap(True)
-        layout.addWidget(explain)
-        self.table = QtWidgets.QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(TOKEN, QtWidgets.QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
-        self.table.setMinimumHeight(110)
+        self.table.setMinimumHeight(60)
+        self.table.setMaximumHeight(100)  # three rows, then it scrolls
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.horizontalHeader().setMinimumSectionSize(120)
         self.table.itemChanged.connect(lambda _item: self._update())
         self.table.currentCellChanged.connect(lambda *_cells: self._update())
         layout.addWidget(self.table)
@@ -202,6 +204,7 @@ class TagsPanel(bound.ChargerBound, QtWidgets.QGroupBox):
             return False
         finally:
             self._busy = False
+            self._update()
         self._saved = tags
         self.saved.emit()
         self._say(self.tr("Saved: the CSMS answers {0} listed tag(s) as set here.").format(len(tags)), "#2e7d32")
@@ -251,13 +254,24 @@ class TagsPanel(bound.ChargerBound, QtWidgets.QGroupBox):
         if self._dirty() and not await self._save():
             return  # the CSMS answers the card as the table says
         charger_id, demo = self.info.charger_id, self._demo()
+        self._busy = True  # one card at a time: a double click is not two cards
+        self._update()
+        self._say(self.tr("Holding {0} at {1}…").format(token, display.safe(charger_id)))
         try:
             status = await self.bridge.run(demo.present_tag(charger_id, token))
         except errors.CommissionerError as exc:
             self._say(f"{exc.message} {exc.hint}".strip(), "#c62828")
             return
+        finally:
+            self._busy = False
+            self._update()
         if status == "Stopped":
             self._say(self.tr("{0} was held at {1}: it ended its own session.").format(token, display.safe(charger_id)))
+        elif status == "Started":
+            self._say(self.tr("{0} was held at {1}: the CSMS answered Accepted and a session began "
+                              "(hold it again to end it).").format(token, display.safe(charger_id)), "#2e7d32")
         else:
-            self._say(self.tr("{0} was held at {1}: the CSMS answered {2}.").format(
-                token, display.safe(charger_id), status), "#2e7d32" if status == "Accepted" else "#e65100")
+            text = self.tr("{0} was held at {1}: the CSMS answered {2}.").format(token, display.safe(charger_id), status)
+            if status == "Accepted":
+                text += " " + self.tr("No session began: every connector is busy or unavailable.")
+            self._say(text, "#2e7d32" if status == "Accepted" else "#e65100")

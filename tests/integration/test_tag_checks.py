@@ -149,7 +149,7 @@ async def test_the_virtual_charger_passes_both_tag_steps(engine, tmp_path, versi
             only = checklists.Template(key, key, "", (spec,), BENCH.path)
             task = asyncio.ensure_future(run_service.execute(engine, store, only, "SIM-1", present=frozenset({key})))
             await until(lambda: any(a == "Authorize" for _, a in engine.messages.active()))
-            assert await charger.present_tag(tag) == ("Blocked" if tag == "BLOCKED-1" else "Accepted")
+            assert await charger.present_tag(tag) == ("Blocked" if tag == "BLOCKED-1" else "Started")
             step = (await task).step(key)
             assert step.state is runs.StepState.PASSED, (key, step.reason)
         # The valid card started a session (a local start); held again, it ends it.

@@ -110,7 +110,7 @@ def test_a_charge_is_plotted_live_shown_as_a_session_listed_when_it_ends_and_exp
     row = sessions.sessions.index(listed())
     assert sessions.index(row, 6).data() == charger_detail.kwh(recorded.energy_wh)
     assert sessions.index(row, 2).data() == transaction
-    wait(qtbot, lambda: "ended" in page.session_state.text())
+    wait(qtbot, lambda: "Ended" in page.session_state.text())
     assert page.fields["energy"].text() == charger_detail.kwh(recorded.energy_wh)
 
     # Export: the folder the technician picks gets the sessions CSV with this session in it.

@@ -24,6 +24,7 @@ def test_a_test_charge_is_one_action_and_a_step_of_a_run(qtbot, window, version)
     assert "Test charge passed" in box.result.text() and "kWh" in box.result.text(), box.result.text()
     run = window.core.runs.get(window.commission.run.id)
     assert run.charger_id == charger_id and run.template == "test-charge"
+    assert run.outcome is runs.Outcome.PASSED  # the whole "Test charge" run: its report says passed
     step = run.step("test_charge")
     assert step.state is runs.StepState.PASSED
     assert {v.name for v in step.values} >= {"energy delivered", "peak power", "duration"}
@@ -33,6 +34,11 @@ def test_a_test_charge_is_one_action_and_a_step_of_a_run(qtbot, window, version)
     wait(qtbot, lambda: box.busy)
     wait(qtbot, lambda: not box.busy, timeout=60_000)
     assert [r.id for r in window.core.runs.list(charger_id)] == [run.id]
+    # Busy with the Commission page's checks: it says why nothing happens, nothing is lost.
+    window.commission._busy.add(charger_id)
+    box.start_button.click()
+    wait(qtbot, lambda: "wait for them to end" in box.result.text())
+    window.commission._busy.discard(charger_id)
 
 
 def test_a_limit_is_verified_obeyed_and_cleared(qtbot, window) -> None:  # noqa: F811
@@ -73,3 +79,13 @@ def test_two_chargers_share_a_site_limit(qtbot, window) -> None:  # noqa: F811
     balance.clear_button.click()
     wait(qtbot, lambda: not balance.busy and "ClearChargingProfile" in balance.result.text(), timeout=20_000)
     assert balance.result.text().count("Accepted") == 2
+
+
+def test_the_charging_page_fits_a_laptop_whichever_tab_is_open(qtbot, window) -> None:  # noqa: F811
+    demo(qtbot, window, "2.0.1")
+    tools = window.charging.toolbox
+    for index in range(tools.count()):
+        tools.setCurrentIndex(index)
+        smallest = window.minimumSizeHint()
+        assert smallest.width() <= 1366 and smallest.height() <= 728, (tools.tabText(index), smallest)
+        wait(qtbot, lambda: window.charging.plot.height() >= 250)  # at 1366x768 the plot stays readable

@@ -74,7 +74,7 @@ def test_a_card_is_held_at_the_demo_charger(qtbot, window) -> None:  # noqa: F81
     assert window.core.settings.csms.id_tags["CARD-BLOCKED"] == {"status": "Blocked"}
     panel.table.selectRow(1)
     panel.present()
-    wait(qtbot, lambda: "answered Accepted" in panel.result.text(), timeout=10_000)
+    wait(qtbot, lambda: "answered Accepted and a session began" in panel.result.text(), timeout=10_000)
     wait(qtbot, lambda: window.core.engine.registry.chargers[charger_id].transactions, timeout=10_000)
     panel.present()
     wait(qtbot, lambda: "ended its own session" in panel.result.text(), timeout=10_000)
