@@ -289,6 +289,12 @@ class ChargingPage(QtWidgets.QWidget):
         self.all_chargers.toggled.connect(lambda _on: self.reload_sessions())
         row.addWidget(self.all_chargers)
         row.addStretch(1)
+        self.export_range = QtWidgets.QComboBox()
+        self.export_range.addItem(self.tr("Everything"), "all")
+        self.export_range.addItem(self.tr("The time range on screen"), "shown")
+        self.export_range.setToolTip(self.tr("What the export holds: every session and reading, or those of the "
+                                             "time range the plot shows"))
+        row.addWidget(self.export_range)
         self.export_button = QtWidgets.QPushButton(self.tr("E&xport to CSV…"))
         self.export_button.setToolTip(self.tr("The sessions and every meter value as CSV (and JSON), into a folder"))
         self.export_button.clicked.connect(self.export_csv)
@@ -670,15 +676,20 @@ class ChargingPage(QtWidgets.QWidget):
         folder = QtWidgets.QFileDialog.getExistingDirectory(
             self, self.tr("Export sessions and meter values to a folder"), str(pathlib.Path.home()))
         if folder:
-            self._export(pathlib.Path(folder), charger_id)
+            shown = self.plot.time_range() if self.export_range.currentData() == "shown" else None
+            self._export(pathlib.Path(folder), charger_id, shown)
 
-    @qasync.asyncSlot(object, object)
-    async def _export(self, folder: pathlib.Path, charger_id: str | None) -> None:
+    @qasync.asyncSlot(object, object, object)
+    async def _export(self, folder: pathlib.Path, charger_id: str | None,
+                      shown: tuple[float, float] | None = None) -> None:
         name = re.sub(r"[^A-Za-z0-9._-]+", "_", charger_id).strip("._") if charger_id else ""
         stem = f"{name or 'all-chargers'}-energy"  # the charger chose its id: not a path
+        if shown is not None:  # the range in the name: a second export of another range keeps the first
+            stem += time.strftime("-%Y%m%dT%H%M%S", time.gmtime(shown[0])) + time.strftime(
+                "-%Y%m%dT%H%M%SZ", time.gmtime(shown[1]))
         self.export_button.setEnabled(False)
         try:
-            collected = await asyncio.to_thread(self._collected, charger_id)
+            collected = await asyncio.to_thread(self._collected, charger_id, shown)
             written = await asyncio.to_thread(session_service.export, collected, folder, stem)
         except errors.CommissionerError as exc:
             self.error.emit(exc)
@@ -688,7 +699,10 @@ class ChargingPage(QtWidgets.QWidget):
         self.notice.emit("success", self.tr("{0} session(s) exported: {1}").format(
             len(collected.sessions), ", ".join(str(p) for p in written)))
 
-    def _collected(self, charger_id: str | None) -> session_service.Collected:
+    def _collected(self, charger_id: str | None, shown: tuple[float, float] | None = None) -> session_service.Collected:
+        if shown is not None:
+            return session_service.collect(self._index(), charger_id=charger_id, since_ms=int(shown[0] * 1000),
+                                           until_ms=int(shown[1] * 1000))
         if charger_id is not None:
             return self.history(charger_id)
         return session_service.collect(self._index())

@@ -122,7 +122,18 @@ def test_a_charge_is_plotted_live_shown_as_a_session_listed_when_it_ends_and_exp
     written = (tmp_path / f"{charger_id}-energy-sessions.csv").read_text(encoding="utf-8").splitlines()
     assert written[0].startswith("charger_id,connector,transaction_id")
     assert any(f",{transaction}," in line and line.startswith(charger_id) for line in written[1:])
-    assert (tmp_path / f"{charger_id}-energy-meter-values.csv").stat().st_size > 100
+    every = (tmp_path / f"{charger_id}-energy-meter-values.csv").read_text(encoding="utf-8").splitlines()
+    assert len(every) > 3
+    # Only the range on screen: its readings, in files named after it (the first export stays).
+    page.plot.set_time_range(recorded.started_ms / 1000, recorded.started_ms / 1000 + 1.0)
+    page.export_range.setCurrentIndex(1)
+    notices.clear()
+    page.export_button.click()
+    wait(qtbot, lambda: notices, timeout=10_000)
+    ranged = [p for p in tmp_path.glob(f"{charger_id}-energy-*Z-meter-values.csv")]
+    assert len(ranged) == 1 and (tmp_path / f"{charger_id}-energy-meter-values.csv").exists()
+    shown = ranged[0].read_text(encoding="utf-8").splitlines()
+    assert 1 < len(shown) < len(every), (len(shown), len(every))
 
     # A page opened afterwards reads the charge back from the energy index.
     later = charging_page.ChargingPage(window.core)
