@@ -11,6 +11,9 @@ see in its meter values that it obeys. On the engine loop; Qt-free; 1.6, 2.0.1 a
     site = await limits.balance(engine, 32.0, ["CP-1", "CP-2", "CP-3"], samples=3, timeout=60)
     site.held, site.peak_sum_a, site.broke                        # the sum against the site limit
 
+Meter values are timed by when the CSMS received them (the engine's clock), never by the charger's own
+timestamps, which may be minutes off: the settle window and the site sum go by arrival.
+
 The limit goes out as one charging profile (id PROFILE_ID unless given): 1.6 ChargePointMaxProfile
 on connector 0 or TxDefaultProfile on a connector; 2.x ChargingStationMaxProfile on EVSE 0 or
 TxDefaultProfile on an EVSE. It is Absolute, in A, from midnight UTC yesterday with no end, so a
@@ -252,10 +255,17 @@ async def list_profiles(engine: csms_engine.Engine, charger_id: str, *, evse_id:
 
 @dataclasses.dataclass(frozen=True)
 class Sample:
-    ts_ms: int  # the meter value's own timestamp (receive time when it has none)
+    ts_ms: int  # the meter value's own timestamp, by the charger's clock (receive time when it has none)
     current_a: float  # the highest phase current
     offered_a: float | None = None  # Current.Offered, when sent
     estimated: bool = False  # from power and voltage: the charger sent no Current.Import
+    received_ms: int | None = None  # when the CSMS received it, by the engine's clock
+
+    @property
+    def at_ms(self) -> int:
+        """The moment the sample is judged at: when it arrived, since a charger's clock may be off
+        by minutes (its own timestamp, when the arrival is not known)."""
+        return self.ts_ms if self.received_ms is None else self.received_ms
 
 
 @dataclasses.dataclass(frozen=True)
@@ -317,7 +327,7 @@ def _where(version: str, action: str, payload: dict[str, Any], transactions: dic
 
 def samples_of(meter_value: Any, received_ms: int) -> list[Sample]:
     """One Sample per meterValue entry that gives a current: the highest Current.Import phase (or its
-    total), else power / (3 × voltage); Current.Offered beside it."""
+    total), else power / (3 × voltage); Current.Offered beside it. `received_ms`: when the CSMS got it."""
     out: list[Sample] = []
     for entry in meter_value if isinstance(meter_value, list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("sampledValue"), list):
@@ -335,11 +345,12 @@ def samples_of(meter_value: Any, received_ms: int) -> list[Sample]:
                 offered = value if offered is None else max(offered, value)
         ts = energy.timestamp_ms(entry.get("timestamp"), received_ms) or received_ms
         if currents:
-            out.append(Sample(ts, round(max(currents), 2), offered))
+            out.append(Sample(ts, round(max(currents), 2), offered, received_ms=received_ms))
             continue
         reading = metering.read([entry])
         if reading.power_w is not None and reading.voltage_v:
-            out.append(Sample(ts, round(reading.power_w / (3 * reading.voltage_v), 2), offered, estimated=True))
+            out.append(Sample(ts, round(reading.power_w / (3 * reading.voltage_v), 2), offered, estimated=True,
+                              received_ms=received_ms))
     return out
 
 
@@ -348,11 +359,15 @@ async def observe(engine: csms_engine.Engine, charger_id: str, connector: int, l
                   charging_only: bool = False) -> Observation:
     """Watch the charger's meter values for `connector` (MeterValues, TransactionEvent) until
     `samples` carry a current, or `timeout`; when none comes for TRIGGER_AFTER_S, TriggerMessage
-    MeterValues asks for one. Samples stamped within `settle_s` of the start are not judged (a
+    MeterValues asks for one. Samples received within `settle_s` of the start are not judged (a
     charger takes a moment to bring the EV down); with `charging_only`, neither are those of an EV
-    drawing nothing yet. ExpectTimeoutError when not one sample came."""
+    drawing nothing yet. ExpectTimeoutError when not one sample came.
+
+    Samples are taken and timed by when the CSMS received them (the engine's clock), not by their
+    own timestamps: a charger's clock may be minutes off the laptop's. Their timestamps are kept
+    (Sample.ts_ms) for display."""
     version = _version(engine, charger_id)
-    began_ms = int(time.time() * 1000)
+    began_ms = engine.clock()
     got: list[Sample] = []
     deadline = time.monotonic() + timeout
     trigger = operations.quick(version, "trigger_meter", connector=connector, evse=connector)
@@ -364,7 +379,7 @@ async def observe(engine: csms_engine.Engine, charger_id: str, connector: int, l
                 break
             try:
                 async with asyncio.timeout(min(TRIGGER_AFTER_S, left)):
-                    action, payload = await arrivals.get()
+                    action, payload, received_ms = await arrivals.get()
             except TimeoutError:
                 with contextlib.suppress(errors.OperationError):
                     await engine.call(charger_id, trigger.action, trigger.payload)
@@ -372,8 +387,8 @@ async def observe(engine: csms_engine.Engine, charger_id: str, connector: int, l
             info = engine.registry.chargers.get(charger_id)
             if _where(version, action, payload, info.transactions if info is not None else {}) != connector:
                 continue
-            got += [s for s in samples_of(payload.get("meterValue"), int(time.time() * 1000))
-                    if s.ts_ms >= began_ms + settle_s * 1000 and (s.current_a > 0.5 or not charging_only)]
+            got += [s for s in samples_of(payload.get("meterValue"), received_ms)
+                    if s.at_ms >= began_ms + settle_s * 1000 and (s.current_a > 0.5 or not charging_only)]
     if not got:
         raise errors.ExpectTimeoutError(charger_id, "MeterValues", timeout,
                                         f"no meter value with a current came from connector {connector}, even when "
@@ -383,12 +398,14 @@ async def observe(engine: csms_engine.Engine, charger_id: str, connector: int, l
 
 @contextlib.asynccontextmanager
 async def _merged(engine: csms_engine.Engine, charger_id: str, actions: tuple[str, ...]):
-    """One queue of (action, payload) for every message of `actions` the charger sends from now on."""
-    queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
+    """One queue of (action, payload, received ms by the engine's clock) for every message of
+    `actions` the charger sends from now on."""
+    queue: asyncio.Queue[tuple[str, dict[str, Any], int]] = asyncio.Queue()
 
     async def forward(action: str, watch: Any) -> None:
         while True:
-            queue.put_nowait((action, await watch.next(None)))
+            payload = await watch.next(None)
+            queue.put_nowait((action, payload, engine.clock()))
 
     with contextlib.ExitStack() as stack:
         tasks = [asyncio.ensure_future(forward(a, stack.enter_context(engine.watch(charger_id, a)))) for a in actions]
@@ -436,11 +453,12 @@ class BalanceResult:
 
 def peak_sum(observations: list[Observation]) -> float | None:
     """The highest sum of the chargers' currents, each charger counted at its latest sample at every
-    moment one of them reports (from the moment every one of them has reported)."""
-    events = sorted((s.ts_ms, o.charger_id, s.current_a) for o in observations for s in o.samples)
+    moment one of them reports (from the moment every one of them has reported). Moments are when
+    the CSMS received the samples (Sample.at_ms): the chargers' own clocks need not agree."""
+    events = sorted((s.at_ms, n, o.charger_id, s.current_a) for o in observations for n, s in enumerate(o.samples))
     latest: dict[str, float] = {}
     peak = None
-    for _, charger_id, amps in events:
+    for _, _, charger_id, amps in events:
         latest[charger_id] = amps
         if len(latest) == len(observations):
             total = round(sum(latest.values()), 2)

@@ -5,11 +5,13 @@ a charger with the ignore_limits fault reported as not obeying; a site limit sha
 from __future__ import annotations
 
 import contextlib
+import datetime
 from typing import AsyncIterator
 
 import pytest
 
 from app import simulator
+from app.simulator import options as sim_options
 from app.csms import engine as csms_engine
 from app.domain import errors
 from app.services import limits, operations
@@ -56,6 +58,23 @@ async def test_a_limit_is_verified_by_the_composite_schedule_and_obeyed_in_the_m
         assert status == "Accepted" and amps == 16.0 and schedule["chargingRateUnit"] == "A"
         after = await limits.observe(engine, "SIM-1", 1, 10.0, samples=2, timeout=10)
         assert not after.obeyed and after.peak_a > 15  # back to the EV's full current
+
+
+def skewed(seconds: float):
+    """A charger clock `seconds` ahead of the laptop's (behind when negative)."""
+    return lambda: sim_options.utc_now() + datetime.timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize("offset", [-60, 60])
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_a_charger_whose_clock_is_off_is_observed_by_when_its_readings_arrive(engine, version, offset) -> None:
+    async with charging(engine, version, clock=skewed(offset)):
+        assert (await limits.set_limit(engine, "SIM-1", 10.0)).verified
+        began = engine.clock()
+        seen = await limits.observe(engine, "SIM-1", 1, 10.0, samples=3, timeout=10, settle_s=0.3)
+        assert seen.obeyed and seen.drawing and len(seen.samples) == 3, seen.message
+        assert all(s.received_ms >= began + 300 for s in seen.samples)  # settled by the CSMS's clock
+        assert all((s.ts_ms - s.received_ms) * offset > 0 for s in seen.samples)  # the charger's stamps kept
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -122,6 +141,14 @@ async def test_three_chargers_share_32_a_and_hold_it(engine) -> None:
         assert "the site limit held" in result.message
 
 
+async def test_chargers_whose_clocks_disagree_are_summed_by_when_their_readings_arrive(engine) -> None:
+    async with site(engine, [("SITE-1", "1.6", {"clock": skewed(-60)}), ("SITE-2", "2.0.1", {"clock": skewed(60)}),
+                             ("SITE-3", "1.6", {})]):
+        result = await limits.balance(engine, 32.0, ["SITE-1", "SITE-2", "SITE-3"], samples=3, timeout=15)
+        assert result.held, result.message
+        assert 30.0 < result.peak_sum_a <= 32.0 and not result.broke
+
+
 async def test_a_charger_that_ignores_its_share_breaks_the_site_limit(engine) -> None:
     async with site(engine, [("SITE-1", "2.0.1", {}), ("SITE-2", "2.0.1", {"ignore_limits": True}),
                              ("SITE-3", "1.6", {})]):
@@ -156,6 +183,15 @@ async def test_the_current_limit_step_passes_and_leaves_nothing(engine, tmp_path
         assert said["current offered"] == 10.0 and not step.on_charger
         assert (await limits.composite_limit(engine, "SIM-1", 1))[:2] == ("Accepted", 16.0)  # the profile cleared
         assert not engine.registry.chargers["SIM-1"].transactions  # the test session was stopped
+
+
+async def test_the_current_limit_step_passes_on_a_charger_whose_clock_is_behind(engine, tmp_path) -> None:
+    store = run_store.RunStore(tmp_path / "data")
+    async with running(engine, "1.6", clock=skewed(-60)):
+        run = await run_service.execute(engine, store, limit_template(tmp_path), "SIM-1")
+        step = run.step("current_limit")
+        assert step.state is runs.StepState.PASSED, step.reason
+        assert {v.name: v.value for v in step.values}["samples"] == limit_checks.SAMPLES
 
 
 async def test_the_current_limit_step_fails_a_charger_that_ignores_it(engine, tmp_path) -> None:
