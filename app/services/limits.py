@@ -424,21 +424,40 @@ async def _merged(engine: csms_engine.Engine, charger_id: str, actions: tuple[st
 class BalanceResult:
     site_limit_a: float
     share_a: float
-    limits: dict[str, LimitResult]  # per charger: its share set and verified
-    observations: dict[str, Observation]  # per charger: what its meter values said
-    peak_sum_a: float | None  # the highest sum of the chargers' currents at any moment
+    limits: dict[str, LimitResult]  # per charger that answered SetChargingProfile: its share set and verified
+    observations: dict[str, Observation]  # per charger observed: what its meter values said
+    peak_sum_a: float | None  # the highest sum of the chargers' currents at any moment; None: not all observed
     broke: list[str]  # the chargers that went above their share
+    errors: dict[str, str] = dataclasses.field(default_factory=dict)  # per charger: what went wrong, in words
+    cleared: list[str] = dataclasses.field(default_factory=list)  # shares taken back: not every one could be set
+
+    @property
+    def charger_ids(self) -> list[str]:
+        return list(dict.fromkeys([*self.limits, *self.errors]))
+
+    @property
+    def shares_set(self) -> bool:
+        """Every charger took its share (SetChargingProfile Accepted), so they were observed; when
+        not, none was observed and those set were cleared again (`cleared`)."""
+        return all(cid in self.limits and self.limits[cid].status == "Accepted" for cid in self.charger_ids)
 
     @property
     def held(self) -> bool:
         return (self.peak_sum_a is not None and self.peak_sum_a <= self.site_limit_a + tolerance(self.site_limit_a)
-                and not self.broke)
+                and not self.broke and not self.errors)
 
     @property
     def message(self) -> str:
-        n = len(self.limits)
+        ids = self.charger_ids
+        failed = "; ".join(f"{cid}: {why}" for cid, why in self.errors.items())
+        if not self.shares_set:  # nothing was watched
+            said = (f"the site limit was not set: {self.site_limit_a:g} A shared by {len(ids)} chargers, "
+                    f"{self.share_a:g} A each, but not every charger took its share ({failed})")
+            if self.cleared:
+                said += f"; the shares set on {', '.join(self.cleared)} were cleared again"
+            return said
         unverified = [cid for cid, r in self.limits.items() if not r.verified]
-        said = (f"{self.site_limit_a:g} A shared by {n} chargers, {self.share_a:g} A each; "
+        said = (f"{self.site_limit_a:g} A shared by {len(ids)} chargers, {self.share_a:g} A each; "
                 f"the sum peaked at {self.peak_sum_a if self.peak_sum_a is not None else '—'} A")
         if self.held:
             return f"the site limit held: {said}"
@@ -446,6 +465,8 @@ class BalanceResult:
         if self.broke:
             why.append("above their share: " + ", ".join(
                 f"{cid} ({self.observations[cid].peak_a:g} A)" for cid in self.broke))
+        if self.errors:
+            why.append(f"not observed: {failed}")
         if unverified:
             why.append("not verified by composite schedule: " + ", ".join(unverified))
         return f"the site limit did not hold: {said}; " + "; ".join(why or ["the sum went above it"])
@@ -480,12 +501,55 @@ async def balance(engine: csms_engine.Engine, site_limit_a: float, charger_ids: 
                   timeout: float = 60.0, settle_s: float = 0.0) -> BalanceResult:
     """Share `site_limit_a` equally (share()), set each charger's station maximum to its share,
     verify each composite schedule, then watch them all together. The profiles stay set (the
-    site's load management until the operator's backend takes over); clear_limit undoes each."""
+    site's load management until the operator's backend takes over); clear_limit undoes each.
+
+    Each charger's outcome is in the result: a charger that cannot take its share (not connected,
+    refused, no answer) is in `errors`, and then the shares already set are cleared again (best
+    effort: `cleared`), since the site limit is not held by part of its chargers; a charger whose
+    meter values cannot be read is in `errors` beside the others' observations."""
+    if len(set(charger_ids)) != len(charger_ids):
+        raise errors.ConfigError("A charger is listed twice for the site limit.", hint="List each charger once.")
     part = share(site_limit_a, len(charger_ids))
-    results = dict(zip(charger_ids, await asyncio.gather(
-        *(set_limit(engine, cid, part) for cid in charger_ids))))
+    answers = await asyncio.gather(*(set_limit(engine, cid, part) for cid in charger_ids), return_exceptions=True)
+    results = {cid: a for cid, a in zip(charger_ids, answers) if isinstance(a, LimitResult)}
+    failed = {cid: _said(a) if isinstance(a, BaseException) else a.message
+              for cid, a in zip(charger_ids, answers) if not isinstance(a, LimitResult) or a.status != "Accepted"}
+    if failed:
+        cleared = await _take_back(engine, [cid for cid, r in results.items() if r.status == "Accepted"], failed)
+        _raise_unexpected(answers)
+        return BalanceResult(site_limit_a, part, results, {}, None, [], failed, cleared)
     seen = await asyncio.gather(*(observe(engine, cid, charging_connector(engine, cid), part, samples=samples,
-                                          timeout=timeout, settle_s=settle_s) for cid in charger_ids))
-    observations = dict(zip(charger_ids, seen))
-    return BalanceResult(site_limit_a, part, results, observations, peak_sum(list(seen)),
-                         [cid for cid, o in observations.items() if not o.obeyed])
+                                          timeout=timeout, settle_s=settle_s) for cid in charger_ids),
+                                return_exceptions=True)
+    _raise_unexpected(seen)
+    observations = {cid: o for cid, o in zip(charger_ids, seen) if isinstance(o, Observation)}
+    failed = {cid: _said(o) for cid, o in zip(charger_ids, seen) if isinstance(o, BaseException)}
+    peak = peak_sum(list(observations.values())) if not failed else None
+    return BalanceResult(site_limit_a, part, results, observations, peak,
+                         [cid for cid, o in observations.items() if not o.obeyed], failed)
+
+
+def _said(error: BaseException) -> str:
+    return str(error) if isinstance(error, errors.CommissionerError) else f"{type(error).__name__}: {error}"
+
+
+def _raise_unexpected(outcomes: list[Any]) -> None:
+    """A charger's failure is a domain error, reported per charger; anything else is a bug, raised."""
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException) and not isinstance(outcome, errors.CommissionerError):
+            raise outcome
+
+
+async def _take_back(engine: csms_engine.Engine, charger_ids: list[str], failed: dict[str, str]) -> list[str]:
+    """Clear the shares set on `charger_ids` (best effort); those that could not be cleared go into
+    `failed` with what to do. Returns the chargers cleared."""
+    answers = await asyncio.gather(*(clear_limit(engine, cid) for cid in charger_ids), return_exceptions=True)
+    cleared = []
+    for cid, answer in zip(charger_ids, answers):
+        if answer in ("Accepted", "Unknown"):
+            cleared.append(cid)
+        else:
+            why = _said(answer) if isinstance(answer, BaseException) else f"ClearChargingProfile answered {answer}"
+            failed[cid] = (f"its {PROFILE_ID} share profile could not be cleared again ({why}): "
+                           "clear its limit by hand")
+    return cleared

@@ -127,9 +127,21 @@ async def test_list_profiles_is_not_in_16(engine) -> None:
 @contextlib.asynccontextmanager
 async def site(eng: csms_engine.Engine, chargers: list[tuple[str, str, dict]]):
     async with contextlib.AsyncExitStack() as stack:
-        for charger_id, version, options in chargers:
-            await stack.enter_async_context(charging(eng, version, charger_id, **options))
-        yield
+        yield {charger_id: await stack.enter_async_context(charging(eng, version, charger_id, **options))
+               for charger_id, version, options in chargers}
+
+
+def watching(eng: csms_engine.Engine) -> list[tuple[str, str]]:
+    """The (charger, action) watches still open on the engine."""
+    return list(eng.messages.active())
+
+
+def not_connected(eng: csms_engine.Engine, charger_id: str) -> bool:
+    try:
+        eng.server.session(charger_id)
+    except errors.ChargerNotConnectedError:
+        return True
+    return False
 
 
 async def test_three_chargers_share_32_a_and_hold_it(engine) -> None:
@@ -139,6 +151,38 @@ async def test_three_chargers_share_32_a_and_hold_it(engine) -> None:
         assert result.held, result.message
         assert 30.0 < result.peak_sum_a <= 32.0 and not result.broke
         assert "the site limit held" in result.message
+
+
+async def test_a_charger_that_cannot_take_its_share_undoes_the_others(engine) -> None:
+    async with site(engine, [("SITE-1", "1.6", {}), ("SITE-2", "2.0.1", {})]):
+        result = await limits.balance(engine, 32.0, ["SITE-1", "SITE-2", "NOPE"], samples=3, timeout=15)
+        assert not result.held and not result.shares_set and not result.observations
+        assert "NOPE is not connected" in result.errors["NOPE"] and set(result.errors) == {"NOPE"}
+        assert result.cleared == ["SITE-1", "SITE-2"] and result.limits["SITE-1"].status == "Accepted"
+        assert "was not set" in result.message and "SITE-1, SITE-2 were cleared again" in result.message
+        for charger_id in ("SITE-1", "SITE-2"):  # no share left behind
+            assert (await limits.composite_limit(engine, charger_id, 0))[1] == 16.0
+        assert not watching(engine)
+
+
+async def test_a_charger_that_disconnects_is_reported_and_the_others_observed(engine, monkeypatch) -> None:
+    async with site(engine, [("SITE-1", "1.6", {}), ("SITE-2", "2.0.1", {}), ("SITE-3", "1.6", {})]) as chargers:
+        set_limit = limits.set_limit
+
+        async def then_drop(eng, charger_id, *args, **kwargs):
+            result = await set_limit(eng, charger_id, *args, **kwargs)
+            if charger_id == "SITE-3":  # it takes its share, then goes off the network
+                chargers[charger_id].stop()
+                await until(lambda: not_connected(eng, charger_id))
+            return result
+
+        monkeypatch.setattr(limits, "set_limit", then_drop)
+        result = await limits.balance(engine, 32.0, ["SITE-1", "SITE-2", "SITE-3"], samples=3, timeout=15)
+        assert not result.held and result.shares_set and result.peak_sum_a is None
+        assert set(result.observations) == {"SITE-1", "SITE-2"} and all(o.obeyed for o in result.observations.values())
+        assert "SITE-3 is not connected" in result.errors["SITE-3"] and not result.cleared
+        assert "not observed: SITE-3" in result.message
+        assert not watching(engine)  # every observation ended, none left watching
 
 
 async def test_chargers_whose_clocks_disagree_are_summed_by_when_their_readings_arrive(engine) -> None:

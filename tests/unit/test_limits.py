@@ -97,3 +97,8 @@ def test_profile_requests_per_version() -> None:
     assert v2x.payload["evseId"] == 2 and v2x.payload["chargingProfile"]["chargingProfilePurpose"] == "TxDefaultProfile"
     assert limits.profile_request("2.1", 8.0).payload["chargingProfile"]["chargingProfilePurpose"] == \
         "ChargingStationMaxProfile"
+
+
+async def test_a_charger_listed_twice_cannot_share_a_site_limit() -> None:
+    with pytest.raises(errors.ConfigError, match="listed twice"):
+        await limits.balance(None, 32.0, ["A", "B", "A"])  # refused before anything is sent
