@@ -3,6 +3,7 @@ see in its meter values that it obeys. On the engine loop; Qt-free; 1.6, 2.0.1 a
 
     result = await limits.set_limit(engine, "CP-1", 10.0)         # station-wide maximum, verified
     result.verified, result.composite_a, result.message           # what GetCompositeSchedule said
+    await limits.set_limit(engine, "CP-1", 10.0, valid_for_s=3600)  # ends in an hour: result.valid_to
     status, amps, schedule = await limits.composite_limit(engine, "CP-1", 1)
     seen = await limits.observe(engine, "CP-1", 1, 10.0, samples=3, timeout=60)
     seen.obeyed, seen.peak_a, seen.samples                        # from Current.Import per phase
@@ -16,9 +17,10 @@ timestamps, which may be minutes off: the settle window and the site sum go by a
 
 The limit goes out as one charging profile (id PROFILE_ID unless given): 1.6 ChargePointMaxProfile
 on connector 0 or TxDefaultProfile on a connector; 2.x ChargingStationMaxProfile on EVSE 0 or
-TxDefaultProfile on an EVSE. It is Absolute, in A, from midnight UTC yesterday with no end, so a
-charger whose clock is behind the laptop's has it in force at once. GetCompositeSchedule then says
-whether the charger took it; only its meter values say whether the EV is held to it.
+TxDefaultProfile on an EVSE. It is Absolute, in A, from midnight UTC yesterday, so a charger whose
+clock is behind the laptop's has it in force at once; it has no end unless given `valid_for_s`
+(validTo = the laptop's now + valid_for_s). GetCompositeSchedule then says whether the charger
+took it; only its meter values say whether the EV is held to it.
 
 Amperes are per phase throughout. A charger that reports in W is read at 230 V per phase.
 """
@@ -79,6 +81,11 @@ def _version(engine: csms_engine.Engine, charger_id: str) -> str:
     return engine.server.session(charger_id).version  # ChargerNotConnectedError
 
 
+def _iso(clock_ms: int) -> str:
+    return datetime.datetime.fromtimestamp(clock_ms / 1000, datetime.timezone.utc).isoformat(
+        timespec="seconds").replace("+00:00", "Z")
+
+
 def _since(clock_ms: int) -> str:
     """Midnight UTC the day before `clock_ms`: a start every charger has passed, whatever its clock."""
     day = datetime.datetime.fromtimestamp(clock_ms / 1000, datetime.timezone.utc).date() - datetime.timedelta(days=1)
@@ -87,23 +94,25 @@ def _since(clock_ms: int) -> str:
 
 def profile_request(version: str, limit_a: float, *, connector: int = 0, purpose: str = "max",
                     profile_id: int = PROFILE_ID, stack_level: int = STACK_LEVEL,
-                    start: str = "2020-01-01T00:00:00Z") -> operations.Request:
+                    start: str = "2020-01-01T00:00:00Z", valid_to: str = "") -> operations.Request:
     """The SetChargingProfile for a limit of `limit_a` per phase. A station maximum (purpose "max")
-    goes on connector 0; a limit on a connector is its TxDefaultProfile."""
+    goes on connector 0; a limit on a connector is its TxDefaultProfile. `valid_to` (RFC 3339):
+    the profile's validTo, when it ends; "" for none."""
     if purpose not in ("max", "default"):
         raise ValueError(f"unknown limit purpose {purpose!r}")
     if connector:
         purpose = "default"
     name = _PURPOSES[(_family(version), purpose)]
     period = {"startPeriod": 0, "limit": round(limit_a, 1)}
+    until = {"validTo": valid_to} if valid_to else {}  # 1.6 ChargingProfile.validTo; 2.x chargingProfile.validTo
     if version == "1.6":
         return operations.Request("SetChargingProfile", {"connectorId": connector, "csChargingProfiles": {
             "chargingProfileId": profile_id, "stackLevel": stack_level, "chargingProfilePurpose": name,
-            "chargingProfileKind": "Absolute", "chargingSchedule": {
+            "chargingProfileKind": "Absolute", **until, "chargingSchedule": {
                 "startSchedule": start, "chargingRateUnit": "A", "chargingSchedulePeriod": [period]}}})
     return operations.Request("SetChargingProfile", {"evseId": connector, "chargingProfile": {
         "id": profile_id, "stackLevel": stack_level, "chargingProfilePurpose": name,
-        "chargingProfileKind": "Absolute", "chargingSchedule": [{
+        "chargingProfileKind": "Absolute", **until, "chargingSchedule": [{
             "id": 1, "startSchedule": start, "chargingRateUnit": "A", "chargingSchedulePeriod": [period]}]}})
 
 
@@ -118,6 +127,7 @@ class LimitResult:
     verified: bool  # accepted, and the composite schedule is at or below the limit
     message: str  # in plain words, with what to do when it failed
     schedule: dict[str, Any] = dataclasses.field(default_factory=dict)
+    valid_to: str = ""  # the profile's validTo (RFC 3339, UTC) when it was given a validity; "": no end
 
 
 def _limit_now(periods: Any, unit: str) -> float | None:
@@ -158,20 +168,32 @@ async def composite_limit(engine: csms_engine.Engine, charger_id: str, connector
 
 
 async def set_limit(engine: csms_engine.Engine, charger_id: str, limit_a: float, *, connector: int = 0,
-                    purpose: str = "max", profile_id: int | None = None,
-                    stack_level: int = STACK_LEVEL) -> LimitResult:
+                    purpose: str = "max", profile_id: int | None = None, stack_level: int = STACK_LEVEL,
+                    valid_for_s: float | None = None) -> LimitResult:
     """Send the limit as a charging profile, then read GetCompositeSchedule to verify it took it.
-    Raises what the engine raises (not connected, CallError, timeout); a refusal is a result."""
+    Raises what the engine raises (not connected, CallError, timeout); a refusal is a result.
+
+    With `valid_for_s` the profile ends (validTo) that long after now by the laptop's clock, so a
+    limit set by hand does not stay forever; the charger ends it by its own clock, so one whose
+    clock is ahead by more than `valid_for_s` has it expired at once (its composite schedule then
+    says so). Its start stays midnight UTC yesterday, for chargers whose clock is behind."""
+    if valid_for_s is not None and not valid_for_s > 0:
+        raise errors.ConfigError(f"A limit cannot be valid for {valid_for_s:g} s.",
+                                 hint="Give a positive number of seconds, or no validity for a limit without an end.")
     version = _version(engine, charger_id)
     pid = PROFILE_ID if profile_id is None else profile_id
+    now = engine.clock()
+    # Whole seconds, rounded up: the profile lasts at least valid_for_s.
+    valid_to = _iso(math.ceil((now + valid_for_s * 1000) / 1000) * 1000) if valid_for_s is not None else ""
     request = profile_request(version, limit_a, connector=connector, purpose=purpose, profile_id=pid,
-                              stack_level=stack_level, start=_since(engine.clock()))
+                              stack_level=stack_level, start=_since(now), valid_to=valid_to)
     body = request.payload.get("csChargingProfiles") or request.payload["chargingProfile"]
     name = body["chargingProfilePurpose"]
     answer = await engine.call(charger_id, request.action, request.payload)
     status = str(answer.get("status", ""))
     where = f"connector {connector}" if connector else "the whole charger"
-    base = dict(status=status, profile_id=pid, connector=connector, purpose=name, requested_a=limit_a)
+    base = dict(status=status, profile_id=pid, connector=connector, purpose=name, requested_a=limit_a,
+                valid_to=valid_to)
     if status != "Accepted":
         return LimitResult(**base, composite_a=None, verified=False, message=(
             f"the charger answered SetChargingProfile ({name}, {limit_a:g} A on {where}) with {status or 'nothing'}: "
@@ -188,12 +210,19 @@ async def set_limit(engine: csms_engine.Engine, charger_id: str, limit_a: float,
             f"the charger accepted the {limit_a:g} A profile but its composite schedule gives no limit: "
             "watch its meter values during a charge"))
     if composite > limit_a + 0.05:
+        charger_now = energy.timestamp_ms(schedule.get("scheduleStart") or schedule.get("startSchedule"), None)
+        if valid_to and charger_now is not None and charger_now >= energy.timestamp_ms(valid_to, 0):
+            return LimitResult(**base, verified=False, message=(
+                f"the charger accepted the profile but its clock ({_iso(charger_now)}) is already past its end "
+                f"({valid_to}): it is ahead of the laptop's, and the {limit_a:g} A limit ended at once. "
+                "Set the charger's clock (or give the limit a longer validity)"))
         return LimitResult(**base, verified=False, message=(
             f"the charger accepted the profile but its composite schedule says {composite:g} A, not {limit_a:g} A: "
             "it does not apply it. Look for a profile of a higher stack level, or update its firmware"))
     lower = f" (its own maximum, {composite:g} A, is lower)" if composite < limit_a - 0.05 else ""
-    return LimitResult(**base, verified=True,
-                       message=f"limit of {limit_a:g} A on {where} in force: composite schedule {composite:g} A{lower}")
+    until = f", until {valid_to[11:16]} UTC" if valid_to else ""
+    return LimitResult(**base, verified=True, message=(
+        f"limit of {limit_a:g} A on {where} in force{until}: composite schedule {composite:g} A{lower}"))
 
 
 async def clear_limit(engine: csms_engine.Engine, charger_id: str, profile_id: int | None = None, *,
@@ -498,10 +527,11 @@ def charging_connector(engine: csms_engine.Engine, charger_id: str, default: int
 
 
 async def balance(engine: csms_engine.Engine, site_limit_a: float, charger_ids: list[str], *, samples: int = 3,
-                  timeout: float = 60.0, settle_s: float = 0.0) -> BalanceResult:
+                  timeout: float = 60.0, settle_s: float = 0.0, valid_for_s: float | None = None) -> BalanceResult:
     """Share `site_limit_a` equally (share()), set each charger's station maximum to its share,
     verify each composite schedule, then watch them all together. The profiles stay set (the
-    site's load management until the operator's backend takes over); clear_limit undoes each.
+    site's load management until the operator's backend takes over, or `valid_for_s`: see
+    set_limit); clear_limit undoes each.
 
     Each charger's outcome is in the result: a charger that cannot take its share (not connected,
     refused, no answer) is in `errors`, and then the shares already set are cleared again (best
@@ -510,7 +540,8 @@ async def balance(engine: csms_engine.Engine, site_limit_a: float, charger_ids: 
     if len(set(charger_ids)) != len(charger_ids):
         raise errors.ConfigError("A charger is listed twice for the site limit.", hint="List each charger once.")
     part = share(site_limit_a, len(charger_ids))
-    answers = await asyncio.gather(*(set_limit(engine, cid, part) for cid in charger_ids), return_exceptions=True)
+    answers = await asyncio.gather(*(set_limit(engine, cid, part, valid_for_s=valid_for_s) for cid in charger_ids),
+                                   return_exceptions=True)
     results = {cid: a for cid, a in zip(charger_ids, answers) if isinstance(a, LimitResult)}
     failed = {cid: _said(a) if isinstance(a, BaseException) else a.message
               for cid, a in zip(charger_ids, answers) if not isinstance(a, LimitResult) or a.status != "Accepted"}

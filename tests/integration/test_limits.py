@@ -77,6 +77,36 @@ async def test_a_charger_whose_clock_is_off_is_observed_by_when_its_readings_arr
         assert all((s.ts_ms - s.received_ms) * offset > 0 for s in seen.samples)  # the charger's stamps kept
 
 
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+async def test_a_limit_given_a_validity_ends_on_the_chargers_clock(engine, version) -> None:
+    ahead = [0.0]
+    async with charging(engine, version, clock=lambda: sim_options.utc_now() + datetime.timedelta(seconds=ahead[0])):
+        before = engine.clock()
+        result = await limits.set_limit(engine, "SIM-1", 10.0, valid_for_s=600)
+        assert result.verified and result.composite_a == 10.0, result.message
+        valid_to = datetime.datetime.fromisoformat(result.valid_to.replace("Z", "+00:00")).timestamp() * 1000
+        assert before + 600_000 <= valid_to <= engine.clock() + 601_000
+        assert f"until {result.valid_to[11:16]} UTC" in result.message
+        assert (await limits.observe(engine, "SIM-1", 1, 10.0, samples=2, timeout=10)).obeyed
+
+        ahead[0] = 700.0  # the charger's clock passes validTo: the limit no longer holds
+        status, amps, _ = await limits.composite_limit(engine, "SIM-1", 1)
+        assert (status, amps) == ("Accepted", 16.0)
+        after = await limits.observe(engine, "SIM-1", 1, 10.0, samples=2, timeout=10, settle_s=0.3)
+        assert not after.obeyed and after.peak_a > 15  # the EV's full current again
+
+        expired = await limits.set_limit(engine, "SIM-1", 10.0, valid_for_s=60)  # ended by the charger's clock
+        assert not expired.verified and "already past its end" in expired.message
+        assert "Set the charger's clock" in expired.message
+        assert (await limits.set_limit(engine, "SIM-1", 10.0)).valid_to == ""
+
+
+async def test_a_validity_must_be_positive(engine) -> None:
+    async with running(engine, "2.0.1"):
+        with pytest.raises(errors.ConfigError, match="cannot be valid for 0 s"):
+            await limits.set_limit(engine, "SIM-1", 10.0, valid_for_s=0)
+
+
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_a_connector_limit_is_its_tx_default_profile(engine, version) -> None:
     async with charging(engine, version):

@@ -102,3 +102,10 @@ def test_profile_requests_per_version() -> None:
 async def test_a_charger_listed_twice_cannot_share_a_site_limit() -> None:
     with pytest.raises(errors.ConfigError, match="listed twice"):
         await limits.balance(None, 32.0, ["A", "B", "A"])  # refused before anything is sent
+
+
+def test_a_profile_with_a_validity_ends_at_valid_to() -> None:
+    v16 = limits.profile_request("1.6", 10.0, valid_to="2026-03-01T13:00:00Z").payload["csChargingProfiles"]
+    v2x = limits.profile_request("2.0.1", 10.0, valid_to="2026-03-01T13:00:00Z").payload["chargingProfile"]
+    assert v16["validTo"] == v2x["validTo"] == "2026-03-01T13:00:00Z"
+    assert "validTo" not in limits.profile_request("2.1", 10.0).payload["chargingProfile"]  # no end by default
