@@ -128,6 +128,7 @@ class LimitResult:
     message: str  # in plain words, with what to do when it failed
     schedule: dict[str, Any] = dataclasses.field(default_factory=dict)
     valid_to: str = ""  # the profile's validTo (RFC 3339, UTC) when it was given a validity; "": no end
+    composite_status: str = ""  # GetCompositeSchedule's status, or the error it met; "": not asked
 
 
 def _limit_now(periods: Any, unit: str) -> float | None:
@@ -171,7 +172,9 @@ async def set_limit(engine: csms_engine.Engine, charger_id: str, limit_a: float,
                     purpose: str = "max", profile_id: int | None = None, stack_level: int = STACK_LEVEL,
                     valid_for_s: float | None = None) -> LimitResult:
     """Send the limit as a charging profile, then read GetCompositeSchedule to verify it took it.
-    Raises what the engine raises (not connected, CallError, timeout); a refusal is a result.
+    Raises what the engine raises (not connected, CallError, timeout) for SetChargingProfile; a
+    refusal is a result, and so is any failure of GetCompositeSchedule once the profile is taken
+    (composite_a None: the charger holds the profile, whether it applies it is not readable).
 
     With `valid_for_s` the profile ends (validTo) that long after now by the laptop's clock, so a
     limit set by hand does not stay forever; the charger ends it by its own clock, so one whose
@@ -199,8 +202,13 @@ async def set_limit(engine: csms_engine.Engine, charger_id: str, limit_a: float,
             f"the charger answered SetChargingProfile ({name}, {limit_a:g} A on {where}) with {status or 'nothing'}: "
             "it does not take the limit. Check that smart charging is enabled on it (1.6: SupportedFeatureProfiles "
             "lists SmartCharging; 2.x: SmartChargingCtrlr.Enabled) and that no profile of its own holds that stack level"))
-    said, composite, schedule = await composite_limit(engine, charger_id, connector)
-    base.update(composite_a=composite, schedule=schedule)
+    try:
+        said, composite, schedule = await composite_limit(engine, charger_id, connector)
+    except errors.OperationError as exc:  # CallError (not implemented), no answer: the profile is taken all the same
+        return LimitResult(**base, composite_a=None, verified=False, composite_status=exc.message, message=(
+            f"the charger accepted the {limit_a:g} A profile but GetCompositeSchedule failed ({exc.message}): "
+            "whether it applies it cannot be read there; watch its meter values during a charge"))
+    base.update(composite_a=composite, schedule=schedule, composite_status=said)
     if said != "Accepted":
         return LimitResult(**base, verified=False, message=(
             f"the charger accepted the {limit_a:g} A profile but answered GetCompositeSchedule with {said or 'nothing'}: "

@@ -8,6 +8,9 @@ import contextlib
 import datetime
 from typing import AsyncIterator
 
+import ocpp.exceptions
+import ocpp.v16
+import ocpp.v201
 import pytest
 
 from app import simulator
@@ -266,6 +269,49 @@ async def test_the_current_limit_step_passes_on_a_charger_whose_clock_is_behind(
         step = run.step("current_limit")
         assert step.state is runs.StepState.PASSED, step.reason
         assert {v.name: v.value for v in step.values}["samples"] == limit_checks.SAMPLES
+
+
+def refuse_composite(charger: simulator.VirtualCharger, *, call_error: bool = False) -> None:
+    """The charger answers GetCompositeSchedule with Rejected (or a CALLERROR NotImplemented)."""
+    results = ocpp.v16.call_result if charger.config.ocpp_version == "1.6" else ocpp.v201.call_result
+
+    def refuse(**_kwargs):
+        if call_error:
+            raise ocpp.exceptions.NotImplementedError(description="no composite schedule here")
+        return results.GetCompositeSchedule(status="Rejected")
+
+    charger.session.route_map["GetCompositeSchedule"]["_on_action"] = refuse
+
+
+@pytest.mark.parametrize("version, call_error", [("1.6", False), ("2.0.1", False), ("1.6", True)])
+async def test_a_composite_schedule_not_readable_leaves_the_meter_values_to_judge(engine, tmp_path, version,
+                                                                                  call_error) -> None:
+    store = run_store.RunStore(tmp_path / "data")
+    async with running(engine, version) as charger:
+        refuse_composite(charger, call_error=call_error)
+        result = await limits.set_limit(engine, "SIM-1", 10.0)  # a failing GetCompositeSchedule is a result too
+        assert result.status == "Accepted" and not result.verified and result.composite_a is None
+        assert await limits.clear_limit(engine, "SIM-1") == "Accepted"
+
+        run = await run_service.execute(engine, store, limit_template(tmp_path), "SIM-1")
+        step = run.step("current_limit")
+        assert step.state is runs.StepState.PASSED, step.reason
+        said = {v.name: v.value for v in step.values}
+        assert said["composite schedule"] == limit_checks.NOT_READABLE and said["peak current"] <= 10.0
+        assert "Composite schedule not readable" in step.note and "meter values alone" in step.note
+        assert ("NotImplemented" if call_error else "Rejected") in step.note
+        assert not step.on_charger and not engine.registry.chargers["SIM-1"].transactions
+
+
+async def test_a_composite_not_readable_and_a_limit_ignored_fails_on_the_meter_values(engine, tmp_path) -> None:
+    store = run_store.RunStore(tmp_path / "data")
+    async with running(engine, "2.0.1", ignore_limits=True) as charger:
+        refuse_composite(charger)
+        run = await run_service.execute(engine, store, limit_template(tmp_path), "SIM-1")
+        step = run.step("current_limit")
+        assert step.state is runs.StepState.FAILED and "does not obey the limit" in step.reason
+        assert {v.name: v.value for v in step.values}["composite schedule"] == limit_checks.NOT_READABLE
+        assert not step.on_charger
 
 
 async def test_the_current_limit_step_fails_a_charger_that_ignores_it(engine, tmp_path) -> None:
