@@ -256,13 +256,17 @@ async def clear_limit(engine: csms_engine.Engine, charger_id: str, profile_id: i
 async def list_profiles(engine: csms_engine.Engine, charger_id: str, *, evse_id: int | None = None,
                         timeout: float = 30.0) -> list[dict[str, Any]]:
     """2.x GetChargingProfiles: every charging profile the charger holds (camelCase, each with its
-    `evseId`), gathered from its ReportChargingProfiles until one says tbc false. [] for NoProfiles."""
+    `evseId`), gathered from its ReportChargingProfiles until one says tbc false. [] for NoProfiles.
+    ExpectTimeoutError when the reports stop short of `timeout`; the watch on them is closed
+    however the gathering ends (timeout, cancel, error)."""
     version = _version(engine, charger_id)
     if version == "1.6":
         raise errors.OperationError(
-            "OCPP 1.6 has no GetChargingProfiles: a 1.6 charger cannot list its charging profiles.",
+            "OCPP 1.6 has no GetChargingProfiles: a 1.6 charger cannot list the charging profiles it holds.",
             action="GetChargingProfiles",
-            hint="Read what limits it with GetCompositeSchedule instead (the composite of its profiles).")
+            hint="Read what limits it with GetCompositeSchedule instead (Set limit reads it back; connector 0 "
+                 "for the whole charger); remove profiles with ClearChargingProfile by id, connector or purpose "
+                 "(Clear limit clears the one Commissioner set).")
     request_id = engine.next_request_id()
     payload: dict[str, Any] = {"requestId": request_id, "chargingProfile": {}}
     if evse_id is not None:
@@ -279,7 +283,8 @@ async def list_profiles(engine: csms_engine.Engine, charger_id: str, *, evse_id:
         while True:
             part = await reports.next(max(0.0, deadline - time.monotonic()),
                                       f"the charger accepted GetChargingProfiles {request_id} and sent no "
-                                      "(further) ReportChargingProfiles")
+                                      f"(further) ReportChargingProfiles ({len(found)} profile(s) so far): "
+                                      "ask again, or read its composite schedule")
             for profile in part.get("chargingProfile") or []:
                 if isinstance(profile, dict):
                     found.append({"evseId": part.get("evseId"), **profile})

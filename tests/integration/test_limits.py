@@ -4,6 +4,7 @@ a charger with the ignore_limits fault reported as not obeying; a site limit sha
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime
 from typing import AsyncIterator
@@ -151,10 +152,31 @@ async def test_list_profiles_on_201_lists_the_profile_set(engine) -> None:
         assert by_id[42]["chargingSchedule"][0]["chargingSchedulePeriod"][0]["limit"] == 9.0
 
 
-async def test_list_profiles_is_not_in_16(engine) -> None:
+async def test_list_profiles_is_not_in_16_and_says_what_to_do(engine) -> None:
     async with running(engine, "1.6"):
-        with pytest.raises(errors.OperationError, match="OCPP 1.6 has no GetChargingProfiles"):
+        with pytest.raises(errors.OperationError, match="OCPP 1.6 has no GetChargingProfiles") as caught:
             await limits.list_profiles(engine, "SIM-1")
+        assert "GetCompositeSchedule" in caught.value.hint and "ClearChargingProfile" in caught.value.hint
+
+
+async def test_list_profiles_closes_its_watch_on_timeout_and_cancel(engine) -> None:
+    async with running(engine, "2.0.1") as charger:
+        assert (await limits.set_limit(engine, "SIM-1", 12.0)).verified
+
+        async def silent(_request_id, _found) -> None:  # accepts GetChargingProfiles, never reports
+            return None
+
+        charger.session.send_charging_profiles = silent
+        with pytest.raises(errors.ExpectTimeoutError, match="ReportChargingProfiles") as caught:
+            await limits.list_profiles(engine, "SIM-1", timeout=0.2)
+        assert "0 profile(s) so far" in caught.value.hint and not watching(engine)
+
+        task = asyncio.ensure_future(limits.list_profiles(engine, "SIM-1", timeout=30))
+        await until(lambda: ("SIM-1", "ReportChargingProfiles") in watching(engine))
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert not watching(engine)
 
 
 @contextlib.asynccontextmanager
