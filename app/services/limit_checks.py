@@ -15,6 +15,7 @@ from app.services import checking, checks, leftovers, limits, operations
 
 DEFAULT_LIMIT_A = 10.0  # the limit set when the step gives none (`high`): below any charger's maximum
 SAMPLES = 3  # meter values with a current the check judges
+NOT_READABLE = "not readable"  # the composite schedule's value when the charger gives none
 SETTLE_S = 10.0  # a session already running when the limit is set: its first seconds are not judged
 
 
@@ -22,7 +23,9 @@ SETTLE_S = 10.0  # a session already running when the limit is set: its first se
 async def current_limit(ctx: checking.Context) -> list[runs.Value]:
     """Set the step's limit (`high`, in A per phase; 10 A by default) as the charger's maximum,
     read GetCompositeSchedule back, charge (or watch the session already running) and judge the
-    meter values against it; clear the profile at the end."""
+    meter values against it; clear the profile at the end. A composite schedule the charger
+    refuses, fails or leaves empty is recorded as not readable, and the meter values judge alone;
+    one above the limit fails the step at once (the charger says it does not apply it)."""
     limit = float(ctx.high) if ctx.high is not None else DEFAULT_LIMIT_A
     ctx.left_on_charger("charging_profile", {"id": limits.PROFILE_ID, "limit_a": limit})
     try:
@@ -36,9 +39,10 @@ async def current_limit(ctx: checking.Context) -> list[runs.Value]:
         ctx.step.values = values
         raise checking.Failed(result.message)
     try:
-        values.append(runs.Value("composite schedule", result.composite_a if result.composite_a is not None else "—",
-                                 "A" if result.composite_a is not None else "", None, limit))
-        if not result.verified:
+        readable = result.composite_a is not None
+        values.append(runs.Value("composite schedule", result.composite_a if readable else NOT_READABLE,
+                                 "A" if readable else "", None, limit))
+        if readable and not result.verified:
             ctx.step.values = values
             raise checking.Failed(result.message)
         restore = await _sample_quickly(ctx)
@@ -50,7 +54,10 @@ async def current_limit(ctx: checking.Context) -> list[runs.Value]:
         if not seen.obeyed:
             ctx.step.values = values
             raise checking.Failed(seen.message)
-        ctx.step.note = " ".join(filter(None, (ctx.step.note, seen.message + ".")))  # after what an undo said
+        unread = "" if readable else (f"Composite schedule not readable ({result.composite_status or 'no answer'}"
+                                      f"{', no limit in it' if result.composite_status == 'Accepted' else ''}): "
+                                      "judged by the meter values alone.")
+        ctx.step.note = " ".join(filter(None, (ctx.step.note, unread, seen.message + ".")))  # after what an undo said
         return values
     finally:
         with contextlib.suppress(errors.CommissionerError):

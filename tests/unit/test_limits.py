@@ -43,6 +43,24 @@ def test_the_peak_of_the_sum_counts_each_charger_at_its_latest_sample() -> None:
     assert limits.peak_sum([a, _seen("D", 10.0)]) is None  # D never reported: no moment with all of them
 
 
+def test_the_sum_aligns_chargers_by_when_their_samples_arrived_not_by_their_clocks() -> None:
+    # A's clock is 60 s behind, B's 60 s ahead: by their own stamps A's readings all come first.
+    a = limits.Observation("A", 1, 16.0, [limits.Sample(1000 - 60_000, 16.0, received_ms=1000),
+                                          limits.Sample(3000 - 60_000, 10.0, received_ms=3000)], 2)
+    b = limits.Observation("B", 1, 16.0, [limits.Sample(2000 + 60_000, 16.0, received_ms=2000),
+                                          limits.Sample(4000 + 60_000, 10.0, received_ms=4000)], 2)
+    assert limits.peak_sum([a, b]) == 32.0  # at 2000 both drew 16 A (by their stamps: never)
+    assert a.samples[0].at_ms == 1000 and limits.Sample(5, 1.0).at_ms == 5  # no arrival known: its stamp
+
+
+def test_samples_keep_the_chargers_stamp_beside_the_arrival() -> None:
+    entry = [{"timestamp": "2026-03-01T12:00:00Z", "sampledValue": [
+        {"value": "9.8", "measurand": "Current.Import", "phase": "L1", "unit": "A"}]}]
+    (sample,) = limits.samples_of(entry, 1_772_366_460_000)  # received a minute later by the laptop's clock
+    assert (sample.ts_ms, sample.received_ms, sample.at_ms) == (1_772_366_400_000, 1_772_366_460_000,
+                                                                 1_772_366_460_000)
+
+
 def test_an_observation_says_obeyed_and_why_not() -> None:
     ok = _seen("A", 10.0, (1, 10.2), (2, 9.9))
     assert ok.obeyed and ok.drawing and ok.peak_a == 10.2 and "obeys" in ok.message
@@ -79,3 +97,15 @@ def test_profile_requests_per_version() -> None:
     assert v2x.payload["evseId"] == 2 and v2x.payload["chargingProfile"]["chargingProfilePurpose"] == "TxDefaultProfile"
     assert limits.profile_request("2.1", 8.0).payload["chargingProfile"]["chargingProfilePurpose"] == \
         "ChargingStationMaxProfile"
+
+
+async def test_a_charger_listed_twice_cannot_share_a_site_limit() -> None:
+    with pytest.raises(errors.ConfigError, match="listed twice"):
+        await limits.balance(None, 32.0, ["A", "B", "A"])  # refused before anything is sent
+
+
+def test_a_profile_with_a_validity_ends_at_valid_to() -> None:
+    v16 = limits.profile_request("1.6", 10.0, valid_to="2026-03-01T13:00:00Z").payload["csChargingProfiles"]
+    v2x = limits.profile_request("2.0.1", 10.0, valid_to="2026-03-01T13:00:00Z").payload["chargingProfile"]
+    assert v16["validTo"] == v2x["validTo"] == "2026-03-01T13:00:00Z"
+    assert "validTo" not in limits.profile_request("2.1", 10.0).payload["chargingProfile"]  # no end by default
