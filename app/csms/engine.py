@@ -165,9 +165,10 @@ class Engine:
         return self.messages.watch(charger_id, action, predicate)
 
     def watch_any(self, charger_id: str, actions: tuple[str, ...]) -> expectations.AnyWatch:
-        """One queue of (action, payload) for every message of `actions` the charger sends from now on."""
+        """One queue of (action, payload, received ms by the engine's clock) for every message of
+        `actions` the charger sends from now on, in arrival order."""
         self._on_loop("watch_any()")
-        return self.messages.watch_any(charger_id, actions)
+        return self.messages.watch_any(charger_id, actions, self.clock)
 
     def _on_loop(self, what: str) -> None:
         # Watches belong to the engine loop; from another thread their wake-ups would be lost.

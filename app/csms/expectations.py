@@ -81,14 +81,16 @@ class Watch:
 
 
 class AnyWatch(Watch):
-    """Several actions of one charger in one queue: `next` gives (action, payload), in arrival order."""
+    """Several actions of one charger in one queue: `next` gives (action, payload, received ms by
+    `clock`), in arrival order."""
 
-    def __init__(self, hub: MessageHub, charger_id: str, actions: tuple[str, ...]) -> None:
+    def __init__(self, hub: MessageHub, charger_id: str, actions: tuple[str, ...], clock: Callable[[], int]) -> None:
         super().__init__(hub, charger_id, "|".join(actions), None)
         self.actions = actions
+        self._clock = clock
 
     def offer_from(self, action: str, payload: dict[str, Any]) -> None:
-        self.offer((action, payload))  # type: ignore[arg-type]
+        self.offer((action, payload, self._clock()))  # type: ignore[arg-type]
 
     def close(self) -> None:
         if not self.closed:
@@ -110,8 +112,8 @@ class MessageHub:
                 else:
                     watch.offer(payload)
 
-    def watch_any(self, charger_id: str, actions: tuple[str, ...]) -> AnyWatch:
-        watch = AnyWatch(self, charger_id, tuple(actions))
+    def watch_any(self, charger_id: str, actions: tuple[str, ...], clock: Callable[[], int]) -> AnyWatch:
+        watch = AnyWatch(self, charger_id, tuple(actions), clock)
         for action in watch.actions:
             self._watches.setdefault((charger_id, action), []).append(watch)
         return watch

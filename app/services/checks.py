@@ -405,7 +405,7 @@ async def _next_tag(ctx: Context, watch: Any, deadline: float, actions: tuple[st
         left = deadline - time.monotonic()
         if left <= 0:
             raise errors.ExpectTimeoutError(ctx.charger_id, "Authorize", 0, "")
-        action, payload = await watch.next(left)
+        action, payload, _received_ms = await watch.next(left)
         token = _token_of(action, payload)
         if token and (not actions or action in actions):
             return action, token, _answer(ctx, token)

@@ -414,15 +414,14 @@ async def observe(engine: csms_engine.Engine, charger_id: str, connector: int, l
     deadline = time.monotonic() + timeout
     trigger = operations.quick(version, "trigger_meter", connector=connector, evse=connector)
     actions = ("MeterValues",) if version == "1.6" else ("MeterValues", "TransactionEvent")
-    async with _merged(engine, charger_id, actions) as arrivals:
+    with engine.watch_any(charger_id, actions) as arrivals:
         while len(got) < samples:
             left = deadline - time.monotonic()
             if left <= 0:
                 break
             try:
-                async with asyncio.timeout(min(TRIGGER_AFTER_S, left)):
-                    action, payload, received_ms = await arrivals.get()
-            except TimeoutError:
+                action, payload, received_ms = await arrivals.next(min(TRIGGER_AFTER_S, left))
+            except errors.ExpectTimeoutError:
                 with contextlib.suppress(errors.OperationError):
                     await engine.call(charger_id, trigger.action, trigger.payload)
                 continue
@@ -436,27 +435,6 @@ async def observe(engine: csms_engine.Engine, charger_id: str, connector: int, l
                                         f"no meter value with a current came from connector {connector}, even when "
                                         "asked with TriggerMessage: is a charge running there?")
     return Observation(charger_id, connector, limit_a, got[:samples], samples)
-
-
-@contextlib.asynccontextmanager
-async def _merged(engine: csms_engine.Engine, charger_id: str, actions: tuple[str, ...]):
-    """One queue of (action, payload, received ms by the engine's clock) for every message of
-    `actions` the charger sends from now on."""
-    queue: asyncio.Queue[tuple[str, dict[str, Any], int]] = asyncio.Queue()
-
-    async def forward(action: str, watch: Any) -> None:
-        while True:
-            payload = await watch.next(None)
-            queue.put_nowait((action, payload, engine.clock()))
-
-    with contextlib.ExitStack() as stack:
-        tasks = [asyncio.ensure_future(forward(a, stack.enter_context(engine.watch(charger_id, a)))) for a in actions]
-        try:
-            yield queue
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
 
 
 # ---------------------------------------------------------------- a site limit shared by several chargers

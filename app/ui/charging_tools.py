@@ -15,6 +15,8 @@ from app.domain import display, errors, model, runs
 from app.services import limits, operations
 from app.ui import bound, tags_panel
 
+HAND_LIMIT_S = 2 * 3600  # a limit set from the window ends by itself: a forgotten one does not cap a customer
+MAX_TOOLS_PX = 190  # at 1366x768 the plot keeps about 300 px whichever tab is open
 TestCharge = Callable[[str, int], Awaitable["runs.Step | str"]]
 
 
@@ -205,7 +207,8 @@ class LimitBox(ActionBox):
         self.scope.setToolTip(self.tr("Whole charger: its maximum profile; a connector: its default transaction profile"))
         row.addWidget(self.scope)
         self.set_button = QtWidgets.QPushButton(self.tr("&Set limit"))
-        self.set_button.setToolTip(self.tr("SetChargingProfile, then GetCompositeSchedule to see the charger took it"))
+        self.set_button.setToolTip(self.tr("SetChargingProfile for two hours (Clear limit ends it sooner), then "
+                                           "GetCompositeSchedule to see the charger took it"))
         self.set_button.clicked.connect(self.set_limit)
         row.addWidget(self.set_button)
         self.observe_button = QtWidgets.QPushButton(self.tr("Check meter values"))
@@ -264,7 +267,7 @@ class LimitBox(ActionBox):
         amps, connector = self.limit.value(), int(self.scope.currentData() or 0)
 
         async def work(_reporter):
-            return await limits.set_limit(engine, charger_id, amps, connector=connector)
+            return await limits.set_limit(engine, charger_id, amps, connector=connector, valid_for_s=HAND_LIMIT_S)
 
         found = await self._work(self.tr("Setting {0:g} A on {1}…").format(amps, display.safe(charger_id)), charger_id, work)
         if found is not None:
@@ -403,7 +406,7 @@ class BalanceBox(ActionBox):
         engine, chargers, site = self.bridge.engine, self.ticked(), self.site_limit.value()
 
         async def work(_reporter):
-            return await limits.balance(engine, site, chargers, samples=3, timeout=60)
+            return await limits.balance(engine, site, chargers, samples=3, timeout=60, valid_for_s=HAND_LIMIT_S)
 
         found = await self._work(self.tr("Sharing {0:g} A among {1} charger(s), then reading their meters…").format(
             site, len(chargers)), "", work)
@@ -430,9 +433,6 @@ class BalanceBox(ActionBox):
         if found is not None:
             self.result.setText(html.escape(self.tr("ClearChargingProfile: {0}.").format(
                 ", ".join(f"{display.safe(c)} {s}" for c, s in zip(chargers, found)))))
-
-
-MAX_TOOLS_PX = 190  # at 1366x768 the plot keeps about 300 px whichever tab is open
 
 
 class Tools(QtWidgets.QTabWidget):
