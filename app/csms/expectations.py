@@ -133,13 +133,7 @@ class MessageHub:
         return watch
 
     def remove(self, watch: Watch) -> None:
-        key = (watch.charger_id, watch.action)
-        watches = self._watches.get(key)
-        if watches is not None:
-            with contextlib.suppress(ValueError):
-                watches.remove(watch)
-            if not watches:
-                del self._watches[key]
+        self.remove_from(watch, watch.action)
 
     async def expect(self, charger_id: str, action: str, predicate: Predicate | None = None,
                      timeout: float | None = 30.0, hint: str = "") -> dict[str, Any]:
