@@ -307,6 +307,7 @@ class ChargingPage(QtWidgets.QWidget):
         self.sessions_view.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.sessions_view.setAlternatingRowColors(True)
         self.sessions_view.setWordWrap(False)
+        self.sessions_view.setMinimumHeight(48)  # the splitter may give the plot the room first
         self.sessions_view.horizontalHeader().setStretchLastSection(True)
         self.sessions_view.horizontalHeader().setSectionResizeMode(
             QtWidgets.QHeaderView.ResizeMode.ResizeToContents)

@@ -140,6 +140,8 @@ class LivePlot(pg.GraphicsLayoutWidget):
         self.ci.setContentsMargins(2, 2, 8, 2)
         pen = pg.mkPen("#424242")
         titles = (self.tr("Power kW"), self.tr("Current A"), self.tr("Voltage V"), self.tr("Energy kWh"))
+        self._titles = (titles, ("kW", "A", "V", "kWh"))  # long, and the units alone for short plots
+        self._short = False
         self.plots: list[pg.PlotItem] = []
         for row, title in enumerate(titles):
             axes = {"bottom": pg.DateAxisItem(orientation="bottom")} if row == len(titles) - 1 else {}
@@ -195,6 +197,16 @@ class LivePlot(pg.GraphicsLayoutWidget):
             self._labels[column] = label
             self._rows[column] = self.plots.index(plot)
         self.series: Series | None = None
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)  # pyqtgraph calls it with None too
+        if not getattr(self, "plots", None):
+            return
+        short = self.height() / len(self.plots) < 80  # a rotated title longer than its plot
+        if short != self._short:
+            self._short = short
+            for plot, title in zip(self.plots, self._titles[1 if short else 0]):
+                plot.setLabel("left", title)
 
     def show_series(self, series: Series | None, shown: tuple[float, float] | None = None) -> None:
         """Draw this connector's readings (a whole redraw: call it on a timer, not per reading).

@@ -270,7 +270,9 @@ async def shoot_charging(window: main_window.MainWindow, out: pathlib.Path) -> N
     tools.limit.observe()
     await until(lambda: not tools.limit.busy and "obey" in tools.limit.result.text(), timeout=90)
     save(window, out, "1366x768-11-charging-limit")
-    window.detail.run_quick("stop_charge")
+    for transaction in list(core.engine.registry.chargers[charger_id].transactions):
+        await asyncio.wrap_future(core.engine.submit(core.engine.call(
+            charger_id, "RemoteStopTransaction", {"transactionId": int(transaction)})))
     await until(lambda: not window.core.engine.registry.chargers[charger_id].transactions)
     tools.setCurrentWidget(tools.test_charge)
     tools.test_charge.start()

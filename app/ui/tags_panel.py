@@ -46,7 +46,7 @@ class TagsPanel(bound.ChargerBound, QtWidgets.QGroupBox):
         self.table.horizontalHeader().setSectionResizeMode(TOKEN, QtWidgets.QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.table.setMinimumHeight(60)
-        self.table.setMaximumHeight(100)  # three rows, then it scrolls
+        self.table.setMaximumHeight(84)  # a header and three rows, then it scrolls
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.horizontalHeader().setMinimumSectionSize(120)
         self.table.itemChanged.connect(lambda _item: self._update())
