@@ -170,6 +170,11 @@ class ActionBox(bound.ChargerBound, QtWidgets.QGroupBox):
                 raise  # the window is closing: not ours to swallow
             self.result.setText(_said(self.tr("Cancelled."), None))
             return None
+        except errors.ChargerNotConnectedError as exc:
+            # It was there when the action began: it went away meanwhile.
+            self.result.setText(_said(self.tr("{0} The action stopped half way: run it again once the charger "
+                                              "is back (what it already took stays).").format(exc.message), False))
+            return None
         except errors.CommissionerError as exc:
             self.result.setText(_said(f"{exc.message} {exc.hint}".strip(), False))
             return None
