@@ -29,6 +29,7 @@ import logging
 import os
 import secrets
 import socket
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -72,6 +73,18 @@ def _utcnow() -> datetime:
 
 # ---------------------------------------------------------------------------------- passphrase
 
+_LOCKS: dict[str, threading.RLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _folder_lock(directory: Path) -> threading.RLock:
+    """One lock per CA folder: the window's first read and the CSMS starting may both find no CA
+    and make one at once (two passphrases, a key encrypted with the other one)."""
+    key = str(Path(directory).resolve())
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, threading.RLock())
+
+
 def keyring_passphrase(directory: Path, store: vault.Vault | None) -> Callable[[], bytes]:
     """The CA key's passphrase, kept in the OS keyring (item `secret:ca-passphrase:<directory>`),
     made (32 random bytes, urlsafe base64) on first use. Without a persistent keyring (headless
@@ -82,8 +95,10 @@ def keyring_passphrase(directory: Path, store: vault.Vault | None) -> Callable[[
     cached: list[bytes] = []
 
     def passphrase() -> bytes:
-        if cached:
-            return cached[0]
+        with _folder_lock(directory):
+            return cached[0] if cached else _made()
+
+    def _made() -> bytes:
         path = directory / PASSPHRASE_FILE
         if store is not None and store.persistent and not path.exists():
             value = store.secret(name)
@@ -187,6 +202,12 @@ class CertificateAuthority:
         """The CA in `directory`, made on first use. `passphrase` None: the key is kept unencrypted
         (0600; tests). Raises CertificateError when the files are damaged or the passphrase is wrong."""
         directory = Path(directory)
+        with _folder_lock(directory):
+            return cls._open(directory, passphrase, clock)
+
+    @classmethod
+    def _open(cls, directory: Path, passphrase: Callable[[], bytes] | None,
+              clock: Callable[[], datetime]) -> CertificateAuthority:
         cert_path, key_path = directory / CA_CERT, directory / CA_KEY
         start_over = _START_OVER.format(directory=directory)
         try:

@@ -375,3 +375,32 @@ def test_importing_a_leaf_or_garbage_as_an_operator_ca_is_refused(ca: pki.Certif
     with pytest.raises(errors.CertificateError) as caught:
         ca.import_operator_ca(b"nonsense")
     assert caught.value.reason == "not-a-certificate"
+
+
+def test_two_threads_making_the_ca_at_once_make_one(tmp_path) -> None:
+    # The window's first read and the CSMS starting both find no CA: one CA, one passphrase, both open it.
+    import threading
+
+    from app.csms import pki as pki_module
+
+    folder = tmp_path / "ca"
+    found: list = []
+    failures: list = []
+    start = threading.Barrier(2)
+
+    def open_it() -> None:
+        start.wait()
+        try:
+            found.append(pki_module.CertificateAuthority.open(folder, pki_module.keyring_passphrase(folder, None)))
+        except Exception as exc:  # noqa: BLE001 (the test reports it)
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not failures, failures
+    assert len(found) == 2 and found[0].fingerprint() == found[1].fingerprint()
+    again = pki_module.CertificateAuthority.open(folder, pki_module.keyring_passphrase(folder, None))
+    assert again.fingerprint() == found[0].fingerprint()  # the key opens with the passphrase on disk
