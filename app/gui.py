@@ -163,6 +163,17 @@ def main(args: argparse.Namespace) -> int:
     try:
         with loop:
             loop.run_forever()
+            _finish_pending(loop)
     finally:
         core.shutdown()
     return 0
+
+
+def _finish_pending(loop: asyncio.AbstractEventLoop, timeout: float = 2.0) -> None:
+    """The window closed: what its pages still awaited (a first CA read, say) is cancelled and let
+    end, rather than destroyed pending when the loop closes."""
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.wait(pending, timeout=timeout))

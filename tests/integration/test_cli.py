@@ -305,3 +305,17 @@ def test_serve_trusts_an_operator_ca_and_clears_a_downgrade_record(tmp_path: pat
     assert "trusting client certificates of the operator CA" in err and "CLI-L may connect" in err
     kept = list((tmp_path / "d" / "ca" / "operator").glob("*.pem"))
     assert len(kept) == 1 and kept[0].read_bytes() == operator.pem()
+
+
+def test_the_window_opens_and_closes_with_nothing_left_pending(tmp_path) -> None:
+    # The startup probe opens the window and quits at once: what its pages were still awaiting
+    # (the Security page's first CA read) is cancelled and let end, not destroyed pending.
+    import os
+
+    env = dict(os.environ, COMMISSIONER_STARTUP_PROBE=str(tmp_path / "probe.json"), COMMISSIONER_PORT="0",
+               QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-m", "app", "--data-dir", str(tmp_path / "data")], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=90)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads((tmp_path / "probe.json").read_text())["shown_after_s"] > 0
+    assert "Task was destroyed but it is pending" not in done.stderr, done.stderr[-2000:]
