@@ -144,7 +144,9 @@ class LivePlot(pg.GraphicsLayoutWidget):
         self._short = False
         self.plots: list[pg.PlotItem] = []
         for row, title in enumerate(titles):
-            axes = {"bottom": pg.DateAxisItem(orientation="bottom")} if row == len(titles) - 1 else {}
+            # A date axis on every plot (values shown on the last only): the same time ticks, so the
+            # vertical grid lines of the four plots line up.
+            axes = {"bottom": pg.DateAxisItem(orientation="bottom")}
             plot = self.addPlot(row=row, col=0, axisItems=axes)
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
