@@ -19,7 +19,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from app.domain import display, errors, jobs, model, runs
 from app.services import diagnostics, files_view
 from app.services import runs as run_service
-from app.ui import job_view
+from app.ui import bound, job_view
 
 LOG_TASK = "Get log"
 RECEIVED_COLUMNS = ("File", "Size", "Received", "State", "Via")
@@ -127,14 +127,8 @@ class DiagnosticsPage(QtWidgets.QWidget):
     # ------------------------------------------------------------------ wiring
 
     def set_bridge(self, bridge) -> None:
-        if self.bridge is not None:
-            try:
-                self.bridge.events.disconnect(self.on_events)
-            except (RuntimeError, TypeError):
-                pass
+        bound.follow_events(self.bridge, bridge, self.on_events)
         self.bridge = bridge
-        if bridge is not None:
-            bridge.events.connect(self.on_events)
         self._update()
 
     def set_charger(self, info: model.ChargerInfo | None) -> None:

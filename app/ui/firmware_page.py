@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from app.domain import display, errors, jobs, model
 from app.services import files_view, firmware
-from app.ui import dialogs, job_view
+from app.ui import bound, dialogs, job_view
 
 UPDATE_TASK = "Firmware update"
 BATCH_TASK = "Firmware update of several chargers"
@@ -210,14 +210,8 @@ class FirmwarePage(QtWidgets.QWidget):
     # ------------------------------------------------------------------ wiring
 
     def set_bridge(self, bridge) -> None:
-        if self.bridge is not None:
-            try:
-                self.bridge.events.disconnect(self.on_events)
-            except (RuntimeError, TypeError):
-                pass
+        bound.follow_events(self.bridge, bridge, self.on_events)
         self.bridge = bridge
-        if bridge is not None:
-            bridge.events.connect(self.on_events)
         self._update()
 
     def set_chargers(self, infos: list[model.ChargerInfo]) -> None:
