@@ -108,28 +108,18 @@ def _value(sample: dict[str, Any]) -> tuple[str, str, float] | None:
 
 def read(meter_value: Any) -> Reading:
     """The reading of the newest meterValue entry that carries the measurands we show."""
-    if not isinstance(meter_value, list):
-        return Reading()
-    reading = Reading()
-    for entry in meter_value:  # oldest first: later entries win
-        if not isinstance(entry, dict):
-            continue
-        samples = _get(entry, "sampledValue", "sampled_value")
-        if isinstance(samples, list):
-            reading = reading.merged(_entry(samples))
-    return reading
+    return read_all(meter_value)[0]
 
 
-def _entry(samples: list[Any]) -> Reading:
+def _parsed(samples: list[Any]) -> list[tuple[str, str, float]]:
+    """Each sampledValue as (measurand, phase, value in base units); the unreadable ones left out."""
+    return [found for found in (_value(sample) for sample in samples if isinstance(sample, dict)) if found is not None]
+
+
+def _entry(parsed: list[tuple[str, str, float]]) -> Reading:
     totals: dict[str, float] = {}
     phases: dict[str, list[float]] = {}
-    for sample in samples:
-        if not isinstance(sample, dict):
-            continue
-        parsed = _value(sample)
-        if parsed is None:
-            continue
-        measurand, phase, value = parsed
+    for measurand, phase, value in parsed:
         if not phase:
             totals[measurand] = value
         elif phase in _LINE_PHASES or phase.endswith("-N"):
@@ -161,22 +151,29 @@ class Phases:
 def phases(meter_value: Any) -> Phases:
     """Current per line (phase L1/L2/L3, or L1-N...; a value without a phase is not one of them), the
     offered current and power, and the newest entry's timestamp; later entries win, as in `read`."""
+    return read_all(meter_value)[1]
+
+
+def read_all(meter_value: Any) -> tuple[Reading, Phases]:
+    """`read` and `phases` of the same meterValue list in one pass (each sampledValue parsed once:
+    the CSMS does this for every MeterValues it receives)."""
+    reading = Reading()
     found: dict[str, Any] = {}
-    for entry in meter_value if isinstance(meter_value, list) else []:
+    for entry in meter_value if isinstance(meter_value, list) else []:  # oldest first: later entries win
         if not isinstance(entry, dict):
             continue
         if isinstance(entry.get("timestamp"), str) and entry["timestamp"]:
             found["timestamp"] = entry["timestamp"]
         samples = _get(entry, "sampledValue", "sampled_value")
-        for sample in samples if isinstance(samples, list) else []:
-            parsed = _value(sample) if isinstance(sample, dict) else None
-            if parsed is None:
-                continue
-            measurand, phase, value = parsed
+        if not isinstance(samples, list):
+            continue
+        parsed = _parsed(samples)
+        reading = reading.merged(_entry(parsed))
+        for measurand, phase, value in parsed:
             if measurand == CURRENT and phase[:2] in _LINE_PHASES:
                 found[f"current_{phase[:2].lower()}_a"] = value
             elif measurand == CURRENT_OFFERED and not phase:
                 found["current_offered_a"] = value
             elif measurand == POWER_OFFERED and not phase:
                 found["power_offered_w"] = value
-    return Phases(**found)
+    return reading, Phases(**found)

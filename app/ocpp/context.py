@@ -179,8 +179,7 @@ class HandlerContext:
             for entry in meter_value:
                 sampled = obj(entry).get("sampled_value")
                 samples += len(sampled) if isinstance(sampled, list) else 0
-        reading = metering.read(meter_value)
-        lines = metering.phases(meter_value)
+        reading, lines = metering.read_all(meter_value)
         self.emit(model.MeterValuesReceived(self.charger_id, self.clock(), text(connector), text(transaction_id),
                                             samples, reading.power_w, reading.energy_wh, reading.current_a,
                                             reading.voltage_v, reading.soc, lines.current_l1_a, lines.current_l2_a,
