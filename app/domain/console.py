@@ -124,6 +124,12 @@ class Parser:
         self._bad = 0
         self._sample = bytearray()
 
+    def suspect(self) -> Garbage | None:
+        """What was read so far is mostly unreadable, even if too little to be sure (at a timeout)."""
+        if self._seen >= 8 and self._bad / self._seen > self.GARBAGE_RATIO:
+            return Garbage(round(self._bad / self._seen, 2), bytes(self._sample))
+        return None
+
     def feed(self, data: bytes) -> list[Event]:
         events: list[Event] = []
         text = self._decoder.decode(data)
@@ -186,6 +192,7 @@ class Conversation:
         prompts = [profile.prompt] + [step.expect for step in profile.login]
         self.parser = Parser(prompts)
         self._log: list[str] = [f">> {profile.wake!r}"]
+        self._secrets: set[str] = set()  # secret values set in this conversation, masked in the log
 
     # -- commands -------------------------------------------------------------------------------
 
@@ -201,6 +208,8 @@ class Conversation:
             raise KeyError(f"{setting} cannot be written over this console")
         text = spec.set.format(value=value)
         shown = spec.set.format(value="********") if spec.secret else text
+        if spec.secret and value:
+            self._secrets.add(value)
         self._enqueue(_Command("set", setting, text, shown))
 
     def reboot(self) -> None:
@@ -225,6 +234,14 @@ class Conversation:
         if self._current is not None:
             return f"the answer to {self._current.shown!r}"
         return "nothing"
+
+    def mask(self, text: str) -> str:
+        """`text` with every secret of this conversation replaced (an echoed `set password ...`)."""
+        if self.password and text.strip() == self.password:
+            return "********"  # a console that echoes the password as it is typed
+        for secret in self._secrets:
+            text = text.replace(secret, "********")
+        return text
 
     def outgoing(self) -> bytes:
         data, self._out = bytes(self._out), bytearray()
@@ -254,7 +271,7 @@ class Conversation:
         for event in self.parser.feed(data):
             events.append(event)
             if isinstance(event, Line):
-                self._log.append(f"<< {event.text}")
+                self._log.append(f"<< {self.mask(event.text)}")
                 events.extend(self._on_line(self._strip_prompt(event.text)))
             elif isinstance(event, Prompt):
                 self._last_prompt = event.text
@@ -310,7 +327,7 @@ class Conversation:
                 self._current = None
                 self._queue.clear()
                 self.state = "ready"
-                return [Rejected(command.setting, command.shown, message.strip())]
+                return [Rejected(command.setting, command.shown, self.mask(message.strip()))]
         return []
 
     def _login_match(self, text: str) -> list[Event]:

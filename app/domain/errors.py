@@ -10,6 +10,13 @@ Every message says what happened and, where there is one, what to do next.
     │   │   └── FileServerPortInUseError   the file server's HTTP or FTP port is taken
     │   └── ChargerNotConnectedError
     ├── CertificateError            the built-in CA, a CSR or a certificate cannot be used (says why)
+    ├── ConsoleError                a charger's serial console cannot be used (says what to try)
+    │   ├── PortNotFoundError       no such serial port (not plugged in, wrong name)
+    │   ├── PortGoneError           the port vanished or failed mid-command (cable pulled)
+    │   ├── GarbageError            unreadable bytes: typically a wrong baud rate or line settings
+    │   ├── ConsoleTimeoutError     the prompt or an answer never came
+    │   ├── LoginRefusedError       the console refused the user or password
+    │   └── CommandRejectedError    the charger answered a command with an error (its text kept)
     ├── FileServerError             the built-in file server cannot do what was asked
     │   └── ArchiveError            a received archive cannot be read (damaged, not an archive)
     └── OperationError              a CSMS-initiated operation did not succeed
@@ -85,6 +92,45 @@ class ChargerNotConnectedError(CsmsError):
             hint="Check that the charger's backend URL points at this laptop and that it is powered.",
         )
         self.charger_id = charger_id
+
+
+class ConsoleError(CommissionerError):
+    """A serial console failed; `port` names it."""
+
+    def __init__(self, message: str, *, port: str = "", hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.port = port
+
+
+class PortNotFoundError(ConsoleError):
+    pass
+
+
+class PortGoneError(ConsoleError):
+    pass
+
+
+class GarbageError(ConsoleError):
+    pass
+
+
+class ConsoleTimeoutError(ConsoleError):
+    pass
+
+
+class LoginRefusedError(ConsoleError):
+    pass
+
+
+class CommandRejectedError(ConsoleError):
+    """The charger's own answer is `text`; `command` is as sent, secrets masked."""
+
+    def __init__(self, port: str, setting: str, command: str, text: str) -> None:
+        super().__init__(f"The charger on {port} refused {command!r}: {text}", port=port,
+                         hint="Check the value against the charger's manual; the session log has the exchange.")
+        self.setting = setting
+        self.command = command
+        self.text = text
 
 
 class FileServerError(CommissionerError):

@@ -9,6 +9,7 @@ real hardware.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 from typing import Any
 
@@ -48,6 +49,8 @@ class VirtualCharger:
         self.connections = 0  # websocket connections opened so far
         self._connection: websockets.asyncio.client.ClientConnection | None = None
         self._stopping = asyncio.Event()
+        self._wake = asyncio.Event()  # cuts a reconnect wait short (a reboot from the local console)
+        self._reboots: set[asyncio.Task] = set()
         self._backoff = sim_options.Backoff(config.backoff_min, config.backoff_max, self.station.rng)
 
     @property
@@ -75,6 +78,29 @@ class VirtualCharger:
         """
         self._stopping.set()
 
+    def reboot_now(self) -> None:
+        """A reboot asked locally (the serial console), not over OCPP; on the charger's loop.
+
+        Connected: end the session as a Reset does (the settings changed since apply on the next
+        connection). Not connected: stop waiting to reconnect and try at once, from the best slot.
+        """
+        session = self.session
+        self.station.note("reboot asked on the local console")
+        if self.connected and session is not None:
+            task = asyncio.get_running_loop().create_task(session.reboot("Soft", "LocalReset"),
+                                                          name=f"{self.config.charger_id}:console-reboot")
+            self._reboots.add(task)
+            task.add_done_callback(self._reboot_done)
+            return
+        self.station.rebooted()
+        self._backoff.reset()
+        self._wake.set()
+
+    def _reboot_done(self, task: asyncio.Task) -> None:
+        self._reboots.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            LOGGER.warning("%s: console reboot failed: %r", self.config.charger_id, task.exception())
+
     async def run(self) -> None:
         """Connect, boot, serve; on a drop or a Reset, reconnect. Returns after `stop()`."""
         main = asyncio.create_task(self._connect_forever(), name=f"{self.config.charger_id}:run")
@@ -97,7 +123,9 @@ class VirtualCharger:
         while True:
             delay = await self._connect_once()
             LOGGER.debug("%s: reconnecting in %.1f s", self.config.charger_id, delay)
-            await asyncio.sleep(delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+            self._wake.clear()
 
     def _profile(self, slot: int) -> int:
         level = self.station.network_slots[slot].get("security_profile")
