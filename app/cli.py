@@ -165,6 +165,48 @@ def build_parser() -> argparse.ArgumentParser:
                           help="the charger's certificate (chain, leaf first; CN = the charger id) for "
                                "security profile 3; with --client-key")
     simulate.add_argument("--client-key", default=None, metavar="PEM", help="the private key of --client-cert")
+    simulate.add_argument("--console", action="store_true",
+                          help="also open a serial console on a pseudo-terminal (Linux, macOS) and print "
+                               "'console on DEVICE'; reach it with `commissioner serial --port DEVICE --profile virtual`")
+    simulate.add_argument("--console-password", default="virtual", metavar="TEXT",
+                          help="the console's login password (user admin; default: virtual)")
+    simulate.add_argument("--console-link", default=None, metavar="PATH",
+                          help="with --console: also make PATH a symlink to the console device")
+
+    serial_cmd = sub.add_parser(
+        "serial", help="a charger's serial/USB console: list ports, get or set settings, reboot",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Reach a charger over its serial/USB console, as the vendor profile's [console] section says.",
+        epilog="examples:\n"
+               "  commissioner serial list\n"
+               "  commissioner serial --port /dev/ttyUSB0 --profile virtual get\n"
+               "  commissioner serial --port /dev/ttyUSB0 --profile virtual set ocpp_url=ws://192.168.1.10:9000/ocpp\n"
+               "  commissioner serial --port /dev/ttyUSB0 --profile virtual reboot\n\n"
+               "exit codes:\n"
+               "  0  done\n"
+               "  2  bad input: unknown profile or setting, malformed KEY=VALUE\n"
+               "  3  port or console failure: no such port, unplugged, garbage (wrong baud rate), no prompt\n"
+               "  4  the charger said no: login refused, a command rejected\n\n"
+               "Each session is logged to <data folder>/console/<port>-<time>.log (passwords masked).")
+    _add_data_dir(serial_cmd)
+    serial_cmd.add_argument("--port", default=None, metavar="DEV", help="the serial port, e.g. /dev/ttyUSB0 or COM3")
+    serial_cmd.add_argument("--profile", default=None, metavar="NAME",
+                            help="the vendor profile (resources/vendors/ or <data folder>/vendors/), e.g. virtual")
+    serial_cmd.add_argument("--password", default=None, help="the console password (default: the profile's); "
+                            "visible in the process list: prefer --password-file")
+    serial_cmd.add_argument("--password-file", default=None, metavar="PATH",
+                            help="read the console password from the first line of this file")
+    serial_cmd.add_argument("--user", default=None, help="the console user (default: the profile's)")
+    serial_cmd.add_argument("--baud", type=int, default=None, help="override the profile's baud rate")
+    serial_cmd.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                            help="how long to wait for each answer (default: the profile's)")
+    serial_cmd.add_argument("--json", action="store_true", help="print JSON (one object per port or setting)")
+    serial_sub = serial_cmd.add_subparsers(dest="serial_command", required=True)
+    serial_sub.add_parser("list", help="the serial ports: device, description, VID:PID, serial number")
+    serial_sub.add_parser("get", help="print the profile's mapped settings as KEY=VALUE lines")
+    serial_set = serial_sub.add_parser("set", help="change settings: KEY=VALUE ...")
+    serial_set.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
+    serial_sub.add_parser("reboot", help="reboot the charger (new connection settings apply)")
     return parser
 
 
@@ -535,10 +577,26 @@ def _simulate(args: argparse.Namespace) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signum, stop.set)
+        if args.console:
+            from app.simulator import console
+
+            def opened(path: str) -> None:
+                print(f"console on {path} (login admin; commissioner serial --port {path} --profile virtual get)",
+                      flush=True)
+
+            config = simulator.SimConfig(url=args.url, charger_id=args.charger_id, ocpp_version=args.ocpp,
+                                         password=password, **_simulator_options(args))
+            link = pathlib.Path(args.console_link) if args.console_link else None
+            await console.run_with_console(config, stop, password=args.console_password, link=link, on_open=opened)
+            return
         await simulator.run_fleet(args.url, args.charger_id, args.ocpp, count=args.count,
                                   password=password, stop=stop, **_simulator_options(args))
 
     # Inconsistent flags (profile 2 on ws://, a certificate without its key ...) fail here, exit 2.
+    if args.console and args.count is not None:
+        raise errors.ConfigError("--console goes with one charger, not --count.", hint="Leave out --count.")
+    if args.console and sys.platform == "win32":
+        raise errors.ConfigError("--console needs a pseudo-terminal: Linux or macOS.")
     password = _password(args)
     simulator.SimConfig(url=args.url, charger_id=args.charger_id, ocpp_version=args.ocpp,
                         password=password, **_simulator_options(args))
@@ -548,6 +606,61 @@ def _simulate(args: argparse.Namespace) -> int:
             asyncio.run(fleet())
     except KeyboardInterrupt:
         pass
+    return 0
+
+
+SERIAL_EXIT_PORT = 3  # the port or the console failed: not found, unplugged, garbage, no prompt
+SERIAL_EXIT_REFUSED = 4  # the charger said no: login refused, a command rejected
+
+
+def _serial(args: argparse.Namespace) -> int:
+    from app.services import serial_console, vendors
+
+    if args.serial_command == "list":
+        ports = serial_console.list_ports()
+        for port in ports:
+            if args.json:
+                print(json.dumps(port.to_dict(), ensure_ascii=False))
+            else:
+                print("  ".join(p for p in (port.device, port.description, port.vid_pid,
+                                            f"serial {port.serial_number}" if port.serial_number else "") if p))
+        if not ports and not args.json:
+            print("No serial ports found. Plug in the USB adapter.", file=sys.stderr)
+        return 0
+    if not args.port or not args.profile:
+        raise errors.ConfigError(f"serial {args.serial_command} needs --port DEV and --profile NAME.",
+                                 hint="`commissioner serial list` shows the ports; --profile virtual for the virtual charger.")
+    data_dir = app_core.resolve_data_dir(getattr(args, "data_dir", None))
+    profile = vendors.find(args.profile, data_dir)
+    values: dict[str, str] = {}
+    if args.serial_command == "set":
+        for assignment in args.assignments:
+            key, sep, value = assignment.partition("=")
+            if not sep or not key.strip():
+                raise errors.ConfigError(f"{assignment!r} is not KEY=VALUE.", hint="e.g. ocpp_url=ws://192.168.1.10:9000/ocpp")
+            values[key.strip()] = value
+    password = None
+    if args.password_file or args.password:
+        password = _password(argparse.Namespace(password_file=args.password_file, password=args.password))
+    session = serial_console.ConsoleSession(args.port, profile, password=password, user=args.user, baud=args.baud,
+                                            data_dir=data_dir, timeout=args.timeout)
+    try:
+        if args.serial_command == "get":
+            for key, value in session.read_settings().items():
+                print(json.dumps({"key": key, "value": value}, ensure_ascii=False) if args.json else f"{key}={value}")
+        elif args.serial_command == "set":
+            session.set_settings(values)
+            for key in values:
+                print(f"{key} set", file=sys.stderr)
+        else:
+            answer = session.reboot()
+            print(f"rebooting: {answer}" if answer else "rebooting", file=sys.stderr)
+    except errors.ConsoleError as exc:
+        print(f"commissioner serial: {exc}", file=sys.stderr)
+        if session.log_path is not None and session.log_path.is_file():
+            print(f"commissioner serial: the session log is {session.log_path}", file=sys.stderr)
+        refused = isinstance(exc, (errors.LoginRefusedError, errors.CommandRejectedError))
+        return SERIAL_EXIT_REFUSED if refused else SERIAL_EXIT_PORT
     return 0
 
 
@@ -611,6 +724,8 @@ def main(argv: list[str] | None = None) -> int:
             return _report(args)
         if args.command == "firmware":
             return _firmware(args)
+        if args.command == "serial":
+            return _serial(args)
         from app import gui  # imports Qt: only when a window is wanted
 
         return gui.main(args)
