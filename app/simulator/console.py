@@ -61,6 +61,7 @@ class ConsoleServer:
         self._pending = bytearray()
         self._input = bytearray()
         self._state = "login"
+        self._login_user = ""
         self._last_cr = False
         self._noise = random.Random(charger.config.charger_id)
 
