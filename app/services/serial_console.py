@@ -75,11 +75,48 @@ class LineSettings:
         return f"{self.baud} {self.bytesize}{self.parity}{self.stopbits:g}, flow control {self.flow_control}"
 
 
-def _open_serial(port: str, line: LineSettings) -> Any:
+def _open_serial(port: str, line: LineSettings, timeout: float = READ_SLICE) -> Any:
     return serial.Serial(port=port, baudrate=line.baud, bytesize=line.bytesize, parity=_PARITY[line.parity],
-                         stopbits=_STOPBITS[line.stopbits], timeout=READ_SLICE, write_timeout=5,
+                         stopbits=_STOPBITS[line.stopbits], timeout=timeout, write_timeout=5,
                          rtscts=line.flow_control == "rtscts", xonxoff=line.flow_control == "xonxoff",
                          dsrdtr=line.flow_control == "dsrdtr", exclusive=True)
+
+
+def open_port(port: str, line: LineSettings, opener: Callable[..., Any] = _open_serial, **options: Any) -> Any:
+    """pyserial's open, its failures said as domain errors with what to try."""
+    try:
+        return opener(port, line, **options)
+    except (serial.SerialException, OSError) as exc:
+        code = getattr(exc, "errno", None)
+        if code == errno.ENOENT or not os.path.exists(port) and not port.upper().startswith("COM"):
+            raise errors.PortNotFoundError(
+                f"There is no serial port {port}.", port=port,
+                hint="Plug in the USB adapter and check the name: `commissioner serial list` shows the ports.") from exc
+        if code in (errno.EACCES, errno.EPERM):
+            raise errors.PortNotFoundError(
+                f"No permission to open {port}.", port=port,
+                hint="On Linux add yourself to the dialout group (then log in again); close other programs "
+                     "using the port.") from exc
+        raise errors.PortGoneError(f"Cannot open {port}: {exc}.", port=port,
+                                   hint="Close any other program using the port (a terminal, a modem manager) "
+                                        "and plug the adapter in again.") from exc
+
+
+def log_file(data_dir: pathlib.Path, port: str, suffix: str = "") -> pathlib.Path:
+    """<data>/console/<port>-<time><suffix>.log: one file per session, never over an older one."""
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", port.strip("/\\")) or "port"
+    return data_dir / "console" / f"{name}-{stamp}{suffix}.log"
+
+
+def append_log(path: pathlib.Path, line: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as out:
+            out.write(f"{datetime.datetime.now().isoformat(timespec='milliseconds')} {line}\n")
+    except OSError as exc:
+        raise errors.StorageError(f"Cannot write the console log {path}: {exc.strerror or exc}.",
+                                  hint="Check that the data folder is writable.") from exc
 
 
 class ConsoleSession:
@@ -87,8 +124,8 @@ class ConsoleSession:
 
     def __init__(self, port: str, profile: vendors.VendorProfile, *, password: str | None = None,
                  user: str | None = None, baud: int | None = None, data_dir: pathlib.Path | None = None,
-                 timeout: float | None = None, opener: Callable[[str, LineSettings], Any] = _open_serial,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 timeout: float | None = None, opener: Callable[..., Any] = _open_serial,
+                 clock: Callable[[], float] = time.monotonic, on_line: Callable[[str], None] | None = None) -> None:
         if profile.console is None:
             raise errors.ConfigError(f"The vendor profile {profile.id} describes no serial console.",
                                      hint="Choose a profile with a [console] section, or add one to it.")
@@ -101,11 +138,8 @@ class ConsoleSession:
         self.timeout = timeout or profile.console.timeout
         self._opener = opener
         self._clock = clock
-        self.log_path: pathlib.Path | None = None
-        if data_dir is not None:
-            stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-            name = re.sub(r"[^A-Za-z0-9._-]+", "_", port.strip("/\\")) or "port"
-            self.log_path = data_dir / "console" / f"{name}-{stamp}.log"
+        self.on_line = on_line  # each line of the exchange as logged (secrets masked), from the I/O thread
+        self.log_path = log_file(data_dir, port) if data_dir is not None else None
 
     # -- what callers ask for -------------------------------------------------------------------
 
@@ -193,22 +227,7 @@ class ConsoleSession:
     # -- pyserial, with its failures said -------------------------------------------------------
 
     def _open(self) -> Any:
-        try:
-            return self._opener(self.port, self.line)
-        except (serial.SerialException, OSError) as exc:
-            code = getattr(exc, "errno", None)
-            if code == errno.ENOENT or not os.path.exists(self.port) and not self.port.upper().startswith("COM"):
-                raise errors.PortNotFoundError(
-                    f"There is no serial port {self.port}.", port=self.port,
-                    hint="Plug in the USB adapter and check the name: `commissioner serial list` shows the ports.") from exc
-            if code in (errno.EACCES, errno.EPERM):
-                raise errors.PortNotFoundError(
-                    f"No permission to open {self.port}.", port=self.port,
-                    hint="On Linux add yourself to the dialout group (then log in again); close other programs "
-                         "using the port.") from exc
-            raise errors.PortGoneError(f"Cannot open {self.port}: {exc}.", port=self.port,
-                                       hint="Close any other program using the port (a terminal, a modem manager) "
-                                            "and plug the adapter in again.") from exc
+        return open_port(self.port, self.line, self._opener)
 
     def _gone(self, exc: Exception, doing: str) -> errors.PortGoneError:
         vanished = not os.path.exists(self.port)
@@ -243,15 +262,10 @@ class ConsoleSession:
 
     def _log(self, line: str) -> None:
         log.debug("%s %s", self.port, line)
-        if self.log_path is None:
-            return
-        try:
-            self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            with self.log_path.open("a", encoding="utf-8") as out:
-                out.write(f"{datetime.datetime.now().isoformat(timespec='milliseconds')} {line}\n")
-        except OSError as exc:
-            raise errors.StorageError(f"Cannot write the console log {self.log_path}: {exc.strerror or exc}.",
-                                      hint="Check that the data folder is writable.") from exc
+        if self.on_line is not None:
+            self.on_line(line)
+        if self.log_path is not None:
+            append_log(self.log_path, line)
 
 
 class AsyncConsoleSession:
@@ -268,3 +282,166 @@ class AsyncConsoleSession:
 
     async def reboot(self) -> str:
         return await asyncio.to_thread(self.session.reboot)
+
+
+# -- the technician's terminal -----------------------------------------------------------------
+
+TERMINAL_SLICE = 0.05  # seconds a read may block: what a typed line waits at most to go out
+RECONNECT_S = 1.0  # how often a port that went away is tried again
+
+
+class Terminal:
+    """A console held open for a person typing. One thread owns the port: it reads (bytes to
+    `on_data`), sends what `send` queued, and when the port goes away (cable out, adapter
+    unplugged) says so through `on_state` and opens it again as soon as it is back. The whole
+    session goes to `log_path` (serial_console.log_file); a line typed after a password
+    prompt of the profile is logged masked. Callbacks come from the I/O thread."""
+
+    def __init__(self, port: str, line: LineSettings, *, on_data: Callable[[bytes], None],
+                 on_state: Callable[[str, str, str], None], log_path: pathlib.Path | None = None,
+                 secret_prompts: tuple[re.Pattern[str], ...] = (), opener: Callable[..., Any] = _open_serial,
+                 reconnect_s: float = RECONNECT_S) -> None:
+        import queue
+        import threading
+        self.port, self.line = port, line
+        self._on_data, self._on_state = on_data, on_state
+        self._secret_prompts = secret_prompts
+        self._opener, self._reconnect_s = opener, reconnect_s
+        self.log_path = log_path  # the page's session log (its profile actions write there too)
+        self._outgoing: queue.Queue[bytes] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name=f"terminal {port}", daemon=True)
+        self._tail = ""  # the received text since the last line end: a prompt is there
+        self._received = ""  # received text not yet logged as a whole line
+        self.state = "closed"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def send(self, text: str, line_ending: str = "\r\n") -> None:
+        """Queue a line (or raw text with line_ending=""); it is logged masked after a password prompt."""
+        secret = any(p.search(self._tail) for p in self._secret_prompts)
+        self._log(">> " + ("********" if secret and text else text))
+        self._outgoing.put((text + line_ending).encode())
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the thread and close the port (blocking up to `timeout`: call it off the GUI thread)."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    # -- the I/O thread -------------------------------------------------------------------------
+
+    def _say(self, state: str, message: str, hint: str = "") -> None:
+        self.state = state
+        self._log(f"-- {message}")
+        self._on_state(state, message, hint)
+
+    def _serve(self) -> None:
+        link = None
+        announced = False
+        try:
+            while not self._stop.is_set():
+                if link is None:
+                    try:
+                        link = open_port(self.port, self.line, self._opener, timeout=TERMINAL_SLICE)
+                    except errors.ConsoleError as exc:
+                        if not announced:
+                            self._say("waiting", exc.message, exc.hint + " Commissioner opens it as soon as it is there.")
+                            announced = True
+                        self._stop.wait(self._reconnect_s)
+                        continue
+                    announced = False
+                    self._say("open", f"Connected to {self.port} at {self.line.describe()}.")
+                try:
+                    while not self._outgoing.empty():
+                        link.write(self._outgoing.get_nowait())
+                        link.flush()
+                    data = link.read(max(1, min(link.in_waiting, 4096)))
+                except (serial.SerialException, OSError, TypeError) as exc:
+                    self._drop(link)
+                    link = None
+                    self._say("waiting", f"The serial port {self.port} went away ({exc}).",
+                              "Check the cable and the adapter and plug it back in: the terminal reconnects by itself.")
+                    announced = True
+                    continue
+                if data:
+                    self._received_bytes(data)
+        finally:
+            self._drop(link)
+            self._flush_received()
+            self._say("closed", f"Disconnected from {self.port}.")
+
+    @staticmethod
+    def _drop(link: Any) -> None:
+        if link is not None:
+            try:
+                link.close()
+            except (OSError, serial.SerialException):
+                pass
+
+    def _received_bytes(self, data: bytes) -> None:
+        text = data.decode("utf-8", errors="replace")
+        *lines, rest = (self._received + text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        for line in lines:
+            self._log("<< " + line)
+        self._received = rest
+        self._tail = rest
+        self._on_data(data)
+
+    def _flush_received(self) -> None:
+        if self._received:
+            self._log("<< " + self._received)
+            self._received = ""
+
+    def _log(self, line: str) -> None:
+        if self.log_path is not None:
+            try:
+                append_log(self.log_path, line)
+            except errors.StorageError as exc:  # the terminal keeps working; the log says it once
+                log.warning("%s", exc.message)
+                self.log_path = None
+
+
+def secret_prompts(profile: vendors.VendorProfile | None) -> tuple[re.Pattern[str], ...]:
+    """What a console shows before it asks for a password (the profile's secret login steps)."""
+    if profile is None or profile.console is None:
+        return (re.compile(r"(?i)password: ?$"),)
+    return tuple(step.expect for step in profile.console.login if step.secret) or (re.compile(r"(?i)password: ?$"),)
+
+
+def can(profile: vendors.VendorProfile, verb: str) -> list[str]:
+    """The mapped settings the profile's console can read ("get") or write ("set")."""
+    if profile.console is None:
+        return []
+    return [k for k, spec in profile.console.settings.items() if (spec.get if verb == "get" else spec.set)]
+
+
+def backend_url(profile: vendors.VendorProfile, base_url: str, charger_id: str) -> str:
+    """The backend URL as this charger writes it: with its id at the end, or without (it adds it)."""
+    spec = profile.settings.get("ocpp_url")
+    base = base_url.rstrip("/")
+    return f"{base}/{charger_id}" if spec is not None and spec.includes_id else base
+
+
+def point_at(session: ConsoleSession, base_url: str, charger_id: str, *, reboot: bool = True) -> dict[str, str]:
+    """Set the charger's backend URL (and id, where the console can) to `base_url`, then reboot it
+    so it connects there now. Returns what was set."""
+    charger_id = charger_id.strip()
+    if not charger_id or any(c in charger_id for c in "/:# ?"):
+        raise errors.ConfigError(f"{charger_id!r} is not a usable charger id.",
+                                 hint="Read the settings first, or type the id the charger should use (no / : # ? or spaces).")
+    if not base_url.startswith(("ws://", "wss://")):
+        raise errors.ConfigError(f"{base_url!r} is not a ws:// or wss:// URL.",
+                                 hint="The CSMS address is on the Connect panel (e.g. ws://192.168.1.10:9000/).")
+    writable = can(session.profile, "set")
+    if "ocpp_url" not in writable:
+        raise errors.ConfigError(f"The profile {session.profile.id} cannot set the backend URL over the console.",
+                                 hint=f"It can set: {', '.join(writable) or 'nothing'}.")
+    values = {"ocpp_url": backend_url(session.profile, base_url, charger_id)}
+    if "charge_point_id" in writable:
+        values["charge_point_id"] = charger_id
+    session.set_settings(values)
+    if reboot:
+        session.reboot()
+    return values
