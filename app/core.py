@@ -18,7 +18,7 @@ from app.csms import server as csms_server
 from app.domain import csms_policy, errors, model
 from app.files import library as files_library
 from app.files import server as files_server
-from app.services import demo, network
+from app.services import demo, network, serial_console
 from app.storage import journal as storage_journal
 from app.storage import paths, settings
 from app.storage import runs as storage_runs
@@ -261,6 +261,14 @@ class Core:
         if engine is None or chargers is None:
             raise errors.CsmsError("Demo chargers need the CSMS to be running.", hint="Fix the port in Settings first.")
         return await asyncio.wrap_future(engine.submit(chargers.start(version)))
+
+    def demo_consoles(self) -> list[serial_console.PortInfo]:
+        """The demo chargers' serial consoles, as ports the Console page lists beside the real ones."""
+        chargers = self.demo
+        if self.engine is None or chargers is None:
+            return []
+        return [serial_console.PortInfo(path, f"Demo charger {charger_id} (virtual console)", "", "")
+                for charger_id, path in sorted(chargers.consoles().items())]
 
     async def stop_demos(self) -> int:
         engine, chargers = self.engine, self.demo

@@ -24,6 +24,7 @@ PAGE_DPI = 96
 # may lack: Urdu (Nastaliq, Naskh), Gujarati, Gurmukhi (Punjabi). Swahili is Latin.
 FAMILIES = ["Noto Sans", "Noto Nastaliq Urdu", "Noto Naskh Arabic", "Noto Sans Gujarati", "Noto Sans Gurmukhi"]
 MARGIN = 48  # px at 96 dpi: half an inch
+IMAGE_KINDS = ("photo", "signature")  # attachments shown as pictures; the others (console logs) are listed by name
 LAYOUT_ROUNDS = 1000  # paginate's rounds: one splits, the next finds nothing (more only if the layout moves)
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,12 @@ def html_of(report: dict[str, Any], plot: bool, marks: pdf_text.Marks | None = N
             parts.append(f"<td><img src='{_e(_resource(signature))}' width='240'><br><b>{t(signature['label'])}"
                          f"</b>: {t(signature['name'])}<br>{t(signature.get('time', ''))}</td>")
         parts.append("</tr></table>")
+    consoles = [a for a in report.get("attachments", []) if a["kind"] == "console_log"]
+    if consoles:  # the logs themselves are kept beside the run (and named in the JSON), too long for the page
+        parts += ["<h2 style='font-size: 13pt;'>Console sessions</h2>", "<table cellspacing='0' cellpadding='3'>"]
+        parts += [f"<tr><td><b>{t(log['label'])}</b></td><td>{t(pathlib.Path(log['file']).name)}</td>"
+                  f"<td>{t(log.get('time', ''))}</td></tr>" for log in consoles]
+        parts.append("</table>")
     fields = {k: v for k, v in report["fields"].items() if v}
     if fields:
         parts += ["<h2 style='font-size: 13pt;'>Entries</h2>", "<table cellspacing='0' cellpadding='3'>"]
@@ -378,6 +385,8 @@ def _write(report: dict[str, Any], out: pathlib.Path) -> int:
     if series:
         document.addResource(QtGui.QTextDocument.ResourceType.ImageResource, QtCore.QUrl("plot://charge"), _plot(series))
     for attachment in report.get("attachments", []):
+        if attachment["kind"] not in IMAGE_KINDS:  # a console log is text: listed, never decoded as a picture
+            continue
         image = QtGui.QImage(attachment["file"])
         if image.isNull():  # a photo that cannot be read is named, not fatal
             attachment["label"] += " (the image cannot be read)"

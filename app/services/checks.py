@@ -793,6 +793,8 @@ def errors_as_failed():
         raise Failed(f"{exc.message} {exc.hint}".strip()) from exc
 
 
-# The firmware, diagnostics and current-limit checks live beside their services; importing them registers them.
+# The firmware, diagnostics, current-limit and serial-console checks live beside their services; importing them
+# registers them.
 from app.services import transfer_checks  # noqa: E402,F401
 from app.services import limit_checks  # noqa: E402,F401  (current_limit)
+from app.services import console_checks  # noqa: E402,F401  (console)

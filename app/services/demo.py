@@ -7,6 +7,10 @@ Owned by the engine loop: every method runs there (the window reaches it with
 `engine.submit(demo.start(...))`), so the allow-list exception and the running set are never
 touched from two threads. Each charger is an owned task of the engine's TaskRunner: stopping
 the engine ends them all.
+
+Where the system has pseudo-terminals (Linux, macOS), each demo charger also gets its serial
+console (app.simulator.console) on a pty, so the Console page and the "console" check can be
+tried without hardware. `consoles()` is the one method safe from another thread.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import os
 
 from app import simulator
+from app.simulator import console as sim_console
 from app.csms import engine as csms_engine
 from app.csms import tasks as csms_tasks
 from app.domain import errors
@@ -24,6 +30,7 @@ log = logging.getLogger(__name__)
 
 DEMO_PREFIX = "DEMO"
 STOP_TIMEOUT_S = 5.0
+CONSOLE_PASSWORD, CONSOLE_USER = "virtual", "admin"  # the bundled profile `virtual` logs in with these
 _VENDORS = {"1.6": ("Commissioner", "Demo AC 22 kW"), "2.0.1": ("Commissioner", "Demo DC 50 kW"),
             "2.1": ("Commissioner", "Demo DC 150 kW")}
 
@@ -33,6 +40,10 @@ class DemoChargers:
         self.engine = engine
         self._running: dict[str, tuple[simulator.VirtualCharger, csms_tasks.TaskInfo]] = {}
         self._numbers = itertools.count(1)
+        self._consoles: dict[str, sim_console.ConsoleServer] = {}
+        # charger id -> pty path, replaced (never changed in place) on the loop, so another thread
+        # reading it sees one whole dict
+        self._paths: dict[str, str] = {}
 
     async def start(self, version: str = "1.6", meter_interval: float = 10.0, **faults: object) -> str:
         """Start one demo charger of that OCPP version; returns its charger id. On the loop.
@@ -59,12 +70,17 @@ class DemoChargers:
 
         info = self.engine.tasks.spawn(f"demo charger {charger_id}", run, charger_id=charger_id, quiet=True)
         self._running[charger_id] = (charger, info)
+        self._plug_console(charger_id, charger)
         info.task.add_done_callback(lambda _task, cid=charger_id: self._ended(cid))
         return charger_id
 
     def running(self) -> list[str]:
         """On the loop."""
         return list(self._running)
+
+    def consoles(self) -> dict[str, str]:
+        """Charger id -> the device of its serial console (e.g. /dev/pts/5). Safe from any thread."""
+        return dict(self._paths)
 
     def is_demo(self, charger_id: str) -> bool:
         """A demo charger of this app (a membership test: safe from the GUI thread)."""
@@ -108,6 +124,22 @@ class DemoChargers:
             if candidate not in self._running:
                 return candidate
 
+    def _plug_console(self, charger_id: str, charger: simulator.VirtualCharger) -> None:
+        if not hasattr(os, "openpty"):  # Windows: no pseudo-terminals, the demo has no console
+            return
+        server = sim_console.ConsoleServer(charger, password=CONSOLE_PASSWORD, user=CONSOLE_USER)
+        try:
+            path = server.plug()
+        except OSError as exc:  # out of ptys: the demo charger still runs, without its console
+            log.warning("demo charger %s: no serial console (%s)", charger_id, exc)
+            return
+        self._consoles[charger_id] = server
+        self._paths = {**self._paths, charger_id: path}
+
     def _ended(self, charger_id: str) -> None:
         self._running.pop(charger_id, None)
+        server = self._consoles.pop(charger_id, None)
+        if server is not None:
+            server.unplug()  # on the loop (a done callback): it removes the pty's reader there
+            self._paths = {k: v for k, v in self._paths.items() if k != charger_id}
         self.engine.server.admit_always.discard(charger_id)

@@ -385,14 +385,15 @@ SIGNERS = ("Technician", "Customer")
 
 
 def files_dir(data_dir, run: runs.Run):
-    """Where a run's photos and signatures are kept (copied in: the report never depends on the original)."""
+    """Where a run's photos, signatures and console logs are kept (copied in: the report never depends on the original)."""
     import pathlib
     return pathlib.Path(data_dir) / "run-files" / run.id
 
 
 def attach(store: run_store.RunStore, data_dir, run: runs.Run, kind: str, label: str, source=None,
            data: bytes | None = None, name: str = "", suffix: str = ".png") -> dict[str, Any]:
-    """A photo (copied from `source`) or a signature (PNG `data`), recorded with the run at once."""
+    """A photo or a console session log (kind "console_log", copied from `source`) or a signature (PNG `data`),
+    recorded with the run at once."""
     import pathlib
     import shutil
     folder = files_dir(data_dir, run)
