@@ -13,7 +13,7 @@ from app.services import files_view
 from app.services import runs as run_service
 from app.ui import bridge as ui_bridge
 from app.ui import charger_detail, charger_list, charging_page, commission_page, configure_page, connection_panel
-from app.ui import diagnostics_page
+from app.ui import console_page, diagnostics_page
 from app.ui import firmware_page, log_view, message_bar, security_page
 from app.ui import dialogs, send_operation, settings_dialog, workspace
 
@@ -22,6 +22,7 @@ class EmptyState(QtWidgets.QWidget):
     """What a newcomer sees before any charger connects: the three steps, and a demo button."""
 
     demo_requested = QtCore.Signal(str)
+    console_requested = QtCore.Signal()
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,6 +53,17 @@ class EmptyState(QtWidgets.QWidget):
             row.addWidget(button)
         row.addStretch(1)
         layout.addLayout(row)
+        serial = QtWidgets.QLabel(self.tr("The charger is not online yet? Set it up over its serial/USB console:"))
+        serial.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        serial.setStyleSheet("color:#555; margin-top:18px;")
+        layout.addWidget(serial)
+        serial_row = QtWidgets.QHBoxLayout()
+        serial_row.addStretch(1)
+        self.console_button = QtWidgets.QPushButton(self.tr("Open the serial console"))
+        self.console_button.clicked.connect(self.console_requested)
+        serial_row.addWidget(self.console_button)
+        serial_row.addStretch(1)
+        layout.addLayout(serial_row)
         layout.addStretch(2)
 
 
@@ -109,6 +121,8 @@ class MainWindow(QtWidgets.QMainWindow):
         # Right: the selected charger's workspace, or the first steps while there is none.
         self.empty = EmptyState()
         self.empty.demo_requested.connect(self.start_demo)
+        self.empty.console_requested.connect(self.open_console)
+        self._console_wanted = False  # the workspace stays up for the console while no charger is there
         self.workspace = workspace.Workspace()
         self.detail = charger_detail.ChargerDetail()
         self.detail.error.connect(self.message_bar.show_error)
@@ -140,6 +154,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.charging.error.connect(self.message_bar.show_error)
         self.charging.notice.connect(self.message_bar.show_message)
         self.charging.toolbox.test_charge.run_test_charge = self.commission.test_charge  # a step of the run
+        self.console = console_page.ConsolePage(core, lambda: self.connection.base_url.text())
+        self.console.error.connect(self.message_bar.show_error)
+        self.console.notice.connect(self.message_bar.show_message)
+        self.console.follow.connect(self.follow_charger)
+        self.console.current_run = self.diagnostics.current_run  # the run the Commission page holds
         self.log = log_view.LogView(core.journal_path, self)
         self.send_panel = send_operation.SendOperationPanel(self._call)
         self.send_panel.finished.connect(self.configure.on_operation_finished)
@@ -153,6 +172,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.workspace.add_page(self.diagnostics, self.tr("D&iagnostics"))
         # Alt+R: Alt+H is the Help menu's.
         self.workspace.add_page(self.charging, self.tr("Cha&rging"))
+        self.workspace.add_page(self.console, self.tr("Co&nsole"))
         self.workspace.add_page(self.log, self.tr("Mess&ages"))
         self.workspace.add_page(self.send_panel, self.tr("A&dvanced: any OCPP message"))
         self.center = QtWidgets.QStackedWidget()
@@ -190,6 +210,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.demo201_action = chargers_menu.addAction(self.tr("Start demo charger (OCPP 2.0.1)"),
                                                       lambda: self.start_demo("2.0.1"))
         chargers_menu.addAction(self.tr("Stop demo chargers"), self.stop_demos)
+        chargers_menu.addSeparator()
+        self.console_action = chargers_menu.addAction(self.tr("Serial console…"), self.open_console)
         view_menu = bar.addMenu(self.tr("&View"))
         self.page_actions = []
         for index in range(self.workspace.pages.count()):
@@ -267,6 +289,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.chargers.update(infos)
         self.firmware.set_chargers(infos)
         self.charging.toolbox.balance.set_chargers(infos)
+        self.console.on_chargers(infos)
         self._update_status(infos)
         # The connection panel gives its room back once a charger is there.
         self.connection.set_compact(any(info.connected for info in infos))
@@ -277,7 +300,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.center.setCurrentWidget(self.workspace)
             if not self.charger_view.currentIndex().isValid():
                 self.charger_view.selectRow(0)
-        else:
+        elif not self._console_wanted:
             self.center.setCurrentWidget(self.empty)
         current = self.charger_view.currentIndex()
         if current.isValid():
@@ -319,6 +342,22 @@ class MainWindow(QtWidgets.QMainWindow):
     def show_page(self, index: int) -> None:
         if self.center.currentWidget() is self.workspace:
             self.workspace.pages.setCurrentIndex(index)
+
+    def open_console(self) -> None:
+        """The serial console, with or without a charger connected."""
+        self._console_wanted = True
+        self.center.setCurrentWidget(self.workspace)
+        self.workspace.show_page(self.console)
+        self.console.port.setFocus()
+
+    def follow_charger(self, charger_id: str) -> None:
+        """A charger set up over the console connected: show it, on its Overview."""
+        for row in range(self.chargers.rowCount()):
+            if self.chargers.charger(row).charger_id == charger_id:
+                self.center.setCurrentWidget(self.workspace)
+                self.charger_view.selectRow(row)
+                self.workspace.show_page(self.detail)
+                return
 
     def show_all_messages(self) -> None:
         self.center.setCurrentWidget(self.workspace)
@@ -496,6 +535,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 "backend connection. Quit anyway?").format(", ".join(display.safe(c) for c in charging))):
             event.ignore()
             return
+        self.console.shutdown()
         if self.bridge is not None:
             self.bridge.close()
             self.bridge = None

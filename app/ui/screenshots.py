@@ -288,6 +288,35 @@ async def shoot_charging(window: main_window.MainWindow, out: pathlib.Path) -> N
     save(window, out, "1366x768-13-charging-test-tags")
 
 
+async def shoot_console(window: main_window.MainWindow, out: pathlib.Path) -> None:
+    """The Console page at 1366x768 with the virtual profile loaded: settings read, then the terminal
+    after a typed login and a command, then the charger pointed at this laptop and followed."""
+    window.resize(1366, 768)
+    window.open_console()
+    save(window, out, "1366x768-14-console-empty")
+    window.start_demo("1.6")
+    await until(lambda: bool(window.core.demo_consoles()))
+    page = window.console
+    page.refresh_ports()
+    device = window.core.demo_consoles()[0].device
+    await until(lambda: page.port.findText(device) >= 0)
+    page.port.setCurrentText(device)
+    page.profile.setCurrentIndex(page.profile.findData("commissioner-virtual"))
+    page.read_settings()
+    await until(lambda: bool(page.read))
+    page.open_terminal()
+    await until(lambda: page.terminal is not None and page.terminal.state == "open")
+    for line, shows in (("", "login: "), ("admin", "Password: "), ("virtual", "virtual> "),
+                        ("get ocpp_url", "ocpp_url = ")):
+        page.command.setText(line)
+        page.send_line()
+        await until(lambda shows=shows: shows in page.screen.toPlainText().rpartition("[Connected to")[2])
+    save(window, out, "1366x768-15-console-profile")
+    await asyncio.to_thread(page.terminal.close)
+    page.terminal = None
+    page._update()
+
+
 def diagnostics_kind():
     from app.domain import jobs
     return jobs.Kind.DIAGNOSTICS
@@ -307,6 +336,8 @@ def main() -> int:
                         help="only the Firmware (mid-download) and Diagnostics pages: firmware_mid.png, diagnostics.png")
     parser.add_argument("--charging", action="store_true",
                         help="only the Charging page during a charge and its action tabs: *-charging-*.png")
+    parser.add_argument("--console", action="store_true",
+                        help="only the Console page with the virtual profile loaded: *-console-*.png")
     parser.add_argument("--security", action="store_true",
                         help="only the Security page (TLS on) and the Settings' Security group: security_*.png")
     args = parser.parse_args()
@@ -333,6 +364,8 @@ def main() -> int:
         with loop:
             if args.security:
                 loop.run_until_complete(shoot_security(window, out))
+            elif args.console:
+                loop.run_until_complete(shoot_console(window, out))
             elif args.charging:
                 loop.run_until_complete(shoot_charging(window, out))
             elif args.files:

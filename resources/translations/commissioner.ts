@@ -60,6 +60,25 @@
     </message>
 </context>
 <context>
+    <name>ActionBox</name>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop waiting; what the charger already took stays (Clear undoes a limit)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{0} The action stopped half way: run it again once the charger is back (what it already took stays).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ArrayGroup</name>
     <message>
         <source>Add entry</source>
@@ -98,6 +117,41 @@
     </message>
     <message>
         <source>Remove this entry</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>BackendDialog</name>
+    <message>
+        <source>Set backend URL and id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The charger connects to this OCPP backend after a reboot. Give the URL as the charger&apos;s manual writes it (ws:// or wss://).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Backend URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This profile cannot set the charger id over the console.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Charger id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reboot afterwards, so it connects there now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The backend URL must start with ws:// or wss://.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The charger id must not be empty nor contain / : # ? or spaces.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -580,6 +634,18 @@ Tolerant: they are accepted and recorded as compliance warnings.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Everything</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The time range on screen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What the export holds: every session and reading, or those of the time range the plot shows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>E&amp;xport to CSV…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -600,7 +666,11 @@ Tolerant: they are accepted and recorded as compliance warnings.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>No meter values from this connector yet: they appear here as the charger sends them (start a charge on the Overview page).</source>
+        <source>No meter values from this connector yet: start a charge (Test charge tab).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ended {0}{1}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -620,11 +690,11 @@ Tolerant: they are accepted and recorded as compliance warnings.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Last session ended {0}{1}</source>
+        <source> ({0})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source> ({0})</source>
+        <source>The last session ended {0}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -799,7 +869,23 @@ Tolerant: they are accepted and recorded as compliance warnings.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Hold a card listed as Blocked in the test tags at the charger&apos;s reader now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hold a card listed as Accepted in the test tags at the charger&apos;s reader now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Hold the test tag at the charger&apos;s reader now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No charger selected, or the CSMS is not running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Commission page is running checks on this charger: wait for them to end.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -808,6 +894,10 @@ Tolerant: they are accepted and recorded as compliance warnings.</source>
     </message>
     <message>
         <source>Reinstall Commissioner (resources/checklists/test-charge.toml).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The charger changed meanwhile: see the Commission page.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1130,6 +1220,268 @@ Tolerant: they are accepted and recorded as compliance warnings.</source>
     </message>
 </context>
 <context>
+    <name>ConsolePage</name>
+    <message>
+        <source>Serial / USB console</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plug in the USB adapter, or type e.g. COM3, /dev/ttyUSB0</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>None: raw terminal only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Baud</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data bits, parity, stop bits, flow control</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>user</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Login</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Open terminal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1. Connect the USB serial adapter to the charger&apos;s service port.
+2. Pick its port and the charger&apos;s profile above (the demo charger has a console too).
+3. Read settings, or Point it at this laptop: the charger then connects to this CSMS.
+Open terminal to type the console&apos;s own commands.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type a command; Enter sends it, ↑/↓ go through the history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Local echo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show what you send, for a console that does not echo it back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add log to the run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep this console session with the run open on the Commission page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>With the profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Point it at this laptop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set the backend URL to this laptop&apos;s CSMS, then reboot: the charger connects here and the window follows it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set backend URL and id…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set network…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reboot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Setting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>default password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>serial {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not in the system&apos;s port list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No serial port found yet: plug in the USB adapter.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close terminal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Session log: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The session is logged to the data folder once it starts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pick the port first: plug in the USB adapter, or type its name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the charger&apos;s profile to read and set its settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The port list cannot be read: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plugged in: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unplugged: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the port and the charger&apos;s profile first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed: {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the settings over the console…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read {0} settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The CSMS is not running, so there is nothing to point it at.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fix the port in Settings first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pointing the charger at this laptop…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Setting {0}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set {0}. The charger is rebooting{1}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; waiting for {0} to connect here</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set {0}. It applies after a reboot.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reboot the charger</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reboot the charger now? A charging session on it ends.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rebooting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The charger is rebooting ({0}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no answer text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No run is open to keep the console log in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start or open a run on the Commission page, then add the log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The console session has no log yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the terminal or read the settings first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Serial console session ({0})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The console log is kept with run {0} of {1}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{0} connected to this laptop.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{0} connected to this laptop after its console set it up.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CrashDialog</name>
     <message>
         <source>Commissioner ran into a problem</source>
@@ -1314,6 +1666,14 @@ Please send the log file below to support.</source>
     </message>
     <message>
         <source>Start demo charger (OCPP {0})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The charger is not online yet? Set it up over its serial/USB console:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the serial console</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1876,10 +2236,6 @@ It leaves this laptop&apos;s CSMS; if it cannot reach the operator it comes back
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>SetChargingProfile, then GetCompositeSchedule to see the charger took it</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Check meter values</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1904,7 +2260,23 @@ It leaves this laptop&apos;s CSMS; if it cannot reach the operator it comes back
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>During a charge: do Current.Import readings stay within the limit set here?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set a limit first: the readings are judged against the limit the charger took</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>EVSE {0}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Whole charger</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading three meter values against the {0:g} A limit…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1912,11 +2284,11 @@ It leaves this laptop&apos;s CSMS; if it cannot reach the operator it comes back
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Setting {0:g} A on {1}…</source>
+        <source>SetChargingProfile for two hours (Clear limit ends it sooner), then GetCompositeSchedule to see the charger took it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Reading the meter values of connector {0} (three readings)…</source>
+        <source>Setting {0:g} A on {1}…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1933,6 +2305,49 @@ It leaves this laptop&apos;s CSMS; if it cannot reach the operator it comes back
     </message>
     <message>
         <source>Asking for the charger&apos;s charging profiles…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LineSettingsDialog</name>
+    <message>
+        <source>Line settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data bits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Even</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Odd</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mark</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Space</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop bits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Flow control</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2177,6 +2592,10 @@ It leaves this laptop&apos;s CSMS; if it cannot reach the operator it comes back
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Co&amp;nsole</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Mess&amp;ages</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2218,6 +2637,10 @@ It leaves this laptop&apos;s CSMS; if it cannot reach the operator it comes back
     </message>
     <message>
         <source>Stop demo chargers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Serial console…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2338,6 +2761,77 @@ Bring EV chargers into service over OCPP.</source>
     <name>MessageBar</name>
     <message>
         <source>Dismiss</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>NetworkDialog</name>
+    <message>
+        <source>Set network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only the fields you fill in are sent; the charger applies them after a reboot.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wi-Fi network (SSID)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wi-Fi password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mobile APN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>IP address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Netmask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gateway</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(leave as it is)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>DHCP (automatic)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Static</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fill in at least one field.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{0} is not an IPv4 address (e.g. 192.168.1.50).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{0} is not a netmask (e.g. 255.255.255.0).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A static address needs the IP address and the netmask.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give the Wi-Fi network (SSID) with its password.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -3493,11 +3987,23 @@ It cannot be shown again afterwards. {2}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Holding {0} at {1}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{0} was held at {1}: it ended its own session.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{0} was held at {1}: the CSMS answered Accepted and a session began (hold it again to end it).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{0} was held at {1}: the CSMS answered {2}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No session began: every connector is busy or unavailable.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
