@@ -12,18 +12,16 @@ technician picks the port again. Blocking file I/O: call it from a worker thread
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import logging
-import os
 import pathlib
-import tempfile
 import threading
 import time
 from typing import Any
 
 from app.domain import errors
+from app.storage import paths
 
 log = logging.getLogger(__name__)
 
@@ -101,20 +99,4 @@ def _write(path: pathlib.Path, links: dict[str, Link]) -> None:
     text = json.dumps({"version": VERSION, "links": {
         cid: {"port": link.port, "profile_id": link.profile_id, "user": link.user, "time_ms": link.time_ms}
         for cid, link in sorted(links.items())}}, indent=2)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".links-", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise errors.StorageError(f"Cannot save the console links in {path.parent}: {exc.strerror or exc}.",
-                                  hint="Check that the data folder is writable and the disk not full.") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise errors.StorageError(f"Cannot save the console links to {path}: {exc.strerror or exc}.",
-                                      hint="Check that the data folder is writable and the disk not full.") from exc
-        raise
+    paths.write_atomically(path, text, "the console links")

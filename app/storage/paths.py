@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
+import tempfile
 
 import platformdirs
 
@@ -42,3 +44,24 @@ RESOURCES = pathlib.Path(__file__).resolve().parents[2] / "resources"  # beside 
 def resources(*parts: str) -> pathlib.Path:
     """A file or folder shipped in resources/ (checklists, plans, schemas, fonts)."""
     return RESOURCES.joinpath(*parts)
+
+
+def write_atomically(path: pathlib.Path, text: str, what: str) -> None:
+    """Write `text` to `path` whole or not at all (a temp file beside it, then os.replace): a crash
+    never leaves half a file, and two writers never share a temp file. `what` names it in errors."""
+    hint = "Check that the data folder is writable and the disk not full."
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise errors.StorageError(f"Cannot save {what} in {path.parent}: {exc.strerror or exc}.", hint=hint) from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise errors.StorageError(f"Cannot save {what} to {path}: {exc.strerror or exc}.", hint=hint) from exc
+        raise

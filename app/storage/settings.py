@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import logging
-import os
 import pathlib
-import tempfile
 import threading
 from typing import Any, Callable
 
 from app.domain import csms_policy
 from app.domain import errors, model
+from app.storage import paths
 
 log = logging.getLogger(__name__)
 
@@ -130,19 +128,4 @@ def save(directory: pathlib.Path, settings: Settings) -> None:
     path = directory / FILE_NAME
     text = json.dumps(to_dict(settings), indent=2)
     with _save_lock:
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=directory)
-        except OSError as exc:
-            raise errors.StorageError(f"Cannot save the settings in {directory}: {exc.strerror}.",
-                                      hint="Check that the data folder is writable and the disk not full.") from exc
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(tmp, path)
-        except BaseException as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            if isinstance(exc, OSError):
-                raise errors.StorageError(f"Cannot save the settings to {path}: {exc.strerror}.",
-                                          hint="Check that the data folder is writable and the disk not full.") from exc
-            raise
+        paths.write_atomically(path, text, "the settings")
